@@ -1,0 +1,77 @@
+export const DIRECTIONS = ['inbound', 'outbound', 'unknown'] as const;
+export type Direction = (typeof DIRECTIONS)[number];
+
+export interface CallRecord {
+  callId: string;
+  tenantId: string;
+  setupTime: string;
+  fromNumber: string;
+  toNumber: string;
+  direction: Direction;
+  duration: number;
+  version: number;
+}
+
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
+
+/** Normalises an ISO 8601 timestamp with an offset to UTC with milliseconds, or null when it is not one. */
+export function normalizeTimestamp(value: string): string | null {
+  if (!ISO_8601.test(value)) return null;
+  const time = Date.parse(value);
+  return Number.isNaN(time) ? null : new Date(time).toISOString();
+}
+
+export interface CallImport {
+  call: Omit<CallRecord, 'tenantId' | 'version'>;
+  customFields: { fieldId?: string | null; name?: string | null; value?: string | null }[];
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * Reads one REST-shaped call object (`call_id`, `setup_time`, `from_number`,
+ * `to_number`, `direction`, `duration`, optional `custom_fields`) as the import
+ * takes it. Returns the call or the first problem found, in words for the operator.
+ */
+export function readCallImport(input: unknown): { ok: true; value: CallImport } | { ok: false; message: string } {
+  if (!isObject(input)) return { ok: false, message: 'expected a JSON object' };
+  const { call_id, setup_time, from_number, to_number, direction, duration, custom_fields } = input;
+  if (typeof call_id !== 'string' || !UUID.test(call_id)) return { ok: false, message: 'call_id must be a UUID' };
+  const setupTime = typeof setup_time === 'string' ? normalizeTimestamp(setup_time) : null;
+  if (!setupTime) return { ok: false, message: 'setup_time must be an ISO 8601 timestamp with a time zone' };
+  if (typeof from_number !== 'string') return { ok: false, message: 'from_number must be a string' };
+  if (typeof to_number !== 'string') return { ok: false, message: 'to_number must be a string' };
+  const dir = direction ?? 'unknown';
+  if (typeof dir !== 'string' || !(DIRECTIONS as readonly string[]).includes(dir)) {
+    return { ok: false, message: `direction must be one of ${DIRECTIONS.join(', ')}` };
+  }
+  const dur = duration ?? 0;
+  if (typeof dur !== 'number' || !Number.isInteger(dur) || dur < 0) {
+    return { ok: false, message: 'duration must be a whole number of seconds' };
+  }
+  const customFields: CallImport['customFields'] = [];
+  if (custom_fields !== undefined && custom_fields !== null) {
+    if (!Array.isArray(custom_fields)) return { ok: false, message: 'custom_fields must be an array' };
+    for (const [i, entry] of custom_fields.entries()) {
+      if (!isObject(entry)) return { ok: false, message: `custom_fields.${i} must be an object` };
+      const value = entry.value;
+      if (value !== null && value !== undefined && typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
+        return { ok: false, message: `custom_fields.${i}.value must be a string, number, boolean or null` };
+      }
+      customFields.push({
+        fieldId: typeof entry.field_id === 'string' ? entry.field_id : null,
+        name: typeof entry.name === 'string' ? entry.name : null,
+        value: value === undefined ? undefined : value === null ? null : String(value),
+      });
+    }
+  }
+  return {
+    ok: true,
+    value: {
+      call: { callId: call_id.toLowerCase(), setupTime, fromNumber: from_number, toNumber: to_number, direction: dir as Direction, duration: dur },
+      customFields,
+    },
+  };
+}

@@ -1,0 +1,53 @@
+import { builder } from './builder.js';
+
+/** A problem with one input, e.g. path "customFields.0.value", message "Value is too long". */
+export interface ValidationDetail {
+  path: string;
+  message: string;
+}
+
+export class InvalidRecordError extends Error {
+  constructor(readonly details: ValidationDetail[]) {
+    super('Record Validation errors');
+    this.name = 'InvalidRecordError';
+  }
+}
+
+export class NotFoundError extends Error {
+  override name = 'NotFoundError';
+}
+
+export class ForbiddenError extends Error {
+  override name = 'ForbiddenError';
+}
+
+export const ErrorInterface = builder.interfaceRef<Error>('Error').implement({
+  description: 'An expected failure; every error member of a result union implements it.',
+  fields: (t) => ({ message: t.exposeString('message') }),
+});
+
+const ValidationDetailRef = builder.objectRef<ValidationDetail>('ValidationDetail').implement({
+  fields: (t) => ({
+    path: t.exposeString('path', { description: 'The input path, e.g. "customFields.0.value".' }),
+    message: t.exposeString('message'),
+  }),
+});
+
+builder.objectType(InvalidRecordError, {
+  name: 'InvalidRecordError',
+  description: 'The input has invalid data; nothing was written. Lists every problem.',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ details: t.field({ type: [ValidationDetailRef], resolve: (error) => error.details }) }),
+});
+
+builder.objectType(NotFoundError, {
+  name: 'NotFoundError',
+  description: 'No such record in the viewer\'s tenant.',
+  interfaces: [ErrorInterface],
+});
+
+builder.objectType(ForbiddenError, {
+  name: 'ForbiddenError',
+  description: 'The API user\'s role does not allow this.',
+  interfaces: [ErrorInterface],
+});

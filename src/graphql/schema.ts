@@ -1,0 +1,9 @@
+import { builder } from './builder.js';
+import './call.js';
+import './custom-field.js';
+import './date-time.js';
+import './errors.js';
+import './set-call-custom-fields.js';
+import './viewer.js';
+
+export const schema = builder.toSchema();

@@ -1,0 +1,63 @@
+import { decideChangeSet, type EntryProblem, type FieldEntry } from '../core/change-set.js';
+import { can, FORBIDDEN_MESSAGE } from '../core/permissions.js';
+import { builder } from './builder.js';
+import { CallRef, normalizeCallId } from './call.js';
+import { ForbiddenError, InvalidRecordError, NotFoundError } from './errors.js';
+
+const CustomFieldValueInput = builder.inputType('CustomFieldValueInput', {
+  description:
+    'One custom field to set. Refer to the field by `fieldId` or `name`; when both are given the id wins and ' +
+    'the name is ignored. `value: null` or `""` clears the value; leaving `value` out is an error.',
+  fields: (t) => ({
+    fieldId: t.id(),
+    name: t.string(),
+    value: t.string(),
+  }),
+});
+
+const detailPath = (problem: EntryProblem) =>
+  `customFields.${problem.index}${problem.attribute ? `.${problem.attribute}` : ''}`;
+
+builder.mutationField('setCallCustomFields', (t) =>
+  t.field({
+    type: CallRef,
+    description:
+      'Sets or clears custom field values of one call, as the REST `PUT /api/v2/calls/{call_id}.json`: ' +
+      'only the listed fields change, and any invalid entry rejects the whole request.',
+    errors: {
+      types: [InvalidRecordError, NotFoundError, ForbiddenError],
+      union: { name: 'SetCallCustomFieldsResult' },
+      result: { name: 'SetCallCustomFieldsSuccess' },
+      dataField: { name: 'call' },
+    },
+    args: {
+      callId: t.arg.id({ required: true }),
+      customFields: t.arg({ type: [CustomFieldValueInput], required: true }),
+    },
+    resolve: async (_root, args, { store, viewer, clock }) => {
+      if (!can(viewer.role, 'edit_calls')) throw new ForbiddenError(FORBIDDEN_MESSAGE);
+      const callId = normalizeCallId(String(args.callId));
+      if (!callId) throw new NotFoundError('Call not found');
+      const entries: FieldEntry[] = args.customFields.map((entry) => ({
+        fieldId: entry.fieldId == null ? entry.fieldId : String(entry.fieldId),
+        name: entry.name,
+        value: entry.value,
+      }));
+      const outcome = await store.setCallCustomFields({
+        tenantId: viewer.tenantId,
+        callId,
+        userId: viewer.userId,
+        now: clock().toISOString(),
+        decide: (fields) => decideChangeSet(entries, fields),
+      });
+      switch (outcome.kind) {
+        case 'not_found':
+          throw new NotFoundError('Call not found');
+        case 'invalid':
+          throw new InvalidRecordError(outcome.problems.map((p) => ({ path: detailPath(p), message: p.message })));
+        case 'updated':
+          return { call: outcome.call, customFields: outcome.customFields };
+      }
+    },
+  }),
+);

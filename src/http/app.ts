@@ -1,0 +1,118 @@
+import { GraphQLError } from 'graphql';
+import { createYoga, type Plugin, type YogaLogger } from 'graphql-yoga';
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+import type { GraphQLContext } from '../graphql/context.js';
+import { schema } from '../graphql/schema.js';
+import type { CallStore } from '../store/call-store.js';
+import { Authenticator, CHALLENGE, type Viewer } from './auth.js';
+import { graphiqlOptions } from './graphiql.js';
+import { MAX_BODY_BYTES } from './request-body.js';
+import { CALL_ROUTE, createRestCallRoutes } from './rest-calls.js';
+import { restError, unauthorized, unexpected } from './rest-response.js';
+
+export interface AppDeps {
+  store: CallStore;
+  clock?: () => Date;
+  authenticator?: Authenticator;
+  /** yoga's logger, or false for silence (tests). */
+  logger?: YogaLogger | false;
+  graphiql?: boolean;
+}
+
+const GRAPHQL_PATH = '/graphql';
+
+const safeDecode = (segment: string) => {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+};
+
+const authenticationRequired = () =>
+  new GraphQLError('Authentication required', {
+    extensions: { code: 'UNAUTHENTICATED', http: { status: 401, headers: { 'www-authenticate': CHALLENGE } } },
+  });
+
+/**
+ * Builds the gateway: yoga serves /graphql (and GraphiQL), the REST shim
+ * serves /api/v2, and both authenticate through the same GraphQL context.
+ */
+export function createApp(deps: AppDeps) {
+  const { store } = deps;
+  const clock = deps.clock ?? (() => new Date());
+  const authenticator = deps.authenticator ?? new Authenticator(store);
+  const viewers = new WeakMap<Request, Viewer>();
+
+  // /graphql authenticates before parsing, so an anonymous client learns nothing of the schema.
+  const requireCredentials: Plugin = {
+    async onRequest({ request, url, endResponse }) {
+      if (url.pathname !== GRAPHQL_PATH) return;
+      const viewer = await authenticator.authenticate(request.headers.get('authorization'));
+      if (viewer) viewers.set(request, viewer);
+      else {
+        endResponse(
+          Response.json(
+            { errors: [{ message: 'Authentication required', extensions: { code: 'UNAUTHENTICATED' } }] },
+            { status: 401, headers: { 'www-authenticate': CHALLENGE } },
+          ),
+        );
+      }
+    },
+  };
+
+  const yoga = createYoga<object, GraphQLContext>({
+    schema,
+    graphqlEndpoint: GRAPHQL_PATH,
+    context: async ({ request }: { request: Request }): Promise<GraphQLContext> => {
+      const viewer = viewers.get(request) ?? (await authenticator.authenticate(request.headers.get('authorization')));
+      if (!viewer) throw authenticationRequired();
+      return { store, viewer, clock };
+    },
+    plugins: [requireCredentials],
+    graphiql: deps.graphiql === false ? false : graphiqlOptions,
+    renderGraphiQL,
+    maskedErrors: true,
+    cors: false,
+    landingPage: false,
+    batching: false,
+    multipart: false,
+    maxRequestBodySize: MAX_BODY_BYTES,
+    logging: deps.logger ?? 'info',
+  });
+
+  const calls = createRestCallRoutes(yoga as never);
+  const log = yoga.logger;
+
+  async function handleRest(request: Request, url: URL): Promise<Response> {
+    const viewer = await authenticator.authenticate(request.headers.get('authorization'));
+    if (!viewer) return unauthorized();
+    viewers.set(request, viewer);
+    const match = CALL_ROUTE.exec(url.pathname);
+    if (!match) return restError(404, 'NotFound', 'No such resource');
+    const callId = safeDecode(match[1]!);
+    switch (request.method) {
+      case 'GET':
+        return calls.get(request, callId);
+      case 'PUT':
+        return calls.put(request, callId);
+      default:
+        return restError(405, 'MethodNotAllowed', `${request.method} is not allowed here; use GET or PUT`, { allow: 'GET, PUT' });
+    }
+  }
+
+  async function fetch(request: Request): Promise<Response> {
+    const url = new URL(request.url);
+    if (!url.pathname.startsWith('/api/')) return yoga.fetch(request);
+    try {
+      return await handleRest(request, url);
+    } catch (error) {
+      log.error(error);
+      return unexpected();
+    }
+  }
+
+  return { fetch, yoga };
+}
+
+export type App = ReturnType<typeof createApp>;

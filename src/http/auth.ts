@@ -1,0 +1,112 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import type { Role } from '../core/permissions.js';
+import type { ApiUserRecord, CallStore } from '../store/call-store.js';
+import { hashApiToken, hashPassword, verifyPassword } from './credentials.js';
+
+export const REALM = 'callgate';
+export const CHALLENGE = `Basic realm="${REALM}"`;
+
+/** The authenticated API user a request acts as. */
+export interface Viewer {
+  userId: string;
+  username: string;
+  role: Role;
+  tenantId: string;
+  tenantName: string;
+}
+
+export interface AuthenticatorOptions {
+  /** How long a verified Basic login is trusted without running scrypt again. */
+  cacheTtlMs?: number;
+  cacheMaxEntries?: number;
+  now?: () => number;
+}
+
+interface CachedLogin {
+  passwordHash: string;
+  expiresAt: number;
+}
+
+const toViewer = (user: ApiUserRecord): Viewer => ({
+  userId: user.id,
+  username: user.username,
+  role: user.role,
+  tenantId: user.tenantId,
+  tenantName: user.tenantName,
+});
+
+function parseBasic(encoded: string): { username: string; password: string } | null {
+  const decoded = Buffer.from(encoded, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  return colon < 0 ? null : { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+}
+
+/**
+ * Checks HTTP Basic and Bearer credentials. A verified Basic login is cached
+ * under a keyed hash of the credentials, together with the password hash it
+ * was verified against: the user row is read on every request, so a disabled
+ * user or a changed password takes effect at once.
+ */
+export class Authenticator {
+  private readonly cache = new Map<string, CachedLogin>();
+  private readonly cacheKey = randomBytes(32);
+  private readonly ttlMs: number;
+  private readonly maxEntries: number;
+  private readonly now: () => number;
+  private decoyHash: Promise<string> | undefined;
+
+  constructor(
+    private readonly store: CallStore,
+    options: AuthenticatorOptions = {},
+  ) {
+    this.ttlMs = options.cacheTtlMs ?? 60_000;
+    this.maxEntries = options.cacheMaxEntries ?? 10_000;
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Resolves the Authorization header to a viewer, or null for missing or bad credentials. */
+  async authenticate(authorization: string | null): Promise<Viewer | null> {
+    if (!authorization) return null;
+    const space = authorization.indexOf(' ');
+    const scheme = authorization.slice(0, space).toLowerCase();
+    const credentials = authorization.slice(space + 1).trim();
+    if (space < 0 || !credentials) return null;
+    if (scheme === 'bearer') {
+      const user = await this.store.findUserByTokenHash(hashApiToken(credentials));
+      return user && !user.disabled ? toViewer(user) : null;
+    }
+    if (scheme === 'basic') {
+      const login = parseBasic(credentials);
+      return login ? this.verifyBasic(login.username, login.password) : null;
+    }
+    return null;
+  }
+
+  private async verifyBasic(username: string, password: string): Promise<Viewer | null> {
+    const user = await this.store.findUserByUsername(username);
+    const key = createHmac('sha256', this.cacheKey).update(username).update('\0').update(password).digest('base64');
+    const cached = this.cache.get(key);
+    if (user && cached && cached.expiresAt > this.now() && cached.passwordHash === user.passwordHash) {
+      return user.disabled ? null : toViewer(user);
+    }
+    // An unknown user costs one scrypt as well, so timing does not tell who exists.
+    const verified = await verifyPassword(password, user?.passwordHash ?? (await this.decoy()));
+    if (!user || !verified) return null;
+    this.remember(key, user.passwordHash);
+    return user.disabled ? null : toViewer(user);
+  }
+
+  private remember(key: string, passwordHash: string): void {
+    this.cache.delete(key);
+    if (this.cache.size >= this.maxEntries) {
+      const oldest = this.cache.keys().next().value;
+      if (oldest !== undefined) this.cache.delete(oldest);
+    }
+    this.cache.set(key, { passwordHash, expiresAt: this.now() + this.ttlMs });
+  }
+
+  private decoy(): Promise<string> {
+    this.decoyHash ??= hashPassword(randomBytes(16).toString('hex'));
+    return this.decoyHash;
+  }
+}

@@ -1,0 +1,102 @@
+import type { CallImport, CallRecord } from '../core/call.js';
+import type { ChangeSetDecision, EntryProblem } from '../core/change-set.js';
+import type { CustomFieldDefinition, CustomFieldValue } from '../core/custom-field.js';
+import type { Role } from '../core/permissions.js';
+
+export interface Tenant {
+  id: string;
+  name: string;
+}
+
+export interface ApiUserRecord {
+  id: string;
+  tenantId: string;
+  tenantName: string;
+  username: string;
+  role: Role;
+  passwordHash: string;
+  disabled: boolean;
+}
+
+export interface CallWithValues {
+  call: CallRecord;
+  customFields: CustomFieldValue[];
+}
+
+export type SetCallCustomFieldsOutcome =
+  | ({ kind: 'updated' } & CallWithValues)
+  | { kind: 'not_found' }
+  | { kind: 'invalid'; problems: EntryProblem[] };
+
+export interface SetCallCustomFieldsCommand {
+  tenantId: string;
+  callId: string;
+  userId: string;
+  now: string;
+  /** Pure decision over the tenant's field definitions, read inside the write transaction. */
+  decide: (fields: CustomFieldDefinition[]) => ChangeSetDecision;
+}
+
+export interface NewCustomField {
+  fieldId: string;
+  tenantId: string;
+  name: string;
+  description: string | null;
+  type: CustomFieldDefinition['type'];
+  options: string[] | null;
+  maxLength: number | null;
+  editable: boolean;
+  enabled: boolean;
+}
+
+export interface ImportCallsCommand {
+  tenantId: string;
+  calls: CallImport[];
+  now: string;
+  decide: (entries: CallImport['customFields'], fields: CustomFieldDefinition[]) => ChangeSetDecision;
+}
+
+/** Thrown by a store when a write would break a uniqueness rule; `what` names the rule for the operator. */
+export class DuplicateError extends Error {
+  constructor(readonly what: string) {
+    super(`${what} already exists`);
+    this.name = 'DuplicateError';
+  }
+}
+
+/** Thrown by importCalls; `index` is the position of the offending call in the command. */
+export class ImportError extends Error {
+  constructor(
+    readonly index: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ImportError';
+  }
+}
+
+/**
+ * The persistence port. Every adapter owns its transactions: each write
+ * method is atomic, and nothing outside src/store knows the dialect.
+ */
+export interface CallStore {
+  readonly dialect: 'sqlite' | 'postgres';
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+
+  findUserByUsername(username: string): Promise<ApiUserRecord | null>;
+  findUserByTokenHash(tokenHash: string): Promise<ApiUserRecord | null>;
+
+  getCall(tenantId: string, callId: string): Promise<CallWithValues | null>;
+  listCustomFields(tenantId: string, options?: { includeDisabled?: boolean }): Promise<CustomFieldDefinition[]>;
+
+  setCallCustomFields(command: SetCallCustomFieldsCommand): Promise<SetCallCustomFieldsOutcome>;
+
+  createTenant(tenant: Tenant & { now: string }): Promise<Tenant>;
+  findTenantByName(name: string): Promise<Tenant | null>;
+  createApiUser(user: { id: string; tenantId: string; username: string; passwordHash: string; role: Role; now: string }): Promise<void>;
+  createApiToken(token: { id: string; userId: string; name: string; tokenHash: string; now: string }): Promise<void>;
+  createCustomField(field: NewCustomField & { now: string }): Promise<CustomFieldDefinition>;
+  /** Imports all calls in one transaction, or none: throws ImportError naming the first bad call. */
+  importCalls(command: ImportCallsCommand): Promise<number>;
+}

@@ -1,0 +1,82 @@
+import { sql } from 'drizzle-orm';
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+export const tenants = sqliteTable('tenants', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull().unique(),
+  createdAt: text('created_at').notNull(),
+});
+
+export const apiUsers = sqliteTable(
+  'api_users',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id').notNull().references(() => tenants.id),
+    username: text('username').notNull().unique(),
+    passwordHash: text('password_hash').notNull(),
+    role: text('role', { enum: ['admin', 'editor', 'viewer'] }).notNull(),
+    disabled: integer('disabled', { mode: 'boolean' }).notNull().default(false),
+    createdAt: text('created_at').notNull(),
+  },
+  (t) => [index('api_users_tenant_idx').on(t.tenantId)],
+);
+
+export const apiTokens = sqliteTable(
+  'api_tokens',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id').notNull().references(() => apiUsers.id),
+    name: text('name').notNull(),
+    tokenHash: text('token_hash').notNull().unique(),
+    createdAt: text('created_at').notNull(),
+    revokedAt: text('revoked_at'),
+  },
+  (t) => [index('api_tokens_user_idx').on(t.userId)],
+);
+
+export const customFields = sqliteTable(
+  'custom_fields',
+  {
+    fieldId: text('field_id').primaryKey(),
+    tenantId: text('tenant_id').notNull().references(() => tenants.id),
+    name: text('name').notNull(),
+    description: text('description'),
+    type: text('type', { enum: ['text', 'option', 'number', 'date'] }).notNull(),
+    options: text('options', { mode: 'json' }).$type<string[]>(),
+    maxLength: integer('max_length'),
+    editable: integer('editable', { mode: 'boolean' }).notNull().default(true),
+    enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
+    createdAt: text('created_at').notNull(),
+  },
+  (t) => [uniqueIndex('custom_fields_tenant_name_idx').on(t.tenantId, sql`lower(${t.name})`)],
+);
+
+export const calls = sqliteTable(
+  'calls',
+  {
+    callId: text('call_id').primaryKey(),
+    tenantId: text('tenant_id').notNull().references(() => tenants.id),
+    setupTime: text('setup_time').notNull(),
+    fromNumber: text('from_number').notNull(),
+    toNumber: text('to_number').notNull(),
+    direction: text('direction', { enum: ['inbound', 'outbound', 'unknown'] }).notNull(),
+    duration: integer('duration').notNull(),
+    version: integer('version').notNull().default(1),
+  },
+  (t) => [index('calls_tenant_setup_time_idx').on(t.tenantId, t.setupTime, t.callId)],
+);
+
+export const callCustomFieldValues = sqliteTable(
+  'call_custom_field_values',
+  {
+    callId: text('call_id').notNull().references(() => calls.callId, { onDelete: 'cascade' }),
+    fieldId: text('field_id').notNull().references(() => customFields.fieldId, { onDelete: 'cascade' }),
+    value: text('value').notNull(),
+    updatedAt: text('updated_at').notNull(),
+    updatedBy: text('updated_by').references(() => apiUsers.id),
+  },
+  (t) => [
+    primaryKey({ columns: [t.callId, t.fieldId] }),
+    index('call_custom_field_values_field_value_idx').on(t.fieldId, t.value),
+  ],
+);
