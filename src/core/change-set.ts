@@ -123,3 +123,14 @@ export function decideChangeSet(
 
   return problems.length > 0 ? { ok: false, problems } : { ok: true, changes };
 }
+
+/**
+ * Decides the values an operator imports with a call. `editable` and
+ * `enabled` guard API clients, not the operator loading data, so they do not apply.
+ */
+export function decideImportedValues(
+  entries: readonly FieldEntry[],
+  fields: readonly CustomFieldDefinition[],
+): ChangeSetDecision {
+  return decideChangeSet(entries, fields.map((field) => ({ ...field, editable: true, enabled: true })));
+}

@@ -20,6 +20,8 @@ export interface AuthenticatorOptions {
   cacheTtlMs?: number;
   cacheMaxEntries?: number;
   now?: () => number;
+  /** The password check; tests count its calls. */
+  verifyPassword?: typeof verifyPassword;
 }
 
 interface CachedLogin {
@@ -53,6 +55,7 @@ export class Authenticator {
   private readonly ttlMs: number;
   private readonly maxEntries: number;
   private readonly now: () => number;
+  private readonly verify: typeof verifyPassword;
   private decoyHash: Promise<string> | undefined;
 
   constructor(
@@ -62,6 +65,7 @@ export class Authenticator {
     this.ttlMs = options.cacheTtlMs ?? 60_000;
     this.maxEntries = options.cacheMaxEntries ?? 10_000;
     this.now = options.now ?? Date.now;
+    this.verify = options.verifyPassword ?? verifyPassword;
   }
 
   /** Resolves the Authorization header to a viewer, or null for missing or bad credentials. */
@@ -90,7 +94,7 @@ export class Authenticator {
       return user.disabled ? null : toViewer(user);
     }
     // An unknown user costs one scrypt as well, so timing does not tell who exists.
-    const verified = await verifyPassword(password, user?.passwordHash ?? (await this.decoy()));
+    const verified = await this.verify(password, user?.passwordHash ?? (await this.decoy()));
     if (!user || !verified) return null;
     this.remember(key, user.passwordHash);
     return user.disabled ? null : toViewer(user);

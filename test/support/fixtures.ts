@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { CustomFieldDefinition } from '../../src/core/custom-field.js';
 import { VENDOR_EXAMPLE_FIELDS } from '../../src/core/vendor-examples.js';
 import { hashApiToken, hashPassword, newApiToken } from '../../src/http/credentials.js';
 import { createApp } from '../../src/http/app.js';
 import type { NewCustomField } from '../../src/store/call-store.js';
 import { SqliteCallStore } from '../../src/store/sqlite/sqlite-store.js';
-import { decideChangeSet } from '../../src/core/change-set.js';
+import { decideImportedValues } from '../../src/core/change-set.js';
 
 export const PASSWORD = 'correct horse battery staple';
 export const NOW = '2026-01-02T03:04:05.000Z';
@@ -83,8 +82,7 @@ export async function createWorld(): Promise<World> {
     field({ fieldId: FIELD.otherTenant, name: 'Secret', type: 'text' }, other.id),
   ];
   for (const f of fields) await store.createCustomField(f);
-  const importAll = (fields: CustomFieldDefinition[]) => fields.map((f) => ({ ...f, editable: true, enabled: true }));
-  const decide = (entries: Parameters<typeof decideChangeSet>[0], defs: CustomFieldDefinition[]) => decideChangeSet(entries, importAll(defs));
+  const decide = decideImportedValues;
   await store.importCalls({
     tenantId: tenant.id,
     now: NOW,

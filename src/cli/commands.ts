@@ -1,0 +1,162 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { readCallImport, UUID, type CallImport } from '../core/call.js';
+import { decideImportedValues } from '../core/change-set.js';
+import { checkDefinition, CUSTOM_FIELD_TYPES, type CustomFieldType } from '../core/custom-field.js';
+import { ROLES, type Role } from '../core/permissions.js';
+import { hashApiToken, hashPassword, newApiToken } from '../http/credentials.js';
+import { parseJson } from '../http/request-body.js';
+import { ImportError, type CallStore, type Tenant } from '../store/call-store.js';
+import { DEMO_FIELDS, demoCalls } from './demo-data.js';
+
+/** A mistake by the operator: printed to stderr without a stack, exit code 1. */
+export class UsageError extends Error {}
+
+export const DEFAULT_TENANT = 'default';
+const now = () => new Date().toISOString();
+
+export async function createTenant(store: CallStore, name: string): Promise<Tenant> {
+  if (!name.trim()) throw new UsageError('--name must not be empty');
+  return store.createTenant({ id: randomUUID(), name: name.trim(), now: now() });
+}
+
+/** The named tenant; "default" is created on first use, any other must exist. */
+export async function tenantNamed(store: CallStore, name = DEFAULT_TENANT): Promise<Tenant> {
+  const found = await store.findTenantByName(name);
+  if (found) return found;
+  if (name === DEFAULT_TENANT) return createTenant(store, name);
+  throw new UsageError(`Unknown tenant "${name}"; create it with: callgate tenants create --name ${JSON.stringify(name)}`);
+}
+
+export async function createUser(
+  store: CallStore,
+  input: { username: string; role: string; password: string; tenant?: string },
+) {
+  const username = input.username.trim();
+  if (!username || username.length > 64 || username.includes(':')) {
+    throw new UsageError('--username must be 1 to 64 characters without ":"');
+  }
+  if (!(ROLES as readonly string[]).includes(input.role)) throw new UsageError(`--role must be one of ${ROLES.join(', ')}`);
+  if ([...input.password].length < 8) throw new UsageError('The password must be at least 8 characters');
+  const tenant = await tenantNamed(store, input.tenant);
+  const id = randomUUID();
+  await store.createApiUser({ id, tenantId: tenant.id, username, passwordHash: await hashPassword(input.password), role: input.role as Role, now: now() });
+  return { id, username, role: input.role, tenant: tenant.name };
+}
+
+export async function createToken(store: CallStore, input: { username: string; name?: string }) {
+  const user = await store.findUserByUsername(input.username);
+  if (!user) throw new UsageError(`Unknown user "${input.username}"`);
+  const token = newApiToken();
+  const id = randomUUID();
+  await store.createApiToken({ id, userId: user.id, name: input.name ?? 'cli', tokenHash: hashApiToken(token), now: now() });
+  return { id, username: user.username, token };
+}
+
+export async function createField(
+  store: CallStore,
+  input: { name: string; type: string; maxLength?: string; options?: string; editable: boolean; enabled: boolean; id?: string; tenant?: string },
+) {
+  if (!(CUSTOM_FIELD_TYPES as readonly string[]).includes(input.type)) {
+    throw new UsageError(`--type must be one of ${CUSTOM_FIELD_TYPES.join(', ')}`);
+  }
+  const type = input.type as CustomFieldType;
+  const maxLength = input.maxLength === undefined ? null : Number(input.maxLength);
+  const options = input.options === undefined ? null : input.options.split(',').map((o) => o.trim());
+  const problems = checkDefinition({ name: input.name, type, options, maxLength });
+  const first = Object.entries(problems)[0];
+  if (first) throw new UsageError(first[1]);
+  if (input.id !== undefined && !UUID.test(input.id)) throw new UsageError('--id must be a UUID');
+  const tenant = await tenantNamed(store, input.tenant);
+  const field = await store.createCustomField({
+    fieldId: (input.id ?? randomUUID()).toLowerCase(),
+    tenantId: tenant.id,
+    name: input.name.trim(),
+    description: null,
+    type,
+    options,
+    maxLength,
+    editable: input.editable,
+    enabled: input.enabled,
+    now: now(),
+  });
+  return {
+    field_id: field.fieldId,
+    name: field.name,
+    type: field.type,
+    options: field.options,
+    max_length: field.maxLength,
+    editable: field.editable,
+    enabled: field.enabled,
+    tenant: tenant.name,
+  };
+}
+
+/**
+ * Imports one REST-shaped call per line, all in one transaction: a bad line
+ * stops the import with its line number and nothing is imported.
+ */
+export async function importCalls(
+  store: CallStore,
+  input: { file: string; tenant?: string; progress?: (count: number) => void },
+) {
+  const tenant = await tenantNamed(store, input.tenant);
+  const stream = input.file === '-' ? process.stdin : createReadStream(input.file);
+  const lines = createInterface({ input: stream, crlfDelay: Infinity });
+  const calls: CallImport[] = [];
+  const lineOf: number[] = [];
+  let lineNumber = 0;
+  for await (const line of lines) {
+    lineNumber++;
+    if (line.trim() === '') continue;
+    const json = parseJson(line);
+    if (!json.ok) throw new UsageError(`line ${lineNumber}: ${json.description}`);
+    const call = readCallImport(json.value);
+    if (!call.ok) throw new UsageError(`line ${lineNumber}: ${call.message}`);
+    calls.push(call.value);
+    lineOf.push(lineNumber);
+    if (calls.length % 10_000 === 0) input.progress?.(calls.length);
+  }
+  try {
+    const imported = await store.importCalls({ tenantId: tenant.id, calls, now: now(), decide: decideImportedValues });
+    input.progress?.(imported);
+    return { imported, tenant: tenant.name };
+  } catch (error) {
+    if (error instanceof ImportError) throw new UsageError(`line ${lineOf[error.index]}: ${error.message}`);
+    throw error;
+  }
+}
+
+/** A tenant, three users (one per role) with fresh passwords, the demo fields and 1,000 calls. */
+export async function seedDemo(store: CallStore, input: { tenant?: string; calls?: number } = {}) {
+  for (const username of ['admin', 'editor', 'viewer']) {
+    if (await store.findUserByUsername(username)) {
+      throw new UsageError(`User "${username}" already exists: seed --demo needs a fresh database`);
+    }
+  }
+  const tenant = await tenantNamed(store, input.tenant);
+  const users = [];
+  for (const role of ROLES) {
+    const password = randomBytes(12).toString('base64url');
+    await createUser(store, { username: role, role, password, tenant: tenant.name });
+    users.push({ username: role, role, password });
+  }
+  for (const field of DEMO_FIELDS) {
+    await store.createCustomField({
+      fieldId: field.fieldId,
+      tenantId: tenant.id,
+      name: field.name,
+      description: null,
+      type: field.type,
+      options: field.options ?? null,
+      maxLength: field.maxLength ?? null,
+      editable: field.editable ?? true,
+      enabled: field.enabled ?? true,
+      now: now(),
+    });
+  }
+  const imported = await store.importCalls({ tenantId: tenant.id, calls: demoCalls(input.calls ?? 1000), now: now(), decide: decideImportedValues });
+  const token = await createToken(store, { username: 'editor', name: 'demo' });
+  return { tenant: tenant.name, users, token: { username: 'editor', token: token.token }, fields: DEMO_FIELDS.length, calls: imported };
+}

@@ -1,0 +1,57 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createServerAdapter } from '@whatwg-node/server';
+import type { CallStore } from '../store/call-store.js';
+import { createApp } from './app.js';
+import { Authenticator } from './auth.js';
+import { parseConfig, type Config } from './config.js';
+import { createLogger } from './logger.js';
+
+/** The one place that reads process.env. */
+export function readConfig(overrides: Partial<Config> = {}): Config {
+  const config = parseConfig(process.env);
+  return { ...config, ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) };
+}
+
+export interface RunningServer {
+  url: string;
+  server: Server;
+  close(): Promise<void>;
+}
+
+/**
+ * Serves the gateway on a port. Closing stops accepting connections, lets
+ * in-flight requests finish, then closes the store (checkpointing SQLite's WAL).
+ */
+export async function startServer(config: Config, store: CallStore): Promise<RunningServer> {
+  const logger = createLogger(config.logLevel);
+  const app = createApp({
+    store,
+    logger,
+    graphiql: config.graphiql,
+    authenticator: new Authenticator(store, { cacheTtlMs: config.authCacheTtlMs }),
+  });
+  const server = createServer(createServerAdapter(app.fetch));
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
+  server.keepAliveTimeout = 5_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${host}:${port}`,
+    server,
+    close: () =>
+      (closing ??= (async () => {
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeIdleConnections();
+        });
+        await store.close();
+      })()),
+  };
+}

@@ -1,0 +1,19 @@
+import { readFileSync } from 'node:fs';
+import { expect, it } from 'vitest';
+import { printSortedSchema, SCHEMA_FILE } from '../../src/graphql/print-schema.js';
+
+it('schema/schema.graphql is the printed schema (run `npm run schema:print` after a schema change)', () => {
+  expect(readFileSync(SCHEMA_FILE, 'utf8')).toBe(printSortedSchema());
+});
+
+it('keeps the contract names of the mutation and its result union', () => {
+  const sdl = printSortedSchema();
+  expect(sdl).toContain(
+    'setCallCustomFields(callId: ID!, customFields: [CustomFieldValueInput!]!): SetCallCustomFieldsResult!',
+  );
+  expect(sdl).toContain(
+    'union SetCallCustomFieldsResult = ForbiddenError | InvalidRecordError | NotFoundError | SetCallCustomFieldsSuccess',
+  );
+  expect(sdl).toMatch(/input CustomFieldValueInput \{\n\s+fieldId: ID\n\s+name: String\n\s+value: String\n\}/);
+  expect(sdl).toMatch(/type InvalidRecordError implements Error \{\n\s+details: \[ValidationDetail!\]!\n\s+message: String!\n\}/);
+});

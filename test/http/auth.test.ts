@@ -1,0 +1,94 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { Authenticator } from '../../src/http/auth.js';
+import { hashPassword, verifyPassword } from '../../src/http/credentials.js';
+import { basic, createWorld, PASSWORD, type World } from '../support/fixtures.js';
+
+describe('Authenticator', () => {
+  let world: World;
+  let clock: number;
+  let verifications: number;
+  let auth: Authenticator;
+
+  beforeEach(async () => {
+    world = await createWorld();
+    clock = 0;
+    verifications = 0;
+    auth = new Authenticator(world.store, {
+      cacheTtlMs: 60_000,
+      now: () => clock,
+      verifyPassword: (password, hash) => {
+        verifications++;
+        return verifyPassword(password, hash);
+      },
+    });
+  });
+
+  const setUser = (sql: string, ...params: unknown[]) => world.store.sqlite.prepare(sql).run(...params);
+
+  it('accepts Basic credentials and runs scrypt once while the login is cached', async () => {
+    expect(await auth.authenticate(basic('editor'))).toMatchObject({ username: 'editor', role: 'editor', tenantName: 'default' });
+    expect(await auth.authenticate(basic('editor'))).toMatchObject({ username: 'editor' });
+    expect(verifications).toBe(1);
+    clock += 60_001;
+    expect(await auth.authenticate(basic('editor'))).toMatchObject({ username: 'editor' });
+    expect(verifications).toBe(2);
+  });
+
+  it('never caches a failure, and a wrong password is refused even after a cached success', async () => {
+    await auth.authenticate(basic('editor'));
+    expect(await auth.authenticate(basic('editor', 'wrong'))).toBeNull();
+    expect(await auth.authenticate(basic('editor', 'wrong'))).toBeNull();
+    expect(verifications).toBe(3);
+  });
+
+  it('runs scrypt for an unknown user too, so timing does not reveal who exists', async () => {
+    expect(await auth.authenticate(basic('nobody'))).toBeNull();
+    expect(verifications).toBe(1);
+  });
+
+  it('a password change invalidates the cached login at once', async () => {
+    await auth.authenticate(basic('editor'));
+    setUser('update api_users set password_hash = ? where username = ?', await hashPassword('a new password'), 'editor');
+    expect(await auth.authenticate(basic('editor'))).toBeNull();
+    expect(await auth.authenticate(basic('editor', 'a new password'))).toMatchObject({ username: 'editor' });
+  });
+
+  it('a disabled user is refused on the very next request, by password and by token', async () => {
+    await auth.authenticate(basic('editor'));
+    setUser('update api_users set disabled = 1 where username = ?', 'editor');
+    expect(await auth.authenticate(basic('editor'))).toBeNull();
+    expect(await auth.authenticate(`Bearer ${world.tokens.editor}`)).toBeNull();
+  });
+
+  it('accepts a live bearer token and refuses a revoked or unknown one', async () => {
+    expect(await auth.authenticate(`Bearer ${world.tokens.viewer}`)).toMatchObject({ username: 'viewer', role: 'viewer' });
+    expect(await auth.authenticate(`bearer ${world.tokens.viewer}`)).toMatchObject({ username: 'viewer' });
+    setUser("update api_tokens set revoked_at = '2026-01-01T00:00:00Z'");
+    expect(await auth.authenticate(`Bearer ${world.tokens.viewer}`)).toBeNull();
+    expect(await auth.authenticate('Bearer cg_unknown')).toBeNull();
+    expect(verifications).toBe(0);
+  });
+
+  it.each([null, '', 'Basic', 'Basic !!!', `Basic ${Buffer.from('no-colon').toString('base64')}`, 'Digest abc', 'Bearer'])(
+    'refuses the malformed header %j',
+    async (header) => {
+      expect(await auth.authenticate(header)).toBeNull();
+    },
+  );
+
+  it('keeps a colon inside the password', async () => {
+    setUser('update api_users set password_hash = ? where username = ?', await hashPassword('pa:ss:word'), 'admin');
+    expect(await auth.authenticate(basic('admin', 'pa:ss:word'))).toMatchObject({ username: 'admin' });
+    expect(PASSWORD).not.toContain(':');
+  });
+});
+
+describe('password hashes', () => {
+  it('use scrypt at N=2^17, r=8, p=1 with a random salt', async () => {
+    const [first, second] = [await hashPassword('secret'), await hashPassword('secret')];
+    expect(first).toMatch(/^scrypt\$131072\$8\$1\$/);
+    expect(first).not.toBe(second);
+    expect(await verifyPassword('secret', first)).toBe(true);
+    expect(await verifyPassword('Secret', first)).toBe(false);
+  });
+});
