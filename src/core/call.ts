@@ -1,3 +1,5 @@
+import { isCalendarDay } from './custom-field.js';
+
 export const DIRECTIONS = ['inbound', 'outbound', 'unknown'] as const;
 export type Direction = (typeof DIRECTIONS)[number];
 
@@ -14,11 +16,12 @@ export interface CallRecord {
 
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
+const ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i;
 
-/** Normalises an ISO 8601 timestamp with an offset to UTC with milliseconds, or null when it is not one. */
+/** Normalises an ISO 8601 timestamp with an offset to UTC with milliseconds, or null when it is not one (30 February included). */
 export function normalizeTimestamp(value: string): string | null {
-  if (!ISO_8601.test(value)) return null;
+  const match = ISO_8601.exec(value);
+  if (!match || !isCalendarDay(Number(match[1]), Number(match[2]), Number(match[3]))) return null;
   const time = Date.parse(value);
   return Number.isNaN(time) ? null : new Date(time).toISOString();
 }
