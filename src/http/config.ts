@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_DATABASE } from '../store/open-store.js';
+import { DEFAULT_DATABASE, type StoreOptions } from '../store/open-store.js';
 import { LOG_LEVELS } from './logger.js';
 
 const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
@@ -12,6 +12,9 @@ const ConfigSchema = z.object({
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   GRAPHIQL: flag.default(true),
   AUTH_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(60),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(1000).default(10),
+  DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(10_000),
+  DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(5_000),
 });
 
 export interface Config {
@@ -21,6 +24,8 @@ export interface Config {
   logLevel: (typeof LOG_LEVELS)[number];
   graphiql: boolean;
   authCacheTtlMs: number;
+  /** PostgreSQL only: pool size and timeouts. */
+  store: Required<StoreOptions>;
 }
 
 export class ConfigError extends Error {}
@@ -44,5 +49,10 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     logLevel: c.LOG_LEVEL,
     graphiql: c.GRAPHIQL,
     authCacheTtlMs: c.AUTH_CACHE_TTL_SECONDS * 1000,
+    store: {
+      poolSize: c.DATABASE_POOL_SIZE,
+      statementTimeoutMs: c.DATABASE_STATEMENT_TIMEOUT_MS,
+      connectTimeoutMs: c.DATABASE_CONNECT_TIMEOUT_MS,
+    },
   };
 }

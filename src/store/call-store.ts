@@ -76,8 +76,23 @@ export class ImportError extends Error {
 }
 
 /**
+ * The database cannot serve the request now: it is unreachable, a statement
+ * ran past its timeout, or concurrent transactions kept conflicting after the
+ * adapter's retries. The message is written for clients and operators (no
+ * driver details); the driver's error is the `cause`. Trying again later may
+ * succeed.
+ */
+export class StoreUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StoreUnavailableError';
+  }
+}
+
+/**
  * The persistence port. Every adapter owns its transactions: each write
- * method is atomic, and nothing outside src/store knows the dialect.
+ * method is atomic, and nothing outside src/store knows the dialect. A
+ * database that is down or overloaded surfaces as StoreUnavailableError.
  */
 export interface CallStore {
   readonly dialect: 'sqlite' | 'postgres';

@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { VENDOR_EXAMPLE_FIELDS } from '../../src/core/vendor-examples.js';
 import { hashApiToken, hashPassword, newApiToken } from '../../src/http/credentials.js';
 import { createApp } from '../../src/http/app.js';
-import type { NewCustomField } from '../../src/store/call-store.js';
-import { SqliteCallStore } from '../../src/store/sqlite/sqlite-store.js';
+import type { CallStore, NewCustomField } from '../../src/store/call-store.js';
 import { decideImportedValues } from '../../src/core/change-set.js';
+import { openTestStore, rawSql } from './database.js';
 
 export const PASSWORD = 'correct horse battery staple';
 export const NOW = '2026-01-02T03:04:05.000Z';
@@ -42,19 +42,21 @@ const field = (f: Partial<NewCustomField> & Pick<NewCustomField, 'fieldId' | 'na
 });
 
 export interface World {
-  store: SqliteCallStore;
+  store: CallStore;
   tenantId: string;
   tokens: Record<'admin' | 'editor' | 'viewer' | 'otherEditor', string>;
+  /** One SQL statement on the world's database behind the store's back (`?` placeholders, portable SQL). */
+  sql: (statement: string, ...params: unknown[]) => Promise<Record<string, unknown>[]>;
 }
 
 /**
- * A fresh in-memory database, migrated with the real migrations, holding two
+ * A fresh database (in-memory SQLite, or a new schema on TEST_DATABASE_URL,
+ * dropped when the test ends), migrated with the real migrations, holding two
  * tenants: "default" (users admin, editor, viewer; the vendor's two fields and
  * one field of each kind; two calls) and "other" (a user, a field and a call).
  */
 export async function createWorld(): Promise<World> {
-  const store = new SqliteCallStore({ path: ':memory:' });
-  await store.migrate();
+  const store = await openTestStore();
   const hash = await sharedPasswordHash();
   const tenant = await store.createTenant({ id: randomUUID(), name: 'default', now: NOW });
   const other = await store.createTenant({ id: randomUUID(), name: 'other', now: NOW });
@@ -113,7 +115,7 @@ export async function createWorld(): Promise<World> {
       },
     ],
   });
-  return { store, tenantId: tenant.id, tokens };
+  return { store, tenantId: tenant.id, tokens, sql: (statement, ...params) => rawSql(store, statement, params) };
 }
 
 export const basic = (username: string, password = PASSWORD) =>

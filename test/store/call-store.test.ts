@@ -4,18 +4,22 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { decideChangeSet } from '../../src/core/change-set.js';
 import { SqliteCallStore } from '../../src/store/sqlite/sqlite-store.js';
+import { StoreUnavailableError } from '../../src/store/call-store.js';
+import { STORE_UNDER_TEST } from '../support/database.js';
 import { CALL, createWorld, FIELD, NOW, type World } from '../support/fixtures.js';
 
-describe('SqliteCallStore', () => {
+describe(`the CallStore adapter (${STORE_UNDER_TEST})`, () => {
   let world: World;
+  let editorId: string;
   beforeEach(async () => {
     world = await createWorld();
+    editorId = (await world.store.findUserByUsername('editor'))!.id;
   });
 
   const command = (decide: Parameters<World['store']['setCallCustomFields']>[0]['decide'], callId: string = CALL.first) => ({
     tenantId: world.tenantId,
     callId,
-    userId: world.store.sqlite.prepare("select id from api_users where username = 'editor'").pluck().get() as string,
+    userId: editorId,
     now: NOW,
     decide,
   });
@@ -36,13 +40,21 @@ describe('SqliteCallStore', () => {
 
   it('rolls back every change when one write fails inside the transaction', async () => {
     const before = await world.store.getCall(world.tenantId, CALL.first);
-    // The second change names a field that does not exist: the foreign key fails after the first write.
-    await expect(
-      world.store.setCallCustomFields(
-        command(() => ({ ok: true, changes: [{ fieldId: FIELD.amount, value: '1' }, { fieldId: '99999999-9999-4999-8999-999999999999', value: 'x' }] })),
-      ),
-    ).rejects.toThrow(/FOREIGN KEY/);
+    // The last change names a field that does not exist: the foreign key fails after the clear and the first write.
+    const failed = world.store.setCallCustomFields(
+      command(() => ({
+        ok: true,
+        changes: [
+          { fieldId: FIELD.notes, value: null },
+          { fieldId: FIELD.amount, value: '1' },
+          { fieldId: '99999999-9999-4999-8999-999999999999', value: 'x' },
+        ],
+      })),
+    );
+    await expect(failed).rejects.toThrow();
+    await expect(failed).rejects.not.toBeInstanceOf(StoreUnavailableError);
     expect(await world.store.getCall(world.tenantId, CALL.first)).toEqual(before);
+    expect(before?.customFields.map((v) => v.value)).toContain('keep me');
   });
 
   it('writes nothing when the decision rejects the request', async () => {

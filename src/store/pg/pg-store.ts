@@ -1,0 +1,382 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { and, asc, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
+import { readMigrationFiles } from 'drizzle-orm/migrator';
+import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
+import { PgDialect, type PgTransaction } from 'drizzle-orm/pg-core';
+import pg from 'pg';
+import type { CallRecord } from '../../core/call.js';
+import type { CustomFieldDefinition, CustomFieldValue } from '../../core/custom-field.js';
+import {
+  DuplicateError,
+  ImportError,
+  StoreUnavailableError,
+  type ApiUserRecord,
+  type CallStore,
+  type CallWithValues,
+  type ImportCallsCommand,
+  type NewCustomField,
+  type SetCallCustomFieldsCommand,
+  type SetCallCustomFieldsOutcome,
+  type Tenant,
+} from '../call-store.js';
+import { isRetryable, sqlState, translateError } from './pg-errors.js';
+import * as schema from './schema.js';
+
+const { tenants, apiUsers, apiTokens, customFields, calls, callCustomFieldValues } = schema;
+
+const MIGRATIONS = fileURLToPath(new URL('../../../drizzle/pg', import.meta.url));
+
+type Db = NodePgDatabase<typeof schema>;
+/** The pool-level database or a transaction: both read the same way. */
+type Reader = Db | PgTransaction<any, typeof schema, any>;
+
+export interface PgStoreOptions {
+  /** `postgres://` or `postgresql://` URL; `?schema=name` keeps every table (and the migration log) in that schema. */
+  url: string;
+  /** Connections in the pool (per process). */
+  poolSize?: number;
+  /** Server-side `statement_timeout`; 0 turns it off. */
+  statementTimeoutMs?: number;
+  /** How long to wait for a new connection, or for a free one from the pool; 0 waits forever. */
+  connectTimeoutMs?: number;
+  /** Runs of one transaction, counting the first, while PostgreSQL reports 40001 or 40P01. */
+  maxAttempts?: number;
+}
+
+export const PG_DEFAULTS = { poolSize: 10, statementTimeoutMs: 10_000, connectTimeoutMs: 5_000, maxAttempts: 5 } as const;
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** Splits callgate's own `schema` parameter off the URL; the rest goes to the driver untouched. */
+export function parsePgUrl(url: string): { connectionString: string; schema: string | null; where: string } {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new StoreUnavailableError('DATABASE_URL is not a valid postgres:// URL');
+  }
+  const schemaName = parsed.searchParams.get('schema');
+  parsed.searchParams.delete('schema');
+  if (schemaName !== null && !SCHEMA_NAME.test(schemaName)) {
+    throw new StoreUnavailableError(`The schema "${schemaName}" in DATABASE_URL must be lower-case letters, digits and _ (at most 63)`);
+  }
+  const host = parsed.hostname || parsed.searchParams.get('host') || 'localhost';
+  const where = `${host}:${parsed.port || 5432}${parsed.pathname}`;
+  return { connectionString: parsed.toString(), schema: schemaName, where };
+}
+
+const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
+
+/** Field names sort by code point, as SQLite's BINARY collation does, whatever the database's collation. */
+const byName = sql`${customFields.name} collate "C"`;
+
+/**
+ * The PostgreSQL store: a `pg` pool shared by every request of this process,
+ * and any number of processes on one database. Writes lock the call row
+ * (`SELECT … FOR UPDATE`) before reading anything they decide on, so
+ * concurrent updates of one call serialise; a transaction that fails with a
+ * serialization failure or a deadlock runs again, a bounded number of times.
+ *
+ * Every public method goes through `read` or `transaction`, which turn "the
+ * database is down or too slow" into StoreUnavailableError.
+ */
+export class PgCallStore implements CallStore {
+  readonly dialect = 'postgres' as const;
+  readonly pool: pg.Pool;
+  /** The schema every table lives in, or null for the connection's search_path (normally `public`). */
+  readonly schema: string | null;
+  private readonly db: Db;
+  private readonly where: string;
+  private readonly maxAttempts: number;
+  private closed = false;
+
+  constructor(options: PgStoreOptions) {
+    const { connectionString, schema: schemaName, where } = parsePgUrl(options.url);
+    this.schema = schemaName;
+    this.where = where;
+    this.maxAttempts = Math.max(1, options.maxAttempts ?? PG_DEFAULTS.maxAttempts);
+    const statementTimeout = options.statementTimeoutMs ?? PG_DEFAULTS.statementTimeoutMs;
+    this.pool = new pg.Pool({
+      connectionString,
+      max: options.poolSize ?? PG_DEFAULTS.poolSize,
+      connectionTimeoutMillis: options.connectTimeoutMs ?? PG_DEFAULTS.connectTimeoutMs,
+      idleTimeoutMillis: 10_000,
+      keepAlive: true,
+      application_name: 'callgate',
+      ...(statementTimeout > 0 ? { statement_timeout: statementTimeout } : {}),
+      ...(schemaName ? { options: `-c search_path=${schemaName}` } : {}),
+    });
+    // A connection that dies while idle or checked out reports here; the next query on it fails and is answered then.
+    this.pool.on('error', () => {});
+    this.pool.on('connect', (client) => client.on('error', () => {}));
+    this.db = drizzle(this.pool, { schema });
+  }
+
+  async migrate(): Promise<void> {
+    await this.read(async () => {
+      const client = await this.pool.connect();
+      try {
+        // Several instances may start at once: one migrates, the others wait and then find nothing to do.
+        const key = `callgate:migrate:${this.schema ?? ''}`;
+        await client.query('select pg_advisory_lock(hashtext($1))', [key]);
+        try {
+          if (this.schema) await client.query(`create schema if not exists ${quoteIdent(this.schema)}`);
+          const migrations = readMigrationFiles({ migrationsFolder: MIGRATIONS }).map((m) => ({ ...m, sql: m.sql.map((s) => this.retarget(s)) }));
+          await new PgDialect().migrate(migrations, drizzle(client)._.session, {
+            migrationsFolder: MIGRATIONS,
+            migrationsSchema: this.schema ?? 'drizzle',
+          });
+        } finally {
+          await client.query('select pg_advisory_unlock(hashtext($1))', [key]).catch(() => {});
+        }
+      } finally {
+        client.release();
+      }
+    });
+  }
+
+  /** drizzle-kit names `"public".` in foreign keys; in a schema of our own, the checked-in SQL applies there instead. */
+  private retarget(statement: string): string {
+    return this.schema ? statement.replaceAll('"public".', `${quoteIdent(this.schema)}.`) : statement;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.end();
+  }
+
+  /** Runs statements outside a transaction, translating "database unavailable" failures. */
+  private async read<T>(run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      throw translateError(error, this.where, 1);
+    }
+  }
+
+  /**
+   * Runs `run` in one READ COMMITTED transaction. On a serialization failure
+   * or a deadlock the transaction is rolled back and run again from the start,
+   * up to `maxAttempts` runs in all, with a short randomised back-off.
+   * `run` must therefore have no effects outside the transaction.
+   */
+  protected async transaction<T>(run: (tx: PgTransaction<any, typeof schema, any>) => Promise<T>, config?: { readOnly?: boolean }): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.db.transaction(run, config?.readOnly ? { isolationLevel: 'repeatable read', accessMode: 'read only' } : undefined);
+      } catch (error) {
+        if (isRetryable(error) && attempt < this.maxAttempts) {
+          await sleep(Math.random() * 10 * 2 ** attempt);
+          continue;
+        }
+        throw translateError(error, this.where, attempt);
+      }
+    }
+  }
+
+  /** Runs a write, turning a uniqueness violation into a DuplicateError. */
+  private async write<T>(what: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await this.read(run);
+    } catch (error) {
+      if (sqlState(error) === '23505') throw new DuplicateError(what);
+      throw error;
+    }
+  }
+
+  private selectUser() {
+    return this.db
+      .select({
+        id: apiUsers.id,
+        tenantId: apiUsers.tenantId,
+        tenantName: tenants.name,
+        username: apiUsers.username,
+        role: apiUsers.role,
+        passwordHash: apiUsers.passwordHash,
+        disabled: apiUsers.disabled,
+      })
+      .from(apiUsers)
+      .innerJoin(tenants, eq(tenants.id, apiUsers.tenantId));
+  }
+
+  async findUserByUsername(username: string): Promise<ApiUserRecord | null> {
+    return this.read(async () => (await this.selectUser().where(eq(apiUsers.username, username)))[0] ?? null);
+  }
+
+  async findUserByTokenHash(tokenHash: string): Promise<ApiUserRecord | null> {
+    return this.read(async () => {
+      const [user] = await this.selectUser()
+        .innerJoin(apiTokens, eq(apiTokens.userId, apiUsers.id))
+        .where(and(eq(apiTokens.tokenHash, tokenHash), isNull(apiTokens.revokedAt)));
+      return user ?? null;
+    });
+  }
+
+  private async readCall(db: Reader, tenantId: string, callId: string, forUpdate = false): Promise<CallRecord | undefined> {
+    const query = db
+      .select()
+      .from(calls)
+      .where(and(eq(calls.callId, callId), eq(calls.tenantId, tenantId)));
+    return (await (forUpdate ? query.for('update') : query))[0];
+  }
+
+  private readValues(db: Reader, callId: string): Promise<CustomFieldValue[]> {
+    return db
+      .select({
+        fieldId: callCustomFieldValues.fieldId,
+        name: customFields.name,
+        value: callCustomFieldValues.value,
+        updatedAt: callCustomFieldValues.updatedAt,
+        updatedBy: apiUsers.username,
+      })
+      .from(callCustomFieldValues)
+      .innerJoin(customFields, eq(customFields.fieldId, callCustomFieldValues.fieldId))
+      .leftJoin(apiUsers, eq(apiUsers.id, callCustomFieldValues.updatedBy))
+      .where(and(eq(callCustomFieldValues.callId, callId), eq(customFields.enabled, true)))
+      .orderBy(asc(byName), asc(customFields.fieldId));
+  }
+
+  private readFields(db: Reader, tenantId: string, includeDisabled: boolean): Promise<CustomFieldDefinition[]> {
+    const where: SQL | undefined = includeDisabled
+      ? eq(customFields.tenantId, tenantId)
+      : and(eq(customFields.tenantId, tenantId), eq(customFields.enabled, true));
+    return db
+      .select({
+        fieldId: customFields.fieldId,
+        tenantId: customFields.tenantId,
+        name: customFields.name,
+        type: customFields.type,
+        options: customFields.options,
+        maxLength: customFields.maxLength,
+        editable: customFields.editable,
+        enabled: customFields.enabled,
+      })
+      .from(customFields)
+      .where(where)
+      .orderBy(asc(byName), asc(customFields.fieldId));
+  }
+
+  async getCall(tenantId: string, callId: string): Promise<CallWithValues | null> {
+    // One snapshot, so the version and the values belong together.
+    return this.transaction(
+      async (tx) => {
+        const call = await this.readCall(tx, tenantId, callId);
+        return call ? { call, customFields: await this.readValues(tx, callId) } : null;
+      },
+      { readOnly: true },
+    );
+  }
+
+  async listCustomFields(tenantId: string, options: { includeDisabled?: boolean } = {}): Promise<CustomFieldDefinition[]> {
+    return this.read(() => this.readFields(this.db, tenantId, options.includeDisabled ?? false));
+  }
+
+  async setCallCustomFields(command: SetCallCustomFieldsCommand): Promise<SetCallCustomFieldsOutcome> {
+    return this.transaction(async (tx) => {
+      // The row lock comes first: whoever holds it decides on the field definitions as they are now.
+      const call = await this.readCall(tx, command.tenantId, command.callId, true);
+      if (!call) return { kind: 'not_found' } as const;
+      const decision = command.decide(await this.readFields(tx, command.tenantId, true));
+      if (!decision.ok) return { kind: 'invalid', problems: decision.problems } as const;
+      if (decision.changes.length === 0) {
+        return { kind: 'updated', call, customFields: await this.readValues(tx, call.callId) } as const;
+      }
+      const cleared = decision.changes.filter((c) => c.value === null).map((c) => c.fieldId);
+      const written = decision.changes.flatMap((c) =>
+        c.value === null ? [] : [{ callId: call.callId, fieldId: c.fieldId, value: c.value, updatedAt: command.now, updatedBy: command.userId }],
+      );
+      if (cleared.length > 0) {
+        await tx
+          .delete(callCustomFieldValues)
+          .where(and(eq(callCustomFieldValues.callId, call.callId), inArray(callCustomFieldValues.fieldId, cleared)));
+      }
+      if (written.length > 0) {
+        await tx
+          .insert(callCustomFieldValues)
+          .values(written)
+          .onConflictDoUpdate({
+            target: [callCustomFieldValues.callId, callCustomFieldValues.fieldId],
+            set: { value: sql`excluded.value`, updatedAt: command.now, updatedBy: command.userId },
+          });
+      }
+      const [updated] = await tx
+        .update(calls)
+        .set({ version: sql`${calls.version} + 1` })
+        .where(eq(calls.callId, call.callId))
+        .returning();
+      return { kind: 'updated', call: updated!, customFields: await this.readValues(tx, call.callId) } as const;
+    });
+  }
+
+  async createTenant(tenant: Tenant & { now: string }): Promise<Tenant> {
+    return this.write('a tenant with this name', async () => {
+      await this.db.insert(tenants).values({ id: tenant.id, name: tenant.name, createdAt: tenant.now });
+      return { id: tenant.id, name: tenant.name };
+    });
+  }
+
+  async findTenantByName(name: string): Promise<Tenant | null> {
+    return this.read(async () => (await this.db.select({ id: tenants.id, name: tenants.name }).from(tenants).where(eq(tenants.name, name)))[0] ?? null);
+  }
+
+  async createApiUser(user: Parameters<CallStore['createApiUser']>[0]): Promise<void> {
+    await this.write('a user with this username', async () => {
+      await this.db
+        .insert(apiUsers)
+        .values({ id: user.id, tenantId: user.tenantId, username: user.username, passwordHash: user.passwordHash, role: user.role, createdAt: user.now });
+    });
+  }
+
+  async createApiToken(token: Parameters<CallStore['createApiToken']>[0]): Promise<void> {
+    await this.read(async () => {
+      await this.db
+        .insert(apiTokens)
+        .values({ id: token.id, userId: token.userId, name: token.name, tokenHash: token.tokenHash, createdAt: token.now });
+    });
+  }
+
+  async createCustomField(field: NewCustomField & { now: string }): Promise<CustomFieldDefinition> {
+    return this.write('a custom field with this id or name', async () => {
+      const { now, ...definition } = field;
+      await this.db.insert(customFields).values({ ...definition, createdAt: now });
+      const { description: _description, ...rest } = definition;
+      return rest;
+    });
+  }
+
+  /** Rows per INSERT: well under PostgreSQL's 65,535 bind parameters. */
+  private static readonly IMPORT_CHUNK = 1000;
+
+  async importCalls(command: ImportCallsCommand): Promise<number> {
+    return this.transaction(async (tx) => {
+      const fields = await this.readFields(tx, command.tenantId, true);
+      const seen = new Set<string>();
+      for (let start = 0; start < command.calls.length; start += PgCallStore.IMPORT_CHUNK) {
+        const chunk = command.calls.slice(start, start + PgCallStore.IMPORT_CHUNK);
+        const ids = chunk.map(({ call }) => call.callId);
+        const existing = new Set((await tx.select({ callId: calls.callId }).from(calls).where(inArray(calls.callId, ids))).map((r) => r.callId));
+        const values: (typeof callCustomFieldValues.$inferInsert)[] = [];
+        chunk.forEach(({ call, customFields: entries }, offset) => {
+          const index = start + offset;
+          if (existing.has(call.callId) || seen.has(call.callId)) throw new ImportError(index, `call ${call.callId} already exists`);
+          seen.add(call.callId);
+          const decision = command.decide(entries, fields);
+          if (!decision.ok) {
+            const p = decision.problems[0]!;
+            throw new ImportError(index, `custom_fields.${p.index}${p.attribute ? `.${p.attribute}` : ''}: ${p.message}`);
+          }
+          for (const c of decision.changes) {
+            if (c.value !== null) values.push({ callId: call.callId, fieldId: c.fieldId, value: c.value, updatedAt: command.now, updatedBy: null });
+          }
+        });
+        await tx.insert(calls).values(chunk.map(({ call }) => ({ ...call, tenantId: command.tenantId, version: 1 })));
+        for (let v = 0; v < values.length; v += PgCallStore.IMPORT_CHUNK) {
+          await tx.insert(callCustomFieldValues).values(values.slice(v, v + PgCallStore.IMPORT_CHUNK));
+        }
+      }
+      return command.calls.length;
+    });
+  }
+}
