@@ -1,14 +1,14 @@
 import { GraphQLError } from 'graphql';
-import { createYoga, type Plugin, type YogaLogger } from 'graphql-yoga';
+import { createYoga, maskError, type Plugin, type YogaLogger } from 'graphql-yoga';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import type { GraphQLContext } from '../graphql/context.js';
 import { schema } from '../graphql/schema.js';
-import type { CallStore } from '../store/call-store.js';
+import { StoreUnavailableError, type CallStore } from '../store/call-store.js';
 import { Authenticator, CHALLENGE, type Viewer } from './auth.js';
 import { graphiqlOptions } from './graphiql.js';
 import { MAX_BODY_BYTES } from './request-body.js';
 import { CALL_ROUTE, createRestCallRoutes } from './rest-calls.js';
-import { restError, unauthorized, unexpected } from './rest-response.js';
+import { RETRY_AFTER_SECONDS, restError, SERVICE_UNAVAILABLE, serviceUnavailable, UNAVAILABLE_MESSAGE, unauthorized, unexpected } from './rest-response.js';
 
 export interface AppDeps {
   store: CallStore;
@@ -34,6 +34,14 @@ const authenticationRequired = () =>
     extensions: { code: 'UNAUTHENTICATED', http: { status: 401, headers: { 'www-authenticate': CHALLENGE } } },
   });
 
+const unavailableExtensions = { code: SERVICE_UNAVAILABLE, http: { status: 503, headers: { 'retry-after': RETRY_AFTER_SECONDS } } };
+
+/** The GraphQL error for a request the database cannot serve now: HTTP 503, and no driver details. */
+const graphqlUnavailable = () => new GraphQLError(UNAVAILABLE_MESSAGE, { extensions: unavailableExtensions });
+
+const isStoreUnavailable = (error: unknown) =>
+  error instanceof StoreUnavailableError || (error instanceof GraphQLError && error.originalError instanceof StoreUnavailableError);
+
 /**
  * Builds the gateway: yoga serves /graphql (and GraphiQL), the REST shim
  * serves /api/v2, and both authenticate through the same GraphQL context.
@@ -48,7 +56,16 @@ export function createApp(deps: AppDeps) {
   const requireCredentials: Plugin = {
     async onRequest({ request, url, endResponse }) {
       if (url.pathname !== GRAPHQL_PATH) return;
-      const viewer = await authenticator.authenticate(request.headers.get('authorization'));
+      let viewer: Viewer | null;
+      try {
+        viewer = await authenticator.authenticate(request.headers.get('authorization'));
+      } catch (error) {
+        if (!(error instanceof StoreUnavailableError)) throw error;
+        log.warn(error.message);
+        return endResponse(
+          Response.json({ errors: [{ message: UNAVAILABLE_MESSAGE, extensions: { code: SERVICE_UNAVAILABLE } }] }, { status: 503, headers: { 'retry-after': RETRY_AFTER_SECONDS } }),
+        );
+      }
       if (viewer) viewers.set(request, viewer);
       else {
         endResponse(
@@ -61,6 +78,9 @@ export function createApp(deps: AppDeps) {
     },
   };
 
+  // Assigned once yoga exists; only used while serving requests.
+  let log: YogaLogger;
+
   const yoga = createYoga<object, GraphQLContext>({
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
@@ -72,7 +92,10 @@ export function createApp(deps: AppDeps) {
     plugins: [requireCredentials],
     graphiql: deps.graphiql === false ? false : graphiqlOptions,
     renderGraphiQL,
-    maskedErrors: true,
+    maskedErrors: {
+      // A database outage is not a bug: the client gets 503 and may retry; the log still gets the cause.
+      maskError: (error, message, isDev) => (isStoreUnavailable(error) ? graphqlUnavailable() : maskError(error, message, isDev)),
+    },
     cors: false,
     landingPage: false,
     batching: false,
@@ -80,9 +103,9 @@ export function createApp(deps: AppDeps) {
     maxRequestBodySize: MAX_BODY_BYTES,
     logging: deps.logger ?? 'info',
   });
+  log = yoga.logger;
 
   const calls = createRestCallRoutes(yoga as never);
-  const log = yoga.logger;
 
   async function handleRest(request: Request, url: URL): Promise<Response> {
     const viewer = await authenticator.authenticate(request.headers.get('authorization'));
@@ -107,6 +130,10 @@ export function createApp(deps: AppDeps) {
     try {
       return await handleRest(request, url);
     } catch (error) {
+      if (isStoreUnavailable(error)) {
+        log.warn((error as Error).message);
+        return serviceUnavailable();
+      }
       log.error(error);
       return unexpected();
     }

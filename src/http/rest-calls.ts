@@ -1,7 +1,7 @@
 import { GraphQLError, parse, validate, type DocumentNode, type ExecutionResult } from 'graphql';
 import type { YogaServerInstance } from 'graphql-yoga';
 import { MAX_BODY_BYTES, parseJson, readBodyText } from './request-body.js';
-import { jsonResponse, restError, unauthorized, unexpected } from './rest-response.js';
+import { jsonResponse, restError, SERVICE_UNAVAILABLE, serviceUnavailable, unauthorized, unexpected } from './rest-response.js';
 
 /** The GraphQL operations behind the REST routes, parsed and validated once at start-up. */
 const CALL_FIELDS = /* GraphQL */ `
@@ -132,12 +132,16 @@ export function createRestCallRoutes(yoga: YogaServerInstance<object, object>) {
     return (await enveloped.execute({ schema: enveloped.schema, document, variableValues, contextValue })) as ExecutionResult;
   }
 
+  /** 503 when the operation failed because the database cannot serve it now, else the generic 500. */
+  const failed = (result: ExecutionResult) =>
+    result.errors?.some((e) => e.extensions?.code === SERVICE_UNAVAILABLE) ? serviceUnavailable() : unexpected();
+
   async function get(request: Request, callId: string): Promise<Response> {
     const session = await open(request);
     if (session instanceof Response) return session;
     const result = await execute(session, getCall, { id: callId });
     const call = (result.data as { call: GraphQLCall | null } | undefined)?.call;
-    if (result.errors?.length || call === undefined) return unexpected();
+    if (result.errors?.length || call === undefined) return failed(result);
     return call ? jsonResponse(200, toRestCall(call)) : restError(404, 'NotFound', 'Call not found');
   }
 
@@ -157,7 +161,7 @@ export function createRestCallRoutes(yoga: YogaServerInstance<object, object>) {
 
     const result = await execute(session, setCustomFields, { callId, customFields: input.entries });
     const outcome = (result.data as { setCallCustomFields?: Record<string, unknown> } | undefined)?.setCallCustomFields;
-    if (result.errors?.length || !outcome) return unexpected();
+    if (result.errors?.length || !outcome) return failed(result);
     switch (outcome.__typename) {
       case 'SetCallCustomFieldsSuccess':
         return jsonResponse(200, toRestCall(outcome.call as GraphQLCall));

@@ -55,8 +55,8 @@ export interface World {
  * tenants: "default" (users admin, editor, viewer; the vendor's two fields and
  * one field of each kind; two calls) and "other" (a user, a field and a call).
  */
-export async function createWorld(): Promise<World> {
-  const store = await openTestStore();
+export async function createWorld(options: { url?: string } = {}): Promise<World> {
+  const store = await openTestStore({ url: options.url });
   const hash = await sharedPasswordHash();
   const tenant = await store.createTenant({ id: randomUUID(), name: 'default', now: NOW });
   const other = await store.createTenant({ id: randomUUID(), name: 'other', now: NOW });
