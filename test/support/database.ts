@@ -101,3 +101,26 @@ export async function rawSql(store: CallStore, statement: string, params: unknow
   const result = await pool.query(statement.replace(/\?/g, () => `$${++n}`), params);
   return result.rows;
 }
+
+/** Runs one read-only query on the database a URL names (a test's view from outside callgate). */
+export async function queryDatabase(url: string, statement: string): Promise<Record<string, unknown>[]> {
+  if (!/^postgres(ql)?:\/\//i.test(url)) {
+    const { default: Database } = await import('better-sqlite3');
+    const sqlite = new Database(url, { readonly: true, fileMustExist: true });
+    try {
+      return sqlite.prepare(statement).all() as Record<string, unknown>[];
+    } finally {
+      sqlite.close();
+    }
+  }
+  const parsed = new URL(url);
+  const schema = parsed.searchParams.get('schema');
+  parsed.searchParams.delete('schema');
+  const client = new pg.Client({ connectionString: parsed.toString(), ...(schema ? { options: `-c search_path=${schema}` } : {}) });
+  await client.connect();
+  try {
+    return (await client.query(statement)).rows;
+  } finally {
+    await client.end();
+  }
+}
