@@ -3,7 +3,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { DEMO_CALL_ID } from '../core/vendor-examples.js';
 import { ConfigError, type Config } from '../http/config.js';
 import { readConfig, startServer } from '../http/server.js';
-import { DuplicateError, StoreUnavailableError, type CallStore } from '../store/call-store.js';
+import { DuplicateError, StoreConfigError, StoreUnavailableError, type CallStore } from '../store/call-store.js';
 import { describeDatabase, describeDatabaseForHumans, openStore } from '../store/open-store.js';
 import { createField, createTenant, createToken, createUser, importCalls, seedDemo, UsageError } from './commands.js';
 
@@ -197,7 +197,7 @@ main(process.argv.slice(2)).catch((error: unknown) => {
     process.stderr.write(`callgate: ${error.message}${reason ? ` (${reason})` : ''}\n`);
     process.exit(1);
   }
-  const known = error instanceof UsageError || error instanceof ConfigError || error instanceof DuplicateError || error instanceof StoreUnavailableError;
+  const known = error instanceof UsageError || error instanceof ConfigError || error instanceof DuplicateError || error instanceof StoreConfigError;
   const message = known ? (error as Error).message : error instanceof Error ? (error.stack ?? error.message) : String(error);
   const argError = error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS');
   process.stderr.write(`callgate: ${argError ? (error as Error).message : message}\n`);

@@ -75,6 +75,14 @@ export class ImportError extends Error {
   }
 }
 
+/** The database URL or its options cannot name a usable database; the message says what to fix. */
+export class StoreConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StoreConfigError';
+  }
+}
+
 /**
  * The database cannot serve the request now: it is unreachable, a statement
  * ran past its timeout, or concurrent transactions kept conflicting after the

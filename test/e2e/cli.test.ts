@@ -134,6 +134,13 @@ describe('callgate and a database that is down', () => {
     }
   });
 
+  it('rejects a schema name that is not a plain identifier, before connecting', async () => {
+    const result = await runCli(['migrate', '--db', 'postgres://postgres@127.0.0.1:1/test?schema=Robert%27);drop'], {});
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('callgate: The schema "Robert\');drop" in the database URL must start with a lower-case letter');
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
   it('rejects a bad pool size or timeout naming the variable', async () => {
     const result = await runCli(['migrate', '--db', 'postgres://postgres@127.0.0.1:1/test'], {
       env: { DATABASE_POOL_SIZE: '0', DATABASE_STATEMENT_TIMEOUT_MS: 'soon', DATABASE_CONNECT_TIMEOUT_MS: '-1' },

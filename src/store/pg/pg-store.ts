@@ -10,7 +10,7 @@ import type { CustomFieldDefinition, CustomFieldValue } from '../../core/custom-
 import {
   DuplicateError,
   ImportError,
-  StoreUnavailableError,
+  StoreConfigError,
   type ApiUserRecord,
   type CallStore,
   type CallWithValues,
@@ -54,12 +54,12 @@ export function parsePgUrl(url: string): { connectionString: string; schema: str
   try {
     parsed = new URL(url);
   } catch {
-    throw new StoreUnavailableError('DATABASE_URL is not a valid postgres:// URL');
+    throw new StoreConfigError('The database URL is not a valid postgres:// URL');
   }
   const schemaName = parsed.searchParams.get('schema');
   parsed.searchParams.delete('schema');
   if (schemaName !== null && !SCHEMA_NAME.test(schemaName)) {
-    throw new StoreUnavailableError(`The schema "${schemaName}" in DATABASE_URL must be lower-case letters, digits and _ (at most 63)`);
+    throw new StoreConfigError(`The schema "${schemaName}" in the database URL must start with a lower-case letter or _, then lower-case letters, digits and _ (at most 63)`);
   }
   const host = parsed.hostname || parsed.searchParams.get('host') || 'localhost';
   const where = `${host}:${parsed.port || 5432}${parsed.pathname}`;
@@ -162,7 +162,7 @@ export class PgCallStore implements CallStore {
    * up to `maxAttempts` runs in all, with a short randomised back-off.
    * `run` must therefore have no effects outside the transaction.
    */
-  protected async transaction<T>(run: (tx: PgTransaction<any, typeof schema, any>) => Promise<T>, config?: { readOnly?: boolean }): Promise<T> {
+  private async transaction<T>(run: (tx: PgTransaction<any, typeof schema, any>) => Promise<T>, config?: { readOnly?: boolean }): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.db.transaction(run, config?.readOnly ? { isolationLevel: 'repeatable read', accessMode: 'read only' } : undefined);
