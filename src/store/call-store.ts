@@ -56,6 +56,20 @@ export interface ImportCallsCommand {
   decide: (entries: CallImport['customFields'], fields: CustomFieldDefinition[]) => ChangeSetDecision;
 }
 
+/**
+ * A starting data set written in one transaction: the tenant (created unless
+ * `existing`), users, their tokens, field definitions and calls.
+ */
+export interface SeedCommand {
+  now: string;
+  tenant: Tenant & { existing: boolean };
+  users: { id: string; username: string; passwordHash: string; role: Role }[];
+  tokens: { id: string; userId: string; name: string; tokenHash: string }[];
+  fields: Omit<NewCustomField, 'tenantId'>[];
+  calls: CallImport[];
+  decide: ImportCallsCommand['decide'];
+}
+
 /** Thrown by a store when a write would break a uniqueness rule; `what` names the rule for the operator. */
 export class DuplicateError extends Error {
   constructor(readonly what: string) {
@@ -122,4 +136,6 @@ export interface CallStore {
   createCustomField(field: NewCustomField & { now: string }): Promise<CustomFieldDefinition>;
   /** Imports all calls in one transaction, or none: throws ImportError naming the first bad call. */
   importCalls(command: ImportCallsCommand): Promise<number>;
+  /** Writes the whole seed in one transaction, or nothing (DuplicateError, ImportError). */
+  seed(command: SeedCommand): Promise<void>;
 }

@@ -101,6 +101,18 @@ describe(`callgate CLI (${STORE_UNDER_TEST})`, () => {
     expect(again.stderr).toContain('needs a fresh database');
   }, 60_000);
 
+  it('seed --demo writes everything or nothing: a clashing field name leaves no users and no calls behind', async () => {
+    expect((await runCli(['fields', 'create', '--name', 'payment STATUS', '--type', 'text', '--db', db])).code).toBe(0);
+    const result = await runCli(['seed', '--demo', '--db', db]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('already exists');
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(await count('select count(*) n from api_users')).toBe(0);
+    expect(await count('select count(*) n from api_tokens')).toBe(0);
+    expect(await count('select count(*) n from calls')).toBe(0);
+    expect(await count('select count(*) n from custom_fields')).toBe(1);
+  });
+
   it('a bad environment variable stops start-up naming the variable', async () => {
     const result = await runCli(['serve', '--db', db], { env: { PORT: 'eighty', LOG_LEVEL: 'loud' } });
     expect(result.code).toBe(1);

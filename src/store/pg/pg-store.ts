@@ -16,6 +16,7 @@ import {
   type CallWithValues,
   type ImportCallsCommand,
   type NewCustomField,
+  type SeedCommand,
   type SetCallCustomFieldsCommand,
   type SetCallCustomFieldsOutcome,
   type Tenant,
@@ -350,33 +351,48 @@ export class PgCallStore implements CallStore {
   private static readonly IMPORT_CHUNK = 1000;
 
   async importCalls(command: ImportCallsCommand): Promise<number> {
-    return this.transaction(async (tx) => {
-      const fields = await this.readFields(tx, command.tenantId, true);
-      const seen = new Set<string>();
-      for (let start = 0; start < command.calls.length; start += PgCallStore.IMPORT_CHUNK) {
-        const chunk = command.calls.slice(start, start + PgCallStore.IMPORT_CHUNK);
-        const ids = chunk.map(({ call }) => call.callId);
-        const existing = new Set((await tx.select({ callId: calls.callId }).from(calls).where(inArray(calls.callId, ids))).map((r) => r.callId));
-        const values: (typeof callCustomFieldValues.$inferInsert)[] = [];
-        chunk.forEach(({ call, customFields: entries }, offset) => {
-          const index = start + offset;
-          if (existing.has(call.callId) || seen.has(call.callId)) throw new ImportError(index, `call ${call.callId} already exists`);
-          seen.add(call.callId);
-          const decision = command.decide(entries, fields);
-          if (!decision.ok) {
-            const p = decision.problems[0]!;
-            throw new ImportError(index, `custom_fields.${p.index}${p.attribute ? `.${p.attribute}` : ''}: ${p.message}`);
-          }
-          for (const c of decision.changes) {
-            if (c.value !== null) values.push({ callId: call.callId, fieldId: c.fieldId, value: c.value, updatedAt: command.now, updatedBy: null });
-          }
-        });
-        await tx.insert(calls).values(chunk.map(({ call }) => ({ ...call, tenantId: command.tenantId, version: 1 })));
-        for (let v = 0; v < values.length; v += PgCallStore.IMPORT_CHUNK) {
-          await tx.insert(callCustomFieldValues).values(values.slice(v, v + PgCallStore.IMPORT_CHUNK));
+    return this.transaction((tx) => this.insertCalls(tx, command));
+  }
+
+  private async insertCalls(tx: Reader, command: ImportCallsCommand): Promise<number> {
+    const fields = await this.readFields(tx, command.tenantId, true);
+    const seen = new Set<string>();
+    for (let start = 0; start < command.calls.length; start += PgCallStore.IMPORT_CHUNK) {
+      const chunk = command.calls.slice(start, start + PgCallStore.IMPORT_CHUNK);
+      const ids = chunk.map(({ call }) => call.callId);
+      const existing = new Set((await tx.select({ callId: calls.callId }).from(calls).where(inArray(calls.callId, ids))).map((r) => r.callId));
+      const values: (typeof callCustomFieldValues.$inferInsert)[] = [];
+      chunk.forEach(({ call, customFields: entries }, offset) => {
+        const index = start + offset;
+        if (existing.has(call.callId) || seen.has(call.callId)) throw new ImportError(index, `call ${call.callId} already exists`);
+        seen.add(call.callId);
+        const decision = command.decide(entries, fields);
+        if (!decision.ok) {
+          const p = decision.problems[0]!;
+          throw new ImportError(index, `custom_fields.${p.index}${p.attribute ? `.${p.attribute}` : ''}: ${p.message}`);
         }
+        for (const c of decision.changes) {
+          if (c.value !== null) values.push({ callId: call.callId, fieldId: c.fieldId, value: c.value, updatedAt: command.now, updatedBy: null });
+        }
+      });
+      await tx.insert(calls).values(chunk.map(({ call }) => ({ ...call, tenantId: command.tenantId, version: 1 })));
+      for (let v = 0; v < values.length; v += PgCallStore.IMPORT_CHUNK) {
+        await tx.insert(callCustomFieldValues).values(values.slice(v, v + PgCallStore.IMPORT_CHUNK));
       }
-      return command.calls.length;
-    });
+    }
+    return command.calls.length;
+  }
+
+  async seed(command: SeedCommand): Promise<void> {
+    const { now, tenant } = command;
+    await this.write('a tenant, user or custom field of the seed', () =>
+      this.transaction(async (tx) => {
+        if (!tenant.existing) await tx.insert(tenants).values({ id: tenant.id, name: tenant.name, createdAt: now });
+        if (command.users.length > 0) await tx.insert(apiUsers).values(command.users.map((u) => ({ ...u, tenantId: tenant.id, createdAt: now })));
+        if (command.tokens.length > 0) await tx.insert(apiTokens).values(command.tokens.map((t) => ({ ...t, createdAt: now })));
+        if (command.fields.length > 0) await tx.insert(customFields).values(command.fields.map((f) => ({ ...f, tenantId: tenant.id, createdAt: now })));
+        await this.insertCalls(tx, { tenantId: tenant.id, calls: command.calls, now, decide: command.decide });
+      }),
+    );
   }
 }
