@@ -1,5 +1,6 @@
 import { GraphQLError, parse, validate, type DocumentNode, type ExecutionResult } from 'graphql';
 import type { YogaServerInstance } from 'graphql-yoga';
+import { JsonNumber } from './json-syntax.js';
 import { MAX_BODY_BYTES, parseJson, readBodyText } from './request-body.js';
 import { jsonResponse, restError, unauthorized, unexpected } from './rest-response.js';
 
@@ -61,11 +62,13 @@ interface RestEntry {
   value?: string | null;
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof JsonNumber);
 
 /**
  * Reads the vendor body `{"call": {"custom_fields": [...]}}` into mutation
- * input. Numbers and booleans become their JSON text; an object or array value
+ * input (parsed with raw numbers). Numbers and booleans become their JSON
+ * text as sent; an object or array value
  * is an error. An absent `value` stays absent, so the mutation refuses it.
  */
 export function readCustomFieldsBody(body: unknown): { ok: true; entries: RestEntry[] } | { ok: false; details: Record<string, string> } {
@@ -89,12 +92,18 @@ export function readCustomFieldsBody(body: unknown): { ok: true; entries: RestEn
     if ('value' in item) {
       const value = item.value;
       if (value === null || typeof value === 'string') entry.value = value;
-      else if (typeof value === 'number' || typeof value === 'boolean') entry.value = JSON.stringify(value);
+      else if (value instanceof JsonNumber) entry.value = value.text;
+      else if (typeof value === 'boolean') entry.value = String(value);
       else details[`${at}.value`] = 'Value must be a string, number, boolean or null';
     }
     return entry;
   });
   return Object.keys(details).length > 0 ? { ok: false, details } : { ok: true, entries };
+}
+
+function hasNumberValue(body: unknown): boolean {
+  const list = isObject(body) && isObject(body.call) ? body.call.custom_fields : undefined;
+  return Array.isArray(list) && list.some((entry) => isObject(entry) && typeof entry.value === 'number');
 }
 
 function prepare(document: string, yoga: YogaServerInstance<object, object>): DocumentNode {
@@ -150,9 +159,11 @@ export function createRestCallRoutes(yoga: YogaServerInstance<object, object>) {
     }
     const body = await readBodyText(request);
     if (!body.ok) return restError(413, 'PayloadTooLarge', `Request body is larger than ${MAX_BODY_BYTES} bytes`);
-    const json = parseJson(body.text);
+    let json = parseJson(body.text);
     if (!json.ok) return restError(400, 'InvalidJSON', json.description);
-    const input = readCustomFieldsBody(json.value);
+    // Rare: a number value is re-read as the digits sent, which JSON.parse would round.
+    if (hasNumberValue(json.value)) json = parseJson(body.text, { rawNumbers: true });
+    const input = readCustomFieldsBody(json.ok ? json.value : undefined);
     if (!input.ok) return invalidRecord(input.details);
 
     const result = await execute(session, setCustomFields, { callId, customFields: input.entries });
