@@ -6,9 +6,11 @@ import { schema } from '../graphql/schema.js';
 import type { CallStore } from '../store/call-store.js';
 import { Authenticator, CHALLENGE, type Viewer } from './auth.js';
 import { graphiqlOptions } from './graphiql.js';
-import { MAX_BODY_BYTES } from './request-body.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { fromNodeRequest, writeReply } from './node-rest.js';
+import { fromFetchRequest, MAX_BODY_BYTES } from './request-body.js';
 import { CALL_ROUTE, createRestCallRoutes } from './rest-calls.js';
-import { restError, unauthorized, unexpected } from './rest-response.js';
+import { restError, toResponse, unauthorized, unexpected, type RestReply, type RestRequest } from './rest-response.js';
 
 export interface AppDeps {
   store: CallStore;
@@ -64,8 +66,10 @@ export function createApp(deps: AppDeps) {
   const yoga = createYoga<object, GraphQLContext>({
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
-    context: async ({ request }: { request: Request }): Promise<GraphQLContext> => {
-      const viewer = viewers.get(request) ?? (await authenticator.authenticate(request.headers.get('authorization')));
+    // The REST shim authenticates before reading a body and hands its viewer in; /graphql's comes from onRequest.
+    context: async ({ request, viewer: known }: { request: Request | RestRequest; viewer?: Viewer }): Promise<GraphQLContext> => {
+      const viewer =
+        known ?? viewers.get(request as Request) ?? (await authenticator.authenticate(request.headers.get('authorization')));
       if (!viewer) throw authenticationRequired();
       return { store, viewer, clock };
     },
@@ -84,35 +88,54 @@ export function createApp(deps: AppDeps) {
   const calls = createRestCallRoutes(yoga as never);
   const log = yoga.logger;
 
-  async function handleRest(request: Request, url: URL): Promise<Response> {
+  async function route(request: RestRequest): Promise<RestReply> {
     const viewer = await authenticator.authenticate(request.headers.get('authorization'));
     if (!viewer) return unauthorized();
-    viewers.set(request, viewer);
-    const match = CALL_ROUTE.exec(url.pathname);
+    const pathname = new URL(request.url).pathname;
+    const match = CALL_ROUTE.exec(pathname);
     if (!match) return restError(404, 'NotFound', 'No such resource');
     const callId = safeDecode(match[1]!);
     switch (request.method) {
       case 'GET':
-        return calls.get(request, callId);
+        return calls.get(request, viewer, callId);
       case 'PUT':
-        return calls.put(request, callId);
+        return calls.put(request, viewer, callId);
       default:
         return restError(405, 'MethodNotAllowed', `${request.method} is not allowed here; use GET or PUT`, { allow: 'GET, PUT' });
     }
   }
 
-  async function fetch(request: Request): Promise<Response> {
-    const url = new URL(request.url);
-    if (!url.pathname.startsWith('/api/')) return yoga.fetch(request);
+  /** Every REST answer comes from here: an unexpected failure is logged with its stack and answered 500 without it. */
+  async function handleRest(request: RestRequest): Promise<RestReply> {
     try {
-      return await handleRest(request, url);
+      return await route(request);
     } catch (error) {
       log.error(error);
       return unexpected();
     }
   }
 
-  return { fetch, yoga };
+  const isRest = (path: string) => path.startsWith('/api/');
+
+  /** The Fetch API entry, for tests and any Fetch-based host. */
+  async function fetch(request: Request): Promise<Response> {
+    if (!isRest(new URL(request.url).pathname)) return yoga.fetch(request);
+    return toResponse(await handleRest(fromFetchRequest(request)));
+  }
+
+  /**
+   * The Node entry: REST requests go straight to the shim (no Fetch objects);
+   * everything else is yoga's, through its own HTTP adapter.
+   */
+  function handleNode(req: IncomingMessage, res: ServerResponse): void {
+    if (!isRest(req.url ?? '/')) {
+      void yoga(req, res);
+      return;
+    }
+    void handleRest(fromNodeRequest(req)).then((reply) => writeReply(res, reply));
+  }
+
+  return { fetch, handleNode, yoga };
 }
 
 export type App = ReturnType<typeof createApp>;

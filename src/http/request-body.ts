@@ -1,11 +1,10 @@
 import { parseJsonText } from './json-syntax.js';
+import type { BodyResult, RestRequest } from './rest-response.js';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
-export type BodyResult = { ok: true; text: string } | { ok: false; reason: 'too_large' };
-
-/** Reads a request body as UTF-8, refusing (without buffering the rest) one over `limit` bytes, chunked or not. */
-export async function readBodyText(request: Request, limit = MAX_BODY_BYTES): Promise<BodyResult> {
+/** Reads a Fetch request's body as UTF-8, refusing one over `limit` bytes, chunked or not, without buffering the rest. */
+export async function readFetchBody(request: Request, limit: number): Promise<BodyResult> {
   const declared = Number(request.headers.get('content-length') ?? 0);
   if (declared > limit) return { ok: false, reason: 'too_large' };
   if (!request.body) return { ok: true, text: '' };
@@ -23,6 +22,11 @@ export async function readBodyText(request: Request, limit = MAX_BODY_BYTES): Pr
     chunks.push(value);
   }
   return { ok: true, text: Buffer.concat(chunks).toString('utf8') };
+}
+
+/** The Fetch `Request` as a REST request. */
+export function fromFetchRequest(request: Request): RestRequest {
+  return { method: request.method, url: request.url, headers: request.headers, readBody: (limit) => readFetchBody(request, limit) };
 }
 
 /**

@@ -1,8 +1,9 @@
-import { GraphQLError, parse, validate, type DocumentNode, type ExecutionResult } from 'graphql';
+import { parse, validate, type DocumentNode, type ExecutionResult } from 'graphql';
 import type { YogaServerInstance } from 'graphql-yoga';
 import { JsonNumber } from './json-syntax.js';
-import { MAX_BODY_BYTES, parseJson, readBodyText } from './request-body.js';
-import { jsonResponse, restError, unauthorized, unexpected } from './rest-response.js';
+import { MAX_BODY_BYTES, parseJson } from './request-body.js';
+import type { Viewer } from './auth.js';
+import { jsonReply, restError, unexpected, type RestReply, type RestRequest } from './rest-response.js';
 
 /** The GraphQL operations behind the REST routes, parsed and validated once at start-up. */
 const CALL_FIELDS = /* GraphQL */ `
@@ -54,7 +55,7 @@ export function toRestPath(path: string): string {
 }
 
 const invalidRecord = (details: Record<string, string>) =>
-  jsonResponse(400, { error: 'InvalidRecord', description: 'Record Validation errors', details });
+  jsonReply(400, { error: 'InvalidRecord', description: 'Record Validation errors', details });
 
 interface RestEntry {
   fieldId?: string | null;
@@ -125,39 +126,26 @@ export function createRestCallRoutes(yoga: YogaServerInstance<object, object>) {
   const getCall = prepare(GET_CALL, yoga);
   const setCustomFields = prepare(SET_CUSTOM_FIELDS, yoga);
 
-  /** Builds the request's GraphQL context, which authenticates; a 401 response when that fails. */
-  async function open(request: Request) {
-    const enveloped = yoga.getEnveloped({ request });
-    try {
-      return { enveloped, contextValue: await enveloped.contextFactory() };
-    } catch (error) {
-      if (error instanceof GraphQLError && (error.extensions.http as { status?: number } | undefined)?.status === 401) return unauthorized();
-      throw error;
-    }
-  }
-
-  async function execute(session: Exclude<Awaited<ReturnType<typeof open>>, Response>, document: DocumentNode, variableValues: Record<string, unknown>) {
-    const { enveloped, contextValue } = session;
+  /** Runs a fixed document as the (already authenticated) viewer through the envelop pipeline. */
+  async function execute(request: RestRequest, viewer: Viewer, document: DocumentNode, variableValues: Record<string, unknown>) {
+    const enveloped = yoga.getEnveloped({ request, viewer });
+    const contextValue = await enveloped.contextFactory();
     return (await enveloped.execute({ schema: enveloped.schema, document, variableValues, contextValue })) as ExecutionResult;
   }
 
-  async function get(request: Request, callId: string): Promise<Response> {
-    const session = await open(request);
-    if (session instanceof Response) return session;
-    const result = await execute(session, getCall, { id: callId });
+  async function get(request: RestRequest, viewer: Viewer, callId: string): Promise<RestReply> {
+    const result = await execute(request, viewer, getCall, { id: callId });
     const call = (result.data as { call: GraphQLCall | null } | undefined)?.call;
     if (result.errors?.length || call === undefined) return unexpected();
-    return call ? jsonResponse(200, toRestCall(call)) : restError(404, 'NotFound', 'Call not found');
+    return call ? jsonReply(200, toRestCall(call)) : restError(404, 'NotFound', 'Call not found');
   }
 
-  async function put(request: Request, callId: string): Promise<Response> {
-    const session = await open(request);
-    if (session instanceof Response) return session;
+  async function put(request: RestRequest, viewer: Viewer, callId: string): Promise<RestReply> {
     const contentType = request.headers.get('content-type') ?? '';
     if (!/^application\/json\s*(;|$)/i.test(contentType)) {
       return restError(415, 'UnsupportedMediaType', 'Content-Type must be application/json');
     }
-    const body = await readBodyText(request);
+    const body = await request.readBody(MAX_BODY_BYTES);
     if (!body.ok) return restError(413, 'PayloadTooLarge', `Request body is larger than ${MAX_BODY_BYTES} bytes`);
     let json = parseJson(body.text);
     if (!json.ok) return restError(400, 'InvalidJSON', json.description);
@@ -166,12 +154,12 @@ export function createRestCallRoutes(yoga: YogaServerInstance<object, object>) {
     const input = readCustomFieldsBody(json.ok ? json.value : undefined);
     if (!input.ok) return invalidRecord(input.details);
 
-    const result = await execute(session, setCustomFields, { callId, customFields: input.entries });
+    const result = await execute(request, viewer, setCustomFields, { callId, customFields: input.entries });
     const outcome = (result.data as { setCallCustomFields?: Record<string, unknown> } | undefined)?.setCallCustomFields;
     if (result.errors?.length || !outcome) return unexpected();
     switch (outcome.__typename) {
       case 'SetCallCustomFieldsSuccess':
-        return jsonResponse(200, toRestCall(outcome.call as GraphQLCall));
+        return jsonReply(200, toRestCall(outcome.call as GraphQLCall));
       case 'InvalidRecordError': {
         const details: Record<string, string> = {};
         for (const { path, message } of outcome.details as { path: string; message: string }[]) {

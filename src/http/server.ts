@@ -1,6 +1,5 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createServerAdapter } from '@whatwg-node/server';
 import type { CallStore } from '../store/call-store.js';
 import { createApp } from './app.js';
 import { Authenticator } from './auth.js';
@@ -31,7 +30,7 @@ export async function startServer(config: Config, store: CallStore): Promise<Run
     graphiql: config.graphiql,
     authenticator: new Authenticator(store, { cacheTtlMs: config.authCacheTtlMs }),
   });
-  const server = createServer(createServerAdapter(app.fetch));
+  const server = createServer(app.handleNode);
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
   server.keepAliveTimeout = 5_000;
