@@ -67,7 +67,7 @@ function portFrom(value: string | undefined): number | undefined {
 }
 
 async function withStore<T>(config: Config, run: (store: CallStore) => Promise<T>): Promise<T> {
-  const store = openStore(config.databaseUrl);
+  const store = openStore(config.databaseUrl, { groupCommit: config.groupCommit });
   try {
     await store.migrate();
     return await run(store);
@@ -77,7 +77,7 @@ async function withStore<T>(config: Config, run: (store: CallStore) => Promise<T
 }
 
 async function serve(config: Config, before?: (url: string) => void): Promise<void> {
-  const store = openStore(config.databaseUrl);
+  const store = openStore(config.databaseUrl, { groupCommit: config.groupCommit });
   await store.migrate();
   const running = await startServer(config, store);
   before?.(running.url);

@@ -1,4 +1,5 @@
 import { GraphQLError } from 'graphql';
+import { useGraphQlJit } from '@envelop/graphql-jit';
 import { createYoga, type Plugin, type YogaLogger } from 'graphql-yoga';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import type { GraphQLContext } from '../graphql/context.js';
@@ -73,7 +74,8 @@ export function createApp(deps: AppDeps) {
       if (!viewer) throw authenticationRequired();
       return { store, viewer, clock };
     },
-    plugins: [requireCredentials],
+    // graphql-jit compiles each document once (cached by document) into a specialised executor.
+    plugins: [requireCredentials, useGraphQlJit()],
     graphiql: deps.graphiql === false ? false : graphiqlOptions,
     renderGraphiQL,
     maskedErrors: true,

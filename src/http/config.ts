@@ -12,6 +12,7 @@ const ConfigSchema = z.object({
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   GRAPHIQL: flag.default(true),
   AUTH_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(60),
+  SQLITE_GROUP_COMMIT: flag.default(true),
 });
 
 export interface Config {
@@ -21,6 +22,7 @@ export interface Config {
   logLevel: (typeof LOG_LEVELS)[number];
   graphiql: boolean;
   authCacheTtlMs: number;
+  groupCommit: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -44,5 +46,6 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     logLevel: c.LOG_LEVEL,
     graphiql: c.GRAPHIQL,
     authCacheTtlMs: c.AUTH_CACHE_TTL_SECONDS * 1000,
+    groupCommit: c.SQLITE_GROUP_COMMIT,
   };
 }

@@ -35,9 +35,7 @@ export function fromNodeRequest(req: IncomingMessage): RestRequest {
 }
 
 export function writeReply(res: ServerResponse, reply: RestReply): void {
-  const headers: Record<string, string | number> = { ...reply.headers, 'content-length': Buffer.byteLength(reply.body) };
-  // A body we refused to read is not drained: close the connection after answering.
-  if (reply.status === 413) headers.connection = 'close';
-  res.writeHead(reply.status, headers);
+  // The rest of a refused (413) body is discarded by Node as it arrives; requestTimeout bounds how long.
+  res.writeHead(reply.status, { ...reply.headers, 'content-length': Buffer.byteLength(reply.body) });
   res.end(reply.body);
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { VENDOR_EXAMPLE_FIELDS } from '../../src/core/vendor-examples.js';
 import { hashApiToken, hashPassword, newApiToken } from '../../src/http/credentials.js';
 import { createApp } from '../../src/http/app.js';
-import type { NewCustomField } from '../../src/store/call-store.js';
+import type { CallStore, NewCustomField } from '../../src/store/call-store.js';
 import { SqliteCallStore } from '../../src/store/sqlite/sqlite-store.js';
 import { decideImportedValues } from '../../src/core/change-set.js';
 
@@ -55,6 +55,11 @@ export interface World {
 export async function createWorld(): Promise<World> {
   const store = new SqliteCallStore({ path: ':memory:' });
   await store.migrate();
+  return { store, ...(await seedWorld(store)) };
+}
+
+/** Fills a migrated, empty store with the world described at createWorld. */
+export async function seedWorld(store: CallStore): Promise<Omit<World, 'store'>> {
   const hash = await sharedPasswordHash();
   const tenant = await store.createTenant({ id: randomUUID(), name: 'default', now: NOW });
   const other = await store.createTenant({ id: randomUUID(), name: 'other', now: NOW });
@@ -113,7 +118,7 @@ export async function createWorld(): Promise<World> {
       },
     ],
   });
-  return { store, tenantId: tenant.id, tokens };
+  return { tenantId: tenant.id, tokens };
 }
 
 export const basic = (username: string, password = PASSWORD) =>

@@ -19,6 +19,7 @@ import {
   type SetCallCustomFieldsOutcome,
   type Tenant,
 } from '../call-store.js';
+import { GroupCommit } from './group-commit.js';
 import * as schema from './schema.js';
 
 const { tenants, apiUsers, apiTokens, customFields, calls, callCustomFieldValues } = schema;
@@ -31,6 +32,8 @@ export interface SqliteStoreOptions {
   /** A file path, or ':memory:' for a private in-memory database. */
   path: string;
   busyTimeoutMs?: number;
+  /** Share one transaction (one fsync) among concurrent writes; default on. */
+  groupCommit?: boolean;
 }
 
 /**
@@ -41,6 +44,8 @@ export class SqliteCallStore implements CallStore {
   readonly dialect = 'sqlite' as const;
   readonly sqlite: Database.Database;
   private readonly db: Db;
+  readonly groupCommit: GroupCommit | null;
+  private prepared: ReturnType<typeof prepareStatements> | undefined;
 
   constructor(options: SqliteStoreOptions) {
     if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
@@ -50,6 +55,12 @@ export class SqliteCallStore implements CallStore {
     this.sqlite.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
     this.sqlite.pragma('foreign_keys = ON');
     this.db = drizzle(this.sqlite, { schema });
+    this.groupCommit = options.groupCommit === false ? null : new GroupCommit(this.sqlite);
+  }
+
+  /** Prepared on first use: the tables exist only after migrate(). */
+  private get statements() {
+    return (this.prepared ??= prepareStatements(this.db));
   }
 
   async migrate(): Promise<void> {
@@ -62,123 +73,57 @@ export class SqliteCallStore implements CallStore {
     this.sqlite.close();
   }
 
-  private selectUser() {
-    return this.db
-      .select({
-        id: apiUsers.id,
-        tenantId: apiUsers.tenantId,
-        tenantName: tenants.name,
-        username: apiUsers.username,
-        role: apiUsers.role,
-        passwordHash: apiUsers.passwordHash,
-        disabled: apiUsers.disabled,
-      })
-      .from(apiUsers)
-      .innerJoin(tenants, eq(tenants.id, apiUsers.tenantId));
-  }
-
   async findUserByUsername(username: string): Promise<ApiUserRecord | null> {
-    return this.selectUser().where(eq(apiUsers.username, username)).get() ?? null;
+    return this.statements.userByUsername.get({ username }) ?? null;
   }
 
   async findUserByTokenHash(tokenHash: string): Promise<ApiUserRecord | null> {
-    const row = this.db
-      .select({ userId: apiTokens.userId })
-      .from(apiTokens)
-      .where(and(eq(apiTokens.tokenHash, tokenHash), isNull(apiTokens.revokedAt)))
-      .get();
-    if (!row) return null;
-    return this.selectUser().where(eq(apiUsers.id, row.userId)).get() ?? null;
+    return this.statements.userByTokenHash.get({ tokenHash }) ?? null;
   }
 
-  private readCall(db: Db, tenantId: string, callId: string): CallRecord | undefined {
-    return db
-      .select()
-      .from(calls)
-      .where(and(eq(calls.callId, callId), eq(calls.tenantId, tenantId)))
-      .get();
+  private readFields(tenantId: string, includeDisabled: boolean): CustomFieldDefinition[] {
+    return (includeDisabled ? this.statements.allFields : this.statements.enabledFields).all({ tenantId });
   }
 
-  private readValues(db: Db, callId: string): CustomFieldValue[] {
-    return db
-      .select({
-        fieldId: callCustomFieldValues.fieldId,
-        name: customFields.name,
-        value: callCustomFieldValues.value,
-        updatedAt: callCustomFieldValues.updatedAt,
-        updatedBy: apiUsers.username,
-      })
-      .from(callCustomFieldValues)
-      .innerJoin(customFields, eq(customFields.fieldId, callCustomFieldValues.fieldId))
-      .leftJoin(apiUsers, eq(apiUsers.id, callCustomFieldValues.updatedBy))
-      .where(and(eq(callCustomFieldValues.callId, callId), eq(customFields.enabled, true)))
-      .orderBy(asc(customFields.name), asc(customFields.fieldId))
-      .all();
-  }
-
-  private readFields(db: Db, tenantId: string, includeDisabled: boolean): CustomFieldDefinition[] {
-    const where = includeDisabled
-      ? eq(customFields.tenantId, tenantId)
-      : and(eq(customFields.tenantId, tenantId), eq(customFields.enabled, true));
-    return db
-      .select({
-        fieldId: customFields.fieldId,
-        tenantId: customFields.tenantId,
-        name: customFields.name,
-        type: customFields.type,
-        options: customFields.options,
-        maxLength: customFields.maxLength,
-        editable: customFields.editable,
-        enabled: customFields.enabled,
-      })
-      .from(customFields)
-      .where(where)
-      .orderBy(asc(customFields.name), asc(customFields.fieldId))
-      .all();
+  private readValues(callId: string): CustomFieldValue[] {
+    return this.statements.values.all({ callId });
   }
 
   async getCall(tenantId: string, callId: string): Promise<CallWithValues | null> {
-    const call = this.readCall(this.db, tenantId, callId);
-    return call ? { call, customFields: this.readValues(this.db, callId) } : null;
+    const call = this.statements.call.get({ tenantId, callId });
+    return call ? { call, customFields: this.readValues(callId) } : null;
   }
 
   async listCustomFields(tenantId: string, options: { includeDisabled?: boolean } = {}): Promise<CustomFieldDefinition[]> {
-    return this.readFields(this.db, tenantId, options.includeDisabled ?? false);
+    return this.readFields(tenantId, options.includeDisabled ?? false);
   }
 
   async setCallCustomFields(command: SetCallCustomFieldsCommand): Promise<SetCallCustomFieldsOutcome> {
-    return this.db.transaction(
-      (tx) => {
-        const call = this.readCall(tx, command.tenantId, command.callId);
-        if (!call) return { kind: 'not_found' } as const;
-        const decision = command.decide(this.readFields(tx, command.tenantId, true));
-        if (!decision.ok) return { kind: 'invalid', problems: decision.problems } as const;
-        if (decision.changes.length === 0) {
-          return { kind: 'updated', call, customFields: this.readValues(tx, call.callId) } as const;
-        }
-        for (const change of decision.changes) {
-          if (change.value === null) {
-            tx.delete(callCustomFieldValues)
-              .where(and(eq(callCustomFieldValues.callId, call.callId), eq(callCustomFieldValues.fieldId, change.fieldId)))
-              .run();
-          } else {
-            const row = { value: change.value, updatedAt: command.now, updatedBy: command.userId };
-            tx.insert(callCustomFieldValues)
-              .values({ callId: call.callId, fieldId: change.fieldId, ...row })
-              .onConflictDoUpdate({ target: [callCustomFieldValues.callId, callCustomFieldValues.fieldId], set: row })
-              .run();
-          }
-        }
-        const updated = tx
-          .update(calls)
-          .set({ version: sql`${calls.version} + 1` })
-          .where(eq(calls.callId, call.callId))
-          .returning()
-          .get();
-        return { kind: 'updated', call: updated, customFields: this.readValues(tx, call.callId) } as const;
-      },
-      { behavior: 'immediate' },
-    );
+    const apply = () => this.applyCustomFields(command);
+    return this.groupCommit ? this.groupCommit.run(apply) : this.db.transaction(apply, { behavior: 'immediate' });
+  }
+
+  /** The body of one set-custom-fields write; runs inside a transaction or a group-commit savepoint. */
+  private applyCustomFields(command: SetCallCustomFieldsCommand): SetCallCustomFieldsOutcome {
+    const call = this.statements.call.get({ tenantId: command.tenantId, callId: command.callId });
+    if (!call) return { kind: 'not_found' };
+    const decision = command.decide(this.readFields(command.tenantId, true));
+    if (!decision.ok) return { kind: 'invalid', problems: decision.problems };
+    if (decision.changes.length === 0) return { kind: 'updated', call, customFields: this.readValues(call.callId) };
+    for (const change of decision.changes) {
+      if (change.value === null) this.statements.deleteValue.run({ callId: call.callId, fieldId: change.fieldId });
+      else {
+        this.statements.upsertValue.run({
+          callId: call.callId,
+          fieldId: change.fieldId,
+          value: change.value,
+          updatedAt: command.now,
+          updatedBy: command.userId,
+        });
+      }
+    }
+    const updated = this.statements.bumpVersion.get({ callId: call.callId })!;
+    return { kind: 'updated', call: updated, customFields: this.readValues(call.callId) };
   }
 
   async createTenant(tenant: Tenant & { now: string }): Promise<Tenant> {
@@ -220,7 +165,7 @@ export class SqliteCallStore implements CallStore {
   async importCalls(command: ImportCallsCommand): Promise<number> {
     return this.db.transaction(
       (tx) => {
-        const fields = this.readFields(tx, command.tenantId, true);
+        const fields = this.readFields(command.tenantId, true);
         const existing = tx.select({ callId: calls.callId }).from(calls).where(eq(calls.callId, sql.placeholder('id'))).prepare();
         command.calls.forEach(({ call, customFields: entries }, index) => {
           if (existing.get({ id: call.callId })) throw new ImportError(index, `call ${call.callId} already exists`);
@@ -252,4 +197,77 @@ export class SqliteCallStore implements CallStore {
       throw error;
     }
   }
+}
+
+const userColumns = {
+  id: apiUsers.id,
+  tenantId: apiUsers.tenantId,
+  tenantName: tenants.name,
+  username: apiUsers.username,
+  role: apiUsers.role,
+  passwordHash: apiUsers.passwordHash,
+  disabled: apiUsers.disabled,
+};
+
+const fieldColumns = {
+  fieldId: customFields.fieldId,
+  tenantId: customFields.tenantId,
+  name: customFields.name,
+  type: customFields.type,
+  options: customFields.options,
+  maxLength: customFields.maxLength,
+  editable: customFields.editable,
+  enabled: customFields.enabled,
+};
+
+/** The hot-path statements, prepared once per connection. */
+function prepareStatements(db: Db) {
+  const p = sql.placeholder;
+  const fieldsOf = (enabledOnly: boolean) =>
+    db
+      .select(fieldColumns)
+      .from(customFields)
+      .where(enabledOnly ? and(eq(customFields.tenantId, p('tenantId')), eq(customFields.enabled, true)) : eq(customFields.tenantId, p('tenantId')))
+      .orderBy(asc(customFields.name), asc(customFields.fieldId))
+      .prepare();
+  return {
+    userByUsername: db.select(userColumns).from(apiUsers).innerJoin(tenants, eq(tenants.id, apiUsers.tenantId)).where(eq(apiUsers.username, p('username'))).prepare(),
+    userByTokenHash: db
+      .select(userColumns)
+      .from(apiTokens)
+      .innerJoin(apiUsers, eq(apiUsers.id, apiTokens.userId))
+      .innerJoin(tenants, eq(tenants.id, apiUsers.tenantId))
+      .where(and(eq(apiTokens.tokenHash, p('tokenHash')), isNull(apiTokens.revokedAt)))
+      .prepare(),
+    call: db.select().from(calls).where(and(eq(calls.callId, p('callId')), eq(calls.tenantId, p('tenantId')))).prepare(),
+    values: db
+      .select({
+        fieldId: callCustomFieldValues.fieldId,
+        name: customFields.name,
+        value: callCustomFieldValues.value,
+        updatedAt: callCustomFieldValues.updatedAt,
+        updatedBy: apiUsers.username,
+      })
+      .from(callCustomFieldValues)
+      .innerJoin(customFields, eq(customFields.fieldId, callCustomFieldValues.fieldId))
+      .leftJoin(apiUsers, eq(apiUsers.id, callCustomFieldValues.updatedBy))
+      .where(and(eq(callCustomFieldValues.callId, p('callId')), eq(customFields.enabled, true)))
+      .orderBy(asc(customFields.name), asc(customFields.fieldId))
+      .prepare(),
+    enabledFields: fieldsOf(true),
+    allFields: fieldsOf(false),
+    deleteValue: db
+      .delete(callCustomFieldValues)
+      .where(and(eq(callCustomFieldValues.callId, p('callId')), eq(callCustomFieldValues.fieldId, p('fieldId'))))
+      .prepare(),
+    upsertValue: db
+      .insert(callCustomFieldValues)
+      .values({ callId: p('callId'), fieldId: p('fieldId'), value: p('value'), updatedAt: p('updatedAt'), updatedBy: p('updatedBy') })
+      .onConflictDoUpdate({
+        target: [callCustomFieldValues.callId, callCustomFieldValues.fieldId],
+        set: { value: sql`excluded.value`, updatedAt: sql`excluded.updated_at`, updatedBy: sql`excluded.updated_by` },
+      })
+      .prepare(),
+    bumpVersion: db.update(calls).set({ version: sql`${calls.version} + 1` }).where(eq(calls.callId, p('callId'))).returning().prepare(),
+  };
 }
