@@ -82,15 +82,12 @@ async function serve(config: Config, before?: (url: string) => void): Promise<vo
   const running = await startServer(config, store);
   before?.(running.url);
   print({ url: running.url, graphiql: `${running.url}/graphql` });
-  const stop = async (signal: string) => {
-    process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'info', msg: `${signal}: shutting down` })}\n`);
-    const deadline = setTimeout(() => process.exit(1), 10_000);
-    deadline.unref();
+  const stop = async () => {
     await running.close();
     process.exit(0);
   };
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop());
+  process.once('SIGINT', () => void stop());
 }
 
 async function main(argv: string[]): Promise<void> {

@@ -1,25 +1,52 @@
-import { GraphQLError } from 'graphql';
-import { useGraphQlJit } from '@envelop/graphql-jit';
-import { createYoga, type Plugin, type YogaLogger } from 'graphql-yoga';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { GraphQLError, NoSchemaIntrospectionCustomRule } from 'graphql';
+import { createYoga, type Plugin } from 'graphql-yoga';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
+import { useGraphQlJit } from '@envelop/graphql-jit';
+import { EnvelopArmor } from '@escape.tech/graphql-armor';
+import type { Logger } from 'pino';
 import type { GraphQLContext } from '../graphql/context.js';
+import { onResolvedError } from '../graphql/resolved-errors.js';
 import { schema } from '../graphql/schema.js';
 import type { CallStore } from '../store/call-store.js';
-import { Authenticator, CHALLENGE, type Viewer } from './auth.js';
+import { Authenticator, CHALLENGE, type Authentication, type Viewer } from './auth.js';
 import { graphiqlOptions } from './graphiql.js';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createLogger, yogaLogger } from './logger.js';
+import { createMetrics } from './metrics.js';
 import { fromNodeRequest, writeReply } from './node-rest.js';
+import { operationName, RequestInfo, requestInfoOf, trackRequest } from './request-info.js';
 import { fromFetchRequest, MAX_BODY_BYTES } from './request-body.js';
 import { CALL_ROUTE, createRestCallRoutes } from './rest-calls.js';
-import { restError, toResponse, unauthorized, unexpected, type RestReply, type RestRequest } from './rest-response.js';
+import { jsonReply, restError, toResponse, unauthorized, unexpected, type RestReply, type RestRequest } from './rest-response.js';
+
+/** The GraphQL abuse limits (graphql-armor), each configurable. */
+export interface GraphQLLimits {
+  maxDepth: number;
+  maxAliases: number;
+  maxTokens: number;
+  maxDirectives: number;
+  maxCost: number;
+}
+
+export const DEFAULT_LIMITS: GraphQLLimits = { maxDepth: 10, maxAliases: 15, maxTokens: 2000, maxDirectives: 50, maxCost: 5000 };
 
 export interface AppDeps {
   store: CallStore;
   clock?: () => Date;
   authenticator?: Authenticator;
-  /** yoga's logger, or false for silence (tests). */
-  logger?: YogaLogger | false;
-  graphiql?: boolean;
+  /** pino logger, or false for silence (tests). */
+  logger?: Logger | false;
+  /** Introspection and the GraphiQL page; off for production. */
+  introspection?: boolean;
+  /** Development mode shows field suggestions in validation errors. */
+  development?: boolean;
+  limits?: Partial<GraphQLLimits>;
+  /** /metrics: on or off, and a bearer token that protects it when set. */
+  metrics?: { enabled: boolean; token?: string | null };
+  /** Take the client address from X-Forwarded-For (behind a trusted proxy). */
+  trustProxy?: boolean;
 }
 
 const GRAPHQL_PATH = '/graphql';
@@ -37,34 +64,109 @@ const authenticationRequired = () =>
     extensions: { code: 'UNAUTHENTICATED', http: { status: 401, headers: { 'www-authenticate': CHALLENGE } } },
   });
 
+const tooManyLogins = (seconds: number) =>
+  restError(429, 'TooManyRequests', `Too many failed logins; retry in ${seconds} seconds`, { 'retry-after': String(seconds) });
+
+/** Where a request comes from, for login throttling: the socket, or X-Forwarded-For's first hop behind a trusted proxy. */
+function clientAddress(forwardedFor: string | null, socketAddress: string | null | undefined, trustProxy: boolean): string | null {
+  if (trustProxy && forwardedFor) return forwardedFor.split(',')[0]!.trim() || null;
+  return socketAddress ?? null;
+}
+
 /**
  * Builds the gateway: yoga serves /graphql (and GraphiQL), the REST shim
- * serves /api/v2, and both authenticate through the same GraphQL context.
+ * serves /api/v2, /healthz, /readyz and /metrics serve operators. REST and
+ * GraphQL authenticate through the same Authenticator and GraphQL context.
  */
 export function createApp(deps: AppDeps) {
   const { store } = deps;
   const clock = deps.clock ?? (() => new Date());
   const authenticator = deps.authenticator ?? new Authenticator(store);
+  const logger = deps.logger === false ? createLogger('silent') : (deps.logger ?? createLogger('info'));
+  const limits = { ...DEFAULT_LIMITS, ...deps.limits };
+  const introspection = deps.introspection ?? true;
+  const metricsSetting = deps.metrics ?? { enabled: true };
+  const trustProxy = deps.trustProxy ?? false;
+  const metrics = createMetrics(store);
+  const stopCountingErrors = onResolvedError((error) => metrics.countGraphQLError(error.name));
   const viewers = new WeakMap<Request, Viewer>();
 
+  // A query over a limit is a request error (400 for GraphQL-over-HTTP clients), not "Syntax Error: ...".
+  const reject = {
+    propagateOnRejection: false,
+    onReject: [
+      (_context: unknown, error: GraphQLError) => {
+        throw new GraphQLError(error.message.replace(/^Syntax Error: /, ''), {
+          extensions: { code: 'QUERY_LIMIT_EXCEEDED', http: { status: 400 } },
+        });
+      },
+    ],
+  };
+  const armor = new EnvelopArmor({
+    maxDepth: { n: limits.maxDepth, ...reject },
+    maxAliases: { n: limits.maxAliases, ...reject },
+    maxTokens: { n: limits.maxTokens, ...reject },
+    maxDirectives: { n: limits.maxDirectives, ...reject },
+    costLimit: { maxCost: limits.maxCost, ...reject },
+    blockFieldSuggestion: { enabled: !deps.development },
+  }).protect();
+
   // /graphql authenticates before parsing, so an anonymous client learns nothing of the schema.
-  const requireCredentials: Plugin = {
-    async onRequest({ request, url, endResponse }) {
+  const requireCredentials: Plugin<object, { req?: IncomingMessage }> = {
+    async onRequest({ request, url, endResponse, serverContext }) {
       if (url.pathname !== GRAPHQL_PATH) return;
-      const viewer = await authenticator.authenticate(request.headers.get('authorization'));
-      if (viewer) viewers.set(request, viewer);
-      else {
-        endResponse(
-          Response.json(
-            { errors: [{ message: 'Authentication required', extensions: { code: 'UNAUTHENTICATED' } }] },
-            { status: 401, headers: { 'www-authenticate': CHALLENGE } },
-          ),
-        );
+      const req = serverContext?.req;
+      const address = clientAddress(request.headers.get('x-forwarded-for'), req?.socket?.remoteAddress, trustProxy);
+      const outcome = await authenticator.check(request.headers.get('authorization'), address);
+      if (outcome.kind === 'viewer') {
+        viewers.set(request, outcome.viewer);
+        if (req) requestInfoOf(req)?.setUser(outcome.viewer.username);
+        return;
       }
+      const throttled = outcome.kind === 'throttled';
+      endResponse(
+        Response.json(
+          {
+            errors: [
+              throttled
+                ? { message: `Too many failed logins; retry in ${outcome.retryAfterSeconds} seconds`, extensions: { code: 'RATE_LIMITED' } }
+                : { message: 'Authentication required', extensions: { code: 'UNAUTHENTICATED' } },
+            ],
+          },
+          throttled
+            ? { status: 429, headers: { 'retry-after': String(outcome.retryAfterSeconds) } }
+            : { status: 401, headers: { 'www-authenticate': CHALLENGE } },
+        ),
+      );
     },
   };
 
-  const yoga = createYoga<object, GraphQLContext>({
+  const withoutIntrospection: Plugin = {
+    onValidate({ addValidationRule }) {
+      addValidationRule(NoSchemaIntrospectionCustomRule);
+    },
+  };
+
+  // Names the operation for logs and metrics; logs unexpected errors with their stack before masking hides it.
+  const observeExecution: Plugin = {
+    onExecute({ args }) {
+      const req = (args.contextValue as { req?: IncomingMessage }).req;
+      if (req) requestInfoOf(req)?.setOperation(`graphql ${operationName(args.document, args.operationName)}`);
+      return {
+        onExecuteDone({ result }) {
+          if (!('errors' in result) || !result.errors) return;
+          for (const error of result.errors) {
+            const original = error.originalError;
+            const unexpectedError = original && !(original instanceof GraphQLError);
+            metrics.countGraphQLError(unexpectedError ? 'UNEXPECTED' : String(error.extensions?.code ?? 'GRAPHQL_ERROR'));
+            if (unexpectedError) logger.error({ err: original }, 'unexpected error in a resolver');
+          }
+        },
+      };
+    },
+  };
+
+  const yoga = createYoga<{ req?: IncomingMessage }, GraphQLContext>({
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
     // The REST shim authenticates before reading a body and hands its viewer in; /graphql's comes from onRequest.
@@ -74,9 +176,16 @@ export function createApp(deps: AppDeps) {
       if (!viewer) throw authenticationRequired();
       return { store, viewer, clock };
     },
-    // graphql-jit compiles each document once (cached by document) into a specialised executor.
-    plugins: [requireCredentials, useGraphQlJit()],
-    graphiql: deps.graphiql === false ? false : graphiqlOptions,
+    plugins: [
+      requireCredentials,
+      useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] }),
+      ...armor.plugins,
+      ...(introspection ? [] : [withoutIntrospection]),
+      observeExecution,
+      // graphql-jit compiles each document once (cached by document) into a specialised executor.
+      useGraphQlJit(),
+    ],
+    graphiql: introspection ? graphiqlOptions : false,
     renderGraphiQL,
     maskedErrors: true,
     cors: false,
@@ -84,18 +193,22 @@ export function createApp(deps: AppDeps) {
     batching: false,
     multipart: false,
     maxRequestBodySize: MAX_BODY_BYTES,
-    logging: deps.logger ?? 'info',
+    logging: yogaLogger(logger),
   });
 
   const calls = createRestCallRoutes(yoga as never);
-  const log = yoga.logger;
 
-  async function route(request: RestRequest): Promise<RestReply> {
-    const viewer = await authenticator.authenticate(request.headers.get('authorization'));
-    if (!viewer) return unauthorized();
+  async function route(request: RestRequest, info: RequestInfo | null): Promise<RestReply> {
+    const address = request.clientAddress ?? clientAddress(request.headers.get('x-forwarded-for'), null, trustProxy);
+    const outcome: Authentication = await authenticator.check(request.headers.get('authorization'), address);
+    if (outcome.kind === 'throttled') return tooManyLogins(outcome.retryAfterSeconds);
+    if (outcome.kind === 'refused') return unauthorized();
+    const { viewer } = outcome;
+    info?.setUser(viewer.username);
     const pathname = new URL(request.url).pathname;
     const match = CALL_ROUTE.exec(pathname);
     if (!match) return restError(404, 'NotFound', 'No such resource');
+    info?.setOperation(`${request.method} /api/v2/calls/{call_id}.json`);
     const callId = safeDecode(match[1]!);
     switch (request.method) {
       case 'GET':
@@ -108,12 +221,33 @@ export function createApp(deps: AppDeps) {
   }
 
   /** Every REST answer comes from here: an unexpected failure is logged with its stack and answered 500 without it. */
-  async function handleRest(request: RestRequest): Promise<RestReply> {
+  async function handleRest(request: RestRequest, info: RequestInfo | null = null): Promise<RestReply> {
     try {
-      return await route(request);
+      return await route(request, info);
     } catch (error) {
-      log.error(error);
+      logger.error({ err: error, reqId: info?.id }, 'unexpected error in a REST route');
       return unexpected();
+    }
+  }
+
+  /** /healthz, /readyz and /metrics: no auth, no data; null for any other path. */
+  async function handleOps(pathname: string, authorization: string | null): Promise<RestReply | null> {
+    switch (pathname) {
+      case '/healthz':
+        return jsonReply(200, { status: 'ok' });
+      case '/readyz': {
+        const readiness = await store.checkReady().catch(() => ({ ready: false as const, reason: 'database not reachable' }));
+        return readiness.ready ? jsonReply(200, { status: 'ready' }) : jsonReply(503, { status: 'unavailable', reason: readiness.reason });
+      }
+      case '/metrics': {
+        if (!metricsSetting.enabled) return restError(404, 'NotFound', 'No such resource');
+        if (metricsSetting.token && authorization !== `Bearer ${metricsSetting.token}`) {
+          return restError(401, 'Unauthorized', 'A metrics bearer token is required', { 'www-authenticate': 'Bearer realm="metrics"' });
+        }
+        return { status: 200, headers: { 'content-type': metrics.registry.contentType }, body: await metrics.registry.metrics() };
+      }
+      default:
+        return null;
     }
   }
 
@@ -121,23 +255,46 @@ export function createApp(deps: AppDeps) {
 
   /** The Fetch API entry, for tests and any Fetch-based host. */
   async function fetch(request: Request): Promise<Response> {
-    if (!isRest(new URL(request.url).pathname)) return yoga.fetch(request);
+    const { pathname } = new URL(request.url);
+    const ops = await handleOps(pathname, request.headers.get('authorization'));
+    if (ops) return toResponse(ops);
+    if (!isRest(pathname)) return yoga.fetch(request);
     return toResponse(await handleRest(fromFetchRequest(request)));
   }
 
   /**
    * The Node entry: REST requests go straight to the shim (no Fetch objects);
-   * everything else is yoga's, through its own HTTP adapter.
+   * everything else is yoga's, through its own HTTP adapter. Every request
+   * gets an id (X-Request-Id is honoured and returned) and one log line.
    */
   function handleNode(req: IncomingMessage, res: ServerResponse): void {
-    if (!isRest(req.url ?? '/')) {
-      void yoga(req, res);
+    const info = trackRequest(req, res, randomUUID, (entry) => {
+      logger.info(entry, 'request');
+      metrics.observeRequest(entry.route, entry.status, entry.durationMs / 1000);
+    });
+    const path = req.url ?? '/';
+    const pathname = path.split('?', 1)[0]!;
+    if (pathname === '/healthz' || pathname === '/readyz' || pathname === '/metrics') {
+      info.setOperation(`GET ${pathname}`);
+      void handleOps(pathname, req.headers.authorization ?? null).then((reply) => writeReply(res, reply!));
       return;
     }
-    void handleRest(fromNodeRequest(req)).then((reply) => writeReply(res, reply));
+    if (!isRest(pathname)) {
+      info.setOperation(pathname === GRAPHQL_PATH ? 'graphql' : 'unrouted');
+      void yoga(req, res, { req });
+      return;
+    }
+    info.setOperation('rest');
+    const request = fromNodeRequest(req);
+    request.clientAddress = clientAddress(request.headers.get('x-forwarded-for'), req.socket.remoteAddress, trustProxy);
+    void handleRest(request, info).then((reply) => writeReply(res, reply));
   }
 
-  return { fetch, handleNode, yoga };
+  function close() {
+    stopCountingErrors();
+  }
+
+  return { fetch, handleNode, yoga, metrics, close };
 }
 
 export type App = ReturnType<typeof createApp>;

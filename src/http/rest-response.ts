@@ -14,6 +14,8 @@ export interface RestRequest {
   headers: { get(name: string): string | null };
   /** The body as UTF-8, or too_large past `limit` bytes (chunked or not) without buffering more. */
   readBody(limit: number): Promise<BodyResult>;
+  /** The client's address when the transport knows it (login throttling). */
+  clientAddress?: string | null;
 }
 
 export interface RestReply {

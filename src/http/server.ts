@@ -20,14 +20,19 @@ export interface RunningServer {
 
 /**
  * Serves the gateway on a port. Closing stops accepting connections, lets
- * in-flight requests finish, then closes the store (checkpointing SQLite's WAL).
+ * in-flight requests finish (up to the shutdown deadline), then closes the
+ * store (checkpointing SQLite's WAL).
  */
 export async function startServer(config: Config, store: CallStore): Promise<RunningServer> {
   const logger = createLogger(config.logLevel);
   const app = createApp({
     store,
     logger,
-    graphiql: config.graphiql,
+    introspection: config.introspection,
+    development: config.development,
+    limits: config.limits,
+    metrics: config.metrics,
+    trustProxy: config.trustProxy,
     authenticator: new Authenticator(store, { cacheTtlMs: config.authCacheTtlMs }),
   });
   const server = createServer(app.handleNode);
@@ -46,11 +51,23 @@ export async function startServer(config: Config, store: CallStore): Promise<Run
     server,
     close: () =>
       (closing ??= (async () => {
+        logger.info({ timeoutMs: config.shutdownTimeoutMs }, 'shutting down: finishing in-flight requests');
         await new Promise<void>((resolve) => {
-          server.close(() => resolve());
+          const deadline = setTimeout(() => {
+            logger.warn('shutdown deadline passed: closing remaining connections');
+            server.closeAllConnections();
+          }, config.shutdownTimeoutMs);
+          deadline.unref();
+          server.close(() => {
+            clearTimeout(deadline);
+            resolve();
+          });
           server.closeIdleConnections();
         });
+        app.close();
         await store.close();
+        logger.info('stopped');
+        logger.flush();
       })()),
   };
 }

@@ -83,6 +83,10 @@ export interface CallStore {
   readonly dialect: 'sqlite' | 'postgres';
   migrate(): Promise<void>;
   close(): Promise<void>;
+  /** Whether the database answers and every migration is applied; the reason when not. */
+  checkReady(): Promise<{ ready: true } | { ready: false; reason: string }>;
+  /** Counters for metrics, e.g. group commits or pool connections. */
+  stats?(): Record<string, number>;
 
   findUserByUsername(username: string): Promise<ApiUserRecord | null>;
   findUserByTokenHash(tokenHash: string): Promise<ApiUserRecord | null>;

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { and, asc, eq, isNull, sql } from 'drizzle-orm';
@@ -25,6 +25,13 @@ import * as schema from './schema.js';
 const { tenants, apiUsers, apiTokens, customFields, calls, callCustomFieldValues } = schema;
 
 const MIGRATIONS = fileURLToPath(new URL('../../../drizzle/sqlite', import.meta.url));
+
+let journalEntries: number | undefined;
+/** How many migrations the checked-in drizzle journal lists. */
+function migrationCount(): number {
+  journalEntries ??= (JSON.parse(readFileSync(`${MIGRATIONS}/meta/_journal.json`, 'utf8')) as { entries: unknown[] }).entries.length;
+  return journalEntries;
+}
 
 type Db = BetterSQLite3Database<typeof schema>;
 
@@ -65,6 +72,20 @@ export class SqliteCallStore implements CallStore {
 
   async migrate(): Promise<void> {
     migrate(this.db, { migrationsFolder: MIGRATIONS });
+  }
+
+  async checkReady(): Promise<{ ready: true } | { ready: false; reason: string }> {
+    try {
+      const applied = this.sqlite.prepare('select count(*) from __drizzle_migrations').pluck().get() as number;
+      const expected = migrationCount();
+      return applied >= expected ? { ready: true } : { ready: false, reason: `${expected - applied} migration(s) not applied` };
+    } catch {
+      return { ready: false, reason: 'database not migrated or not reachable' };
+    }
+  }
+
+  stats(): Record<string, number> {
+    return { group_commits: this.groupCommit?.commits ?? 0 };
   }
 
   async close(): Promise<void> {
