@@ -4,8 +4,11 @@ import type { YogaLogger } from 'graphql-yoga';
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-/** Structured JSON logs on stderr (stdout stays free for the CLI's machine-readable output). */
-export function createLogger(level: LogLevel, destination: DestinationStream = pino.destination(2)): Logger {
+/**
+ * Structured JSON logs on stderr (stdout stays free for the CLI's machine-readable
+ * output), written asynchronously so a request never waits on a write(2); flushed at shutdown.
+ */
+export function createLogger(level: LogLevel, destination: DestinationStream = pino.destination({ dest: 2, sync: false })): Logger {
   return pino({ level, base: undefined, timestamp: pino.stdTimeFunctions.isoTime }, destination);
 }
 

@@ -67,7 +67,7 @@ export async function startServer(config: Config, store: CallStore): Promise<Run
         app.close();
         await store.close();
         logger.info('stopped');
-        logger.flush();
+        await new Promise<void>((resolve) => logger.flush(() => resolve()));
       })()),
   };
 }

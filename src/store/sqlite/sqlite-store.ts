@@ -67,7 +67,7 @@ export class SqliteCallStore implements CallStore {
 
   /** Prepared on first use: the tables exist only after migrate(). */
   private get statements() {
-    return (this.prepared ??= prepareStatements(this.db));
+    return (this.prepared ??= prepareStatements(this.db, this.sqlite));
   }
 
   async migrate(): Promise<void> {
@@ -220,63 +220,52 @@ export class SqliteCallStore implements CallStore {
   }
 }
 
-const userColumns = {
-  id: apiUsers.id,
-  tenantId: apiUsers.tenantId,
-  tenantName: tenants.name,
-  username: apiUsers.username,
-  role: apiUsers.role,
-  passwordHash: apiUsers.passwordHash,
-  disabled: apiUsers.disabled,
-};
+type UserRow = Omit<ApiUserRecord, 'disabled'> & { disabled: number };
+type FieldRow = Omit<CustomFieldDefinition, 'options' | 'editable' | 'enabled'> & { options: string | null; editable: number; enabled: number };
 
-const fieldColumns = {
-  fieldId: customFields.fieldId,
-  tenantId: customFields.tenantId,
-  name: customFields.name,
-  type: customFields.type,
-  options: customFields.options,
-  maxLength: customFields.maxLength,
-  editable: customFields.editable,
-  enabled: customFields.enabled,
-};
+const toUser = (row: UserRow | undefined): ApiUserRecord | undefined => row && { ...row, disabled: row.disabled === 1 };
+const toField = (row: FieldRow): CustomFieldDefinition => ({
+  ...row,
+  options: row.options === null ? null : (JSON.parse(row.options) as string[]),
+  editable: row.editable === 1,
+  enabled: row.enabled === 1,
+});
 
-/** The hot-path statements, prepared once per connection. */
-function prepareStatements(db: Db) {
+const USER = `select u.id, u.tenant_id as tenantId, t.name as tenantName, u.username, u.role, u.password_hash as passwordHash, u.disabled
+  from api_users u join tenants t on t.id = u.tenant_id`;
+const FIELD = `select field_id as fieldId, tenant_id as tenantId, name, type, options, max_length as maxLength, editable, enabled
+  from custom_fields where tenant_id = @tenantId`;
+
+/**
+ * The hot-path statements, prepared once per connection. Reads on every
+ * request use better-sqlite3 directly (drizzle's row mapping cost more than
+ * the query); writes keep drizzle's query builder.
+ */
+function prepareStatements(db: Db, sqlite: Database.Database) {
   const p = sql.placeholder;
-  const fieldsOf = (enabledOnly: boolean) =>
-    db
-      .select(fieldColumns)
-      .from(customFields)
-      .where(enabledOnly ? and(eq(customFields.tenantId, p('tenantId')), eq(customFields.enabled, true)) : eq(customFields.tenantId, p('tenantId')))
-      .orderBy(asc(customFields.name), asc(customFields.fieldId))
-      .prepare();
+  const userByUsername = sqlite.prepare<{ username: string }, UserRow>(`${USER} where u.username = @username`);
+  const userByTokenHash = sqlite.prepare<{ tokenHash: string }, UserRow>(
+    `${USER} join api_tokens k on k.user_id = u.id where k.token_hash = @tokenHash and k.revoked_at is null`,
+  );
+  const allFields = sqlite.prepare<{ tenantId: string }, FieldRow>(`${FIELD} order by name, field_id`);
+  const enabledFields = sqlite.prepare<{ tenantId: string }, FieldRow>(`${FIELD} and enabled = 1 order by name, field_id`);
   return {
-    userByUsername: db.select(userColumns).from(apiUsers).innerJoin(tenants, eq(tenants.id, apiUsers.tenantId)).where(eq(apiUsers.username, p('username'))).prepare(),
-    userByTokenHash: db
-      .select(userColumns)
-      .from(apiTokens)
-      .innerJoin(apiUsers, eq(apiUsers.id, apiTokens.userId))
-      .innerJoin(tenants, eq(tenants.id, apiUsers.tenantId))
-      .where(and(eq(apiTokens.tokenHash, p('tokenHash')), isNull(apiTokens.revokedAt)))
-      .prepare(),
-    call: db.select().from(calls).where(and(eq(calls.callId, p('callId')), eq(calls.tenantId, p('tenantId')))).prepare(),
-    values: db
-      .select({
-        fieldId: callCustomFieldValues.fieldId,
-        name: customFields.name,
-        value: callCustomFieldValues.value,
-        updatedAt: callCustomFieldValues.updatedAt,
-        updatedBy: apiUsers.username,
-      })
-      .from(callCustomFieldValues)
-      .innerJoin(customFields, eq(customFields.fieldId, callCustomFieldValues.fieldId))
-      .leftJoin(apiUsers, eq(apiUsers.id, callCustomFieldValues.updatedBy))
-      .where(and(eq(callCustomFieldValues.callId, p('callId')), eq(customFields.enabled, true)))
-      .orderBy(asc(customFields.name), asc(customFields.fieldId))
-      .prepare(),
-    enabledFields: fieldsOf(true),
-    allFields: fieldsOf(false),
+    userByUsername: { get: (args: { username: string }) => toUser(userByUsername.get(args)) },
+    userByTokenHash: { get: (args: { tokenHash: string }) => toUser(userByTokenHash.get(args)) },
+    call: sqlite.prepare<{ tenantId: string; callId: string }, CallRecord>(
+      `select call_id as callId, tenant_id as tenantId, setup_time as setupTime, from_number as fromNumber, to_number as toNumber,
+         direction, duration, version from calls where call_id = @callId and tenant_id = @tenantId`,
+    ),
+    values: sqlite.prepare<{ callId: string }, CustomFieldValue>(
+      `select v.field_id as fieldId, f.name, v.value, v.updated_at as updatedAt, u.username as updatedBy
+         from call_custom_field_values v
+         join custom_fields f on f.field_id = v.field_id
+         left join api_users u on u.id = v.updated_by
+        where v.call_id = @callId and f.enabled = 1
+        order by f.name, f.field_id`,
+    ),
+    allFields: { all: (args: { tenantId: string }) => allFields.all(args).map(toField) },
+    enabledFields: { all: (args: { tenantId: string }) => enabledFields.all(args).map(toField) },
     deleteValue: db
       .delete(callCustomFieldValues)
       .where(and(eq(callCustomFieldValues.callId, p('callId')), eq(callCustomFieldValues.fieldId, p('fieldId'))))
