@@ -1,7 +1,7 @@
 import { GraphQLError } from 'graphql';
 import { createYoga, type Plugin, type YogaLogger } from 'graphql-yoga';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
-import type { GraphQLContext } from '../graphql/context.js';
+import { createGraphQLContext, type GraphQLContext } from '../graphql/context.js';
 import { schema } from '../graphql/schema.js';
 import type { CallStore } from '../store/call-store.js';
 import { Authenticator, CHALLENGE, type Viewer } from './auth.js';
@@ -67,7 +67,7 @@ export function createApp(deps: AppDeps) {
     context: async ({ request }: { request: Request }): Promise<GraphQLContext> => {
       const viewer = viewers.get(request) ?? (await authenticator.authenticate(request.headers.get('authorization')));
       if (!viewer) throw authenticationRequired();
-      return { store, viewer, clock };
+      return createGraphQLContext({ store, viewer, clock });
     },
     plugins: [requireCredentials],
     graphiql: deps.graphiql === false ? false : graphiqlOptions,
