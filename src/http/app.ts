@@ -7,7 +7,9 @@ import type { CallStore } from '../store/call-store.js';
 import { Authenticator, CHALLENGE, type Viewer } from './auth.js';
 import { graphiqlOptions } from './graphiql.js';
 import { MAX_BODY_BYTES } from './request-body.js';
+import { CALL_LIST_ROUTE, createRestCallListRoute } from './rest-call-list.js';
 import { CALL_ROUTE, createRestCallRoutes } from './rest-calls.js';
+import { createRestCustomFieldRoutes, CUSTOM_FIELDS_ROUTE } from './rest-custom-fields.js';
 import { restError, unauthorized, unexpected } from './rest-response.js';
 
 export interface AppDeps {
@@ -82,12 +84,17 @@ export function createApp(deps: AppDeps) {
   });
 
   const calls = createRestCallRoutes(yoga as never);
+  const callList = createRestCallListRoute(yoga as never);
+  const customFields = createRestCustomFieldRoutes(yoga as never);
   const log = yoga.logger;
 
   async function handleRest(request: Request, url: URL): Promise<Response> {
     const viewer = await authenticator.authenticate(request.headers.get('authorization'));
     if (!viewer) return unauthorized();
     viewers.set(request, viewer);
+    const onlyGet = () => restError(405, 'MethodNotAllowed', `${request.method} is not allowed here; use GET`, { allow: 'GET' });
+    if (url.pathname === CALL_LIST_ROUTE) return request.method === 'GET' ? callList.get(request, url) : onlyGet();
+    if (url.pathname === CUSTOM_FIELDS_ROUTE) return request.method === 'GET' ? customFields.list(request) : onlyGet();
     const match = CALL_ROUTE.exec(url.pathname);
     if (!match) return restError(404, 'NotFound', 'No such resource');
     const callId = safeDecode(match[1]!);

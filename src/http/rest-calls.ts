@@ -1,10 +1,9 @@
-import { GraphQLError, parse, validate, type DocumentNode, type ExecutionResult } from 'graphql';
-import type { YogaServerInstance } from 'graphql-yoga';
 import { MAX_BODY_BYTES, parseJson, readBodyText } from './request-body.js';
-import { jsonResponse, restError, unauthorized, unexpected } from './rest-response.js';
+import { createOperationRunner, prepareOperation, type Yoga } from './rest-operation.js';
+import { jsonResponse, restError, unexpected } from './rest-response.js';
 
 /** The GraphQL operations behind the REST routes, parsed and validated once at start-up. */
-const CALL_FIELDS = /* GraphQL */ `
+export const CALL_FIELDS = /* GraphQL */ `
   fragment RestCall on Call {
     id setupTime fromNumber toNumber direction duration
     customFields { fieldId name value }
@@ -22,7 +21,7 @@ const SET_CUSTOM_FIELDS = `
     }
   } ${CALL_FIELDS}`;
 
-interface GraphQLCall {
+export interface GraphQLCall {
   id: string;
   setupTime: string;
   fromNumber: string;
@@ -33,19 +32,19 @@ interface GraphQLCall {
 }
 
 /** The vendor's call object, keys in the vendor's order. */
-function toRestCall(call: GraphQLCall) {
+export function toRestCallObject(call: GraphQLCall) {
   return {
-    call: {
-      call_id: call.id,
-      setup_time: call.setupTime,
-      from_number: call.fromNumber,
-      to_number: call.toNumber,
-      direction: call.direction.toLowerCase(),
-      duration: call.duration,
-      custom_fields: call.customFields.map((f) => ({ field_id: f.fieldId, name: f.name, value: f.value })),
-    },
+    call_id: call.id,
+    setup_time: call.setupTime,
+    from_number: call.fromNumber,
+    to_number: call.toNumber,
+    direction: call.direction.toLowerCase(),
+    duration: call.duration,
+    custom_fields: call.customFields.map((f) => ({ field_id: f.fieldId, name: f.name, value: f.value })),
   };
 }
+
+const toRestCall = (call: GraphQLCall) => ({ call: toRestCallObject(call) });
 
 /** "customFields.2.fieldId" -> "custom_fields.2.field_id" */
 export function toRestPath(path: string): string {
@@ -97,13 +96,6 @@ export function readCustomFieldsBody(body: unknown): { ok: true; entries: RestEn
   return Object.keys(details).length > 0 ? { ok: false, details } : { ok: true, entries };
 }
 
-function prepare(document: string, yoga: YogaServerInstance<object, object>): DocumentNode {
-  const parsed = parse(document);
-  const errors = validate(yoga.getEnveloped().schema, parsed);
-  if (errors.length > 0) throw new Error(`REST shim document is invalid: ${errors.map((e) => e.message).join('; ')}`);
-  return parsed;
-}
-
 export const CALL_ROUTE = /^\/api\/v2\/calls\/([^/]+)\.json$/;
 
 /**
@@ -112,25 +104,10 @@ export const CALL_ROUTE = /^\/api\/v2\/calls\/([^/]+)\.json$/;
  * envelop pipeline (context and auth, masking, execution), never through
  * yoga's HTTP adapter, and maps the result's `__typename` to a status.
  */
-export function createRestCallRoutes(yoga: YogaServerInstance<object, object>) {
-  const getCall = prepare(GET_CALL, yoga);
-  const setCustomFields = prepare(SET_CUSTOM_FIELDS, yoga);
-
-  /** Builds the request's GraphQL context, which authenticates; a 401 response when that fails. */
-  async function open(request: Request) {
-    const enveloped = yoga.getEnveloped({ request });
-    try {
-      return { enveloped, contextValue: await enveloped.contextFactory() };
-    } catch (error) {
-      if (error instanceof GraphQLError && (error.extensions.http as { status?: number } | undefined)?.status === 401) return unauthorized();
-      throw error;
-    }
-  }
-
-  async function execute(session: Exclude<Awaited<ReturnType<typeof open>>, Response>, document: DocumentNode, variableValues: Record<string, unknown>) {
-    const { enveloped, contextValue } = session;
-    return (await enveloped.execute({ schema: enveloped.schema, document, variableValues, contextValue })) as ExecutionResult;
-  }
+export function createRestCallRoutes(yoga: Yoga) {
+  const getCall = prepareOperation(GET_CALL, yoga);
+  const setCustomFields = prepareOperation(SET_CUSTOM_FIELDS, yoga);
+  const { open, execute } = createOperationRunner(yoga);
 
   async function get(request: Request, callId: string): Promise<Response> {
     const session = await open(request);
