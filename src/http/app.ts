@@ -4,10 +4,9 @@ import { GraphQLError, NoSchemaIntrospectionCustomRule } from 'graphql';
 import { createYoga, type Plugin } from 'graphql-yoga';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
-import { useGraphQlJit } from '@envelop/graphql-jit';
 import { EnvelopArmor } from '@escape.tech/graphql-armor';
 import type { Logger } from 'pino';
-import type { GraphQLContext } from '../graphql/context.js';
+import { createGraphQLContext, type GraphQLContext } from '../graphql/context.js';
 import { onResolvedError } from '../graphql/resolved-errors.js';
 import { schema } from '../graphql/schema.js';
 import type { CallStore } from '../store/call-store.js';
@@ -18,7 +17,9 @@ import { createMetrics } from './metrics.js';
 import { fromNodeRequest, writeReply } from './node-rest.js';
 import { operationName, RequestInfo, requestInfoOf, trackRequest } from './request-info.js';
 import { fromFetchRequest, MAX_BODY_BYTES } from './request-body.js';
+import { CALL_LIST_ROUTE, createRestCallListRoute } from './rest-call-list.js';
 import { CALL_ROUTE, createRestCallRoutes } from './rest-calls.js';
+import { createRestCustomFieldRoutes, CUSTOM_FIELDS_ROUTE } from './rest-custom-fields.js';
 import { jsonReply, restError, toResponse, unauthorized, unexpected, type RestReply, type RestRequest } from './rest-response.js';
 
 /** The GraphQL abuse limits (graphql-armor), each configurable. */
@@ -174,7 +175,7 @@ export function createApp(deps: AppDeps) {
       const viewer =
         known ?? viewers.get(request as Request) ?? (await authenticator.authenticate(request.headers.get('authorization')));
       if (!viewer) throw authenticationRequired();
-      return { store, viewer, clock };
+      return createGraphQLContext({ store, viewer, clock });
     },
     plugins: [
       requireCredentials,
@@ -182,8 +183,6 @@ export function createApp(deps: AppDeps) {
       ...armor.plugins,
       ...(introspection ? [] : [withoutIntrospection]),
       observeExecution,
-      // graphql-jit compiles each document once (cached by document) into a specialised executor.
-      useGraphQlJit(),
     ],
     graphiql: introspection ? graphiqlOptions : false,
     renderGraphiQL,
@@ -197,6 +196,8 @@ export function createApp(deps: AppDeps) {
   });
 
   const calls = createRestCallRoutes(yoga as never);
+  const callList = createRestCallListRoute(yoga as never);
+  const customFields = createRestCustomFieldRoutes(yoga as never);
 
   async function route(request: RestRequest, info: RequestInfo | null): Promise<RestReply> {
     const address = request.clientAddress ?? clientAddress(request.headers.get('x-forwarded-for'), null, trustProxy);
@@ -205,8 +206,17 @@ export function createApp(deps: AppDeps) {
     if (outcome.kind === 'refused') return unauthorized();
     const { viewer } = outcome;
     info?.setUser(viewer.username);
-    const pathname = new URL(request.url).pathname;
-    const match = CALL_ROUTE.exec(pathname);
+    const url = new URL(request.url);
+    const onlyGet = () => restError(405, 'MethodNotAllowed', `${request.method} is not allowed here; use GET`, { allow: 'GET' });
+    if (url.pathname === CALL_LIST_ROUTE) {
+      info?.setOperation(`${request.method} ${CALL_LIST_ROUTE}`);
+      return request.method === 'GET' ? callList.get(request, viewer, url) : onlyGet();
+    }
+    if (url.pathname === CUSTOM_FIELDS_ROUTE) {
+      info?.setOperation(`${request.method} ${CUSTOM_FIELDS_ROUTE}`);
+      return request.method === 'GET' ? customFields.list(request, viewer) : onlyGet();
+    }
+    const match = CALL_ROUTE.exec(url.pathname);
     if (!match) return restError(404, 'NotFound', 'No such resource');
     info?.setOperation(`${request.method} /api/v2/calls/{call_id}.json`);
     const callId = safeDecode(match[1]!);

@@ -1,12 +1,11 @@
-import { parse, validate, type DocumentNode, type ExecutionResult } from 'graphql';
-import type { YogaServerInstance } from 'graphql-yoga';
+import type { Viewer } from './auth.js';
 import { JsonNumber } from './json-syntax.js';
 import { MAX_BODY_BYTES, parseJson } from './request-body.js';
-import type { Viewer } from './auth.js';
+import { createOperationRunner, prepareOperation, type Yoga } from './rest-operation.js';
 import { jsonReply, restError, unexpected, type RestReply, type RestRequest } from './rest-response.js';
 
 /** The GraphQL operations behind the REST routes, parsed and validated once at start-up. */
-const CALL_FIELDS = /* GraphQL */ `
+export const CALL_FIELDS = /* GraphQL */ `
   fragment RestCall on Call {
     id setupTime fromNumber toNumber direction duration
     customFields { fieldId name value }
@@ -24,7 +23,7 @@ const SET_CUSTOM_FIELDS = `
     }
   } ${CALL_FIELDS}`;
 
-interface GraphQLCall {
+export interface GraphQLCall {
   id: string;
   setupTime: string;
   fromNumber: string;
@@ -35,19 +34,19 @@ interface GraphQLCall {
 }
 
 /** The vendor's call object, keys in the vendor's order. */
-function toRestCall(call: GraphQLCall) {
+export function toRestCallObject(call: GraphQLCall) {
   return {
-    call: {
-      call_id: call.id,
-      setup_time: call.setupTime,
-      from_number: call.fromNumber,
-      to_number: call.toNumber,
-      direction: call.direction.toLowerCase(),
-      duration: call.duration,
-      custom_fields: call.customFields.map((f) => ({ field_id: f.fieldId, name: f.name, value: f.value })),
-    },
+    call_id: call.id,
+    setup_time: call.setupTime,
+    from_number: call.fromNumber,
+    to_number: call.toNumber,
+    direction: call.direction.toLowerCase(),
+    duration: call.duration,
+    custom_fields: call.customFields.map((f) => ({ field_id: f.fieldId, name: f.name, value: f.value })),
   };
 }
+
+const toRestCall = (call: GraphQLCall) => ({ call: toRestCallObject(call) });
 
 /** "customFields.2.fieldId" -> "custom_fields.2.field_id" */
 export function toRestPath(path: string): string {
@@ -107,13 +106,6 @@ function hasNumberValue(body: unknown): boolean {
   return Array.isArray(list) && list.some((entry) => isObject(entry) && typeof entry.value === 'number');
 }
 
-function prepare(document: string, yoga: YogaServerInstance<object, object>): DocumentNode {
-  const parsed = parse(document);
-  const errors = validate(yoga.getEnveloped().schema, parsed);
-  if (errors.length > 0) throw new Error(`REST shim document is invalid: ${errors.map((e) => e.message).join('; ')}`);
-  return parsed;
-}
-
 export const CALL_ROUTE = /^\/api\/v2\/calls\/([^/]+)\.json$/;
 
 /**
@@ -122,16 +114,10 @@ export const CALL_ROUTE = /^\/api\/v2\/calls\/([^/]+)\.json$/;
  * envelop pipeline (context and auth, masking, execution), never through
  * yoga's HTTP adapter, and maps the result's `__typename` to a status.
  */
-export function createRestCallRoutes(yoga: YogaServerInstance<object, object>) {
-  const getCall = prepare(GET_CALL, yoga);
-  const setCustomFields = prepare(SET_CUSTOM_FIELDS, yoga);
-
-  /** Runs a fixed document as the (already authenticated) viewer through the envelop pipeline. */
-  async function execute(request: RestRequest, viewer: Viewer, document: DocumentNode, variableValues: Record<string, unknown>) {
-    const enveloped = yoga.getEnveloped({ request, viewer });
-    const contextValue = await enveloped.contextFactory();
-    return (await enveloped.execute({ schema: enveloped.schema, document, variableValues, contextValue })) as ExecutionResult;
-  }
+export function createRestCallRoutes(yoga: Yoga) {
+  const getCall = prepareOperation(GET_CALL, yoga);
+  const setCustomFields = prepareOperation(SET_CUSTOM_FIELDS, yoga);
+  const { execute } = createOperationRunner(yoga);
 
   async function get(request: RestRequest, viewer: Viewer, callId: string): Promise<RestReply> {
     const result = await execute(request, viewer, getCall, { id: callId });

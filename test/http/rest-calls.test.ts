@@ -917,7 +917,6 @@ describe('HTTP semantics', () => {
 
   it.each([
     ['an unknown /api/ path', '/api/v2/nothing'],
-    ['the call list, which the shim does not serve', '/api/v2/calls.json'],
     ['a call path without .json', `/api/v2/calls/${CALL.first}`],
     ['a call path with a trailing slash', `/api/v2/calls/${CALL.first}.json/`],
     ['another API version', `/api/v1/calls/${CALL.first}.json`],

@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { and, asc, eq, isNull, sql } from 'drizzle-orm';
+import { and, asc, count, eq, exists, getTableColumns, inArray, isNull, sql, type SQL } from 'drizzle-orm';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import type { CallRecord } from '../../core/call.js';
@@ -11,14 +11,17 @@ import {
   DuplicateError,
   ImportError,
   type ApiUserRecord,
+  type CallPage,
   type CallStore,
   type CallWithValues,
   type ImportCallsCommand,
+  type ListCallsQuery,
   type NewCustomField,
   type SetCallCustomFieldsCommand,
   type SetCallCustomFieldsOutcome,
   type Tenant,
 } from '../call-store.js';
+import { callFilterWhere, keyset, orderBy } from './call-list-sql.js';
 import { GroupCommit } from './group-commit.js';
 import * as schema from './schema.js';
 
@@ -41,6 +44,8 @@ export interface SqliteStoreOptions {
   busyTimeoutMs?: number;
   /** Share one transaction (one fsync) among concurrent writes; default on. */
   groupCommit?: boolean;
+  /** Called with the text of every SQL statement the connection runs (parameters filled in); tests count them. */
+  onStatement?: (sql: string) => void;
 }
 
 /**
@@ -56,7 +61,8 @@ export class SqliteCallStore implements CallStore {
 
   constructor(options: SqliteStoreOptions) {
     if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
-    this.sqlite = new Database(options.path);
+    const onStatement = options.onStatement;
+    this.sqlite = new Database(options.path, onStatement ? { verbose: (message) => onStatement(String(message)) } : {});
     this.sqlite.pragma('journal_mode = WAL');
     this.sqlite.pragma('synchronous = FULL');
     this.sqlite.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
@@ -117,6 +123,67 @@ export class SqliteCallStore implements CallStore {
 
   async listCustomFields(tenantId: string, options: { includeDisabled?: boolean } = {}): Promise<CustomFieldDefinition[]> {
     return this.readFields(tenantId, options.includeDisabled ?? false);
+  }
+
+  async listCalls(query: ListCallsQuery): Promise<CallPage> {
+    const { order, window } = query;
+    const matching = callFilterWhere(this.db, query.tenantId, query.filter);
+    const reading = window.fromEnd === (order.direction === 'desc') ? 'asc' : 'desc';
+    const total: SQL<number | null> = query.withTotal ? sql<number>`${this.db.select({ n: count() }).from(calls).where(matching)}` : sql<null>`null`;
+    // Rows behind where the page starts reading: up to `after` or within the offset (first), from `before` on (last).
+    const behindKey = window.fromEnd ? window.before : window.after;
+    const behindWhere = behindKey
+      ? and(matching, keyset(order, window.fromEnd ? 'after' : 'before', behindKey, true))
+      : !window.fromEnd && window.offset > 0
+        ? matching
+        : null;
+    const behind: SQL<number> = behindWhere ? sql<number>`${exists(this.db.select({ one: sql`1` }).from(calls).where(behindWhere))}` : sql<number>`0`;
+
+    const rows = this.db
+      .select({ ...getTableColumns(calls), total, behind })
+      .from(calls)
+      .where(
+        and(
+          matching,
+          window.after ? keyset(order, 'after', window.after) : undefined,
+          window.before ? keyset(order, 'before', window.before) : undefined,
+        ),
+      )
+      .orderBy(...orderBy(order, reading))
+      .limit(window.take + 1)
+      .offset(window.offset)
+      .all();
+
+    let facts = rows[0] ?? { total: query.withTotal ? 0 : null, behind: 0 };
+    if (rows.length === 0 && behindWhere) {
+      // Past the end: the page statement returned no row to carry the count and the flag.
+      facts = this.db.get<{ total: number | null; behind: number }>(sql`select ${total} as total, ${behind} as behind`);
+    }
+    const page = rows.slice(0, window.take).map(({ total: _total, behind: _behind, ...call }) => call);
+    if (window.fromEnd) page.reverse();
+    return { calls: page, more: rows.length > window.take, behindCursor: Boolean(facts.behind), total: facts.total };
+  }
+
+  async listCustomFieldValues(tenantId: string, callIds: readonly string[]): Promise<Map<string, CustomFieldValue[]>> {
+    const byCall = new Map<string, CustomFieldValue[]>(callIds.map((id) => [id, []]));
+    if (callIds.length === 0) return byCall;
+    const rows = this.db
+      .select({
+        callId: callCustomFieldValues.callId,
+        fieldId: callCustomFieldValues.fieldId,
+        name: customFields.name,
+        value: callCustomFieldValues.value,
+        updatedAt: callCustomFieldValues.updatedAt,
+        updatedBy: apiUsers.username,
+      })
+      .from(callCustomFieldValues)
+      .innerJoin(customFields, eq(customFields.fieldId, callCustomFieldValues.fieldId))
+      .leftJoin(apiUsers, eq(apiUsers.id, callCustomFieldValues.updatedBy))
+      .where(and(inArray(callCustomFieldValues.callId, [...callIds]), eq(customFields.tenantId, tenantId), eq(customFields.enabled, true)))
+      .orderBy(asc(customFields.name), asc(customFields.fieldId))
+      .all();
+    for (const { callId, ...value } of rows) byCall.get(callId)?.push(value);
+    return byCall;
   }
 
   async setCallCustomFields(command: SetCallCustomFieldsCommand): Promise<SetCallCustomFieldsOutcome> {
