@@ -67,6 +67,12 @@ const authenticationRequired = () =>
 const tooManyLogins = (seconds: number) =>
   restError(429, 'TooManyRequests', `Too many failed logins; retry in ${seconds} seconds`, { 'retry-after': String(seconds) });
 
+function isValidHost(host: string | undefined): boolean {
+  if (host === undefined) return true;
+  if (!/^[\w.:\[\]-]+$/.test(host)) return false;
+  return URL.canParse(`http://${host}/`);
+}
+
 /** Where a request comes from, for login throttling: the socket, or X-Forwarded-For's first hop behind a trusted proxy. */
 function clientAddress(forwardedFor: string | null, socketAddress: string | null | undefined, trustProxy: boolean): string | null {
   if (trustProxy && forwardedFor) return forwardedFor.split(',')[0]!.trim() || null;
@@ -284,6 +290,12 @@ export function createApp(deps: AppDeps) {
     });
     const path = req.url ?? '/';
     const pathname = path.split('?', 1)[0]!;
+    // yoga's Node adapter builds a URL from the Host header; a malformed one must be a 400, not its stack trace.
+    if (!isValidHost(req.headers.host)) {
+      info.setOperation('bad request');
+      writeReply(res, restError(400, 'BadRequest', 'The Host header is not a valid host'));
+      return;
+    }
     if (pathname === '/healthz' || pathname === '/readyz' || pathname === '/metrics') {
       info.setOperation(`GET ${pathname}`);
       void handleOps(pathname, req.headers.authorization ?? null).then((reply) => writeReply(res, reply!));
