@@ -21,7 +21,7 @@ import {
   type SetCallCustomFieldsOutcome,
   type Tenant,
 } from '../call-store.js';
-import { callFilterWhere, keyset, orderBy } from './call-list-sql.js';
+import { boundsTightenedByCursor, callFilterWhere, keyset, orderBy } from './call-list-sql.js';
 import * as schema from './schema.js';
 
 const { tenants, apiUsers, apiTokens, customFields, calls, callCustomFieldValues } = schema;
@@ -171,7 +171,7 @@ export class SqliteCallStore implements CallStore {
       .from(calls)
       .where(
         and(
-          matching,
+          callFilterWhere(this.db, query.tenantId, query.filter, boundsTightenedByCursor(query.filter, order, window)),
           window.after ? keyset(order, 'after', window.after) : undefined,
           window.before ? keyset(order, 'before', window.before) : undefined,
         ),
