@@ -103,6 +103,10 @@ describe('EXPLAIN QUERY PLAN of the list queries', () => {
     const plans = await plansOf(() => list(range, { order, window: window(w), withTotal: false }));
     expectIndexedOnly(plans);
     expect(plans[0]!.plan[0]).toMatch(bound);
+    // The check for rows behind the cursor starts at the cursor too.
+    const searches = plans[0]!.plan.filter((line) => line.startsWith('SEARCH calls'));
+    expect(searches).toHaveLength(2);
+    for (const line of searches) expect(line).toMatch(/\(setup_time,call_id\)[<>]=?\(\?,\?\)/);
   });
 
   it('a number search goes through the from and to number indexes', async () => {
