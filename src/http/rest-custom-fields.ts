@@ -45,7 +45,8 @@ export function createRestCustomFieldRoutes(yoga: Yoga) {
     const result = await execute(request, viewer, listCustomFields, {});
     const fields = (result.data as { customFields: GraphQLCustomField[] } | null | undefined)?.customFields;
     if (result.errors?.length || !fields) {
-      return expectedErrorOf(result)?.code === 'FORBIDDEN' ? restError(403, 'Forbidden', expectedErrorOf(result)!.message) : unexpected();
+      const expected = expectedErrorOf(result);
+      return expected?.code === 'FORBIDDEN' ? restError(403, 'Forbidden', expected.message) : unexpected();
     }
     return jsonReply(200, { custom_fields: fields.map(toRestCustomField) });
   }
