@@ -68,7 +68,7 @@ function portFrom(value: string | undefined): number | undefined {
 }
 
 async function withStore<T>(config: Config, run: (store: CallStore) => Promise<T>): Promise<T> {
-  const store = openStore(config.databaseUrl, config.store);
+  const store = openStore(config.databaseUrl, { ...config.store, groupCommit: config.groupCommit });
   try {
     await store.migrate();
     return await run(store);
@@ -78,7 +78,7 @@ async function withStore<T>(config: Config, run: (store: CallStore) => Promise<T
 }
 
 async function serve(config: Config, before?: (url: string) => void): Promise<void> {
-  const store = openStore(config.databaseUrl, config.store);
+  const store = openStore(config.databaseUrl, { ...config.store, groupCommit: config.groupCommit });
   try {
     await store.migrate();
   } catch (error) {
@@ -88,15 +88,12 @@ async function serve(config: Config, before?: (url: string) => void): Promise<vo
   const running = await startServer(config, store);
   before?.(running.url);
   print({ url: running.url, graphiql: `${running.url}/graphql` });
-  const stop = async (signal: string) => {
-    process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'info', msg: `${signal}: shutting down` })}\n`);
-    const deadline = setTimeout(() => process.exit(1), 10_000);
-    deadline.unref();
+  const stop = async () => {
     await running.close();
     process.exit(0);
   };
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop());
+  process.once('SIGINT', () => void stop());
 }
 
 async function main(argv: string[]): Promise<void> {

@@ -46,6 +46,7 @@ function isCalendarDate(value: string): boolean {
  */
 export function checkValue(field: CustomFieldDefinition, value: string): string | null {
   if (value.includes('\u0000')) return 'Value must not contain NUL characters';
+  if (!value.isWellFormed()) return 'Value must be valid Unicode text';
   switch (field.type) {
     case 'text':
       return [...value].length > (field.maxLength ?? DEFAULT_TEXT_MAX_LENGTH) ? 'Value is too long' : null;

@@ -1,22 +1,64 @@
-import { GraphQLError } from 'graphql';
-import { createYoga, maskError, type Plugin, type YogaLogger } from 'graphql-yoga';
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
-import type { GraphQLContext } from '../graphql/context.js';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { GraphQLError, NoSchemaIntrospectionCustomRule } from 'graphql';
+import { createYoga, maskError, type Plugin } from 'graphql-yoga';
+import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
+import { EnvelopArmor } from '@escape.tech/graphql-armor';
+import type { Logger } from 'pino';
+import { createGraphQLContext, type GraphQLContext } from '../graphql/context.js';
+import { onResolvedError } from '../graphql/resolved-errors.js';
 import { schema } from '../graphql/schema.js';
 import { StoreUnavailableError, type CallStore } from '../store/call-store.js';
-import { Authenticator, CHALLENGE, type Viewer } from './auth.js';
+import { Authenticator, CHALLENGE, type Authentication, type Viewer } from './auth.js';
 import { graphiqlOptions } from './graphiql.js';
-import { MAX_BODY_BYTES } from './request-body.js';
+import { createLogger, yogaLogger } from './logger.js';
+import { createMetrics } from './metrics.js';
+import { fromNodeRequest, writeReply } from './node-rest.js';
+import { operationName, RequestInfo, requestInfoOf, trackRequest } from './request-info.js';
+import { fromFetchRequest, MAX_BODY_BYTES } from './request-body.js';
+import { CALL_LIST_ROUTE, createRestCallListRoute } from './rest-call-list.js';
 import { CALL_ROUTE, createRestCallRoutes } from './rest-calls.js';
-import { RETRY_AFTER_SECONDS, restError, SERVICE_UNAVAILABLE, serviceUnavailable, UNAVAILABLE_MESSAGE, unauthorized, unexpected } from './rest-response.js';
+import { createRestCustomFieldRoutes, CUSTOM_FIELDS_ROUTE } from './rest-custom-fields.js';
+import {
+  jsonReply,
+  restError,
+  RETRY_AFTER_SECONDS,
+  SERVICE_UNAVAILABLE,
+  serviceUnavailable,
+  toResponse,
+  UNAVAILABLE_MESSAGE,
+  unauthorized,
+  unexpected,
+  type RestReply,
+  type RestRequest,
+} from './rest-response.js';
+
+/** The GraphQL abuse limits (graphql-armor), each configurable. */
+export interface GraphQLLimits {
+  maxDepth: number;
+  maxAliases: number;
+  maxTokens: number;
+  maxDirectives: number;
+  maxCost: number;
+}
+
+export const DEFAULT_LIMITS: GraphQLLimits = { maxDepth: 10, maxAliases: 15, maxTokens: 2000, maxDirectives: 50, maxCost: 5000 };
 
 export interface AppDeps {
   store: CallStore;
   clock?: () => Date;
   authenticator?: Authenticator;
-  /** yoga's logger, or false for silence (tests). */
-  logger?: YogaLogger | false;
-  graphiql?: boolean;
+  /** pino logger, or false for silence (tests). */
+  logger?: Logger | false;
+  /** Introspection and the GraphiQL page; off for production. */
+  introspection?: boolean;
+  /** Development mode shows field suggestions in validation errors. */
+  development?: boolean;
+  limits?: Partial<GraphQLLimits>;
+  /** /metrics: on or off, and a bearer token that protects it when set. */
+  metrics?: { enabled: boolean; token?: string | null };
+  /** Take the client address from X-Forwarded-For (behind a trusted proxy). */
+  trustProxy?: boolean;
 }
 
 const GRAPHQL_PATH = '/graphql';
@@ -42,56 +84,150 @@ const graphqlUnavailable = () => new GraphQLError(UNAVAILABLE_MESSAGE, { extensi
 const isStoreUnavailable = (error: unknown) =>
   error instanceof StoreUnavailableError || (error instanceof GraphQLError && error.originalError instanceof StoreUnavailableError);
 
+const tooManyLogins = (seconds: number) =>
+  restError(429, 'TooManyRequests', `Too many failed logins; retry in ${seconds} seconds`, { 'retry-after': String(seconds) });
+
+function isValidHost(host: string | undefined): boolean {
+  if (host === undefined) return true;
+  if (!/^[\w.:\[\]-]+$/.test(host)) return false;
+  return URL.canParse(`http://${host}/`);
+}
+
+/** Where a request comes from, for login throttling: the socket, or X-Forwarded-For's first hop behind a trusted proxy. */
+function clientAddress(forwardedFor: string | null, socketAddress: string | null | undefined, trustProxy: boolean): string | null {
+  if (trustProxy && forwardedFor) return forwardedFor.split(',')[0]!.trim() || null;
+  return socketAddress ?? null;
+}
+
 /**
  * Builds the gateway: yoga serves /graphql (and GraphiQL), the REST shim
- * serves /api/v2, and both authenticate through the same GraphQL context.
+ * serves /api/v2, /healthz, /readyz and /metrics serve operators. REST and
+ * GraphQL authenticate through the same Authenticator and GraphQL context.
  */
 export function createApp(deps: AppDeps) {
   const { store } = deps;
   const clock = deps.clock ?? (() => new Date());
   const authenticator = deps.authenticator ?? new Authenticator(store);
+  const logger = deps.logger === false ? createLogger('silent') : (deps.logger ?? createLogger('info'));
+  const limits = { ...DEFAULT_LIMITS, ...deps.limits };
+  const introspection = deps.introspection ?? true;
+  const metricsSetting = deps.metrics ?? { enabled: true };
+  const trustProxy = deps.trustProxy ?? false;
+  const metrics = createMetrics(store);
+  const stopCountingErrors = onResolvedError((error) => metrics.countGraphQLError(error.name));
   const viewers = new WeakMap<Request, Viewer>();
 
+  // A query over a limit is a request error (400 for GraphQL-over-HTTP clients), not "Syntax Error: ...".
+  const reject = {
+    propagateOnRejection: false,
+    onReject: [
+      (_context: unknown, error: GraphQLError) => {
+        throw new GraphQLError(error.message.replace(/^Syntax Error: /, ''), {
+          extensions: { code: 'QUERY_LIMIT_EXCEEDED', http: { status: 400 } },
+        });
+      },
+    ],
+  };
+  const armor = new EnvelopArmor({
+    maxDepth: { n: limits.maxDepth, ...reject },
+    maxAliases: { n: limits.maxAliases, ...reject },
+    maxTokens: { n: limits.maxTokens, ...reject },
+    maxDirectives: { n: limits.maxDirectives, ...reject },
+    costLimit: { maxCost: limits.maxCost, ...reject },
+    blockFieldSuggestion: { enabled: !deps.development },
+  }).protect();
+
   // /graphql authenticates before parsing, so an anonymous client learns nothing of the schema.
-  const requireCredentials: Plugin = {
-    async onRequest({ request, url, endResponse }) {
+  const requireCredentials: Plugin<object, { req?: IncomingMessage }> = {
+    async onRequest({ request, url, endResponse, serverContext }) {
       if (url.pathname !== GRAPHQL_PATH) return;
-      let viewer: Viewer | null;
-      try {
-        viewer = await authenticator.authenticate(request.headers.get('authorization'));
-      } catch (error) {
-        if (!(error instanceof StoreUnavailableError)) throw error;
-        log.warn(error.message);
+      const req = serverContext?.req;
+      const address = clientAddress(request.headers.get('x-forwarded-for'), req?.socket?.remoteAddress, trustProxy);
+      const outcome = await authenticator
+        .check(request.headers.get('authorization'), address)
+        .catch((error: unknown) => (error instanceof StoreUnavailableError ? error : Promise.reject(error)));
+      if (outcome instanceof StoreUnavailableError) {
+        logger.warn({ err: outcome }, 'database unavailable');
         return endResponse(
-          Response.json({ errors: [{ message: UNAVAILABLE_MESSAGE, extensions: { code: SERVICE_UNAVAILABLE } }] }, { status: 503, headers: { 'retry-after': RETRY_AFTER_SECONDS } }),
-        );
-      }
-      if (viewer) viewers.set(request, viewer);
-      else {
-        endResponse(
           Response.json(
-            { errors: [{ message: 'Authentication required', extensions: { code: 'UNAUTHENTICATED' } }] },
-            { status: 401, headers: { 'www-authenticate': CHALLENGE } },
+            { errors: [{ message: UNAVAILABLE_MESSAGE, extensions: { code: SERVICE_UNAVAILABLE } }] },
+            { status: 503, headers: { 'retry-after': RETRY_AFTER_SECONDS } },
           ),
         );
       }
+      if (outcome.kind === 'viewer') {
+        viewers.set(request, outcome.viewer);
+        if (req) requestInfoOf(req)?.setUser(outcome.viewer.username);
+        return;
+      }
+      const throttled = outcome.kind === 'throttled';
+      endResponse(
+        Response.json(
+          {
+            errors: [
+              throttled
+                ? { message: `Too many failed logins; retry in ${outcome.retryAfterSeconds} seconds`, extensions: { code: 'RATE_LIMITED' } }
+                : { message: 'Authentication required', extensions: { code: 'UNAUTHENTICATED' } },
+            ],
+          },
+          throttled
+            ? { status: 429, headers: { 'retry-after': String(outcome.retryAfterSeconds) } }
+            : { status: 401, headers: { 'www-authenticate': CHALLENGE } },
+        ),
+      );
     },
   };
 
-  // Assigned once yoga exists; only used while serving requests.
-  let log: YogaLogger;
+  const withoutIntrospection: Plugin = {
+    onValidate({ addValidationRule }) {
+      addValidationRule(NoSchemaIntrospectionCustomRule);
+    },
+  };
 
-  const yoga = createYoga<object, GraphQLContext>({
+  // Names the operation for logs and metrics; logs unexpected errors with their stack before masking hides it.
+  const observeExecution: Plugin = {
+    onExecute({ args }) {
+      const req = (args.contextValue as { req?: IncomingMessage }).req;
+      if (req) requestInfoOf(req)?.setOperation(`graphql ${operationName(args.document, args.operationName)}`);
+      return {
+        onExecuteDone({ result }) {
+          if (!('errors' in result) || !result.errors) return;
+          for (const error of result.errors) {
+            const original = error.originalError;
+            if (isStoreUnavailable(error)) {
+              metrics.countGraphQLError(SERVICE_UNAVAILABLE);
+              logger.warn({ err: original }, 'database unavailable');
+              continue;
+            }
+            const unexpectedError = original && !(original instanceof GraphQLError);
+            metrics.countGraphQLError(unexpectedError ? 'UNEXPECTED' : String(error.extensions?.code ?? 'GRAPHQL_ERROR'));
+            if (unexpectedError) logger.error({ err: original }, 'unexpected error in a resolver');
+          }
+        },
+      };
+    },
+  };
+
+  const yoga = createYoga<{ req?: IncomingMessage }, GraphQLContext>({
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
-    context: async ({ request }: { request: Request }): Promise<GraphQLContext> => {
-      const viewer = viewers.get(request) ?? (await authenticator.authenticate(request.headers.get('authorization')));
+    // The REST shim authenticates before reading a body and hands its viewer in; /graphql's comes from onRequest.
+    context: async ({ request, viewer: known }: { request: Request | RestRequest; viewer?: Viewer }): Promise<GraphQLContext> => {
+      const viewer =
+        known ?? viewers.get(request as Request) ?? (await authenticator.authenticate(request.headers.get('authorization')));
       if (!viewer) throw authenticationRequired();
-      return { store, viewer, clock };
+      return createGraphQLContext({ store, viewer, clock });
     },
-    plugins: [requireCredentials],
-    graphiql: deps.graphiql === false ? false : graphiqlOptions,
-    renderGraphiQL,
+    plugins: [
+      requireCredentials,
+      useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] }),
+      ...armor.plugins,
+      ...(introspection ? [] : [withoutIntrospection]),
+      observeExecution,
+    ],
+    graphiql: introspection ? graphiqlOptions : false,
+    // The offline GraphiQL bundle costs ~45 MB of memory: load it on the first page view, not at start-up.
+    renderGraphiQL: async (options) => (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(options),
     maskedErrors: {
       // A database outage is not a bug: the client gets 503 and may retry; the log still gets the cause.
       maskError: (error, message, isDev) => (isStoreUnavailable(error) ? graphqlUnavailable() : maskError(error, message, isDev)),
@@ -101,45 +237,129 @@ export function createApp(deps: AppDeps) {
     batching: false,
     multipart: false,
     maxRequestBodySize: MAX_BODY_BYTES,
-    logging: deps.logger ?? 'info',
+    logging: yogaLogger(logger),
   });
-  log = yoga.logger;
 
   const calls = createRestCallRoutes(yoga as never);
+  const callList = createRestCallListRoute(yoga as never);
+  const customFields = createRestCustomFieldRoutes(yoga as never);
 
-  async function handleRest(request: Request, url: URL): Promise<Response> {
-    const viewer = await authenticator.authenticate(request.headers.get('authorization'));
-    if (!viewer) return unauthorized();
-    viewers.set(request, viewer);
+  async function route(request: RestRequest, info: RequestInfo | null): Promise<RestReply> {
+    const address = request.clientAddress ?? clientAddress(request.headers.get('x-forwarded-for'), null, trustProxy);
+    const outcome: Authentication = await authenticator.check(request.headers.get('authorization'), address);
+    if (outcome.kind === 'throttled') return tooManyLogins(outcome.retryAfterSeconds);
+    if (outcome.kind === 'refused') return unauthorized();
+    const { viewer } = outcome;
+    info?.setUser(viewer.username);
+    const url = new URL(request.url);
+    const onlyGet = () => restError(405, 'MethodNotAllowed', `${request.method} is not allowed here; use GET`, { allow: 'GET' });
+    if (url.pathname === CALL_LIST_ROUTE) {
+      info?.setOperation(`${request.method} ${CALL_LIST_ROUTE}`);
+      return request.method === 'GET' ? callList.get(request, viewer, url) : onlyGet();
+    }
+    if (url.pathname === CUSTOM_FIELDS_ROUTE) {
+      info?.setOperation(`${request.method} ${CUSTOM_FIELDS_ROUTE}`);
+      return request.method === 'GET' ? customFields.list(request, viewer) : onlyGet();
+    }
     const match = CALL_ROUTE.exec(url.pathname);
     if (!match) return restError(404, 'NotFound', 'No such resource');
+    info?.setOperation(`${request.method} /api/v2/calls/{call_id}.json`);
     const callId = safeDecode(match[1]!);
     switch (request.method) {
       case 'GET':
-        return calls.get(request, callId);
+        return calls.get(request, viewer, callId);
       case 'PUT':
-        return calls.put(request, callId);
+        return calls.put(request, viewer, callId);
       default:
         return restError(405, 'MethodNotAllowed', `${request.method} is not allowed here; use GET or PUT`, { allow: 'GET, PUT' });
     }
   }
 
-  async function fetch(request: Request): Promise<Response> {
-    const url = new URL(request.url);
-    if (!url.pathname.startsWith('/api/')) return yoga.fetch(request);
+  /** Every REST answer comes from here: an unexpected failure is logged with its stack and answered 500 without it. */
+  async function handleRest(request: RestRequest, info: RequestInfo | null = null): Promise<RestReply> {
     try {
-      return await handleRest(request, url);
+      return await route(request, info);
     } catch (error) {
       if (isStoreUnavailable(error)) {
-        log.warn((error as Error).message);
+        logger.warn({ err: error, reqId: info?.id }, 'database unavailable');
         return serviceUnavailable();
       }
-      log.error(error);
+      logger.error({ err: error, reqId: info?.id }, 'unexpected error in a REST route');
       return unexpected();
     }
   }
 
-  return { fetch, yoga };
+  /** /healthz, /readyz and /metrics: no auth, no data; null for any other path. */
+  async function handleOps(pathname: string, authorization: string | null): Promise<RestReply | null> {
+    switch (pathname) {
+      case '/healthz':
+        return jsonReply(200, { status: 'ok' });
+      case '/readyz': {
+        const readiness = await store.checkReady().catch(() => ({ ready: false as const, reason: 'database not reachable' }));
+        return readiness.ready ? jsonReply(200, { status: 'ready' }) : jsonReply(503, { status: 'unavailable', reason: readiness.reason });
+      }
+      case '/metrics': {
+        if (!metricsSetting.enabled) return restError(404, 'NotFound', 'No such resource');
+        if (metricsSetting.token && authorization !== `Bearer ${metricsSetting.token}`) {
+          return restError(401, 'Unauthorized', 'A metrics bearer token is required', { 'www-authenticate': 'Bearer realm="metrics"' });
+        }
+        return { status: 200, headers: { 'content-type': metrics.registry.contentType }, body: await metrics.registry.metrics() };
+      }
+      default:
+        return null;
+    }
+  }
+
+  const isRest = (path: string) => path.startsWith('/api/');
+
+  /** The Fetch API entry, for tests and any Fetch-based host. */
+  async function fetch(request: Request): Promise<Response> {
+    const { pathname } = new URL(request.url);
+    const ops = await handleOps(pathname, request.headers.get('authorization'));
+    if (ops) return toResponse(ops);
+    if (!isRest(pathname)) return yoga.fetch(request);
+    return toResponse(await handleRest(fromFetchRequest(request)));
+  }
+
+  /**
+   * The Node entry: REST requests go straight to the shim (no Fetch objects);
+   * everything else is yoga's, through its own HTTP adapter. Every request
+   * gets an id (X-Request-Id is honoured and returned) and one log line.
+   */
+  function handleNode(req: IncomingMessage, res: ServerResponse): void {
+    const info = trackRequest(req, res, randomUUID, (entry) => {
+      logger.info(entry, 'request');
+      metrics.observeRequest(entry.route, entry.status, entry.durationMs / 1000);
+    });
+    const path = req.url ?? '/';
+    const pathname = path.split('?', 1)[0]!;
+    // yoga's Node adapter builds a URL from the Host header; a malformed one must be a 400, not its stack trace.
+    if (!isValidHost(req.headers.host)) {
+      info.setOperation('bad request');
+      writeReply(res, restError(400, 'BadRequest', 'The Host header is not a valid host'));
+      return;
+    }
+    if (pathname === '/healthz' || pathname === '/readyz' || pathname === '/metrics') {
+      info.setOperation(`GET ${pathname}`);
+      void handleOps(pathname, req.headers.authorization ?? null).then((reply) => writeReply(res, reply!));
+      return;
+    }
+    if (!isRest(pathname)) {
+      info.setOperation(pathname === GRAPHQL_PATH ? 'graphql' : 'unrouted');
+      void yoga(req, res, { req });
+      return;
+    }
+    info.setOperation('rest');
+    const request = fromNodeRequest(req);
+    request.clientAddress = clientAddress(request.headers.get('x-forwarded-for'), req.socket.remoteAddress, trustProxy);
+    void handleRest(request, info).then((reply) => writeReply(res, reply));
+  }
+
+  function close() {
+    stopCountingErrors();
+  }
+
+  return { fetch, handleNode, yoga, metrics, close };
 }
 
 export type App = ReturnType<typeof createApp>;

@@ -1,10 +1,11 @@
-import { GraphQLError, parse, validate, type DocumentNode, type ExecutionResult } from 'graphql';
-import type { YogaServerInstance } from 'graphql-yoga';
-import { MAX_BODY_BYTES, parseJson, readBodyText } from './request-body.js';
-import { jsonResponse, restError, SERVICE_UNAVAILABLE, serviceUnavailable, unauthorized, unexpected } from './rest-response.js';
+import type { Viewer } from './auth.js';
+import { JsonNumber } from './json-syntax.js';
+import { MAX_BODY_BYTES, parseJson } from './request-body.js';
+import { createOperationRunner, failedOperation, prepareOperation, type Yoga } from './rest-operation.js';
+import { jsonReply, restError, unexpected, type RestReply, type RestRequest } from './rest-response.js';
 
 /** The GraphQL operations behind the REST routes, parsed and validated once at start-up. */
-const CALL_FIELDS = /* GraphQL */ `
+export const CALL_FIELDS = /* GraphQL */ `
   fragment RestCall on Call {
     id setupTime fromNumber toNumber direction duration
     customFields { fieldId name value }
@@ -22,7 +23,7 @@ const SET_CUSTOM_FIELDS = `
     }
   } ${CALL_FIELDS}`;
 
-interface GraphQLCall {
+export interface GraphQLCall {
   id: string;
   setupTime: string;
   fromNumber: string;
@@ -33,19 +34,19 @@ interface GraphQLCall {
 }
 
 /** The vendor's call object, keys in the vendor's order. */
-function toRestCall(call: GraphQLCall) {
+export function toRestCallObject(call: GraphQLCall) {
   return {
-    call: {
-      call_id: call.id,
-      setup_time: call.setupTime,
-      from_number: call.fromNumber,
-      to_number: call.toNumber,
-      direction: call.direction.toLowerCase(),
-      duration: call.duration,
-      custom_fields: call.customFields.map((f) => ({ field_id: f.fieldId, name: f.name, value: f.value })),
-    },
+    call_id: call.id,
+    setup_time: call.setupTime,
+    from_number: call.fromNumber,
+    to_number: call.toNumber,
+    direction: call.direction.toLowerCase(),
+    duration: call.duration,
+    custom_fields: call.customFields.map((f) => ({ field_id: f.fieldId, name: f.name, value: f.value })),
   };
 }
+
+const toRestCall = (call: GraphQLCall) => ({ call: toRestCallObject(call) });
 
 /** "customFields.2.fieldId" -> "custom_fields.2.field_id" */
 export function toRestPath(path: string): string {
@@ -53,7 +54,7 @@ export function toRestPath(path: string): string {
 }
 
 const invalidRecord = (details: Record<string, string>) =>
-  jsonResponse(400, { error: 'InvalidRecord', description: 'Record Validation errors', details });
+  jsonReply(400, { error: 'InvalidRecord', description: 'Record Validation errors', details });
 
 interface RestEntry {
   fieldId?: string | null;
@@ -61,11 +62,13 @@ interface RestEntry {
   value?: string | null;
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof JsonNumber);
 
 /**
  * Reads the vendor body `{"call": {"custom_fields": [...]}}` into mutation
- * input. Numbers and booleans become their JSON text; an object or array value
+ * input (parsed with raw numbers). Numbers and booleans become their JSON
+ * text as sent; an object or array value
  * is an error. An absent `value` stays absent, so the mutation refuses it.
  */
 export function readCustomFieldsBody(body: unknown): { ok: true; entries: RestEntry[] } | { ok: false; details: Record<string, string> } {
@@ -89,7 +92,9 @@ export function readCustomFieldsBody(body: unknown): { ok: true; entries: RestEn
     if ('value' in item) {
       const value = item.value;
       if (value === null || typeof value === 'string') entry.value = value;
-      else if (typeof value === 'number' || typeof value === 'boolean') entry.value = JSON.stringify(value);
+      else if (value instanceof JsonNumber) entry.value = value.text;
+      else if (typeof value === 'number' && Number.isFinite(value)) entry.value = JSON.stringify(value);
+      else if (typeof value === 'boolean') entry.value = String(value);
       else details[`${at}.value`] = 'Value must be a string, number, boolean or null';
     }
     return entry;
@@ -97,11 +102,9 @@ export function readCustomFieldsBody(body: unknown): { ok: true; entries: RestEn
   return Object.keys(details).length > 0 ? { ok: false, details } : { ok: true, entries };
 }
 
-function prepare(document: string, yoga: YogaServerInstance<object, object>): DocumentNode {
-  const parsed = parse(document);
-  const errors = validate(yoga.getEnveloped().schema, parsed);
-  if (errors.length > 0) throw new Error(`REST shim document is invalid: ${errors.map((e) => e.message).join('; ')}`);
-  return parsed;
+function hasNumberValue(body: unknown): boolean {
+  const list = isObject(body) && isObject(body.call) ? body.call.custom_fields : undefined;
+  return Array.isArray(list) && list.some((entry) => isObject(entry) && typeof entry.value === 'number');
 }
 
 export const CALL_ROUTE = /^\/api\/v2\/calls\/([^/]+)\.json$/;
@@ -112,59 +115,42 @@ export const CALL_ROUTE = /^\/api\/v2\/calls\/([^/]+)\.json$/;
  * envelop pipeline (context and auth, masking, execution), never through
  * yoga's HTTP adapter, and maps the result's `__typename` to a status.
  */
-export function createRestCallRoutes(yoga: YogaServerInstance<object, object>) {
-  const getCall = prepare(GET_CALL, yoga);
-  const setCustomFields = prepare(SET_CUSTOM_FIELDS, yoga);
+export function createRestCallRoutes(yoga: Yoga) {
+  const getCall = prepareOperation(GET_CALL, yoga);
+  const setCustomFields = prepareOperation(SET_CUSTOM_FIELDS, yoga);
+  const { execute } = createOperationRunner(yoga);
 
-  /** Builds the request's GraphQL context, which authenticates; a 401 response when that fails. */
-  async function open(request: Request) {
-    const enveloped = yoga.getEnveloped({ request });
-    try {
-      return { enveloped, contextValue: await enveloped.contextFactory() };
-    } catch (error) {
-      if (error instanceof GraphQLError && (error.extensions.http as { status?: number } | undefined)?.status === 401) return unauthorized();
-      throw error;
-    }
-  }
-
-  async function execute(session: Exclude<Awaited<ReturnType<typeof open>>, Response>, document: DocumentNode, variableValues: Record<string, unknown>) {
-    const { enveloped, contextValue } = session;
-    return (await enveloped.execute({ schema: enveloped.schema, document, variableValues, contextValue })) as ExecutionResult;
-  }
-
-  /** 503 when the operation failed because the database cannot serve it now, else the generic 500. */
-  const failed = (result: ExecutionResult) =>
-    result.errors?.some((e) => e.extensions?.code === SERVICE_UNAVAILABLE) ? serviceUnavailable() : unexpected();
-
-  async function get(request: Request, callId: string): Promise<Response> {
-    const session = await open(request);
-    if (session instanceof Response) return session;
-    const result = await execute(session, getCall, { id: callId });
+  async function get(request: RestRequest, viewer: Viewer, callId: string): Promise<RestReply> {
+    const result = await execute(request, viewer, getCall, { id: callId });
     const call = (result.data as { call: GraphQLCall | null } | undefined)?.call;
-    if (result.errors?.length || call === undefined) return failed(result);
-    return call ? jsonResponse(200, toRestCall(call)) : restError(404, 'NotFound', 'Call not found');
+    if (result.errors?.length || call === undefined) return failedOperation(result);
+    return call ? jsonReply(200, toRestCall(call)) : restError(404, 'NotFound', 'Call not found');
   }
 
-  async function put(request: Request, callId: string): Promise<Response> {
-    const session = await open(request);
-    if (session instanceof Response) return session;
+  async function put(request: RestRequest, viewer: Viewer, callId: string): Promise<RestReply> {
     const contentType = request.headers.get('content-type') ?? '';
     if (!/^application\/json\s*(;|$)/i.test(contentType)) {
       return restError(415, 'UnsupportedMediaType', 'Content-Type must be application/json');
     }
-    const body = await readBodyText(request);
+    const body = await request.readBody(MAX_BODY_BYTES);
     if (!body.ok) return restError(413, 'PayloadTooLarge', `Request body is larger than ${MAX_BODY_BYTES} bytes`);
-    const json = parseJson(body.text);
+    let json: { ok: true; value: unknown } | { ok: false; description: string } = parseJson(body.text);
     if (!json.ok) return restError(400, 'InvalidJSON', json.description);
+    // Rare: a number value is re-read as the digits sent, which JSON.parse would round.
+    if (hasNumberValue(json.value)) {
+      const exact = parseJson(body.text, { rawNumbers: true });
+      // The exact parser refuses absurd nesting that JSON.parse took: keep JSON.parse's reading then.
+      if (exact.ok) json = exact;
+    }
     const input = readCustomFieldsBody(json.value);
     if (!input.ok) return invalidRecord(input.details);
 
-    const result = await execute(session, setCustomFields, { callId, customFields: input.entries });
+    const result = await execute(request, viewer, setCustomFields, { callId, customFields: input.entries });
     const outcome = (result.data as { setCallCustomFields?: Record<string, unknown> } | undefined)?.setCallCustomFields;
-    if (result.errors?.length || !outcome) return failed(result);
+    if (result.errors?.length || !outcome) return failedOperation(result);
     switch (outcome.__typename) {
       case 'SetCallCustomFieldsSuccess':
-        return jsonResponse(200, toRestCall(outcome.call as GraphQLCall));
+        return jsonReply(200, toRestCall(outcome.call as GraphQLCall));
       case 'InvalidRecordError': {
         const details: Record<string, string> = {};
         for (const { path, message } of outcome.details as { path: string; message: string }[]) {

@@ -23,16 +23,23 @@ export function describeDatabaseForHumans(url: string) {
   }
 }
 
-/** Settings that only the PostgreSQL adapter uses; SQLite ignores them. */
 export interface StoreOptions {
+  /** PostgreSQL only: pool size and timeouts. */
   poolSize?: number;
   statementTimeoutMs?: number;
   connectTimeoutMs?: number;
+  /** SQLite only: share one transaction and fsync among concurrent writes. */
+  groupCommit?: boolean;
+  /** Called with the text of every SQL statement the store runs; tests count them. */
+  onStatement?: (sql: string) => void;
 }
 
 /** Opens the store a database URL names. Nothing outside src/store knows which adapter it is. */
 export function openStore(url: string, options: StoreOptions = {}): CallStore {
   const target = describeDatabase(url);
-  if (target.dialect === 'postgres') return new PgCallStore({ url: target.url, ...options });
-  return new SqliteCallStore({ path: target.path });
+  if (target.dialect === 'postgres') {
+    const { groupCommit: _sqliteOnly, ...pgOptions } = options;
+    return new PgCallStore({ url: target.url, ...pgOptions });
+  }
+  return new SqliteCallStore({ path: target.path, groupCommit: options.groupCommit, onStatement: options.onStatement });
 }

@@ -5,6 +5,7 @@ import { createApp } from '../../src/http/app.js';
 import type { CallStore, NewCustomField } from '../../src/store/call-store.js';
 import { decideImportedValues } from '../../src/core/change-set.js';
 import { openTestStore, rawSql } from './database.js';
+import { StatementLog } from './statement-log.js';
 
 export const PASSWORD = 'correct horse battery staple';
 export const NOW = '2026-01-02T03:04:05.000Z';
@@ -47,6 +48,8 @@ export interface World {
   tokens: Record<'admin' | 'editor' | 'viewer' | 'otherEditor', string>;
   /** One SQL statement on the world's database behind the store's back (`?` placeholders, portable SQL). */
   sql: (statement: string, ...params: unknown[]) => Promise<Record<string, unknown>[]>;
+  /** The SQL statements the store runs, when asked to record them. */
+  statements: StatementLog;
 }
 
 /**
@@ -56,7 +59,13 @@ export interface World {
  * one field of each kind; two calls) and "other" (a user, a field and a call).
  */
 export async function createWorld(options: { url?: string } = {}): Promise<World> {
-  const store = await openTestStore({ url: options.url });
+  const statements = new StatementLog();
+  const store = await openTestStore({ url: options.url, onStatement: statements.record });
+  return { store, statements, sql: (statement, ...params) => rawSql(store, statement, params), ...(await seedWorld(store)) };
+}
+
+/** Fills a migrated, empty store with the world described at createWorld. */
+export async function seedWorld(store: CallStore): Promise<Omit<World, 'store' | 'statements' | 'sql'>> {
   const hash = await sharedPasswordHash();
   const tenant = await store.createTenant({ id: randomUUID(), name: 'default', now: NOW });
   const other = await store.createTenant({ id: randomUUID(), name: 'other', now: NOW });
@@ -115,7 +124,7 @@ export async function createWorld(options: { url?: string } = {}): Promise<World
       },
     ],
   });
-  return { store, tenantId: tenant.id, tokens, sql: (statement, ...params) => rawSql(store, statement, params) };
+  return { tenantId: tenant.id, tokens };
 }
 
 export const basic = (username: string, password = PASSWORD) =>

@@ -1,19 +1,21 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { and, asc, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, exists, getTableColumns, inArray, isNull, sql, type SQL } from 'drizzle-orm';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { PgDialect, type PgTransaction } from 'drizzle-orm/pg-core';
 import pg from 'pg';
-import type { CallRecord } from '../../core/call.js';
+import { UUID, type CallRecord } from '../../core/call.js';
 import type { CustomFieldDefinition, CustomFieldValue } from '../../core/custom-field.js';
 import {
   DuplicateError,
   ImportError,
   StoreConfigError,
   type ApiUserRecord,
+  type CallPage,
   type CallStore,
   type CallWithValues,
+  type ListCallsQuery,
   type ImportCallsCommand,
   type NewCustomField,
   type SeedCommand,
@@ -21,6 +23,7 @@ import {
   type SetCallCustomFieldsOutcome,
   type Tenant,
 } from '../call-store.js';
+import { callFilterWhere, keyset, orderBy } from './call-list-sql.js';
 import { isRetryable, sqlState, translateError } from './pg-errors.js';
 import * as schema from './schema.js';
 
@@ -43,6 +46,33 @@ export interface PgStoreOptions {
   connectTimeoutMs?: number;
   /** Runs of one transaction, counting the first, while PostgreSQL reports 40001 or 40P01. */
   maxAttempts?: number;
+  /** Called with the text of every SQL statement a connection runs (parameters filled in); tests count them. */
+  onStatement?: (sql: string) => void;
+}
+
+/** A statement's text with its `$n` parameters written in, for onStatement. */
+function withParameters(text: string, values: unknown[] | undefined): string {
+  if (!values?.length) return text;
+  return text.replace(/\$(\d+)/g, (whole, n: string) => {
+    const value = values[Number(n) - 1];
+    if (value === undefined) return whole;
+    if (value === null) return 'null';
+    return typeof value === 'number' || typeof value === 'boolean' ? String(value) : `'${String(value).replaceAll("'", "''")}'`;
+  });
+}
+
+/** Reports every query a pool client runs, whether through pool.query or a checked-out client. */
+function reportStatements(client: pg.PoolClient, onStatement: (sql: string) => void): void {
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+    const [first, second] = args;
+    if (typeof first === 'string') onStatement(withParameters(first, Array.isArray(second) ? second : undefined));
+    else if (first && typeof first === 'object' && 'text' in first) {
+      const config = first as { text: string; values?: unknown[] };
+      onStatement(withParameters(config.text, config.values ?? (Array.isArray(second) ? second : undefined)));
+    }
+    return query(...args);
+  };
 }
 
 export const PG_DEFAULTS = { poolSize: 10, statementTimeoutMs: 10_000, connectTimeoutMs: 5_000, maxAttempts: 5 } as const;
@@ -110,7 +140,11 @@ export class PgCallStore implements CallStore {
     });
     // A connection that dies while idle or checked out reports here; the next query on it fails and is answered then.
     this.pool.on('error', () => {});
-    this.pool.on('connect', (client) => client.on('error', () => {}));
+    const onStatement = options.onStatement;
+    this.pool.on('connect', (client) => {
+      client.on('error', () => {});
+      if (onStatement) reportStatements(client, onStatement);
+    });
     this.db = drizzle(this.pool, { schema });
   }
 
@@ -140,6 +174,27 @@ export class PgCallStore implements CallStore {
   /** drizzle-kit names `"public".` in foreign keys; in a schema of our own, the checked-in SQL applies there instead. */
   private retarget(statement: string): string {
     return this.schema ? statement.replaceAll('"public".', `${quoteIdent(this.schema)}.`) : statement;
+  }
+
+  private migrationsTable(): string {
+    return `${quoteIdent(this.schema ?? 'drizzle')}."__drizzle_migrations"`;
+  }
+
+  async checkReady(): Promise<{ ready: true } | { ready: false; reason: string }> {
+    let applied: number;
+    try {
+      const result = await this.pool.query<{ n: number }>(`select count(*)::int as n from ${this.migrationsTable()}`);
+      applied = result.rows[0]!.n;
+    } catch (error) {
+      return { ready: false, reason: sqlState(error) === '42P01' ? 'database not migrated' : 'database not reachable' };
+    }
+    const expected = readMigrationFiles({ migrationsFolder: MIGRATIONS }).length;
+    return applied >= expected ? { ready: true } : { ready: false, reason: `${expected - applied} migration(s) not applied` };
+  }
+
+  /** The pool's connections: open, idle, and requests waiting for one. */
+  stats(): Record<string, number> {
+    return { pool_connections: this.pool.totalCount, pool_idle: this.pool.idleCount, pool_waiting: this.pool.waitingCount };
   }
 
   async close(): Promise<void> {
@@ -272,6 +327,75 @@ export class PgCallStore implements CallStore {
 
   async listCustomFields(tenantId: string, options: { includeDisabled?: boolean } = {}): Promise<CustomFieldDefinition[]> {
     return this.read(() => this.readFields(this.db, tenantId, options.includeDisabled ?? false));
+  }
+
+  async listCalls(query: ListCallsQuery): Promise<CallPage> {
+    const { order, window } = query;
+    const matching = callFilterWhere(this.db, query.tenantId, query.filter);
+    const reading = window.fromEnd === (order.direction === 'desc') ? 'asc' : 'desc';
+    const total: SQL<number | null> = query.withTotal
+      ? sql<number>`(${this.db.select({ n: sql`${count()}::int` }).from(calls).where(matching)})`
+      : sql<null>`null::int`;
+    // Rows behind where the page starts reading: up to `after` or within the offset (first), from `before` on (last).
+    const behindKey = window.fromEnd ? window.before : window.after;
+    const behindWhere = behindKey
+      ? and(matching, keyset(order, window.fromEnd ? 'after' : 'before', behindKey, true))
+      : !window.fromEnd && window.offset > 0
+        ? matching
+        : null;
+    const behind: SQL<boolean> = behindWhere ? sql<boolean>`${exists(this.db.select({ one: sql`1` }).from(calls).where(behindWhere))}` : sql<boolean>`false`;
+
+    return this.read(async () => {
+      const rows = await this.db
+        .select({ ...getTableColumns(calls), total: total.as('total'), behind: behind.as('behind') })
+        .from(calls)
+        .where(
+          and(
+            matching,
+            window.after ? keyset(order, 'after', window.after) : undefined,
+            window.before ? keyset(order, 'before', window.before) : undefined,
+          ),
+        )
+        .orderBy(...orderBy(order, reading))
+        .limit(window.take + 1)
+        .offset(window.offset);
+
+      let facts: { total: number | null; behind: boolean } = rows[0] ?? { total: query.withTotal ? 0 : null, behind: false };
+      const windowed = window.after !== null || window.before !== null || window.offset > 0;
+      if (rows.length === 0 && windowed && (query.withTotal || behindWhere)) {
+        // An empty window: the page statement returned no row to carry the count and the flag.
+        const result = await this.db.execute<{ total: number | null; behind: boolean }>(sql`select ${total} as total, ${behind} as behind`);
+        facts = result.rows[0]!;
+      }
+      const page = rows.slice(0, window.take).map(({ total: _total, behind: _behind, ...call }) => call);
+      if (window.fromEnd) page.reverse();
+      return { calls: page, more: rows.length > window.take, behindCursor: Boolean(facts.behind), total: facts.total };
+    });
+  }
+
+  async listCustomFieldValues(tenantId: string, callIds: readonly string[]): Promise<Map<string, CustomFieldValue[]>> {
+    const byCall = new Map<string, CustomFieldValue[]>(callIds.map((id) => [id, []]));
+    // Only a UUID can be a call id here; anything else would be a type error in PostgreSQL rather than no values.
+    const ids = callIds.filter((id) => UUID.test(id));
+    if (ids.length === 0) return byCall;
+    const rows = await this.read(() =>
+      this.db
+        .select({
+          callId: callCustomFieldValues.callId,
+          fieldId: callCustomFieldValues.fieldId,
+          name: customFields.name,
+          value: callCustomFieldValues.value,
+          updatedAt: callCustomFieldValues.updatedAt,
+          updatedBy: apiUsers.username,
+        })
+        .from(callCustomFieldValues)
+        .innerJoin(customFields, eq(customFields.fieldId, callCustomFieldValues.fieldId))
+        .leftJoin(apiUsers, eq(apiUsers.id, callCustomFieldValues.updatedBy))
+        .where(and(inArray(callCustomFieldValues.callId, ids), eq(customFields.tenantId, tenantId), eq(customFields.enabled, true)))
+        .orderBy(asc(byName), asc(customFields.fieldId)),
+    );
+    for (const { callId, ...value } of rows) byCall.get(callId)?.push(value);
+    return byCall;
   }
 
   async setCallCustomFields(command: SetCallCustomFieldsCommand): Promise<SetCallCustomFieldsOutcome> {

@@ -73,7 +73,13 @@ export const calls = pgTable(
     duration: integer('duration').notNull(),
     version: integer('version').notNull().default(1),
   },
-  (t) => [index('calls_tenant_setup_time_idx').on(t.tenantId, t.setupTime, t.callId)],
+  (t) => [
+    index('calls_tenant_setup_time_idx').on(t.tenantId, t.setupTime, t.callId),
+    index('calls_tenant_duration_idx').on(t.tenantId, t.duration, t.callId),
+    // text_pattern_ops: a number search is a LIKE 'prefix%' that uses the index whatever the database's collation.
+    index('calls_tenant_from_number_idx').on(t.tenantId, t.fromNumber.op('text_pattern_ops')),
+    index('calls_tenant_to_number_idx').on(t.tenantId, t.toNumber.op('text_pattern_ops')),
+  ],
 );
 
 export const callCustomFieldValues = pgTable(
