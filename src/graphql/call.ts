@@ -1,5 +1,5 @@
 import { UUID } from '../core/call.js';
-import type { CustomFieldValue } from '../core/custom-field.js';
+import { isStoredValueValid, parseOptionList, type CustomFieldValue } from '../core/custom-field.js';
 import type { CallWithValues } from '../store/call-store.js';
 import { builder } from './builder.js';
 
@@ -16,7 +16,18 @@ const CustomFieldValueRef = builder.objectRef<CustomFieldValue>('CustomFieldValu
   fields: (t) => ({
     fieldId: t.exposeID('fieldId'),
     name: t.exposeString('name'),
-    value: t.exposeString('value'),
+    value: t.exposeString('value', { description: 'The stored text; for a MULTISELECT field the JSON array of the chosen options.' }),
+    values: t.stringList({
+      nullable: true,
+      description: 'The chosen options of a MULTISELECT field, in the order of its options; null for other types.',
+      resolve: ({ definition, value }) => (definition.type === 'multiselect' ? parseOptionList(value) : null),
+    }),
+    valid: t.boolean({
+      description:
+        'False when the field\'s definition was tightened (with `force`) after this value was written and the value no ' +
+        'longer satisfies it. The value stays stored until it is rewritten.',
+      resolve: ({ definition, value }) => isStoredValueValid(definition, value),
+    }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
     updatedBy: t.exposeString('updatedBy', { nullable: true, description: 'The API user who wrote it; null for imported values.' }),
   }),

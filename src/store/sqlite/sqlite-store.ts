@@ -2,22 +2,32 @@ import { fileURLToPath } from 'node:url';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { and, asc, eq, isNull, sql } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import type { CallRecord } from '../../core/call.js';
 import type { CustomFieldDefinition, CustomFieldValue } from '../../core/custom-field.js';
+import { CONFLICT_MESSAGES } from '../../core/field-definition.js';
 import {
   DuplicateError,
   ImportError,
+  type ApiTokenSummary,
   type ApiUserRecord,
+  type ApiUserSummary,
   type CallStore,
   type CallWithValues,
+  type CustomFieldWriteOutcome,
+  type DefineCustomFieldCommand,
+  type DeleteCustomFieldCommand,
+  type DeleteCustomFieldOutcome,
   type ImportCallsCommand,
   type NewCustomField,
   type SetCallCustomFieldsCommand,
   type SetCallCustomFieldsOutcome,
   type Tenant,
+  type UpdateApiUserCommand,
+  type UpdateApiUserOutcome,
+  type UpdateCustomFieldCommand,
 } from '../call-store.js';
 import * as schema from './schema.js';
 
@@ -107,6 +117,7 @@ export class SqliteCallStore implements CallStore {
         value: callCustomFieldValues.value,
         updatedAt: callCustomFieldValues.updatedAt,
         updatedBy: apiUsers.username,
+        definition: { type: customFields.type, options: customFields.options, maxLength: customFields.maxLength },
       })
       .from(callCustomFieldValues)
       .innerJoin(customFields, eq(customFields.fieldId, callCustomFieldValues.fieldId))
@@ -116,25 +127,34 @@ export class SqliteCallStore implements CallStore {
       .all();
   }
 
-  private readFields(db: Db, tenantId: string, includeDisabled: boolean): CustomFieldDefinition[] {
-    const where = includeDisabled
-      ? eq(customFields.tenantId, tenantId)
-      : and(eq(customFields.tenantId, tenantId), eq(customFields.enabled, true));
+  private selectFields(db: Db) {
     return db
       .select({
         fieldId: customFields.fieldId,
         tenantId: customFields.tenantId,
         name: customFields.name,
+        description: customFields.description,
         type: customFields.type,
         options: customFields.options,
         maxLength: customFields.maxLength,
         editable: customFields.editable,
         enabled: customFields.enabled,
+        previousNames: customFields.previousNames,
       })
-      .from(customFields)
-      .where(where)
-      .orderBy(asc(customFields.name), asc(customFields.fieldId))
-      .all();
+      .from(customFields);
+  }
+
+  private readFields(db: Db, tenantId: string, includeDisabled: boolean): CustomFieldDefinition[] {
+    const where = includeDisabled
+      ? eq(customFields.tenantId, tenantId)
+      : and(eq(customFields.tenantId, tenantId), eq(customFields.enabled, true));
+    return this.selectFields(db).where(where).orderBy(asc(customFields.name), asc(customFields.fieldId)).all();
+  }
+
+  private readField(db: Db, tenantId: string, fieldId: string): CustomFieldDefinition | undefined {
+    return this.selectFields(db)
+      .where(and(eq(customFields.fieldId, fieldId), eq(customFields.tenantId, tenantId)))
+      .get();
   }
 
   async getCall(tenantId: string, callId: string): Promise<CallWithValues | null> {
@@ -212,9 +232,155 @@ export class SqliteCallStore implements CallStore {
     return this.write('a custom field with this id or name', () => {
       const { now, ...definition } = field;
       this.db.insert(customFields).values({ ...definition, createdAt: now }).run();
-      const { description: _description, ...rest } = definition;
-      return rest;
+      return { ...definition, previousNames: [] };
     });
+  }
+
+  async getCustomField(tenantId: string, fieldId: string): Promise<CustomFieldDefinition | null> {
+    return this.readField(this.db, tenantId, fieldId) ?? null;
+  }
+
+  /** Writes a decided definition and the earlier names other fields give up to it. */
+  private writeDefinition(tx: Db, field: CustomFieldDefinition, previousNamesChanges: { fieldId: string; previousNames: string[] }[], now: string | null) {
+    const row = {
+      name: field.name,
+      description: field.description,
+      type: field.type,
+      options: field.options,
+      maxLength: field.maxLength,
+      editable: field.editable,
+      enabled: field.enabled,
+      previousNames: [...(field.previousNames ?? [])],
+    };
+    for (const change of previousNamesChanges) {
+      tx.update(customFields)
+        .set({ previousNames: change.previousNames })
+        .where(and(eq(customFields.fieldId, change.fieldId), eq(customFields.tenantId, field.tenantId)))
+        .run();
+    }
+    if (now === null) {
+      tx.update(customFields).set(row).where(eq(customFields.fieldId, field.fieldId)).run();
+    } else {
+      tx.insert(customFields).values({ fieldId: field.fieldId, tenantId: field.tenantId, ...row, createdAt: now }).run();
+    }
+  }
+
+  async defineCustomField(command: DefineCustomFieldCommand): Promise<CustomFieldWriteOutcome> {
+    try {
+      return this.db.transaction(
+        (tx) => {
+          const decision = command.decide(this.readFields(tx, command.tenantId, true));
+          if (!decision.ok) return { kind: 'refused', refusal: decision.refusal } as const;
+          this.writeDefinition(tx, decision.field, decision.previousNamesChanges, command.now);
+          return { kind: 'written', field: this.readField(tx, command.tenantId, decision.field.fieldId)!, invalidatedValues: 0 } as const;
+        },
+        { behavior: 'immediate' },
+      );
+    } catch (error) {
+      // Field ids are unique across tenants: another tenant's field may already have the id asked for.
+      if (isUniqueViolation(error)) return { kind: 'refused', refusal: { kind: 'duplicate', message: CONFLICT_MESSAGES.duplicateId } };
+      throw error;
+    }
+  }
+
+  async updateCustomField(command: UpdateCustomFieldCommand): Promise<CustomFieldWriteOutcome> {
+    return this.db.transaction(
+      (tx) => {
+        const current = this.readField(tx, command.tenantId, command.fieldId);
+        if (!current) return { kind: 'not_found' } as const;
+        const storedValues = () =>
+          tx
+            .select({ value: callCustomFieldValues.value })
+            .from(callCustomFieldValues)
+            .where(eq(callCustomFieldValues.fieldId, current.fieldId))
+            .all()
+            .map((row) => row.value);
+        const decision = command.decide(current, this.readFields(tx, command.tenantId, true), storedValues);
+        if (!decision.ok) return { kind: 'refused', refusal: decision.refusal } as const;
+        this.writeDefinition(tx, decision.field, decision.previousNamesChanges, null);
+        return { kind: 'written', field: this.readField(tx, command.tenantId, current.fieldId)!, invalidatedValues: decision.invalidatedValues } as const;
+      },
+      { behavior: 'immediate' },
+    );
+  }
+
+  async deleteCustomField(command: DeleteCustomFieldCommand): Promise<DeleteCustomFieldOutcome> {
+    return this.db.transaction(
+      (tx) => {
+        const field = this.readField(tx, command.tenantId, command.fieldId);
+        if (!field) return { kind: 'not_found' } as const;
+        const ofField = eq(callCustomFieldValues.fieldId, field.fieldId);
+        const stored = tx.select({ n: count() }).from(callCustomFieldValues).where(ofField).get()?.n ?? 0;
+        const decision = command.decide(field, stored);
+        if (!decision.ok) return { kind: 'refused', refusal: decision.refusal } as const;
+        if (stored > 0) {
+          const losers = tx.select({ callId: callCustomFieldValues.callId }).from(callCustomFieldValues).where(ofField);
+          tx.update(calls).set({ version: sql`${calls.version} + 1` }).where(inArray(calls.callId, losers)).run();
+          tx.delete(callCustomFieldValues).where(ofField).run();
+        }
+        tx.delete(customFields).where(eq(customFields.fieldId, field.fieldId)).run();
+        return { kind: 'deleted', field, deletedValues: stored } as const;
+      },
+      { behavior: 'immediate' },
+    );
+  }
+
+  private selectUserSummaries(db: Db) {
+    return db
+      .select({ id: apiUsers.id, username: apiUsers.username, role: apiUsers.role, disabled: apiUsers.disabled, createdAt: apiUsers.createdAt })
+      .from(apiUsers);
+  }
+
+  async listApiUsers(tenantId: string): Promise<ApiUserSummary[]> {
+    return this.selectUserSummaries(this.db).where(eq(apiUsers.tenantId, tenantId)).orderBy(asc(apiUsers.username)).all();
+  }
+
+  async updateApiUser(command: UpdateApiUserCommand): Promise<UpdateApiUserOutcome> {
+    return this.db.transaction(
+      (tx) => {
+        const tenantUsers = this.selectUserSummaries(tx).where(eq(apiUsers.tenantId, command.tenantId)).all();
+        const user = tenantUsers.find((u) => u.username === command.username);
+        if (!user) return { kind: 'not_found' } as const;
+        const decision = command.decide(user, tenantUsers);
+        if (!decision.ok) return { kind: 'refused', message: decision.message } as const;
+        const { role, passwordHash, disabled } = command.change;
+        const set: Partial<typeof apiUsers.$inferInsert> = {};
+        if (role !== undefined) set.role = role;
+        if (passwordHash !== undefined) set.passwordHash = passwordHash;
+        if (disabled !== undefined) set.disabled = disabled;
+        if (Object.keys(set).length > 0) tx.update(apiUsers).set(set).where(eq(apiUsers.id, user.id)).run();
+        return { kind: 'updated', user: this.selectUserSummaries(tx).where(eq(apiUsers.id, user.id)).get()! } as const;
+      },
+      { behavior: 'immediate' },
+    );
+  }
+
+  private selectTokenSummaries(db: Db) {
+    return db
+      .select({ id: apiTokens.id, name: apiTokens.name, username: apiUsers.username, createdAt: apiTokens.createdAt, revokedAt: apiTokens.revokedAt })
+      .from(apiTokens)
+      .innerJoin(apiUsers, eq(apiUsers.id, apiTokens.userId));
+  }
+
+  async listApiTokens(tenantId: string): Promise<ApiTokenSummary[]> {
+    return this.selectTokenSummaries(this.db)
+      .where(eq(apiUsers.tenantId, tenantId))
+      .orderBy(asc(apiUsers.username), asc(apiTokens.createdAt), asc(apiTokens.id))
+      .all();
+  }
+
+  async revokeApiToken(command: { tenantId: string; tokenId: string; now: string }): Promise<ApiTokenSummary | null> {
+    return this.db.transaction(
+      (tx) => {
+        const ofTenant = and(eq(apiTokens.id, command.tokenId), eq(apiUsers.tenantId, command.tenantId));
+        const token = this.selectTokenSummaries(tx).where(ofTenant).get();
+        if (!token) return null;
+        if (token.revokedAt !== null) return token;
+        tx.update(apiTokens).set({ revokedAt: command.now }).where(eq(apiTokens.id, token.id)).run();
+        return { ...token, revokedAt: command.now };
+      },
+      { behavior: 'immediate' },
+    );
   }
 
   async importCalls(command: ImportCallsCommand): Promise<number> {
@@ -246,10 +412,11 @@ export class SqliteCallStore implements CallStore {
     try {
       return run();
     } catch (error) {
-      if (error instanceof Database.SqliteError && error.code.startsWith('SQLITE_CONSTRAINT_') && /UNIQUE|PRIMARYKEY/.test(error.code)) {
-        throw new DuplicateError(what);
-      }
+      if (isUniqueViolation(error)) throw new DuplicateError(what);
       throw error;
     }
   }
 }
+
+const isUniqueViolation = (error: unknown) =>
+  error instanceof Database.SqliteError && error.code.startsWith('SQLITE_CONSTRAINT_') && /UNIQUE|PRIMARYKEY/.test(error.code);
