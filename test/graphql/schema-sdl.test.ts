@@ -18,3 +18,17 @@ it('keeps the contract names of the mutation and its result union', () => {
   expect(sdl).toMatch(/input CustomFieldValueInput \{\n\s+fieldId: ID\n\s+name: String\n\s+value: String\n[^}]*\n\s+values: \[String!\]\n\}/);
   expect(sdl).toMatch(/type InvalidRecordError implements Error \{\n\s+details: \[ValidationDetail!\]!\n\s+message: String!\n\}/);
 });
+
+it('keeps the contract names of the admin mutations and their result unions', () => {
+  const sdl = printSortedSchema();
+  const errors = ['ConflictError', 'ForbiddenError', 'InvalidRecordError', 'NotFoundError'];
+  for (const [mutation, union, success] of [
+    ['createCustomField(input: CreateCustomFieldInput!): CreateCustomFieldResult!', 'CreateCustomFieldResult', 'CreateCustomFieldSuccess'],
+    ['updateCustomField(force: Boolean = false, id: ID!, input: UpdateCustomFieldInput!): UpdateCustomFieldResult!', 'UpdateCustomFieldResult', 'UpdateCustomFieldSuccess'],
+    ['deleteCustomField(force: Boolean = false, id: ID!): DeleteCustomFieldResult!', 'DeleteCustomFieldResult', 'DeleteCustomFieldSuccess'],
+  ] as const) {
+    expect(sdl).toContain(mutation);
+    expect(sdl).toContain(`union ${union} = ${[success, ...errors].sort().join(' | ')}`);
+  }
+  expect(sdl).toMatch(/type ConflictError implements Error \{[^}]*affectedValues: Int!/);
+});
