@@ -1,10 +1,11 @@
 import { GraphQLError } from 'graphql';
 import { createYoga, type Plugin, type YogaLogger } from 'graphql-yoga';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
-import type { GraphQLContext } from '../graphql/context.js';
+import type { CredentialFactory, GraphQLContext } from '../graphql/context.js';
 import { schema } from '../graphql/schema.js';
 import type { CallStore } from '../store/call-store.js';
 import { Authenticator, CHALLENGE, type Viewer } from './auth.js';
+import { hashApiToken, hashPassword, newApiToken } from './credentials.js';
 import { graphiqlOptions } from './graphiql.js';
 import { MAX_BODY_BYTES } from './request-body.js';
 import { CALL_ROUTE, createRestCallRoutes } from './rest-calls.js';
@@ -17,7 +18,16 @@ export interface AppDeps {
   /** yoga's logger, or false for silence (tests). */
   logger?: YogaLogger | false;
   graphiql?: boolean;
+  credentials?: CredentialFactory;
 }
+
+const realCredentials: CredentialFactory = {
+  hashPassword: (password) => hashPassword(password),
+  newApiToken: () => {
+    const secret = newApiToken();
+    return { secret, hash: hashApiToken(secret) };
+  },
+};
 
 const GRAPHQL_PATH = '/graphql';
 
@@ -42,6 +52,7 @@ export function createApp(deps: AppDeps) {
   const { store } = deps;
   const clock = deps.clock ?? (() => new Date());
   const authenticator = deps.authenticator ?? new Authenticator(store);
+  const credentials = deps.credentials ?? realCredentials;
   const viewers = new WeakMap<Request, Viewer>();
 
   // /graphql authenticates before parsing, so an anonymous client learns nothing of the schema.
@@ -67,7 +78,7 @@ export function createApp(deps: AppDeps) {
     context: async ({ request }: { request: Request }): Promise<GraphQLContext> => {
       const viewer = viewers.get(request) ?? (await authenticator.authenticate(request.headers.get('authorization')));
       if (!viewer) throw authenticationRequired();
-      return { store, viewer, clock };
+      return { store, viewer, clock, credentials };
     },
     plugins: [requireCredentials],
     graphiql: deps.graphiql === false ? false : graphiqlOptions,
