@@ -9,6 +9,7 @@ import { hashApiToken, hashPassword, newApiToken } from './credentials.js';
 import { graphiqlOptions } from './graphiql.js';
 import { MAX_BODY_BYTES } from './request-body.js';
 import { CALL_ROUTE, createRestCallRoutes } from './rest-calls.js';
+import { createRestCustomFieldRoutes, CUSTOM_FIELD_ROUTE, CUSTOM_FIELDS_ROUTE } from './rest-custom-fields.js';
 import { restError, unauthorized, unexpected } from './rest-response.js';
 
 export interface AppDeps {
@@ -93,23 +94,33 @@ export function createApp(deps: AppDeps) {
   });
 
   const calls = createRestCallRoutes(yoga as never);
+  const fields = createRestCustomFieldRoutes(yoga as never);
   const log = yoga.logger;
+
+  /** The REST routes: a path pattern and a handler per method (405 with Allow for the others). */
+  const routes: { pattern: RegExp; methods: Record<string, (request: Request, url: URL, id: string) => Promise<Response>> }[] = [
+    { pattern: CALL_ROUTE, methods: { GET: (r, _u, id) => calls.get(r, id), PUT: (r, _u, id) => calls.put(r, id) } },
+    { pattern: CUSTOM_FIELDS_ROUTE, methods: { GET: (r) => fields.list(r), POST: (r, u) => fields.create(r, u) } },
+    {
+      pattern: CUSTOM_FIELD_ROUTE,
+      methods: { GET: (r, _u, id) => fields.get(r, id), PUT: (r, u, id) => fields.update(r, u, id), DELETE: (r, u, id) => fields.remove(r, u, id) },
+    },
+  ];
 
   async function handleRest(request: Request, url: URL): Promise<Response> {
     const viewer = await authenticator.authenticate(request.headers.get('authorization'));
     if (!viewer) return unauthorized();
     viewers.set(request, viewer);
-    const match = CALL_ROUTE.exec(url.pathname);
-    if (!match) return restError(404, 'NotFound', 'No such resource');
-    const callId = safeDecode(match[1]!);
-    switch (request.method) {
-      case 'GET':
-        return calls.get(request, callId);
-      case 'PUT':
-        return calls.put(request, callId);
-      default:
-        return restError(405, 'MethodNotAllowed', `${request.method} is not allowed here; use GET or PUT`, { allow: 'GET, PUT' });
+    for (const { pattern, methods } of routes) {
+      const match = pattern.exec(url.pathname);
+      if (!match) continue;
+      const handler = methods[request.method];
+      if (handler) return handler(request, url, safeDecode(match[1] ?? ''));
+      const allowed = Object.keys(methods);
+      const choice = `${allowed.slice(0, -1).join(', ')} or ${allowed.at(-1)}`;
+      return restError(405, 'MethodNotAllowed', `${request.method} is not allowed here; use ${choice}`, { allow: allowed.join(', ') });
     }
+    return restError(404, 'NotFound', 'No such resource');
   }
 
   async function fetch(request: Request): Promise<Response> {

@@ -1,4 +1,5 @@
 import { findJsonSyntaxError } from './json-syntax.js';
+import { restError } from './rest-response.js';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -39,4 +40,20 @@ export function parseJson(text: string): { ok: true; value: unknown } | { ok: fa
     return { ok: false, description: `Invalid JSON at line ${line}, column ${column}: ${error.reason}` };
   }
   return { ok: true, value: JSON.parse(text, (key, value) => (key === '__proto__' ? undefined : value)) };
+}
+
+/**
+ * Reads a REST request's JSON body, or answers for it: 415 for another
+ * content type, 413 over the size limit, 400 InvalidJSON saying where it broke.
+ */
+export async function readJsonRequest(request: Request): Promise<{ value: unknown } | Response> {
+  const contentType = request.headers.get('content-type') ?? '';
+  if (!/^application\/json\s*(;|$)/i.test(contentType)) {
+    return restError(415, 'UnsupportedMediaType', 'Content-Type must be application/json');
+  }
+  const body = await readBodyText(request);
+  if (!body.ok) return restError(413, 'PayloadTooLarge', `Request body is larger than ${MAX_BODY_BYTES} bytes`);
+  const json = parseJson(body.text);
+  if (!json.ok) return restError(400, 'InvalidJSON', json.description);
+  return { value: json.value };
 }

@@ -1,13 +1,13 @@
-import { GraphQLError, parse, validate, type DocumentNode, type ExecutionResult } from 'graphql';
 import type { YogaServerInstance } from 'graphql-yoga';
-import { MAX_BODY_BYTES, parseJson, readBodyText } from './request-body.js';
-import { jsonResponse, restError, unauthorized, unexpected } from './rest-response.js';
+import { readJsonRequest } from './request-body.js';
+import { createOperationRunner, prepareDocument } from './rest-operation.js';
+import { jsonResponse, restError, unexpected } from './rest-response.js';
 
 /** The GraphQL operations behind the REST routes, parsed and validated once at start-up. */
 const CALL_FIELDS = /* GraphQL */ `
   fragment RestCall on Call {
     id setupTime fromNumber toNumber direction duration
-    customFields { fieldId name value }
+    customFields { fieldId name value values }
   }`;
 
 const GET_CALL = `query RestGetCall($id: ID!) { call(id: $id) { ...RestCall } } ${CALL_FIELDS}`;
@@ -29,10 +29,10 @@ interface GraphQLCall {
   toNumber: string;
   direction: string;
   duration: number;
-  customFields: { fieldId: string; name: string; value: string }[];
+  customFields: { fieldId: string; name: string; value: string; values: string[] | null }[];
 }
 
-/** The vendor's call object, keys in the vendor's order. */
+/** The vendor's call object, keys in the vendor's order; a multiselect value is a JSON array. */
 function toRestCall(call: GraphQLCall) {
   return {
     call: {
@@ -42,14 +42,14 @@ function toRestCall(call: GraphQLCall) {
       to_number: call.toNumber,
       direction: call.direction.toLowerCase(),
       duration: call.duration,
-      custom_fields: call.customFields.map((f) => ({ field_id: f.fieldId, name: f.name, value: f.value })),
+      custom_fields: call.customFields.map((f) => ({ field_id: f.fieldId, name: f.name, value: f.values ?? f.value })),
     },
   };
 }
 
-/** "customFields.2.fieldId" -> "custom_fields.2.field_id" */
+/** "customFields.2.fieldId" -> "custom_fields.2.field_id"; REST has only `value`, so "….values" -> "….value". */
 export function toRestPath(path: string): string {
-  return path.replace(/^customFields\b/, 'custom_fields').replace(/\.fieldId$/, '.field_id');
+  return path.replace(/^customFields\b/, 'custom_fields').replace(/\.fieldId$/, '.field_id').replace(/\.values$/, '.value');
 }
 
 const invalidRecord = (details: Record<string, string>) =>
@@ -59,14 +59,16 @@ interface RestEntry {
   fieldId?: string | null;
   name?: string | null;
   value?: string | null;
+  values?: string[];
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
  * Reads the vendor body `{"call": {"custom_fields": [...]}}` into mutation
- * input. Numbers and booleans become their JSON text; an object or array value
- * is an error. An absent `value` stays absent, so the mutation refuses it.
+ * input. Numbers and booleans become their JSON text; a list of strings is a
+ * multiselect selection (`values`); an object, or a list of anything else, is
+ * an error. An absent `value` stays absent, so the mutation refuses it.
  */
 export function readCustomFieldsBody(body: unknown): { ok: true; entries: RestEntry[] } | { ok: false; details: Record<string, string> } {
   const list = isObject(body) && isObject(body.call) ? body.call.custom_fields : undefined;
@@ -90,18 +92,12 @@ export function readCustomFieldsBody(body: unknown): { ok: true; entries: RestEn
       const value = item.value;
       if (value === null || typeof value === 'string') entry.value = value;
       else if (typeof value === 'number' || typeof value === 'boolean') entry.value = JSON.stringify(value);
-      else details[`${at}.value`] = 'Value must be a string, number, boolean or null';
+      else if (Array.isArray(value) && value.every((item) => typeof item === 'string')) entry.values = value;
+      else details[`${at}.value`] = 'Value must be a string, number, boolean, null or a list of strings';
     }
     return entry;
   });
   return Object.keys(details).length > 0 ? { ok: false, details } : { ok: true, entries };
-}
-
-function prepare(document: string, yoga: YogaServerInstance<object, object>): DocumentNode {
-  const parsed = parse(document);
-  const errors = validate(yoga.getEnveloped().schema, parsed);
-  if (errors.length > 0) throw new Error(`REST shim document is invalid: ${errors.map((e) => e.message).join('; ')}`);
-  return parsed;
 }
 
 export const CALL_ROUTE = /^\/api\/v2\/calls\/([^/]+)\.json$/;
@@ -113,24 +109,9 @@ export const CALL_ROUTE = /^\/api\/v2\/calls\/([^/]+)\.json$/;
  * yoga's HTTP adapter, and maps the result's `__typename` to a status.
  */
 export function createRestCallRoutes(yoga: YogaServerInstance<object, object>) {
-  const getCall = prepare(GET_CALL, yoga);
-  const setCustomFields = prepare(SET_CUSTOM_FIELDS, yoga);
-
-  /** Builds the request's GraphQL context, which authenticates; a 401 response when that fails. */
-  async function open(request: Request) {
-    const enveloped = yoga.getEnveloped({ request });
-    try {
-      return { enveloped, contextValue: await enveloped.contextFactory() };
-    } catch (error) {
-      if (error instanceof GraphQLError && (error.extensions.http as { status?: number } | undefined)?.status === 401) return unauthorized();
-      throw error;
-    }
-  }
-
-  async function execute(session: Exclude<Awaited<ReturnType<typeof open>>, Response>, document: DocumentNode, variableValues: Record<string, unknown>) {
-    const { enveloped, contextValue } = session;
-    return (await enveloped.execute({ schema: enveloped.schema, document, variableValues, contextValue })) as ExecutionResult;
-  }
+  const getCall = prepareDocument(GET_CALL, yoga);
+  const setCustomFields = prepareDocument(SET_CUSTOM_FIELDS, yoga);
+  const { open, execute } = createOperationRunner(yoga);
 
   async function get(request: Request, callId: string): Promise<Response> {
     const session = await open(request);
@@ -144,14 +125,8 @@ export function createRestCallRoutes(yoga: YogaServerInstance<object, object>) {
   async function put(request: Request, callId: string): Promise<Response> {
     const session = await open(request);
     if (session instanceof Response) return session;
-    const contentType = request.headers.get('content-type') ?? '';
-    if (!/^application\/json\s*(;|$)/i.test(contentType)) {
-      return restError(415, 'UnsupportedMediaType', 'Content-Type must be application/json');
-    }
-    const body = await readBodyText(request);
-    if (!body.ok) return restError(413, 'PayloadTooLarge', `Request body is larger than ${MAX_BODY_BYTES} bytes`);
-    const json = parseJson(body.text);
-    if (!json.ok) return restError(400, 'InvalidJSON', json.description);
+    const json = await readJsonRequest(request);
+    if (json instanceof Response) return json;
     const input = readCustomFieldsBody(json.value);
     if (!input.ok) return invalidRecord(input.details);
 
