@@ -82,6 +82,17 @@ describe('callgate CLI', { timeout: 60_000 }, () => {
     expect(count("select count(*) n from call_custom_field_values where value = 'Paid'")).toBe(1);
   });
 
+  it('creates multiselect and boolean fields and imports their values (a list, a JSON boolean)', async () => {
+    const channels = await runCli(['fields', 'create', '--name', 'Channels', '--type', 'multiselect', '--options', 'Email,Phone,Letter', '--db', db]);
+    expect(JSON.parse(channels.stdout)).toMatchObject({ name: 'Channels', type: 'multiselect', options: ['Email', 'Phone', 'Letter'] });
+    await runCli(['fields', 'create', '--name', 'Callback', '--type', 'boolean', '--db', db]);
+    const line = call(ID(1), { custom_fields: [{ name: 'Channels', value: ['Letter', 'Email'] }, { name: 'Callback', value: true }] });
+    const result = await runCli(['calls', 'import', '-', '--db', db], { stdin: line });
+    expect(result.code, result.stderr).toBe(0);
+    expect(count(`select count(*) n from call_custom_field_values where value = '["Email","Letter"]'`)).toBe(1);
+    expect(count("select count(*) n from call_custom_field_values where value = 'true'")).toBe(1);
+  });
+
   it.each([
     ['a broken JSON line', '{"call_id": ', 'line 3: Invalid JSON'],
     ['a bad call id', call('not-a-uuid'), 'line 3: call_id must be a UUID'],
