@@ -36,6 +36,11 @@ export type DefinitionDecision =
   | { ok: true; field: CustomFieldDefinition; previousNamesChanges: PreviousNamesChange[]; invalidatedValues: number }
   | { ok: false; refusal: DefinitionRefusal };
 
+/** The answer when a decision depends on the field's stored values and was asked without them: ask again with them. */
+export interface NeedsStoredValues {
+  needsStoredValues: true;
+}
+
 export interface NewCustomFieldInput {
   id?: string | null;
   name: string;
@@ -163,15 +168,16 @@ const ruleChanged = (a: CustomFieldDefinition, b: CustomFieldDefinition) =>
  * values that were valid and would no longer be; when there are any it is
  * refused unless `force`, and with force those values stay stored, judged
  * invalid until rewritten. Values that were already invalid do not count.
- * `storedValues` is only read when the value rules change.
+ * The texts of the stored values are only needed when the value rules change:
+ * asked with `storedValues` null, it answers `needsStoredValues` in that case.
  */
 export function decideCustomFieldUpdate(
   current: CustomFieldDefinition,
   patch: CustomFieldPatch,
   fields: readonly CustomFieldDefinition[],
-  storedValues: () => readonly string[],
+  storedValues: readonly string[] | null,
   force: boolean,
-): DefinitionDecision {
+): DefinitionDecision | NeedsStoredValues {
   const { next, problems } = applyPatch(current, patch);
   if (problems.length > 0) return { ok: false, refusal: { kind: 'invalid', problems } };
   const taken = nameTakenBy(fields, next.name, current.fieldId);
@@ -179,7 +185,8 @@ export function decideCustomFieldUpdate(
 
   let invalidatedValues = 0;
   if (ruleChanged(current, next)) {
-    invalidatedValues = storedValues().filter((v) => isStoredValueValid(current, v) && !isStoredValueValid(next, v)).length;
+    if (storedValues === null) return { needsStoredValues: true };
+    invalidatedValues = storedValues.filter((v) => isStoredValueValid(current, v) && !isStoredValueValid(next, v)).length;
     if (invalidatedValues > 0 && !force) {
       return { ok: false, refusal: { kind: 'values_affected', affectedValues: invalidatedValues, message: CONFLICT_MESSAGES.invalidated(invalidatedValues) } };
     }

@@ -1,7 +1,7 @@
 import type { CallImport, CallRecord } from '../core/call.js';
 import type { ChangeSetDecision, EntryProblem } from '../core/change-set.js';
 import type { CustomFieldDefinition, CustomFieldValue } from '../core/custom-field.js';
-import type { DefinitionDecision, DefinitionRefusal } from '../core/field-definition.js';
+import type { DefinitionDecision, DefinitionRefusal, NeedsStoredValues } from '../core/field-definition.js';
 import type { Role } from '../core/permissions.js';
 
 export interface Tenant {
@@ -80,10 +80,16 @@ export interface UpdateCustomFieldCommand {
   fieldId: string;
   now: string;
   /**
-   * Pure decision over the field, the tenant's fields and (read on demand,
-   * inside the same transaction) the texts of the field's stored values.
+   * Pure decision over the field and the tenant's fields, read inside the
+   * write transaction. It is asked first with `storedValues` null; when it
+   * answers `needsStoredValues`, the adapter reads the texts of the field's
+   * stored values in the same transaction and asks again with them.
    */
-  decide: (current: CustomFieldDefinition, fields: CustomFieldDefinition[], storedValues: () => string[]) => DefinitionDecision;
+  decide: (
+    current: CustomFieldDefinition,
+    fields: CustomFieldDefinition[],
+    storedValues: string[] | null,
+  ) => DefinitionDecision | NeedsStoredValues;
 }
 
 export interface DeleteCustomFieldCommand {

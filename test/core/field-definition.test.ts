@@ -101,11 +101,10 @@ describe('decideNewCustomField', () => {
 });
 
 describe('decideCustomFieldUpdate', () => {
-  const none = () => {
-    throw new Error('stored values must not be read when the value rules do not change');
-  };
-  const update = (id: string, patch: CustomFieldPatch, values: readonly string[] | (() => never) = [], force = false) =>
-    decideCustomFieldUpdate(field(id), patch, FIELDS, typeof values === 'function' ? values : () => values, force);
+  /** Asked without stored values: a decision that needs them must say so rather than guess. */
+  const none = null;
+  const update = (id: string, patch: CustomFieldPatch, values: readonly string[] | null = [], force = false) =>
+    decideCustomFieldUpdate(field(id), patch, FIELDS, values, force);
 
   it('renames, keeping the id and remembering the old name first', () => {
     expect(update(ID.callType, { name: 'Call category' }, none)).toEqual({
@@ -199,7 +198,7 @@ describe('decideCustomFieldUpdate', () => {
 
   it('values that were invalid already do not count (an earlier forced change)', () => {
     const tightened = { ...field(ID.notes), maxLength: 3 };
-    const decision = decideCustomFieldUpdate(tightened, { maxLength: 2 }, FIELDS, () => ['abcdef', 'abc', 'ab'], false);
+    const decision = decideCustomFieldUpdate(tightened, { maxLength: 2 }, FIELDS, ['abcdef', 'abc', 'ab'], false);
     expect(decision).toMatchObject({ ok: false, refusal: { affectedValues: 1 } });
   });
 
@@ -213,8 +212,20 @@ describe('decideCustomFieldUpdate', () => {
     ['a new description', { description: 'Free text' }],
     ['disabling', { enabled: false }],
     ['making it read-only', { editable: false }],
-  ])('%s does not read the stored values', (_label, patch) => {
+  ])('%s is decided without the stored values', (_label, patch) => {
     expect(update(ID.notes, patch, none)).toMatchObject({ ok: true, invalidatedValues: 0 });
+  });
+
+  it.each<[string, CustomFieldPatch]>([
+    ['a lower max length', { maxLength: 3 }],
+    ['a higher max length', { maxLength: 30 }],
+    ['another type', { type: 'date' }],
+  ])('%s asked without the stored values asks for them', (_label, patch) => {
+    expect(update(ID.notes, patch, none)).toEqual({ needsStoredValues: true });
+  });
+
+  it('an invalid change is refused before any stored value is needed', () => {
+    expect(update(ID.notes, { maxLength: 0 }, none)).toMatchObject({ ok: false, refusal: { kind: 'invalid' } });
   });
 
   it('"" and null clear the description', () => {

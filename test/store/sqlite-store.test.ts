@@ -102,13 +102,15 @@ describe('SqliteCallStore: custom field definitions', () => {
 
   it('renames without touching a stored value, and remembers the old name', async () => {
     const before = rows('select * from call_custom_field_values order by call_id, field_id');
+    const asked: (string[] | null)[] = [];
     const outcome = await world.store.updateCustomField({
       tenantId: world.tenantId,
       fieldId: FIELD.callType,
       now: NOW,
-      decide: (current, fields, values) => decideCustomFieldUpdate(current, { name: 'Call category' }, fields, values, false),
+      decide: (current, fields, values) => (asked.push(values), decideCustomFieldUpdate(current, { name: 'Call category' }, fields, values, false)),
     });
     expect(outcome).toMatchObject({ kind: 'written', field: { name: 'Call category', previousNames: ['Call type'] } });
+    expect(asked).toEqual([null]);
     expect(rows('select * from call_custom_field_values order by call_id, field_id')).toEqual(before);
     expect((await world.store.getCall(world.tenantId, CALL.first))!.customFields.find((v) => v.fieldId === FIELD.callType)).toMatchObject({
       name: 'Call category',
@@ -117,14 +119,14 @@ describe('SqliteCallStore: custom field definitions', () => {
   });
 
   it('reads the stored values of the field inside the transaction, and a refusal writes nothing', async () => {
-    let seen: string[] = [];
+    const asked: (string[] | null)[] = [];
     const outcome = await world.store.updateCustomField({
       tenantId: world.tenantId,
       fieldId: FIELD.notes,
       now: NOW,
-      decide: (current, fields, values) => decideCustomFieldUpdate(current, { maxLength: 3 }, fields, () => (seen = values()), false),
+      decide: (current, fields, values) => (asked.push(values), decideCustomFieldUpdate(current, { maxLength: 3 }, fields, values, false)),
     });
-    expect(seen).toEqual(['keep me']);
+    expect(asked).toEqual([null, ['keep me']]);
     expect(outcome).toMatchObject({ kind: 'refused', refusal: { kind: 'values_affected', affectedValues: 1 } });
     expect((await world.store.getCustomField(world.tenantId, FIELD.notes))!.maxLength).toBe(10);
   });

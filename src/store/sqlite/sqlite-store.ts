@@ -288,14 +288,18 @@ export class SqliteCallStore implements CallStore {
       (tx) => {
         const current = this.readField(tx, command.tenantId, command.fieldId);
         if (!current) return { kind: 'not_found' } as const;
-        const storedValues = () =>
-          tx
+        const fields = this.readFields(tx, command.tenantId, true);
+        let decision = command.decide(current, fields, null);
+        if ('needsStoredValues' in decision) {
+          const values = tx
             .select({ value: callCustomFieldValues.value })
             .from(callCustomFieldValues)
             .where(eq(callCustomFieldValues.fieldId, current.fieldId))
             .all()
             .map((row) => row.value);
-        const decision = command.decide(current, this.readFields(tx, command.tenantId, true), storedValues);
+          decision = command.decide(current, fields, values);
+        }
+        if ('needsStoredValues' in decision) throw new Error('The update decision asked for stored values twice');
         if (!decision.ok) return { kind: 'refused', refusal: decision.refusal } as const;
         this.writeDefinition(tx, decision.field, decision.previousNamesChanges, null);
         return { kind: 'written', field: this.readField(tx, command.tenantId, current.fieldId)!, invalidatedValues: decision.invalidatedValues } as const;
