@@ -180,7 +180,8 @@ export function decideCustomFieldUpdate(
 ): DefinitionDecision | NeedsStoredValues {
   const { next, problems } = applyPatch(current, patch);
   if (problems.length > 0) return { ok: false, refusal: { kind: 'invalid', problems } };
-  const taken = nameTakenBy(fields, next.name, current.fieldId);
+  const renamed = nameKey(current.name) !== nameKey(next.name);
+  const taken = renamed ? nameTakenBy(fields, next.name, current.fieldId) : undefined;
   if (taken) return { ok: false, refusal: { kind: 'duplicate', message: CONFLICT_MESSAGES.duplicateName(taken.name) } };
 
   let invalidatedValues = 0;
@@ -194,7 +195,6 @@ export function decideCustomFieldUpdate(
 
   const newKey = nameKey(next.name);
   const earlier = (current.previousNames ?? []).filter((n) => nameKey(n) !== newKey);
-  const renamed = nameKey(current.name) !== newKey;
   next.previousNames = (renamed ? [current.name, ...earlier.filter((n) => nameKey(n) !== nameKey(current.name))] : earlier).slice(0, MAX_PREVIOUS_NAMES);
   const previousNamesChanges = renamed
     ? [...releaseName(fields, next.name, current.fieldId), ...releaseName(fields, current.name, current.fieldId)]
