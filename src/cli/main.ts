@@ -67,7 +67,7 @@ function portFrom(value: string | undefined): number | undefined {
 }
 
 async function withStore<T>(config: Config, run: (store: CallStore) => Promise<T>): Promise<T> {
-  const store = openStore(config.databaseUrl);
+  const store = openStore(config.databaseUrl, { groupCommit: config.groupCommit });
   try {
     await store.migrate();
     return await run(store);
@@ -77,20 +77,17 @@ async function withStore<T>(config: Config, run: (store: CallStore) => Promise<T
 }
 
 async function serve(config: Config, before?: (url: string) => void): Promise<void> {
-  const store = openStore(config.databaseUrl);
+  const store = openStore(config.databaseUrl, { groupCommit: config.groupCommit });
   await store.migrate();
   const running = await startServer(config, store);
   before?.(running.url);
   print({ url: running.url, graphiql: `${running.url}/graphql` });
-  const stop = async (signal: string) => {
-    process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'info', msg: `${signal}: shutting down` })}\n`);
-    const deadline = setTimeout(() => process.exit(1), 10_000);
-    deadline.unref();
+  const stop = async () => {
     await running.close();
     process.exit(0);
   };
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop());
+  process.once('SIGINT', () => void stop());
 }
 
 async function main(argv: string[]): Promise<void> {

@@ -48,6 +48,7 @@ export const VALUE_MESSAGES = {
   notAList: 'Value must be a list of options, e.g. ["A", "B"]',
   optionRepeated: 'Value lists an option more than once',
   nul: 'Value must not contain NUL characters',
+  illFormed: 'Value must be valid Unicode text',
 } as const;
 
 const NUMBER = /^-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/;
@@ -85,6 +86,7 @@ export function parseOptionList(text: string): string[] | null {
 /** Checks a multiselect selection: every item one of the options, none twice. */
 export function checkOptionList(field: ValueRule, items: readonly string[]): string | null {
   if (items.some((item) => item.includes('\u0000'))) return VALUE_MESSAGES.nul;
+  if (items.some((item) => !item.isWellFormed())) return VALUE_MESSAGES.illFormed;
   const options = field.options ?? [];
   if (items.some((item) => !options.includes(item))) return VALUE_MESSAGES.notAnOption;
   if (new Set(items).size !== items.length) return VALUE_MESSAGES.optionRepeated;
@@ -109,6 +111,7 @@ export function encodeOptionList(field: ValueRule, items: readonly string[]): st
  */
 export function checkValue(field: ValueRule, value: string): string | null {
   if (value.includes('\u0000')) return VALUE_MESSAGES.nul;
+  if (!value.isWellFormed()) return VALUE_MESSAGES.illFormed;
   switch (field.type) {
     case 'text':
       return [...value].length > effectiveMaxLength(field)! ? VALUE_MESSAGES.tooLong : null;

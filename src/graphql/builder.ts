@@ -1,6 +1,7 @@
 import SchemaBuilder from '@pothos/core';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import type { GraphQLContext } from './context.js';
+import { notifyResolvedError } from './resolved-errors.js';
 
 export const builder = new SchemaBuilder<{
   Context: GraphQLContext;
@@ -10,7 +11,7 @@ export const builder = new SchemaBuilder<{
 }>({
   plugins: [ErrorsPlugin],
   defaultFieldNullability: false,
-  errors: { defaultTypes: [] },
+  errors: { defaultTypes: [], onResolvedError: notifyResolvedError },
 });
 
 builder.queryType({});

@@ -1,7 +1,11 @@
 import { UUID } from '../core/call.js';
-import { isStoredValueValid, parseOptionList, type CustomFieldValue } from '../core/custom-field.js';
-import type { CallWithValues } from '../store/call-store.js';
+import { findFieldToRead, valuesToShow, type CallFieldValue } from '../core/call-values.js';
+import { isStoredValueValid, parseOptionList } from '../core/custom-field.js';
 import { builder } from './builder.js';
+import { callSource, type CallSource } from './call-source.js';
+import { CustomFieldRef } from './custom-field.js';
+import { assertCanView, badUserInput } from './errors.js';
+import { NodeRef } from './node.js';
 
 export const CallDirectionEnum = builder.enumType('CallDirection', {
   values: {
@@ -11,30 +15,45 @@ export const CallDirectionEnum = builder.enumType('CallDirection', {
   } as const,
 });
 
-const CustomFieldValueRef = builder.objectRef<CustomFieldValue>('CustomFieldValue').implement({
-  description: 'A value stored on a call for one custom field.',
+const CustomFieldValueRef = builder.objectRef<CallFieldValue>('CustomFieldValue').implement({
+  description: 'A custom field of a call and its value.',
   fields: (t) => ({
     fieldId: t.exposeID('fieldId'),
     name: t.exposeString('name'),
-    value: t.exposeString('value', { description: 'The stored text; for a MULTISELECT field the JSON array of the chosen options.' }),
+    value: t.exposeString('value', {
+      nullable: true,
+      description:
+        'The stored text; for a MULTISELECT field the JSON array of the chosen options. Null only in ' +
+        '`customFields(includeEmpty: true)`, for a field the call has no value for.',
+    }),
     values: t.stringList({
       nullable: true,
-      description: 'The chosen options of a MULTISELECT field, in the order of its options; null for other types.',
-      resolve: ({ definition, value }) => (definition.type === 'multiselect' ? parseOptionList(value) : null),
+      description: 'The chosen options of a MULTISELECT field, in the order of its options; null for other types and where `value` is null.',
+      resolve: ({ definition, value }) => (definition.type === 'multiselect' && value !== null ? parseOptionList(value) : null),
     }),
     valid: t.boolean({
       description:
         'False when the field\'s definition was tightened (with `force`) after this value was written and the value no ' +
-        'longer satisfies it. The value stays stored until it is rewritten.',
-      resolve: ({ definition, value }) => isStoredValueValid(definition, value),
+        'longer satisfies it. The value stays stored until it is rewritten. True where `value` is null.',
+      resolve: ({ definition, value }) => value === null || isStoredValueValid(definition, value),
     }),
-    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime', nullable: true, description: 'Null where `value` is null.' }),
     updatedBy: t.exposeString('updatedBy', { nullable: true, description: 'The API user who wrote it; null for imported values.' }),
+    field: t.field({
+      type: CustomFieldRef,
+      description: 'The field definition (type, options, maxLength, editable), for rendering a form.',
+      resolve: async (value, _args, { customFieldDefinitions }) => {
+        const field = (await customFieldDefinitions()).find((f) => f.fieldId === value.fieldId);
+        if (!field) throw new Error(`custom field ${value.fieldId} has a value but no definition`);
+        return field;
+      },
+    }),
   }),
 });
 
-export const CallRef = builder.objectRef<CallWithValues>('Call').implement({
+export const CallRef = builder.objectRef<CallSource>('Call').implement({
   description: 'A call record.',
+  interfaces: [NodeRef],
   fields: (t) => ({
     id: t.id({ description: 'The call UUID (the REST `call_id`).', resolve: ({ call }) => call.callId }),
     setupTime: t.field({ type: 'DateTime', resolve: ({ call }) => call.setupTime }),
@@ -45,8 +64,28 @@ export const CallRef = builder.objectRef<CallWithValues>('Call').implement({
     version: t.int({ description: 'Bumped by one on every successful change.', resolve: ({ call }) => call.version }),
     customFields: t.field({
       type: [CustomFieldValueRef],
-      description: 'The values this call has, ordered by field name.',
-      resolve: ({ customFields }) => customFields,
+      description:
+        'The values this call has, ordered by field name. With `includeEmpty`, every enabled field of the tenant, ' +
+        'with `value: null` where the call has none.',
+      args: { includeEmpty: t.arg.boolean({ defaultValue: false }) },
+      resolve: async (source, { includeEmpty }, { customFieldDefinitions }) => {
+        const values = await source.values();
+        return includeEmpty ? valuesToShow(values, await customFieldDefinitions(), true) : values;
+      },
+    }),
+    customField: t.field({
+      type: CustomFieldValueRef,
+      nullable: true,
+      description:
+        'The value of one enabled field, by `fieldId` or exact `name` (the id wins when both are given); null when ' +
+        'the call has no value for it. An unknown or disabled field is an error.',
+      args: { fieldId: t.arg.id(), name: t.arg.string() },
+      resolve: async (source, args, { customFieldDefinitions }) => {
+        const ref = { fieldId: args.fieldId == null ? args.fieldId : String(args.fieldId), name: args.name };
+        const lookup = findFieldToRead(ref, await customFieldDefinitions());
+        if (!lookup.ok) throw badUserInput(`customField${lookup.attribute ? `(${lookup.attribute})` : ''}: ${lookup.message}`);
+        return (await source.values()).find((v) => v.fieldId === lookup.field.fieldId) ?? null;
+      },
     }),
   }),
 });
@@ -62,9 +101,11 @@ builder.queryField('call', (t) =>
     nullable: true,
     description: 'One call of the viewer\'s tenant by its UUID, or null.',
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, { id }, { store, viewer }) => {
+    resolve: async (_root, { id }, { store, viewer }) => {
+      assertCanView(viewer);
       const callId = normalizeCallId(String(id));
-      return callId ? store.getCall(viewer.tenantId, callId) : null;
+      const found = callId ? await store.getCall(viewer.tenantId, callId) : null;
+      return found ? callSource(found) : null;
     },
   }),
 );

@@ -1,3 +1,4 @@
+import type { CustomFieldDefinition } from '../core/custom-field.js';
 import type { Viewer } from '../http/auth.js';
 import type { CallStore } from '../store/call-store.js';
 
@@ -13,4 +14,22 @@ export interface GraphQLContext {
   viewer: Viewer;
   clock: () => Date;
   credentials: CredentialFactory;
+  /** Every custom field of the viewer's tenant, disabled ones included, read at most once per request. */
+  customFieldDefinitions: () => Promise<CustomFieldDefinition[]>;
+  /** Drops what `customFieldDefinitions` read: a mutation changed the definitions, so a later field of the request reads them again. */
+  customFieldDefinitionsChanged: () => void;
+}
+
+/** The context of one request. */
+export function createGraphQLContext(
+  deps: Pick<GraphQLContext, 'store' | 'viewer' | 'clock' | 'credentials'>,
+): GraphQLContext {
+  let definitions: Promise<CustomFieldDefinition[]> | undefined;
+  return {
+    ...deps,
+    customFieldDefinitions: () => (definitions ??= deps.store.listCustomFields(deps.viewer.tenantId, { includeDisabled: true })),
+    customFieldDefinitionsChanged: () => {
+      definitions = undefined;
+    },
+  };
 }

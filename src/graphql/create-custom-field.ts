@@ -31,7 +31,7 @@ builder.mutationField('createCustomField', (t) =>
       dataField: { name: 'customField' },
     },
     args: { input: t.arg({ type: CreateCustomFieldInput, required: true }) },
-    resolve: async (_root, { input }, { store, viewer, clock }) => {
+    resolve: async (_root, { input }, { store, viewer, clock, customFieldDefinitionsChanged }) => {
       if (!can(viewer.role, 'administer')) throw new ForbiddenError(FIELDS_FORBIDDEN_MESSAGE);
       const context = { tenantId: viewer.tenantId, fieldId: randomUUID() };
       const outcome = await store.defineCustomField({
@@ -39,7 +39,10 @@ builder.mutationField('createCustomField', (t) =>
         now: clock().toISOString(),
         decide: (fields) => decideNewCustomField({ ...input, id: input.id == null ? input.id : String(input.id) }, context, fields),
       });
-      if (outcome.kind === 'written') return outcome.field;
+      if (outcome.kind === 'written') {
+        customFieldDefinitionsChanged();
+        return outcome.field;
+      }
       if (outcome.kind === 'refused') throw refusalError(outcome.refusal);
       throw new NotFoundError('Custom field not found');
     },

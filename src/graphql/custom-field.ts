@@ -1,7 +1,9 @@
-import { GraphQLError } from 'graphql';
 import { UUID } from '../core/call.js';
+import { resolveFieldReference } from '../core/change-set.js';
 import { effectiveMaxLength, type CustomFieldDefinition } from '../core/custom-field.js';
 import { builder } from './builder.js';
+import { assertCanView, badUserInput } from './errors.js';
+import { NodeRef } from './node.js';
 
 export const CustomFieldTypeEnum = builder.enumType('CustomFieldType', {
   values: {
@@ -16,6 +18,7 @@ export const CustomFieldTypeEnum = builder.enumType('CustomFieldType', {
 
 export const CustomFieldRef = builder.objectRef<CustomFieldDefinition>('CustomField').implement({
   description: 'A custom field definition of the viewer\'s tenant.',
+  interfaces: [NodeRef],
   fields: (t) => ({
     id: t.exposeID('fieldId', { description: 'The field UUID (the REST `field_id`).' }),
     name: t.exposeString('name'),
@@ -45,10 +48,13 @@ export function normalizeFieldId(id: string | number): string | null {
 builder.queryField('customFields', (t) =>
   t.field({
     type: [CustomFieldRef],
-    description: 'The custom fields of the viewer\'s tenant, by name: the enabled ones, or all with `includeDisabled`.',
+    description: 'The custom fields of the viewer\'s tenant by name: the enabled ones, or all with `includeDisabled`.',
     args: { includeDisabled: t.arg.boolean({ defaultValue: false }) },
-    resolve: (_root, { includeDisabled }, { store, viewer }) =>
-      store.listCustomFields(viewer.tenantId, { includeDisabled: includeDisabled ?? false }),
+    resolve: async (_root, { includeDisabled }, { viewer, customFieldDefinitions }) => {
+      assertCanView(viewer);
+      const fields = await customFieldDefinitions();
+      return includeDisabled ? fields : fields.filter((field) => field.enabled);
+    },
   }),
 );
 
@@ -56,16 +62,17 @@ builder.queryField('customField', (t) =>
   t.field({
     type: CustomFieldRef,
     nullable: true,
-    description: 'One custom field of the viewer\'s tenant, enabled or not, by `id` or else by exact `name`; null when there is none.',
+    description:
+      'One custom field of the viewer\'s tenant, enabled or not, by `id` or exact `name` (the id wins when both ' +
+      'are given), or null.',
     args: { id: t.arg.id(), name: t.arg.string() },
-    resolve: async (_root, { id, name }, { store, viewer }) => {
-      if (id != null && id !== '') {
-        const fieldId = normalizeFieldId(id);
-        return fieldId ? store.getCustomField(viewer.tenantId, fieldId) : null;
-      }
-      if (name == null || name === '') throw new GraphQLError('Either id or name is required', { extensions: { code: 'BAD_USER_INPUT' } });
-      const fields = await store.listCustomFields(viewer.tenantId, { includeDisabled: true });
-      return fields.find((f) => f.name === name) ?? null;
+    resolve: async (_root, args, { viewer, customFieldDefinitions }) => {
+      assertCanView(viewer);
+      const ref = { fieldId: args.id == null ? args.id : String(args.id), name: args.name };
+      const resolution = resolveFieldReference(ref, 0, await customFieldDefinitions());
+      if ('field' in resolution) return resolution.field;
+      if (resolution.problem.attribute === null) throw badUserInput('Either id or name is required');
+      return null;
     },
   }),
 );

@@ -33,7 +33,7 @@ builder.mutationField('deleteCustomField', (t) =>
       id: t.arg.id({ required: true }),
       force: t.arg.boolean({ defaultValue: false }),
     },
-    resolve: async (_root, { id, force }, { store, viewer }) => {
+    resolve: async (_root, { id, force }, { store, viewer, customFieldDefinitionsChanged }) => {
       if (!can(viewer.role, 'administer')) throw new ForbiddenError(FIELDS_FORBIDDEN_MESSAGE);
       const fieldId = normalizeFieldId(id);
       if (!fieldId) throw new NotFoundError('Custom field not found');
@@ -48,6 +48,7 @@ builder.mutationField('deleteCustomField', (t) =>
         case 'refused':
           throw refusalError(outcome.refusal);
         case 'deleted':
+          customFieldDefinitionsChanged();
           return { customField: outcome.field, deletedValues: outcome.deletedValues };
       }
     },

@@ -1,3 +1,6 @@
+import { GraphQLError } from 'graphql';
+import { can } from '../core/permissions.js';
+import type { Viewer } from '../http/auth.js';
 import { builder } from './builder.js';
 
 /** A problem with one input, e.g. path "customFields.0.value", message "Value is too long". */
@@ -86,3 +89,18 @@ builder.objectType(ConflictError, {
     }),
   }),
 });
+
+/**
+ * A bad argument to a query: the client gets the message (GraphQL errors are
+ * not masked) with code BAD_USER_INPUT, and nothing is read or changed.
+ */
+export function badUserInput(message: string, details?: ValidationDetail[]): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', ...(details ? { details } : {}) } });
+}
+
+export const VIEW_FORBIDDEN_MESSAGE = 'API user has no permission to view call records';
+
+/** Every read of calls and fields needs the view_calls permission. */
+export function assertCanView(viewer: Viewer): void {
+  if (!can(viewer.role, 'view_calls')) throw new GraphQLError(VIEW_FORBIDDEN_MESSAGE, { extensions: { code: 'FORBIDDEN' } });
+}

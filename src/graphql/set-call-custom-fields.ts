@@ -2,6 +2,7 @@ import { decideChangeSet, type EntryProblem, type FieldEntry } from '../core/cha
 import { can, FORBIDDEN_MESSAGE } from '../core/permissions.js';
 import { builder } from './builder.js';
 import { CallRef, normalizeCallId } from './call.js';
+import { callSource } from './call-source.js';
 import { ForbiddenError, InvalidRecordError, NotFoundError } from './errors.js';
 
 const CustomFieldValueInput = builder.inputType('CustomFieldValueInput', {
@@ -59,7 +60,7 @@ builder.mutationField('setCallCustomFields', (t) =>
         case 'invalid':
           throw new InvalidRecordError(outcome.problems.map((p) => ({ path: detailPath(p), message: p.message })));
         case 'updated':
-          return { call: outcome.call, customFields: outcome.customFields };
+          return callSource(outcome);
       }
     },
   }),

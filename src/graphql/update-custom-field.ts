@@ -52,7 +52,7 @@ builder.mutationField('updateCustomField', (t) =>
       input: t.arg({ type: UpdateCustomFieldInput, required: true }),
       force: t.arg.boolean({ defaultValue: false }),
     },
-    resolve: async (_root, { id, input, force }, { store, viewer, clock }) => {
+    resolve: async (_root, { id, input, force }, { store, viewer, clock, customFieldDefinitionsChanged }) => {
       if (!can(viewer.role, 'administer')) throw new ForbiddenError(FIELDS_FORBIDDEN_MESSAGE);
       const fieldId = normalizeFieldId(id);
       if (!fieldId) throw new NotFoundError('Custom field not found');
@@ -68,6 +68,7 @@ builder.mutationField('updateCustomField', (t) =>
         case 'refused':
           throw refusalError(outcome.refusal);
         case 'written':
+          customFieldDefinitionsChanged();
           return { customField: outcome.field, invalidatedValues: outcome.invalidatedValues };
       }
     },

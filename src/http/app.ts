@@ -1,24 +1,54 @@
-import { GraphQLError } from 'graphql';
-import { createYoga, type Plugin, type YogaLogger } from 'graphql-yoga';
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
-import type { CredentialFactory, GraphQLContext } from '../graphql/context.js';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { GraphQLError, NoSchemaIntrospectionCustomRule } from 'graphql';
+import { createYoga, type Plugin } from 'graphql-yoga';
+import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
+import { EnvelopArmor } from '@escape.tech/graphql-armor';
+import type { Logger } from 'pino';
+import { createGraphQLContext, type CredentialFactory, type GraphQLContext } from '../graphql/context.js';
+import { onResolvedError } from '../graphql/resolved-errors.js';
 import { schema } from '../graphql/schema.js';
 import type { CallStore } from '../store/call-store.js';
-import { Authenticator, CHALLENGE, type Viewer } from './auth.js';
+import { Authenticator, CHALLENGE, type Authentication, type Viewer } from './auth.js';
 import { hashApiToken, hashPassword, newApiToken } from './credentials.js';
 import { graphiqlOptions } from './graphiql.js';
-import { MAX_BODY_BYTES } from './request-body.js';
+import { createLogger, yogaLogger } from './logger.js';
+import { createMetrics } from './metrics.js';
+import { fromNodeRequest, writeReply } from './node-rest.js';
+import { operationName, RequestInfo, requestInfoOf, trackRequest } from './request-info.js';
+import { fromFetchRequest, MAX_BODY_BYTES } from './request-body.js';
+import { CALL_LIST_ROUTE, createRestCallListRoute } from './rest-call-list.js';
 import { CALL_ROUTE, createRestCallRoutes } from './rest-calls.js';
 import { createRestCustomFieldRoutes, CUSTOM_FIELD_ROUTE, CUSTOM_FIELDS_ROUTE } from './rest-custom-fields.js';
-import { restError, unauthorized, unexpected } from './rest-response.js';
+import { jsonReply, restError, toResponse, unauthorized, unexpected, type RestReply, type RestRequest } from './rest-response.js';
+
+/** The GraphQL abuse limits (graphql-armor), each configurable. */
+export interface GraphQLLimits {
+  maxDepth: number;
+  maxAliases: number;
+  maxTokens: number;
+  maxDirectives: number;
+  maxCost: number;
+}
+
+export const DEFAULT_LIMITS: GraphQLLimits = { maxDepth: 10, maxAliases: 15, maxTokens: 2000, maxDirectives: 50, maxCost: 5000 };
 
 export interface AppDeps {
   store: CallStore;
   clock?: () => Date;
   authenticator?: Authenticator;
-  /** yoga's logger, or false for silence (tests). */
-  logger?: YogaLogger | false;
-  graphiql?: boolean;
+  /** pino logger, or false for silence (tests). */
+  logger?: Logger | false;
+  /** Introspection and the GraphiQL page; off for production. */
+  introspection?: boolean;
+  /** Development mode shows field suggestions in validation errors. */
+  development?: boolean;
+  limits?: Partial<GraphQLLimits>;
+  /** /metrics: on or off, and a bearer token that protects it when set. */
+  metrics?: { enabled: boolean; token?: string | null };
+  /** Take the client address from X-Forwarded-For (behind a trusted proxy). */
+  trustProxy?: boolean;
+  /** How the admin mutations hash passwords and make API tokens; the real ones by default. */
   credentials?: CredentialFactory;
 }
 
@@ -45,96 +75,275 @@ const authenticationRequired = () =>
     extensions: { code: 'UNAUTHENTICATED', http: { status: 401, headers: { 'www-authenticate': CHALLENGE } } },
   });
 
+/** 405 naming the methods a resource takes, e.g. "use GET or POST", with Allow. */
+function methodNotAllowed(method: string, allowed: readonly string[]): RestReply {
+  const choice = allowed.length === 1 ? allowed[0]! : `${allowed.slice(0, -1).join(', ')} or ${allowed.at(-1)}`;
+  return restError(405, 'MethodNotAllowed', `${method} is not allowed here; use ${choice}`, { allow: allowed.join(', ') });
+}
+
+const tooManyLogins = (seconds: number) =>
+  restError(429, 'TooManyRequests', `Too many failed logins; retry in ${seconds} seconds`, { 'retry-after': String(seconds) });
+
+/** Where a request comes from, for login throttling: the socket, or X-Forwarded-For's first hop behind a trusted proxy. */
+function clientAddress(forwardedFor: string | null, socketAddress: string | null | undefined, trustProxy: boolean): string | null {
+  if (trustProxy && forwardedFor) return forwardedFor.split(',')[0]!.trim() || null;
+  return socketAddress ?? null;
+}
+
 /**
  * Builds the gateway: yoga serves /graphql (and GraphiQL), the REST shim
- * serves /api/v2, and both authenticate through the same GraphQL context.
+ * serves /api/v2, /healthz, /readyz and /metrics serve operators. REST and
+ * GraphQL authenticate through the same Authenticator and GraphQL context.
  */
 export function createApp(deps: AppDeps) {
   const { store } = deps;
   const clock = deps.clock ?? (() => new Date());
   const authenticator = deps.authenticator ?? new Authenticator(store);
   const credentials = deps.credentials ?? realCredentials;
+  const logger = deps.logger === false ? createLogger('silent') : (deps.logger ?? createLogger('info'));
+  const limits = { ...DEFAULT_LIMITS, ...deps.limits };
+  const introspection = deps.introspection ?? true;
+  const metricsSetting = deps.metrics ?? { enabled: true };
+  const trustProxy = deps.trustProxy ?? false;
+  const metrics = createMetrics(store);
+  const stopCountingErrors = onResolvedError((error) => metrics.countGraphQLError(error.name));
   const viewers = new WeakMap<Request, Viewer>();
 
+  // A query over a limit is a request error (400 for GraphQL-over-HTTP clients), not "Syntax Error: ...".
+  const reject = {
+    propagateOnRejection: false,
+    onReject: [
+      (_context: unknown, error: GraphQLError) => {
+        throw new GraphQLError(error.message.replace(/^Syntax Error: /, ''), {
+          extensions: { code: 'QUERY_LIMIT_EXCEEDED', http: { status: 400 } },
+        });
+      },
+    ],
+  };
+  const armor = new EnvelopArmor({
+    maxDepth: { n: limits.maxDepth, ...reject },
+    maxAliases: { n: limits.maxAliases, ...reject },
+    maxTokens: { n: limits.maxTokens, ...reject },
+    maxDirectives: { n: limits.maxDirectives, ...reject },
+    costLimit: { maxCost: limits.maxCost, ...reject },
+    blockFieldSuggestion: { enabled: !deps.development },
+  }).protect();
+
   // /graphql authenticates before parsing, so an anonymous client learns nothing of the schema.
-  const requireCredentials: Plugin = {
-    async onRequest({ request, url, endResponse }) {
+  const requireCredentials: Plugin<object, { req?: IncomingMessage }> = {
+    async onRequest({ request, url, endResponse, serverContext }) {
       if (url.pathname !== GRAPHQL_PATH) return;
-      const viewer = await authenticator.authenticate(request.headers.get('authorization'));
-      if (viewer) viewers.set(request, viewer);
-      else {
-        endResponse(
-          Response.json(
-            { errors: [{ message: 'Authentication required', extensions: { code: 'UNAUTHENTICATED' } }] },
-            { status: 401, headers: { 'www-authenticate': CHALLENGE } },
-          ),
-        );
+      const req = serverContext?.req;
+      const address = clientAddress(request.headers.get('x-forwarded-for'), req?.socket?.remoteAddress, trustProxy);
+      const outcome = await authenticator.check(request.headers.get('authorization'), address);
+      if (outcome.kind === 'viewer') {
+        viewers.set(request, outcome.viewer);
+        if (req) requestInfoOf(req)?.setUser(outcome.viewer.username);
+        return;
       }
+      const throttled = outcome.kind === 'throttled';
+      endResponse(
+        Response.json(
+          {
+            errors: [
+              throttled
+                ? { message: `Too many failed logins; retry in ${outcome.retryAfterSeconds} seconds`, extensions: { code: 'RATE_LIMITED' } }
+                : { message: 'Authentication required', extensions: { code: 'UNAUTHENTICATED' } },
+            ],
+          },
+          throttled
+            ? { status: 429, headers: { 'retry-after': String(outcome.retryAfterSeconds) } }
+            : { status: 401, headers: { 'www-authenticate': CHALLENGE } },
+        ),
+      );
     },
   };
 
-  const yoga = createYoga<object, GraphQLContext>({
+  const withoutIntrospection: Plugin = {
+    onValidate({ addValidationRule }) {
+      addValidationRule(NoSchemaIntrospectionCustomRule);
+    },
+  };
+
+  // Names the operation for logs and metrics; logs unexpected errors with their stack before masking hides it.
+  const observeExecution: Plugin = {
+    onExecute({ args }) {
+      const req = (args.contextValue as { req?: IncomingMessage }).req;
+      if (req) requestInfoOf(req)?.setOperation(`graphql ${operationName(args.document, args.operationName)}`);
+      return {
+        onExecuteDone({ result }) {
+          if (!('errors' in result) || !result.errors) return;
+          for (const error of result.errors) {
+            const original = error.originalError;
+            const unexpectedError = original && !(original instanceof GraphQLError);
+            metrics.countGraphQLError(unexpectedError ? 'UNEXPECTED' : String(error.extensions?.code ?? 'GRAPHQL_ERROR'));
+            if (unexpectedError) logger.error({ err: original }, 'unexpected error in a resolver');
+          }
+        },
+      };
+    },
+  };
+
+  const yoga = createYoga<{ req?: IncomingMessage }, GraphQLContext>({
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
-    context: async ({ request }: { request: Request }): Promise<GraphQLContext> => {
-      const viewer = viewers.get(request) ?? (await authenticator.authenticate(request.headers.get('authorization')));
+    // The REST shim authenticates before reading a body and hands its viewer in; /graphql's comes from onRequest.
+    context: async ({ request, viewer: known }: { request: Request | RestRequest; viewer?: Viewer }): Promise<GraphQLContext> => {
+      const viewer =
+        known ?? viewers.get(request as Request) ?? (await authenticator.authenticate(request.headers.get('authorization')));
       if (!viewer) throw authenticationRequired();
-      return { store, viewer, clock, credentials };
+      return createGraphQLContext({ store, viewer, clock, credentials });
     },
-    plugins: [requireCredentials],
-    graphiql: deps.graphiql === false ? false : graphiqlOptions,
-    renderGraphiQL,
+    plugins: [
+      requireCredentials,
+      useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] }),
+      ...armor.plugins,
+      ...(introspection ? [] : [withoutIntrospection]),
+      observeExecution,
+    ],
+    graphiql: introspection ? graphiqlOptions : false,
+    // The offline GraphiQL bundle costs ~45 MB of memory: load it on the first page view, not at start-up.
+    renderGraphiQL: async (options) => (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(options),
     maskedErrors: true,
     cors: false,
     landingPage: false,
     batching: false,
     multipart: false,
     maxRequestBodySize: MAX_BODY_BYTES,
-    logging: deps.logger ?? 'info',
+    logging: yogaLogger(logger),
   });
 
   const calls = createRestCallRoutes(yoga as never);
-  const fields = createRestCustomFieldRoutes(yoga as never);
-  const log = yoga.logger;
+  const callList = createRestCallListRoute(yoga as never);
+  const customFields = createRestCustomFieldRoutes(yoga as never);
 
-  /** The REST routes: a path pattern and a handler per method (405 with Allow for the others). */
-  const routes: { pattern: RegExp; methods: Record<string, (request: Request, url: URL, id: string) => Promise<Response>> }[] = [
-    { pattern: CALL_ROUTE, methods: { GET: (r, _u, id) => calls.get(r, id), PUT: (r, _u, id) => calls.put(r, id) } },
-    { pattern: CUSTOM_FIELDS_ROUTE, methods: { GET: (r) => fields.list(r), POST: (r, u) => fields.create(r, u) } },
-    {
-      pattern: CUSTOM_FIELD_ROUTE,
-      methods: { GET: (r, _u, id) => fields.get(r, id), PUT: (r, u, id) => fields.update(r, u, id), DELETE: (r, u, id) => fields.remove(r, u, id) },
-    },
-  ];
-
-  async function handleRest(request: Request, url: URL): Promise<Response> {
-    const viewer = await authenticator.authenticate(request.headers.get('authorization'));
-    if (!viewer) return unauthorized();
-    viewers.set(request, viewer);
-    for (const { pattern, methods } of routes) {
-      const match = pattern.exec(url.pathname);
-      if (!match) continue;
-      const handler = methods[request.method];
-      if (handler) return handler(request, url, safeDecode(match[1] ?? ''));
-      const allowed = Object.keys(methods);
-      const choice = `${allowed.slice(0, -1).join(', ')} or ${allowed.at(-1)}`;
-      return restError(405, 'MethodNotAllowed', `${request.method} is not allowed here; use ${choice}`, { allow: allowed.join(', ') });
+  async function route(request: RestRequest, info: RequestInfo | null): Promise<RestReply> {
+    const address = request.clientAddress ?? clientAddress(request.headers.get('x-forwarded-for'), null, trustProxy);
+    const outcome: Authentication = await authenticator.check(request.headers.get('authorization'), address);
+    if (outcome.kind === 'throttled') return tooManyLogins(outcome.retryAfterSeconds);
+    if (outcome.kind === 'refused') return unauthorized();
+    const { viewer } = outcome;
+    info?.setUser(viewer.username);
+    const url = new URL(request.url);
+    if (url.pathname === CALL_LIST_ROUTE) {
+      info?.setOperation(`${request.method} ${CALL_LIST_ROUTE}`);
+      return request.method === 'GET' ? callList.get(request, viewer, url) : methodNotAllowed(request.method, ['GET']);
     }
-    return restError(404, 'NotFound', 'No such resource');
+    if (url.pathname === CUSTOM_FIELDS_ROUTE) {
+      info?.setOperation(`${request.method} ${CUSTOM_FIELDS_ROUTE}`);
+      switch (request.method) {
+        case 'GET':
+          return customFields.list(request, viewer);
+        case 'POST':
+          return customFields.create(request, viewer, url);
+        default:
+          return methodNotAllowed(request.method, ['GET', 'POST']);
+      }
+    }
+    const fieldMatch = CUSTOM_FIELD_ROUTE.exec(url.pathname);
+    if (fieldMatch) {
+      info?.setOperation(`${request.method} /api/v2/custom_fields/{field_id}.json`);
+      const fieldId = safeDecode(fieldMatch[1]!);
+      switch (request.method) {
+        case 'GET':
+          return customFields.get(request, viewer, fieldId);
+        case 'PUT':
+          return customFields.update(request, viewer, url, fieldId);
+        case 'DELETE':
+          return customFields.remove(request, viewer, url, fieldId);
+        default:
+          return methodNotAllowed(request.method, ['GET', 'PUT', 'DELETE']);
+      }
+    }
+    const match = CALL_ROUTE.exec(url.pathname);
+    if (!match) return restError(404, 'NotFound', 'No such resource');
+    info?.setOperation(`${request.method} /api/v2/calls/{call_id}.json`);
+    const callId = safeDecode(match[1]!);
+    switch (request.method) {
+      case 'GET':
+        return calls.get(request, viewer, callId);
+      case 'PUT':
+        return calls.put(request, viewer, callId);
+      default:
+        return methodNotAllowed(request.method, ['GET', 'PUT']);
+    }
   }
 
-  async function fetch(request: Request): Promise<Response> {
-    const url = new URL(request.url);
-    if (!url.pathname.startsWith('/api/')) return yoga.fetch(request);
+  /** Every REST answer comes from here: an unexpected failure is logged with its stack and answered 500 without it. */
+  async function handleRest(request: RestRequest, info: RequestInfo | null = null): Promise<RestReply> {
     try {
-      return await handleRest(request, url);
+      return await route(request, info);
     } catch (error) {
-      log.error(error);
+      logger.error({ err: error, reqId: info?.id }, 'unexpected error in a REST route');
       return unexpected();
     }
   }
 
-  return { fetch, yoga };
+  /** /healthz, /readyz and /metrics: no auth, no data; null for any other path. */
+  async function handleOps(pathname: string, authorization: string | null): Promise<RestReply | null> {
+    switch (pathname) {
+      case '/healthz':
+        return jsonReply(200, { status: 'ok' });
+      case '/readyz': {
+        const readiness = await store.checkReady().catch(() => ({ ready: false as const, reason: 'database not reachable' }));
+        return readiness.ready ? jsonReply(200, { status: 'ready' }) : jsonReply(503, { status: 'unavailable', reason: readiness.reason });
+      }
+      case '/metrics': {
+        if (!metricsSetting.enabled) return restError(404, 'NotFound', 'No such resource');
+        if (metricsSetting.token && authorization !== `Bearer ${metricsSetting.token}`) {
+          return restError(401, 'Unauthorized', 'A metrics bearer token is required', { 'www-authenticate': 'Bearer realm="metrics"' });
+        }
+        return { status: 200, headers: { 'content-type': metrics.registry.contentType }, body: await metrics.registry.metrics() };
+      }
+      default:
+        return null;
+    }
+  }
+
+  const isRest = (path: string) => path.startsWith('/api/');
+
+  /** The Fetch API entry, for tests and any Fetch-based host. */
+  async function fetch(request: Request): Promise<Response> {
+    const { pathname } = new URL(request.url);
+    const ops = await handleOps(pathname, request.headers.get('authorization'));
+    if (ops) return toResponse(ops);
+    if (!isRest(pathname)) return yoga.fetch(request);
+    return toResponse(await handleRest(fromFetchRequest(request)));
+  }
+
+  /**
+   * The Node entry: REST requests go straight to the shim (no Fetch objects);
+   * everything else is yoga's, through its own HTTP adapter. Every request
+   * gets an id (X-Request-Id is honoured and returned) and one log line.
+   */
+  function handleNode(req: IncomingMessage, res: ServerResponse): void {
+    const info = trackRequest(req, res, randomUUID, (entry) => {
+      logger.info(entry, 'request');
+      metrics.observeRequest(entry.route, entry.status, entry.durationMs / 1000);
+    });
+    const path = req.url ?? '/';
+    const pathname = path.split('?', 1)[0]!;
+    if (pathname === '/healthz' || pathname === '/readyz' || pathname === '/metrics') {
+      info.setOperation(`GET ${pathname}`);
+      void handleOps(pathname, req.headers.authorization ?? null).then((reply) => writeReply(res, reply!));
+      return;
+    }
+    if (!isRest(pathname)) {
+      info.setOperation(pathname === GRAPHQL_PATH ? 'graphql' : 'unrouted');
+      void yoga(req, res, { req });
+      return;
+    }
+    info.setOperation('rest');
+    const request = fromNodeRequest(req);
+    request.clientAddress = clientAddress(request.headers.get('x-forwarded-for'), req.socket.remoteAddress, trustProxy);
+    void handleRest(request, info).then((reply) => writeReply(res, reply));
+  }
+
+  function close() {
+    stopCountingErrors();
+  }
+
+  return { fetch, handleNode, yoga, metrics, close };
 }
 
 export type App = ReturnType<typeof createApp>;

@@ -1,4 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
+import { LoginThrottle } from '../core/login-throttle.js';
 import type { Role } from '../core/permissions.js';
 import type { ApiUserRecord, CallStore } from '../store/call-store.js';
 import { hashApiToken, hashPassword, verifyPassword } from './credentials.js';
@@ -22,7 +23,17 @@ export interface AuthenticatorOptions {
   now?: () => number;
   /** The password check; tests count its calls. */
   verifyPassword?: typeof verifyPassword;
+  /** Backoff for failed password logins per username and per client address. */
+  throttle?: LoginThrottle;
 }
+
+/** The outcome of checking a request's credentials. */
+export type Authentication =
+  | { kind: 'viewer'; viewer: Viewer }
+  | { kind: 'refused' }
+  | { kind: 'throttled'; retryAfterSeconds: number };
+
+const REFUSED: Authentication = { kind: 'refused' };
 
 interface CachedLogin {
   passwordHash: string;
@@ -56,6 +67,7 @@ export class Authenticator {
   private readonly maxEntries: number;
   private readonly now: () => number;
   private readonly verify: typeof verifyPassword;
+  private readonly throttle: LoginThrottle;
   private decoyHash: Promise<string> | undefined;
 
   constructor(
@@ -66,38 +78,58 @@ export class Authenticator {
     this.maxEntries = options.cacheMaxEntries ?? 10_000;
     this.now = options.now ?? Date.now;
     this.verify = options.verifyPassword ?? verifyPassword;
+    this.throttle = options.throttle ?? new LoginThrottle();
   }
 
-  /** Resolves the Authorization header to a viewer, or null for missing or bad credentials. */
-  async authenticate(authorization: string | null): Promise<Viewer | null> {
-    if (!authorization) return null;
+  /** Resolves the Authorization header to a viewer, or null for missing, bad or throttled credentials. */
+  async authenticate(authorization: string | null, clientAddress: string | null = null): Promise<Viewer | null> {
+    const outcome = await this.check(authorization, clientAddress);
+    return outcome.kind === 'viewer' ? outcome.viewer : null;
+  }
+
+  /**
+   * Checks Basic or Bearer credentials. Failed password logins are throttled
+   * per username and per client address; tokens are never throttled by a
+   * username, so an attacker cannot lock a user's integrations out.
+   */
+  async check(authorization: string | null, clientAddress: string | null = null): Promise<Authentication> {
+    if (!authorization) return REFUSED;
     const space = authorization.indexOf(' ');
     const scheme = authorization.slice(0, space).toLowerCase();
     const credentials = authorization.slice(space + 1).trim();
-    if (space < 0 || !credentials) return null;
+    if (space < 0 || !credentials) return REFUSED;
     if (scheme === 'bearer') {
       const user = await this.store.findUserByTokenHash(hashApiToken(credentials));
-      return user && !user.disabled ? toViewer(user) : null;
+      return user && !user.disabled ? { kind: 'viewer', viewer: toViewer(user) } : REFUSED;
     }
     if (scheme === 'basic') {
       const login = parseBasic(credentials);
-      return login ? this.verifyBasic(login.username, login.password) : null;
+      return login ? this.checkBasic(login.username, login.password, clientAddress) : REFUSED;
     }
-    return null;
+    return REFUSED;
   }
 
-  private async verifyBasic(username: string, password: string): Promise<Viewer | null> {
+  private async checkBasic(username: string, password: string, clientAddress: string | null): Promise<Authentication> {
     const user = await this.store.findUserByUsername(username);
     const key = createHmac('sha256', this.cacheKey).update(username).update('\0').update(password).digest('base64');
     const cached = this.cache.get(key);
-    if (user && cached && cached.expiresAt > this.now() && cached.passwordHash === user.passwordHash) {
-      return user.disabled ? null : toViewer(user);
+    const now = this.now();
+    // A login verified moments ago proves the password: it passes even while the name is under attack.
+    if (user && cached && cached.expiresAt > now && cached.passwordHash === user.passwordHash) {
+      return user.disabled ? REFUSED : { kind: 'viewer', viewer: toViewer(user) };
     }
+    const keys = clientAddress ? [`user:${username}`, `addr:${clientAddress}`] : [`user:${username}`];
+    const waitMs = this.throttle.retryAfterMs(keys, now);
+    if (waitMs > 0) return { kind: 'throttled', retryAfterSeconds: Math.ceil(waitMs / 1000) };
     // An unknown user costs one scrypt as well, so timing does not tell who exists.
     const verified = await this.verify(password, user?.passwordHash ?? (await this.decoy()));
-    if (!user || !verified) return null;
+    if (!user || !verified) {
+      this.throttle.recordFailure(keys, this.now());
+      return REFUSED;
+    }
+    this.throttle.recordSuccess([`user:${username}`]);
     this.remember(key, user.passwordHash);
-    return user.disabled ? null : toViewer(user);
+    return user.disabled ? REFUSED : { kind: 'viewer', viewer: toViewer(user) };
   }
 
   private remember(key: string, passwordHash: string): void {

@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { DEFAULT_DATABASE } from '../store/open-store.js';
+import { DEFAULT_LIMITS, type GraphQLLimits } from './app.js';
 import { LOG_LEVELS } from './logger.js';
 
 const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+const limit = z.coerce.number().int().min(1).max(1_000_000);
 
 /** Environment variables callgate reads, with their defaults (documented in the README). */
 const ConfigSchema = z.object({
@@ -10,8 +12,19 @@ const ConfigSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
-  GRAPHIQL: flag.default(true),
+  INTROSPECTION: flag.default(true),
+  NODE_ENV: z.string().default('production'),
   AUTH_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(60),
+  SQLITE_GROUP_COMMIT: flag.default(true),
+  TRUST_PROXY: flag.default(false),
+  METRICS: flag.default(true),
+  METRICS_TOKEN: z.string().min(16).optional(),
+  GRAPHQL_MAX_DEPTH: limit.default(DEFAULT_LIMITS.maxDepth),
+  GRAPHQL_MAX_ALIASES: limit.default(DEFAULT_LIMITS.maxAliases),
+  GRAPHQL_MAX_TOKENS: limit.default(DEFAULT_LIMITS.maxTokens),
+  GRAPHQL_MAX_DIRECTIVES: limit.default(DEFAULT_LIMITS.maxDirectives),
+  GRAPHQL_MAX_COST: limit.default(DEFAULT_LIMITS.maxCost),
+  SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(10),
 });
 
 export interface Config {
@@ -19,8 +32,14 @@ export interface Config {
   host: string;
   port: number;
   logLevel: (typeof LOG_LEVELS)[number];
-  graphiql: boolean;
+  introspection: boolean;
+  development: boolean;
   authCacheTtlMs: number;
+  groupCommit: boolean;
+  trustProxy: boolean;
+  metrics: { enabled: boolean; token: string | null };
+  limits: GraphQLLimits;
+  shutdownTimeoutMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -42,7 +61,19 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     host: c.HOST,
     port: c.PORT,
     logLevel: c.LOG_LEVEL,
-    graphiql: c.GRAPHIQL,
+    introspection: c.INTROSPECTION,
+    development: c.NODE_ENV === 'development',
     authCacheTtlMs: c.AUTH_CACHE_TTL_SECONDS * 1000,
+    groupCommit: c.SQLITE_GROUP_COMMIT,
+    trustProxy: c.TRUST_PROXY,
+    metrics: { enabled: c.METRICS, token: c.METRICS_TOKEN ?? null },
+    limits: {
+      maxDepth: c.GRAPHQL_MAX_DEPTH,
+      maxAliases: c.GRAPHQL_MAX_ALIASES,
+      maxTokens: c.GRAPHQL_MAX_TOKENS,
+      maxDirectives: c.GRAPHQL_MAX_DIRECTIVES,
+      maxCost: c.GRAPHQL_MAX_COST,
+    },
+    shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT_SECONDS * 1000,
   };
 }

@@ -18,6 +18,24 @@ query Call($callId: ID!) {
   }
 }
 
+# A page of calls with every enabled field (null where unset); for the next page
+# pass pageInfo.endCursor as "after".
+query Calls($after: String) {
+  calls(first: 10, after: $after, orderBy: { field: SETUP_TIME, direction: DESC }) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    edges {
+      node {
+        id
+        setupTime
+        fromNumber
+        toNumber
+        customFields(includeEmpty: true) { name value field { type options editable } }
+      }
+    }
+  }
+}
+
 # Sets one field by id and one by name; "value": null clears a field.
 mutation SetCallCustomFields($callId: ID!, $customFields: [CustomFieldValueInput!]!) {
   setCallCustomFields(callId: $callId, customFields: $customFields) {

@@ -1,27 +1,33 @@
+/** A JSON number kept as the digits the client sent, so "12345678901234567890" or 1e400 survive as text. */
+export class JsonNumber {
+  constructor(readonly text: string) {}
+}
+
+export type JsonSyntaxError = { offset: number; reason: string };
+
 /**
- * Finds the first syntax error in a JSON text: its offset and a plain reason.
- * JSON.parse's own messages vary by engine and often omit the position; a
- * client who pasted the vendor's examples (a missing colon, trailing commas)
- * needs to be told exactly where and why.
+ * A strict JSON parser that says where and why a text is not JSON (engines'
+ * JSON.parse messages vary and often omit the position), and can keep numbers
+ * as their source text. `__proto__` keys are dropped.
  */
-export function findJsonSyntaxError(text: string): { offset: number; reason: string } | null {
+export function parseJsonText(text: string, options: { rawNumbers?: boolean } = {}): { ok: true; value: unknown } | ({ ok: false } & JsonSyntaxError) {
   let i = 0;
   const fail = (reason: string): never => {
-    throw { offset: i, reason };
+    throw { offset: i, reason } satisfies JsonSyntaxError;
   };
   const space = () => {
     while (i < text.length && ' \t\n\r'.includes(text[i]!)) i++;
   };
   const describe = () => (i >= text.length ? 'end of input' : `'${text[i]}'`);
-  const literal = (word: string) => {
-    if (text.startsWith(word, i)) i += word.length;
-    else fail(`Unexpected ${describe()}`);
+  const literal = <T>(word: string, value: T): T => {
+    if (!text.startsWith(word, i)) fail(`Unexpected ${describe()}`);
+    i += word.length;
+    return value;
   };
-  const string = () => {
-    i++;
+  const string = (): string => {
+    const start = i++;
     while (i < text.length && text[i] !== '"') {
-      const c = text.charCodeAt(i);
-      if (c < 0x20) fail('Control characters must be escaped in strings');
+      if (text.charCodeAt(i) < 0x20) fail('Control characters must be escaped in strings');
       if (text[i] === '\\') {
         i++;
         if (text[i] === 'u') {
@@ -33,62 +39,67 @@ export function findJsonSyntaxError(text: string): { offset: number; reason: str
     }
     if (i >= text.length) fail('Unterminated string');
     i++;
+    return JSON.parse(text.slice(start, i)) as string;
   };
-  const number = () => {
-    const match = /^-?(0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?/.exec(text.slice(i, i + 400));
+  const number = (): number | JsonNumber => {
+    const match = /^-?(0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?/.exec(text.slice(i, i + 1024));
     if (!match) fail(`Unexpected ${describe()}`);
     i += match![0].length;
+    return options.rawNumbers ? new JsonNumber(match![0]) : Number(match![0]);
   };
-  const value = (depth: number): void => {
+  const value = (depth: number): unknown => {
     if (depth > 512) fail('Nesting is too deep');
     space();
     const c = text[i];
     if (c === '{') {
       i++;
+      const object: Record<string, unknown> = {};
       space();
-      if (text[i] === '}') return void i++;
+      if (text[i] === '}') return i++, object;
       for (;;) {
         space();
         if (text[i] === '}') fail("Trailing comma before '}'");
         if (text[i] !== '"') fail(`Expected a double-quoted property name, found ${describe()}`);
-        string();
+        const key = string();
         space();
         if (text[i] !== ':') fail(`Expected ':' after property name, found ${describe()}`);
         i++;
-        value(depth + 1);
+        const item = value(depth + 1);
+        if (key !== '__proto__') object[key] = item;
         space();
         if (text[i] === ',') i++;
-        else if (text[i] === '}') return void i++;
+        else if (text[i] === '}') return i++, object;
         else fail(`Expected ',' or '}' after property value, found ${describe()}`);
       }
     }
     if (c === '[') {
       i++;
+      const array: unknown[] = [];
       space();
-      if (text[i] === ']') return void i++;
+      if (text[i] === ']') return i++, array;
       for (;;) {
         space();
         if (text[i] === ']') fail("Trailing comma before ']'");
-        value(depth + 1);
+        array.push(value(depth + 1));
         space();
         if (text[i] === ',') i++;
-        else if (text[i] === ']') return void i++;
+        else if (text[i] === ']') return i++, array;
         else fail(`Expected ',' or ']' after array element, found ${describe()}`);
       }
     }
     if (c === '"') return string();
-    if (c === 't') return literal('true');
-    if (c === 'f') return literal('false');
-    if (c === 'n') return literal('null');
+    if (c === 't') return literal('true', true);
+    if (c === 'f') return literal('false', false);
+    if (c === 'n') return literal('null', null);
     return number();
   };
   try {
-    value(0);
+    const result = value(0);
     space();
     if (i < text.length) fail(`Unexpected ${describe()} after the JSON value`);
-    return null;
+    return { ok: true, value: result };
   } catch (error) {
-    if (error && typeof error === 'object' && 'offset' in error) return error as { offset: number; reason: string };
+    if (error && typeof error === 'object' && 'offset' in error) return { ok: false, ...(error as JsonSyntaxError) };
     throw error;
   }
 }

@@ -1,24 +1,24 @@
+import pino, { type DestinationStream, type Logger } from 'pino';
 import type { YogaLogger } from 'graphql-yoga';
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-function describe(arg: unknown): unknown {
-  if (arg instanceof Error) return { name: arg.name, message: arg.message, stack: arg.stack };
-  return arg;
+/**
+ * Structured JSON logs on stderr (stdout stays free for the CLI's machine-readable
+ * output), written asynchronously so a request never waits on a write(2); flushed at shutdown.
+ */
+export function createLogger(level: LogLevel, destination: DestinationStream = pino.destination({ dest: 2, sync: false })): Logger {
+  return pino({ level, base: undefined, timestamp: pino.stdTimeFunctions.isoTime }, destination);
 }
 
-/** JSON lines on stderr, so stdout stays free for the CLI's machine-readable output. */
-export function createLogger(level: LogLevel, write: (line: string) => void = (line) => process.stderr.write(line)): YogaLogger {
-  const threshold = LOG_LEVELS.indexOf(level);
-  const at = (name: Exclude<LogLevel, 'silent'>) => (...args: unknown[]) => {
-    if (LOG_LEVELS.indexOf(name) < threshold) return;
+/** yoga's logger interface over pino: errors keep their stack under `err`. */
+export function yogaLogger(logger: Logger): YogaLogger {
+  const at = (level: 'debug' | 'info' | 'warn' | 'error') => (...args: unknown[]) => {
     const [first, ...rest] = args;
-    const entry: Record<string, unknown> = { time: new Date().toISOString(), level: name };
-    if (typeof first === 'string') entry.msg = first;
-    else if (first !== undefined) entry.err = describe(first);
-    if (rest.length > 0) entry.data = rest.map(describe);
-    write(`${JSON.stringify(entry)}\n`);
+    if (first instanceof Error) logger[level]({ err: first }, first.message);
+    else if (typeof first === 'string') logger[level](rest.length ? { data: rest } : {}, first);
+    else logger[level]({ data: args }, 'yoga');
   };
   return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }

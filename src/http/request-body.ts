@@ -1,12 +1,10 @@
-import { findJsonSyntaxError } from './json-syntax.js';
-import { restError } from './rest-response.js';
+import { parseJsonText } from './json-syntax.js';
+import { restError, type BodyResult, type RestReply, type RestRequest } from './rest-response.js';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
-export type BodyResult = { ok: true; text: string } | { ok: false; reason: 'too_large' };
-
-/** Reads a request body as UTF-8, refusing (without buffering the rest) one over `limit` bytes, chunked or not. */
-export async function readBodyText(request: Request, limit = MAX_BODY_BYTES): Promise<BodyResult> {
+/** Reads a Fetch request's body as UTF-8, refusing one over `limit` bytes, chunked or not, without buffering the rest. */
+export async function readFetchBody(request: Request, limit: number): Promise<BodyResult> {
   const declared = Number(request.headers.get('content-length') ?? 0);
   if (declared > limit) return { ok: false, reason: 'too_large' };
   if (!request.body) return { ok: true, text: '' };
@@ -26,34 +24,47 @@ export async function readBodyText(request: Request, limit = MAX_BODY_BYTES): Pr
   return { ok: true, text: Buffer.concat(chunks).toString('utf8') };
 }
 
+/** The Fetch `Request` as a REST request. */
+export function fromFetchRequest(request: Request): RestRequest {
+  return { method: request.method, url: request.url, headers: request.headers, readBody: (limit) => readFetchBody(request, limit) };
+}
+
 /**
- * Parses a JSON body. A failure names the line and column where the JSON
- * breaks; `__proto__` keys are dropped so a body cannot reach prototypes.
+ * Parses a JSON body (a leading byte-order mark is ignored). A failure names
+ * the line and column where the JSON breaks; `__proto__` keys are dropped so
+ * a body cannot reach prototypes. With `rawNumbers`, numbers stay JsonNumber
+ * with their source text.
  */
-export function parseJson(text: string): { ok: true; value: unknown } | { ok: false; description: string } {
-  if (text.trim() === '') return { ok: false, description: 'Request body is empty; expected a JSON object' };
-  const error = findJsonSyntaxError(text);
-  if (error) {
-    const before = text.slice(0, error.offset);
-    const line = before.split('\n').length;
-    const column = error.offset - before.lastIndexOf('\n');
-    return { ok: false, description: `Invalid JSON at line ${line}, column ${column}: ${error.reason}` };
+export function parseJson(text: string, options: { rawNumbers?: boolean } = {}): { ok: true; value: unknown } | { ok: false; description: string } {
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  if (body.trim() === '') return { ok: false, description: 'Request body is empty; expected a JSON object' };
+  if (!options.rawNumbers) {
+    try {
+      return { ok: true, value: JSON.parse(body, (key, value) => (key === '__proto__' ? undefined : value)) };
+    } catch {
+      // parsed again below, to say where it breaks
+    }
   }
-  return { ok: true, value: JSON.parse(text, (key, value) => (key === '__proto__' ? undefined : value)) };
+  const parsed = parseJsonText(body, options);
+  if (parsed.ok) return parsed;
+  const before = body.slice(0, parsed.offset);
+  const line = before.split('\n').length;
+  const column = parsed.offset - before.lastIndexOf('\n');
+  return { ok: false, description: `Invalid JSON at line ${line}, column ${column}: ${parsed.reason}` };
 }
 
 /**
  * Reads a REST request's JSON body, or answers for it: 415 for another
  * content type, 413 over the size limit, 400 InvalidJSON saying where it broke.
  */
-export async function readJsonRequest(request: Request): Promise<{ value: unknown } | Response> {
+export async function readJsonRequest(request: RestRequest): Promise<{ ok: true; value: unknown } | { ok: false; reply: RestReply }> {
   const contentType = request.headers.get('content-type') ?? '';
   if (!/^application\/json\s*(;|$)/i.test(contentType)) {
-    return restError(415, 'UnsupportedMediaType', 'Content-Type must be application/json');
+    return { ok: false, reply: restError(415, 'UnsupportedMediaType', 'Content-Type must be application/json') };
   }
-  const body = await readBodyText(request);
-  if (!body.ok) return restError(413, 'PayloadTooLarge', `Request body is larger than ${MAX_BODY_BYTES} bytes`);
+  const body = await request.readBody(MAX_BODY_BYTES);
+  if (!body.ok) return { ok: false, reply: restError(413, 'PayloadTooLarge', `Request body is larger than ${MAX_BODY_BYTES} bytes`) };
   const json = parseJson(body.text);
-  if (!json.ok) return restError(400, 'InvalidJSON', json.description);
-  return { value: json.value };
+  if (!json.ok) return { ok: false, reply: restError(400, 'InvalidJSON', json.description) };
+  return { ok: true, value: json.value };
 }

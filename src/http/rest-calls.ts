@@ -1,10 +1,11 @@
-import type { YogaServerInstance } from 'graphql-yoga';
-import { readJsonRequest } from './request-body.js';
-import { createOperationRunner, prepareDocument } from './rest-operation.js';
-import { jsonResponse, restError, unexpected } from './rest-response.js';
+import type { Viewer } from './auth.js';
+import { JsonNumber } from './json-syntax.js';
+import { MAX_BODY_BYTES, parseJson } from './request-body.js';
+import { createOperationRunner, prepareOperation, type Yoga } from './rest-operation.js';
+import { jsonReply, restError, unexpected, type RestReply, type RestRequest } from './rest-response.js';
 
 /** The GraphQL operations behind the REST routes, parsed and validated once at start-up. */
-const CALL_FIELDS = /* GraphQL */ `
+export const CALL_FIELDS = /* GraphQL */ `
   fragment RestCall on Call {
     id setupTime fromNumber toNumber direction duration
     customFields { fieldId name value values }
@@ -22,7 +23,7 @@ const SET_CUSTOM_FIELDS = `
     }
   } ${CALL_FIELDS}`;
 
-interface GraphQLCall {
+export interface GraphQLCall {
   id: string;
   setupTime: string;
   fromNumber: string;
@@ -33,19 +34,19 @@ interface GraphQLCall {
 }
 
 /** The vendor's call object, keys in the vendor's order; a multiselect value is a JSON array. */
-function toRestCall(call: GraphQLCall) {
+export function toRestCallObject(call: GraphQLCall) {
   return {
-    call: {
-      call_id: call.id,
-      setup_time: call.setupTime,
-      from_number: call.fromNumber,
-      to_number: call.toNumber,
-      direction: call.direction.toLowerCase(),
-      duration: call.duration,
-      custom_fields: call.customFields.map((f) => ({ field_id: f.fieldId, name: f.name, value: f.values ?? f.value })),
-    },
+    call_id: call.id,
+    setup_time: call.setupTime,
+    from_number: call.fromNumber,
+    to_number: call.toNumber,
+    direction: call.direction.toLowerCase(),
+    duration: call.duration,
+    custom_fields: call.customFields.map((f) => ({ field_id: f.fieldId, name: f.name, value: f.values ?? f.value })),
   };
 }
+
+const toRestCall = (call: GraphQLCall) => ({ call: toRestCallObject(call) });
 
 /** "customFields.2.fieldId" -> "custom_fields.2.field_id"; REST has only `value`, so "….values" -> "….value". */
 export function toRestPath(path: string): string {
@@ -53,7 +54,7 @@ export function toRestPath(path: string): string {
 }
 
 const invalidRecord = (details: Record<string, string>) =>
-  jsonResponse(400, { error: 'InvalidRecord', description: 'Record Validation errors', details });
+  jsonReply(400, { error: 'InvalidRecord', description: 'Record Validation errors', details });
 
 interface RestEntry {
   fieldId?: string | null;
@@ -62,13 +63,15 @@ interface RestEntry {
   values?: string[];
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof JsonNumber);
 
 /**
  * Reads the vendor body `{"call": {"custom_fields": [...]}}` into mutation
- * input. Numbers and booleans become their JSON text; a list of strings is a
- * multiselect selection (`values`); an object, or a list of anything else, is
- * an error. An absent `value` stays absent, so the mutation refuses it.
+ * input (parsed with raw numbers). Numbers and booleans become their JSON
+ * text as sent; a list of strings is a multiselect selection (`values`); an
+ * object, or a list of anything else, is an error. An absent `value` stays
+ * absent, so the mutation refuses it.
  */
 export function readCustomFieldsBody(body: unknown): { ok: true; entries: RestEntry[] } | { ok: false; details: Record<string, string> } {
   const list = isObject(body) && isObject(body.call) ? body.call.custom_fields : undefined;
@@ -91,13 +94,19 @@ export function readCustomFieldsBody(body: unknown): { ok: true; entries: RestEn
     if ('value' in item) {
       const value = item.value;
       if (value === null || typeof value === 'string') entry.value = value;
-      else if (typeof value === 'number' || typeof value === 'boolean') entry.value = JSON.stringify(value);
+      else if (value instanceof JsonNumber) entry.value = value.text;
+      else if (typeof value === 'boolean') entry.value = String(value);
       else if (Array.isArray(value) && value.every((item) => typeof item === 'string')) entry.values = value;
       else details[`${at}.value`] = 'Value must be a string, number, boolean, null or a list of strings';
     }
     return entry;
   });
   return Object.keys(details).length > 0 ? { ok: false, details } : { ok: true, entries };
+}
+
+function hasNumberValue(body: unknown): boolean {
+  const list = isObject(body) && isObject(body.call) ? body.call.custom_fields : undefined;
+  return Array.isArray(list) && list.some((entry) => isObject(entry) && typeof entry.value === 'number');
 }
 
 export const CALL_ROUTE = /^\/api\/v2\/calls\/([^/]+)\.json$/;
@@ -108,34 +117,38 @@ export const CALL_ROUTE = /^\/api\/v2\/calls\/([^/]+)\.json$/;
  * envelop pipeline (context and auth, masking, execution), never through
  * yoga's HTTP adapter, and maps the result's `__typename` to a status.
  */
-export function createRestCallRoutes(yoga: YogaServerInstance<object, object>) {
-  const getCall = prepareDocument(GET_CALL, yoga);
-  const setCustomFields = prepareDocument(SET_CUSTOM_FIELDS, yoga);
-  const { open, execute } = createOperationRunner(yoga);
+export function createRestCallRoutes(yoga: Yoga) {
+  const getCall = prepareOperation(GET_CALL, yoga);
+  const setCustomFields = prepareOperation(SET_CUSTOM_FIELDS, yoga);
+  const { execute } = createOperationRunner(yoga);
 
-  async function get(request: Request, callId: string): Promise<Response> {
-    const session = await open(request);
-    if (session instanceof Response) return session;
-    const result = await execute(session, getCall, { id: callId });
+  async function get(request: RestRequest, viewer: Viewer, callId: string): Promise<RestReply> {
+    const result = await execute(request, viewer, getCall, { id: callId });
     const call = (result.data as { call: GraphQLCall | null } | undefined)?.call;
     if (result.errors?.length || call === undefined) return unexpected();
-    return call ? jsonResponse(200, toRestCall(call)) : restError(404, 'NotFound', 'Call not found');
+    return call ? jsonReply(200, toRestCall(call)) : restError(404, 'NotFound', 'Call not found');
   }
 
-  async function put(request: Request, callId: string): Promise<Response> {
-    const session = await open(request);
-    if (session instanceof Response) return session;
-    const json = await readJsonRequest(request);
-    if (json instanceof Response) return json;
-    const input = readCustomFieldsBody(json.value);
+  async function put(request: RestRequest, viewer: Viewer, callId: string): Promise<RestReply> {
+    const contentType = request.headers.get('content-type') ?? '';
+    if (!/^application\/json\s*(;|$)/i.test(contentType)) {
+      return restError(415, 'UnsupportedMediaType', 'Content-Type must be application/json');
+    }
+    const body = await request.readBody(MAX_BODY_BYTES);
+    if (!body.ok) return restError(413, 'PayloadTooLarge', `Request body is larger than ${MAX_BODY_BYTES} bytes`);
+    let json = parseJson(body.text);
+    if (!json.ok) return restError(400, 'InvalidJSON', json.description);
+    // Rare: a number value is re-read as the digits sent, which JSON.parse would round.
+    if (hasNumberValue(json.value)) json = parseJson(body.text, { rawNumbers: true });
+    const input = readCustomFieldsBody(json.ok ? json.value : undefined);
     if (!input.ok) return invalidRecord(input.details);
 
-    const result = await execute(session, setCustomFields, { callId, customFields: input.entries });
+    const result = await execute(request, viewer, setCustomFields, { callId, customFields: input.entries });
     const outcome = (result.data as { setCallCustomFields?: Record<string, unknown> } | undefined)?.setCallCustomFields;
     if (result.errors?.length || !outcome) return unexpected();
     switch (outcome.__typename) {
       case 'SetCallCustomFieldsSuccess':
-        return jsonResponse(200, toRestCall(outcome.call as GraphQLCall));
+        return jsonReply(200, toRestCall(outcome.call as GraphQLCall));
       case 'InvalidRecordError': {
         const details: Record<string, string> = {};
         for (const { path, message } of outcome.details as { path: string; message: string }[]) {

@@ -1,12 +1,15 @@
-import type { YogaServerInstance } from 'graphql-yoga';
 import { CUSTOM_FIELD_TYPES, DEFINITION_MESSAGES } from '../core/custom-field.js';
+import type { Viewer } from './auth.js';
 import { readJsonRequest } from './request-body.js';
-import { createOperationRunner, prepareDocument } from './rest-operation.js';
-import { jsonResponse, restError, unexpected } from './rest-response.js';
+import { createOperationRunner, expectedErrorOf, prepareOperation, type Yoga } from './rest-operation.js';
+import { jsonReply, restError, unexpected, type RestReply, type RestRequest } from './rest-response.js';
+
+export const CUSTOM_FIELDS_ROUTE = '/api/v2/custom_fields.json';
+export const CUSTOM_FIELD_ROUTE = /^\/api\/v2\/custom_fields\/([^/]+)\.json$/;
 
 /** The GraphQL operations behind the custom field routes, parsed and validated once at start-up. */
 const FIELD = /* GraphQL */ `
-  fragment RestCustomField on CustomField { id name description enabled type maxLength editable options }`;
+  fragment RestCustomField on CustomField { id name description type maxLength options editable enabled }`;
 const OUTCOME = /* GraphQL */ `
   fragment RestFieldFailure on Error {
     message
@@ -14,9 +17,9 @@ const OUTCOME = /* GraphQL */ `
     ... on ConflictError { reason affectedValues }
   }`;
 
-const LIST = `query RestListCustomFields { customFields(includeDisabled: true) { ...RestCustomField } } ${FIELD}`;
-const GET = `query RestGetCustomField($id: ID!) { customField(id: $id) { ...RestCustomField } } ${FIELD}`;
-const CREATE = `
+const LIST_CUSTOM_FIELDS = `query RestListCustomFields { customFields(includeDisabled: true) { ...RestCustomField } } ${FIELD}`;
+const GET_CUSTOM_FIELD = `query RestGetCustomField($id: ID!) { customField(id: $id) { ...RestCustomField } } ${FIELD}`;
+const CREATE_CUSTOM_FIELD = `
   mutation RestCreateCustomField($input: CreateCustomFieldInput!) {
     createCustomField(input: $input) {
       __typename
@@ -24,7 +27,7 @@ const CREATE = `
       ...RestFieldFailure
     }
   } ${FIELD} ${OUTCOME}`;
-const UPDATE = `
+const UPDATE_CUSTOM_FIELD = `
   mutation RestUpdateCustomField($id: ID!, $input: UpdateCustomFieldInput!, $force: Boolean!) {
     updateCustomField(id: $id, input: $input, force: $force) {
       __typename
@@ -32,7 +35,7 @@ const UPDATE = `
       ...RestFieldFailure
     }
   } ${FIELD} ${OUTCOME}`;
-const DELETE = `
+const DELETE_CUSTOM_FIELD = `
   mutation RestDeleteCustomField($id: ID!, $force: Boolean!) {
     deleteCustomField(id: $id, force: $force) {
       __typename
@@ -45,24 +48,24 @@ interface GraphQLCustomField {
   id: string;
   name: string;
   description: string | null;
-  enabled: boolean;
   type: string;
   maxLength: number | null;
-  editable: boolean;
   options: string[] | null;
+  editable: boolean;
+  enabled: boolean;
 }
 
-/** The vendor's custom field object, keys in the vendor's order. */
-function toRestField(field: GraphQLCustomField) {
+/** The vendor's custom field definition, keys in the vendor's order. */
+export function toRestCustomField(field: GraphQLCustomField) {
   return {
     field_id: field.id,
     name: field.name,
     description: field.description,
-    enable: field.enabled,
     type: field.type.toLowerCase(),
     str_max_len: field.maxLength,
-    editable: field.editable,
     options: field.options,
+    editable: field.editable,
+    enable: field.enabled,
   };
 }
 
@@ -169,113 +172,121 @@ function readForce(url: URL): boolean | null {
 }
 
 const invalidRecord = (details: Record<string, string>) =>
-  jsonResponse(400, { error: 'InvalidRecord', description: 'Record Validation errors', details });
+  jsonReply(400, { error: 'InvalidRecord', description: 'Record Validation errors', details });
 
 const invalidForce = () => invalidRecord({ force: 'Must be true or false' });
 
-export const CUSTOM_FIELDS_ROUTE = /^\/api\/v2\/custom_fields\.json$/;
-export const CUSTOM_FIELD_ROUTE = /^\/api\/v2\/custom_fields\/([^/]+)\.json$/;
+type Outcome = Record<string, any>;
 
 /**
- * The REST custom field resources: GET/POST `/api/v2/custom_fields.json` and
- * GET/PUT/DELETE `/api/v2/custom_fields/{field_id}.json`, each a fixed GraphQL
- * operation run through the yoga pipeline, its `__typename` mapped to a status.
+ * The REST custom field resources: GET/POST `/api/v2/custom_fields.json`
+ * (the list has every field of the API user's tenant by name, disabled ones
+ * with `"enable": false`) and GET/PUT/DELETE
+ * `/api/v2/custom_fields/{field_id}.json`, each a fixed GraphQL operation run
+ * through the yoga pipeline for the viewer the router authenticated, its
+ * `__typename` mapped to a status.
  */
-export function createRestCustomFieldRoutes(yoga: YogaServerInstance<object, object>) {
+export function createRestCustomFieldRoutes(yoga: Yoga) {
   const documents = {
-    list: prepareDocument(LIST, yoga),
-    get: prepareDocument(GET, yoga),
-    create: prepareDocument(CREATE, yoga),
-    update: prepareDocument(UPDATE, yoga),
-    delete: prepareDocument(DELETE, yoga),
+    list: prepareOperation(LIST_CUSTOM_FIELDS, yoga),
+    get: prepareOperation(GET_CUSTOM_FIELD, yoga),
+    create: prepareOperation(CREATE_CUSTOM_FIELD, yoga),
+    update: prepareOperation(UPDATE_CUSTOM_FIELD, yoga),
+    delete: prepareOperation(DELETE_CUSTOM_FIELD, yoga),
   };
-  const { open, execute } = createOperationRunner(yoga);
+  const { execute } = createOperationRunner(yoga);
 
-  /** Runs one document; the response for a failure, or the field the operation answered with. */
-  async function run(request: Request, document: keyof typeof documents, variables: Record<string, unknown>): Promise<Response | Record<string, any>> {
-    const session = await open(request);
-    if (session instanceof Response) return session;
-    const result = await execute(session, documents[document], variables);
+  /** Runs one document: the reply for a failure, or the (only) root field's value, null included. */
+  async function run(
+    request: RestRequest,
+    viewer: Viewer,
+    document: keyof typeof documents,
+    variables: Record<string, unknown>,
+  ): Promise<{ reply: RestReply } | { data: Outcome | null }> {
+    const result = await execute(request, viewer, documents[document], variables);
     const data = result.data ? Object.values(result.data)[0] : undefined;
-    if (result.errors?.length || data === undefined) return unexpected();
-    return data === null ? { __typename: null } : (data as Record<string, any>);
+    if (result.errors?.length || data === undefined) {
+      const expected = expectedErrorOf(result);
+      return { reply: expected?.code === 'FORBIDDEN' ? restError(403, 'Forbidden', expected.message) : unexpected() };
+    }
+    return { data: data as Outcome | null };
   }
 
-  /** Maps a mutation's result union member to the vendor's response. */
-  function respond(outcome: Record<string, any>, success: (outcome: Record<string, any>) => Response): Response {
-    switch (outcome.__typename) {
+  /** Maps a mutation's result union member to the vendor's answer. */
+  function respond(outcome: Outcome | null, success: (outcome: Outcome) => RestReply): RestReply {
+    switch (outcome?.__typename) {
       case 'CreateCustomFieldSuccess':
       case 'UpdateCustomFieldSuccess':
       case 'DeleteCustomFieldSuccess':
-        return success(outcome);
+        return success(outcome!);
       case 'InvalidRecordError': {
         const details: Record<string, string> = {};
-        for (const { path, message } of outcome.details as { path: string; message: string }[]) details[toRestFieldPath(path)] ??= message;
+        for (const { path, message } of outcome!.details as { path: string; message: string }[]) details[toRestFieldPath(path)] ??= message;
         return invalidRecord(details);
       }
       case 'ForbiddenError':
-        return restError(403, 'Forbidden', outcome.message);
+        return restError(403, 'Forbidden', outcome!.message);
       case 'NotFoundError':
-        return restError(404, 'NotFound', outcome.message);
+        return restError(404, 'NotFound', outcome!.message);
       case 'ConflictError':
-        return jsonResponse(409, {
+        return jsonReply(409, {
           error: 'Conflict',
-          description: outcome.message,
-          ...(outcome.reason === 'STORED_VALUES' && { affected_values: outcome.affectedValues }),
+          description: outcome!.message,
+          ...(outcome!.reason === 'STORED_VALUES' && { affected_values: outcome!.affectedValues }),
         });
       default:
         return unexpected();
     }
   }
 
-  async function list(request: Request): Promise<Response> {
-    const session = await open(request);
-    if (session instanceof Response) return session;
-    const result = await execute(session, documents.list, {});
-    const fields = (result.data as { customFields?: GraphQLCustomField[] } | undefined)?.customFields;
-    if (result.errors?.length || !fields) return unexpected();
-    return jsonResponse(200, { custom_fields: fields.map(toRestField) });
+  async function list(request: RestRequest, viewer: Viewer): Promise<RestReply> {
+    const outcome = await run(request, viewer, 'list', {});
+    if ('reply' in outcome) return outcome.reply;
+    if (!Array.isArray(outcome.data)) return unexpected();
+    return jsonReply(200, { custom_fields: (outcome.data as GraphQLCustomField[]).map(toRestCustomField) });
   }
 
-  async function get(request: Request, fieldId: string): Promise<Response> {
-    const outcome = await run(request, 'get', { id: fieldId });
-    if (outcome instanceof Response) return outcome;
-    return outcome.__typename === null ? restError(404, 'NotFound', 'Custom field not found') : jsonResponse(200, { custom_field: toRestField(outcome as GraphQLCustomField) });
+  async function get(request: RestRequest, viewer: Viewer, fieldId: string): Promise<RestReply> {
+    const outcome = await run(request, viewer, 'get', { id: fieldId });
+    if ('reply' in outcome) return outcome.reply;
+    return outcome.data === null
+      ? restError(404, 'NotFound', 'Custom field not found')
+      : jsonReply(200, { custom_field: toRestCustomField(outcome.data as GraphQLCustomField) });
   }
 
-  async function create(request: Request, url: URL): Promise<Response> {
+  async function create(request: RestRequest, viewer: Viewer, url: URL): Promise<RestReply> {
     const json = await readJsonRequest(request);
-    if (json instanceof Response) return json;
+    if (!json.ok) return json.reply;
     const body = readCustomFieldBody(json.value, { create: true });
     if (!body.ok) return invalidRecord(body.details);
-    const outcome = await run(request, 'create', { input: body.input });
-    if (outcome instanceof Response) return outcome;
-    return respond(outcome, ({ customField }) =>
-      jsonResponse(201, { custom_field: toRestField(customField) }, { location: `${url.origin}/api/v2/custom_fields/${customField.id}.json` }),
+    const outcome = await run(request, viewer, 'create', { input: body.input });
+    if ('reply' in outcome) return outcome.reply;
+    return respond(outcome.data, ({ customField }) =>
+      jsonReply(201, { custom_field: toRestCustomField(customField) }, { location: `${url.origin}/api/v2/custom_fields/${customField.id}.json` }),
     );
   }
 
-  async function update(request: Request, url: URL, fieldId: string): Promise<Response> {
+  async function update(request: RestRequest, viewer: Viewer, url: URL, fieldId: string): Promise<RestReply> {
     const force = readForce(url);
     if (force === null) return invalidForce();
     const json = await readJsonRequest(request);
-    if (json instanceof Response) return json;
+    if (!json.ok) return json.reply;
     const body = readCustomFieldBody(json.value, { create: false, fieldId });
     if (!body.ok) return invalidRecord(body.details);
-    const outcome = await run(request, 'update', { id: fieldId, input: body.input, force });
-    if (outcome instanceof Response) return outcome;
-    return respond(outcome, ({ customField, invalidatedValues }) =>
-      jsonResponse(200, { custom_field: toRestField(customField), invalidated_values: invalidatedValues }),
+    const outcome = await run(request, viewer, 'update', { id: fieldId, input: body.input, force });
+    if ('reply' in outcome) return outcome.reply;
+    return respond(outcome.data, ({ customField, invalidatedValues }) =>
+      jsonReply(200, { custom_field: toRestCustomField(customField), invalidated_values: invalidatedValues }),
     );
   }
 
-  async function remove(request: Request, url: URL, fieldId: string): Promise<Response> {
+  async function remove(request: RestRequest, viewer: Viewer, url: URL, fieldId: string): Promise<RestReply> {
     const force = readForce(url);
     if (force === null) return invalidForce();
-    const outcome = await run(request, 'delete', { id: fieldId, force });
-    if (outcome instanceof Response) return outcome;
-    return respond(outcome, ({ customField, deletedValues }) =>
-      jsonResponse(200, { custom_field: toRestField(customField), deleted_values: deletedValues }),
+    const outcome = await run(request, viewer, 'delete', { id: fieldId, force });
+    if ('reply' in outcome) return outcome.reply;
+    return respond(outcome.data, ({ customField, deletedValues }) =>
+      jsonReply(200, { custom_field: toRestCustomField(customField), deleted_values: deletedValues }),
     );
   }
 

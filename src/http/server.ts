@@ -1,6 +1,5 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createServerAdapter } from '@whatwg-node/server';
 import type { CallStore } from '../store/call-store.js';
 import { createApp } from './app.js';
 import { Authenticator } from './auth.js';
@@ -21,17 +20,22 @@ export interface RunningServer {
 
 /**
  * Serves the gateway on a port. Closing stops accepting connections, lets
- * in-flight requests finish, then closes the store (checkpointing SQLite's WAL).
+ * in-flight requests finish (up to the shutdown deadline), then closes the
+ * store (checkpointing SQLite's WAL).
  */
 export async function startServer(config: Config, store: CallStore): Promise<RunningServer> {
   const logger = createLogger(config.logLevel);
   const app = createApp({
     store,
     logger,
-    graphiql: config.graphiql,
+    introspection: config.introspection,
+    development: config.development,
+    limits: config.limits,
+    metrics: config.metrics,
+    trustProxy: config.trustProxy,
     authenticator: new Authenticator(store, { cacheTtlMs: config.authCacheTtlMs }),
   });
-  const server = createServer(createServerAdapter(app.fetch));
+  const server = createServer(app.handleNode);
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
   server.keepAliveTimeout = 5_000;
@@ -47,11 +51,23 @@ export async function startServer(config: Config, store: CallStore): Promise<Run
     server,
     close: () =>
       (closing ??= (async () => {
+        logger.info({ timeoutMs: config.shutdownTimeoutMs }, 'shutting down: finishing in-flight requests');
         await new Promise<void>((resolve) => {
-          server.close(() => resolve());
+          const deadline = setTimeout(() => {
+            logger.warn('shutdown deadline passed: closing remaining connections');
+            server.closeAllConnections();
+          }, config.shutdownTimeoutMs);
+          deadline.unref();
+          server.close(() => {
+            clearTimeout(deadline);
+            resolve();
+          });
           server.closeIdleConnections();
         });
+        app.close();
         await store.close();
+        logger.info('stopped');
+        await new Promise<void>((resolve) => logger.flush(() => resolve()));
       })()),
   };
 }

@@ -1,4 +1,6 @@
 import type { CallImport, CallRecord } from '../core/call.js';
+import type { CallFilter } from '../core/call-filter.js';
+import type { CallOrder, CallWindow, PageFacts } from '../core/call-list.js';
 import type { ChangeSetDecision, EntryProblem } from '../core/change-set.js';
 import type { CustomFieldDefinition, CustomFieldValue } from '../core/custom-field.js';
 import type { DefinitionDecision, DefinitionRefusal, NeedsStoredValues } from '../core/field-definition.js';
@@ -128,6 +130,23 @@ export interface ImportCallsCommand {
   decide: (entries: CallImport['customFields'], fields: CustomFieldDefinition[]) => ChangeSetDecision;
 }
 
+/** One page of a tenant's calls: the filter, the order (call_id breaks ties) and the window. */
+export interface ListCallsQuery {
+  tenantId: string;
+  filter: CallFilter;
+  order: CallOrder;
+  window: CallWindow;
+  /** Also count every call the filter matches (on all pages). */
+  withTotal: boolean;
+}
+
+export interface CallPage extends PageFacts {
+  /** In list order, at most `window.take`. */
+  calls: CallRecord[];
+  /** The number of calls the filter matches, when asked for. */
+  total: number | null;
+}
+
 /** Thrown by a store when a write would break a uniqueness rule; `what` names the rule for the operator. */
 export class DuplicateError extends Error {
   constructor(readonly what: string) {
@@ -155,12 +174,28 @@ export interface CallStore {
   readonly dialect: 'sqlite' | 'postgres';
   migrate(): Promise<void>;
   close(): Promise<void>;
+  /** Whether the database answers and every migration is applied; the reason when not. */
+  checkReady(): Promise<{ ready: true } | { ready: false; reason: string }>;
+  /** Counters for metrics, e.g. group commits or pool connections. */
+  stats?(): Record<string, number>;
 
   findUserByUsername(username: string): Promise<ApiUserRecord | null>;
   findUserByTokenHash(tokenHash: string): Promise<ApiUserRecord | null>;
 
   getCall(tenantId: string, callId: string): Promise<CallWithValues | null>;
   listCustomFields(tenantId: string, options?: { includeDisabled?: boolean }): Promise<CustomFieldDefinition[]>;
+  /**
+   * A page of the tenant's calls by keyset (never by scanning the skipped
+   * rows, except for an explicit offset), in one statement when the page is
+   * not empty.
+   */
+  listCalls(query: ListCallsQuery): Promise<CallPage>;
+  /**
+   * The stored values of enabled fields of each given call of the tenant,
+   * ordered by field name, in one statement whatever the number of calls.
+   * A call without values maps to an empty list.
+   */
+  listCustomFieldValues(tenantId: string, callIds: readonly string[]): Promise<Map<string, CustomFieldValue[]>>;
 
   setCallCustomFields(command: SetCallCustomFieldsCommand): Promise<SetCallCustomFieldsOutcome>;
 

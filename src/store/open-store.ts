@@ -11,11 +11,16 @@ export function describeDatabase(url: string): { dialect: 'sqlite'; path: string
 
 export class UnsupportedDatabaseError extends Error {}
 
+export interface StoreOptions {
+  /** SQLite only: share one transaction and fsync among concurrent writes. */
+  groupCommit?: boolean;
+}
+
 /** Opens the store a database URL names. Nothing outside src/store knows which adapter it is. */
-export function openStore(url: string): CallStore {
+export function openStore(url: string, options: StoreOptions = {}): CallStore {
   const target = describeDatabase(url);
   if (target.dialect === 'postgres') {
     throw new UnsupportedDatabaseError('PostgreSQL is not supported by this build yet; use a SQLite file path');
   }
-  return new SqliteCallStore({ path: target.path });
+  return new SqliteCallStore({ path: target.path, groupCommit: options.groupCommit });
 }

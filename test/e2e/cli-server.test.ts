@@ -72,6 +72,47 @@ describe('the real callgate server, set up and driven through its CLI', () => {
     expect(response.headers.get('www-authenticate')).toBe('Basic realm="callgate"');
   });
 
+  it('answers 413 over the Node path for a body over 1 MiB, declared or chunked, and keeps serving', async () => {
+    const big = 'x'.repeat(1024 * 1024 + 1);
+    const declared = await fetch(`${url}/api/v2/calls/${CALL_ID}.json`, {
+      method: 'PUT',
+      headers: { authorization: basic, 'content-type': 'application/json' },
+      body: big,
+    });
+    expect(declared.status).toBe(413);
+    expect(await declared.json()).toEqual({ error: 'PayloadTooLarge', description: 'Request body is larger than 1048576 bytes' });
+    const chunk = new TextEncoder().encode('x'.repeat(64 * 1024));
+    let sent = 0;
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent++ < 40) controller.enqueue(chunk);
+        else controller.close();
+      },
+    });
+    const chunked = await fetch(`${url}/api/v2/calls/${CALL_ID}.json`, {
+      method: 'PUT',
+      headers: { authorization: basic, 'content-type': 'application/json' },
+      body: stream,
+      duplex: 'half',
+    } as RequestInit);
+    expect(chunked.status).toBe(413);
+    const after = await fetch(`${url}/api/v2/calls/${CALL_ID}.json`, { headers: { authorization: basic } });
+    expect(after.status).toBe(200);
+  });
+
+  it('answers InvalidJSON over the Node path with where the JSON breaks', async () => {
+    const response = await fetch(`${url}/api/v2/calls/${CALL_ID}.json`, {
+      method: 'PUT',
+      headers: { authorization: basic, 'content-type': 'application/json' },
+      body: '{\n"call" {\n"custom_fields": []}}',
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({
+      error: 'InvalidJSON',
+      description: "Invalid JSON at line 2, column 8: Expected ':' after property name, found '{'",
+    });
+  });
+
   it('stops cleanly on SIGTERM', async () => {
     server.child.kill('SIGTERM');
     expect(await server.exited).toBe(0);

@@ -429,6 +429,26 @@ describe('multiselect and boolean fields', () => {
     expect(await valueOf(channels)).toMatchObject({ values: ['Email', 'Phone'], valid: false });
   });
 
+  it('includeEmpty lists an unset multiselect with null value and values, and valid: true', async () => {
+    const { body } = await t.graphql(
+      `query($id: ID!) { call(id: $id) { customFields(includeEmpty: true) { fieldId value values valid updatedAt } } }`,
+      { id: CALL.first },
+      'viewer',
+    );
+    const listed = (body.data!.call as { customFields: any[] }).customFields;
+    expect(listed.find((v) => v.fieldId === channels)).toEqual({ fieldId: channels, value: null, values: null, valid: true, updatedAt: null });
+    await setFields([{ name: 'Channels', values: ['Phone'] }]);
+    const again = await t.graphql(`query($id: ID!) { call(id: $id) { customField(name: "Channels") { values valid } } }`, { id: CALL.first }, 'viewer');
+    expect(again.body.data!.call).toEqual({ customField: { values: ['Phone'], valid: true } });
+  });
+
+  it('a multiselect value reads as a JSON array in the REST call list too', async () => {
+    await setFields([{ name: 'Channels', values: ['Letter', 'Email'] }]);
+    const { json } = await t.rest('GET', '/api/v2/calls.json?limit=1000');
+    const call = (json.calls as { call_id: string; custom_fields: any[] }[]).find((c) => c.call_id === CALL.first)!;
+    expect(call.custom_fields.find((f) => f.field_id === channels)).toEqual({ field_id: channels, name: 'Channels', value: ['Email', 'Letter'] });
+  });
+
   it('a boolean takes "true" and "false" only', async () => {
     await setFields([{ name: 'Callback', value: 'true' }]);
     expect(await valueOf(callback)).toMatchObject({ value: 'true', values: null, valid: true });
@@ -441,6 +461,33 @@ describe('multiselect and boolean fields', () => {
 });
 
 describe('queries over definitions', () => {
+  it('a later field of the same request sees a definition a mutation before it changed', async () => {
+    const { status, body } = await t.graphql(
+      `mutation($callId: ID!, $id: ID!) {
+        before: setCallCustomFields(callId: $callId, customFields: []) {
+          ... on SetCallCustomFieldsSuccess { call { customFields(includeEmpty: true) { name } } }
+        }
+        rename: updateCustomField(id: $id, input: { name: "Call category" }) { __typename }
+        after: setCallCustomFields(callId: $callId, customFields: []) {
+          ... on SetCallCustomFieldsSuccess { call { customField(name: "Call category") { value } } }
+        }
+      }`,
+      { callId: CALL.first, id: FIELD.callType },
+      'admin',
+    );
+    expect(body.errors).toBeUndefined();
+    expect(status).toBe(200);
+    expect((body.data!.before as any).call.customFields.map((f: { name: string }) => f.name)).toContain('Call type');
+    expect(body.data!.rename).toEqual({ __typename: 'UpdateCustomFieldSuccess' });
+    expect(body.data!.after).toEqual({ call: { customField: { value: 'Support call' } } });
+  });
+
+  it('reading a value by a former name is refused with the current name', async () => {
+    await update(FIELD.callType, { name: 'Call category' });
+    const { body } = await t.graphql(`query($id: ID!) { call(id: $id) { customField(name: "Call type") { value } } }`, { id: CALL.first }, 'viewer');
+    expect(body.errors?.map((e) => e.message)).toEqual(['customField(name): Unknown custom field; it was renamed to "Call category"']);
+  });
+
   it('customFields(includeDisabled: true) lists disabled fields too; customFields alone does not', async () => {
     const names = async (query: string) => ((await t.graphql(query)).body.data!.customFields as any[]).map((f) => f.name);
     expect(await names(`{ customFields { name } }`)).not.toContain('Retired');

@@ -51,6 +51,59 @@ describe('GET /api/v2/custom_fields.json', () => {
     expect(json.custom_fields.find((f: { name: string }) => f.name === 'Retired')).toMatchObject({ enable: false, type: 'text', str_max_len: 255 });
   });
 
+  it('lists every field by name in the vendor\'s shape and key order, byte for byte', async () => {
+    const response = await t.rest('GET', FIELDS);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    const field = (field_id: string, name: string, type: string, more: Record<string, unknown> = {}) => ({
+      field_id,
+      name,
+      description: null,
+      type,
+      str_max_len: null,
+      options: null,
+      editable: true,
+      enable: true,
+      ...more,
+    });
+    expect(response.text).toBe(
+      JSON.stringify({
+        custom_fields: [
+          field(FIELD.amount, 'Amount', 'number'),
+          field(FIELD.callType, 'Call type', 'text', { str_max_len: 255 }),
+          field(FIELD.followUp, 'Follow-up date', 'date'),
+          field(FIELD.locked, 'Locked', 'text', { str_max_len: 255, editable: false }),
+          field(FIELD.notes, 'Notes', 'text', { str_max_len: 10 }),
+          field(FIELD.paymentStatus, 'Payment status', 'option', { options: ['Unknown', 'Paid', 'Unpaid'] }),
+          field(FIELD.retired, 'Retired', 'text', { str_max_len: 255, enable: false }),
+        ],
+      }),
+    );
+    expect(Object.keys(response.json.custom_fields[0])).toEqual([
+      'field_id',
+      'name',
+      'description',
+      'type',
+      'str_max_len',
+      'options',
+      'editable',
+      'enable',
+    ]);
+  });
+
+  it('shows another tenant only its own fields', async () => {
+    const response = await t.rest('GET', FIELDS, { as: 'otherEditor' });
+    expect(response.json).toEqual({
+      custom_fields: [
+        { field_id: FIELD.otherTenant, name: 'Secret', description: null, type: 'text', str_max_len: 255, options: null, editable: true, enable: true },
+      ],
+    });
+  });
+
+  it('a viewer may read the definitions', async () => {
+    expect((await t.rest('GET', FIELDS, { as: 'viewer' })).json.custom_fields).toHaveLength(7);
+  });
+
   it('another tenant sees only its own definitions', async () => {
     expect((await listed('otherEditor')).map((f) => f.field_id)).toEqual([FIELD.otherTenant]);
   });

@@ -233,21 +233,27 @@ describe('SQLite settings', () => {
     await store.close();
   });
 
-  it('upgrades a database made by the first migration: existing fields keep working and have no former names', async () => {
-    const firstOnly = join(dir, 'migrations');
-    mkdirSync(join(firstOnly, 'meta'), { recursive: true });
+  it.each([
+    ['the first migration', 1],
+    ['the migrations before custom field administration (call list indexes)', 2],
+  ])('upgrades a database made by %s: existing fields keep working and have no former names', async (_label, applied) => {
+    const earlier = join(dir, `migrations-${applied}`);
+    mkdirSync(join(earlier, 'meta'), { recursive: true });
     const source = new URL('../../drizzle/sqlite/', import.meta.url);
     const journal = JSON.parse(readFileSync(new URL('meta/_journal.json', source), 'utf8'));
-    writeFileSync(join(firstOnly, 'meta', '_journal.json'), JSON.stringify({ ...journal, entries: journal.entries.slice(0, 1) }));
-    copyFileSync(new URL(`${journal.entries[0].tag}.sql`, source), join(firstOnly, `${journal.entries[0].tag}.sql`));
+    const entries = journal.entries.slice(0, applied) as { tag: string }[];
+    writeFileSync(join(earlier, 'meta', '_journal.json'), JSON.stringify({ ...journal, entries }));
+    for (const { tag } of entries) copyFileSync(new URL(`${tag}.sql`, source), join(earlier, `${tag}.sql`));
 
-    const store = new SqliteCallStore({ path: join(dir, 'old.sqlite') });
-    migrate(drizzle(store.sqlite), { migrationsFolder: firstOnly });
+    const store = new SqliteCallStore({ path: join(dir, `old-${applied}.sqlite`) });
+    migrate(drizzle(store.sqlite), { migrationsFolder: earlier });
+    expect(await store.checkReady()).toMatchObject({ ready: false });
     store.sqlite.prepare("insert into tenants (id, name, created_at) values ('t', 'default', ?)").run(NOW);
     store.sqlite
       .prepare("insert into custom_fields (field_id, tenant_id, name, type, created_at) values (?, 't', 'Call type', 'text', ?)")
       .run(FIELD.callType, NOW);
     await store.migrate();
+    expect(await store.checkReady()).toEqual({ ready: true });
     expect(await store.getCustomField('t', FIELD.callType)).toMatchObject({ name: 'Call type', type: 'text', previousNames: [] });
     await store.close();
   });

@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { VENDOR_EXAMPLE_FIELDS } from '../../src/core/vendor-examples.js';
 import { hashApiToken, hashPassword, newApiToken } from '../../src/http/credentials.js';
 import { createApp } from '../../src/http/app.js';
-import type { NewCustomField } from '../../src/store/call-store.js';
+import type { CallStore, NewCustomField } from '../../src/store/call-store.js';
 import { SqliteCallStore } from '../../src/store/sqlite/sqlite-store.js';
 import { decideImportedValues } from '../../src/core/change-set.js';
+import { StatementLog } from './statement-log.js';
 
 export const PASSWORD = 'correct horse battery staple';
 export const NOW = '2026-01-02T03:04:05.000Z';
@@ -45,6 +46,8 @@ export interface World {
   store: SqliteCallStore;
   tenantId: string;
   tokens: Record<'admin' | 'editor' | 'viewer' | 'otherEditor', string>;
+  /** The SQL statements the store runs, when asked to record them. */
+  statements: StatementLog;
 }
 
 /**
@@ -53,8 +56,14 @@ export interface World {
  * one field of each kind; two calls) and "other" (a user, a field and a call).
  */
 export async function createWorld(): Promise<World> {
-  const store = new SqliteCallStore({ path: ':memory:' });
+  const statements = new StatementLog();
+  const store = new SqliteCallStore({ path: ':memory:', onStatement: statements.record });
   await store.migrate();
+  return { store, statements, ...(await seedWorld(store)) };
+}
+
+/** Fills a migrated, empty store with the world described at createWorld. */
+export async function seedWorld(store: CallStore): Promise<Omit<World, 'store' | 'statements'>> {
   const hash = await sharedPasswordHash();
   const tenant = await store.createTenant({ id: randomUUID(), name: 'default', now: NOW });
   const other = await store.createTenant({ id: randomUUID(), name: 'other', now: NOW });
@@ -113,7 +122,7 @@ export async function createWorld(): Promise<World> {
       },
     ],
   });
-  return { store, tenantId: tenant.id, tokens };
+  return { tenantId: tenant.id, tokens };
 }
 
 export const basic = (username: string, password = PASSWORD) =>

@@ -65,7 +65,12 @@ export const calls = sqliteTable(
     duration: integer('duration').notNull(),
     version: integer('version').notNull().default(1),
   },
-  (t) => [index('calls_tenant_setup_time_idx').on(t.tenantId, t.setupTime, t.callId)],
+  (t) => [
+    index('calls_tenant_setup_time_idx').on(t.tenantId, t.setupTime, t.callId),
+    index('calls_tenant_duration_idx').on(t.tenantId, t.duration, t.callId),
+    index('calls_tenant_from_number_idx').on(t.tenantId, t.fromNumber),
+    index('calls_tenant_to_number_idx').on(t.tenantId, t.toNumber),
+  ],
 );
 
 export const callCustomFieldValues = sqliteTable(

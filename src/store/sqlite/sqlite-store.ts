@@ -1,8 +1,8 @@
 import { fileURLToPath } from 'node:url';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { and, asc, count, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, asc, count, eq, exists, getTableColumns, inArray, sql, type SQL } from 'drizzle-orm';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import type { CallRecord } from '../../core/call.js';
@@ -14,6 +14,7 @@ import {
   type ApiTokenSummary,
   type ApiUserRecord,
   type ApiUserSummary,
+  type CallPage,
   type CallStore,
   type CallWithValues,
   type CustomFieldWriteOutcome,
@@ -21,6 +22,7 @@ import {
   type DeleteCustomFieldCommand,
   type DeleteCustomFieldOutcome,
   type ImportCallsCommand,
+  type ListCallsQuery,
   type NewCustomField,
   type SetCallCustomFieldsCommand,
   type SetCallCustomFieldsOutcome,
@@ -29,11 +31,20 @@ import {
   type UpdateApiUserOutcome,
   type UpdateCustomFieldCommand,
 } from '../call-store.js';
+import { callFilterWhere, keyset, orderBy } from './call-list-sql.js';
+import { GroupCommit } from './group-commit.js';
 import * as schema from './schema.js';
 
 const { tenants, apiUsers, apiTokens, customFields, calls, callCustomFieldValues } = schema;
 
 const MIGRATIONS = fileURLToPath(new URL('../../../drizzle/sqlite', import.meta.url));
+
+let journalEntries: number | undefined;
+/** How many migrations the checked-in drizzle journal lists. */
+function migrationCount(): number {
+  journalEntries ??= (JSON.parse(readFileSync(`${MIGRATIONS}/meta/_journal.json`, 'utf8')) as { entries: unknown[] }).entries.length;
+  return journalEntries;
+}
 
 type Db = BetterSQLite3Database<typeof schema>;
 
@@ -41,6 +52,10 @@ export interface SqliteStoreOptions {
   /** A file path, or ':memory:' for a private in-memory database. */
   path: string;
   busyTimeoutMs?: number;
+  /** Share one transaction (one fsync) among concurrent writes; default on. */
+  groupCommit?: boolean;
+  /** Called with the text of every SQL statement the connection runs (parameters filled in); tests count them. */
+  onStatement?: (sql: string) => void;
 }
 
 /**
@@ -51,19 +66,42 @@ export class SqliteCallStore implements CallStore {
   readonly dialect = 'sqlite' as const;
   readonly sqlite: Database.Database;
   private readonly db: Db;
+  readonly groupCommit: GroupCommit | null;
+  private prepared: ReturnType<typeof prepareStatements> | undefined;
 
   constructor(options: SqliteStoreOptions) {
     if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
-    this.sqlite = new Database(options.path);
+    const onStatement = options.onStatement;
+    this.sqlite = new Database(options.path, onStatement ? { verbose: (message) => onStatement(String(message)) } : {});
     this.sqlite.pragma('journal_mode = WAL');
     this.sqlite.pragma('synchronous = FULL');
     this.sqlite.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
     this.sqlite.pragma('foreign_keys = ON');
     this.db = drizzle(this.sqlite, { schema });
+    this.groupCommit = options.groupCommit === false ? null : new GroupCommit(this.sqlite);
+  }
+
+  /** Prepared on first use: the tables exist only after migrate(). */
+  private get statements() {
+    return (this.prepared ??= prepareStatements(this.db, this.sqlite));
   }
 
   async migrate(): Promise<void> {
     migrate(this.db, { migrationsFolder: MIGRATIONS });
+  }
+
+  async checkReady(): Promise<{ ready: true } | { ready: false; reason: string }> {
+    try {
+      const applied = this.sqlite.prepare('select count(*) from __drizzle_migrations').pluck().get() as number;
+      const expected = migrationCount();
+      return applied >= expected ? { ready: true } : { ready: false, reason: `${expected - applied} migration(s) not applied` };
+    } catch {
+      return { ready: false, reason: 'database not migrated or not reachable' };
+    }
+  }
+
+  stats(): Record<string, number> {
+    return { group_commits: this.groupCommit?.commits ?? 0 };
   }
 
   async close(): Promise<void> {
@@ -72,46 +110,80 @@ export class SqliteCallStore implements CallStore {
     this.sqlite.close();
   }
 
-  private selectUser() {
-    return this.db
-      .select({
-        id: apiUsers.id,
-        tenantId: apiUsers.tenantId,
-        tenantName: tenants.name,
-        username: apiUsers.username,
-        role: apiUsers.role,
-        passwordHash: apiUsers.passwordHash,
-        disabled: apiUsers.disabled,
-      })
-      .from(apiUsers)
-      .innerJoin(tenants, eq(tenants.id, apiUsers.tenantId));
-  }
-
   async findUserByUsername(username: string): Promise<ApiUserRecord | null> {
-    return this.selectUser().where(eq(apiUsers.username, username)).get() ?? null;
+    return this.statements.userByUsername.get({ username }) ?? null;
   }
 
   async findUserByTokenHash(tokenHash: string): Promise<ApiUserRecord | null> {
-    const row = this.db
-      .select({ userId: apiTokens.userId })
-      .from(apiTokens)
-      .where(and(eq(apiTokens.tokenHash, tokenHash), isNull(apiTokens.revokedAt)))
-      .get();
-    if (!row) return null;
-    return this.selectUser().where(eq(apiUsers.id, row.userId)).get() ?? null;
+    return this.statements.userByTokenHash.get({ tokenHash }) ?? null;
   }
 
-  private readCall(db: Db, tenantId: string, callId: string): CallRecord | undefined {
-    return db
-      .select()
+  private readFields(tenantId: string, includeDisabled: boolean): CustomFieldDefinition[] {
+    return (includeDisabled ? this.statements.allFields : this.statements.enabledFields).all({ tenantId });
+  }
+
+  private readField(tenantId: string, fieldId: string): CustomFieldDefinition | undefined {
+    return this.statements.field.get({ tenantId, fieldId });
+  }
+
+  private readValues(callId: string): CustomFieldValue[] {
+    return this.statements.values.all({ callId });
+  }
+
+  async getCall(tenantId: string, callId: string): Promise<CallWithValues | null> {
+    const call = this.statements.call.get({ tenantId, callId });
+    return call ? { call, customFields: this.readValues(callId) } : null;
+  }
+
+  async listCustomFields(tenantId: string, options: { includeDisabled?: boolean } = {}): Promise<CustomFieldDefinition[]> {
+    return this.readFields(tenantId, options.includeDisabled ?? false);
+  }
+
+  async listCalls(query: ListCallsQuery): Promise<CallPage> {
+    const { order, window } = query;
+    const matching = callFilterWhere(this.db, query.tenantId, query.filter);
+    const reading = window.fromEnd === (order.direction === 'desc') ? 'asc' : 'desc';
+    const total: SQL<number | null> = query.withTotal ? sql<number>`${this.db.select({ n: count() }).from(calls).where(matching)}` : sql<null>`null`;
+    // Rows behind where the page starts reading: up to `after` or within the offset (first), from `before` on (last).
+    const behindKey = window.fromEnd ? window.before : window.after;
+    const behindWhere = behindKey
+      ? and(matching, keyset(order, window.fromEnd ? 'after' : 'before', behindKey, true))
+      : !window.fromEnd && window.offset > 0
+        ? matching
+        : null;
+    const behind: SQL<number> = behindWhere ? sql<number>`${exists(this.db.select({ one: sql`1` }).from(calls).where(behindWhere))}` : sql<number>`0`;
+
+    const rows = this.db
+      .select({ ...getTableColumns(calls), total, behind })
       .from(calls)
-      .where(and(eq(calls.callId, callId), eq(calls.tenantId, tenantId)))
-      .get();
+      .where(
+        and(
+          matching,
+          window.after ? keyset(order, 'after', window.after) : undefined,
+          window.before ? keyset(order, 'before', window.before) : undefined,
+        ),
+      )
+      .orderBy(...orderBy(order, reading))
+      .limit(window.take + 1)
+      .offset(window.offset)
+      .all();
+
+    let facts = rows[0] ?? { total: query.withTotal ? 0 : null, behind: 0 };
+    if (rows.length === 0 && behindWhere) {
+      // Past the end: the page statement returned no row to carry the count and the flag.
+      facts = this.db.get<{ total: number | null; behind: number }>(sql`select ${total} as total, ${behind} as behind`);
+    }
+    const page = rows.slice(0, window.take).map(({ total: _total, behind: _behind, ...call }) => call);
+    if (window.fromEnd) page.reverse();
+    return { calls: page, more: rows.length > window.take, behindCursor: Boolean(facts.behind), total: facts.total };
   }
 
-  private readValues(db: Db, callId: string): CustomFieldValue[] {
-    return db
+  async listCustomFieldValues(tenantId: string, callIds: readonly string[]): Promise<Map<string, CustomFieldValue[]>> {
+    const byCall = new Map<string, CustomFieldValue[]>(callIds.map((id) => [id, []]));
+    if (callIds.length === 0) return byCall;
+    const rows = this.db
       .select({
+        callId: callCustomFieldValues.callId,
         fieldId: callCustomFieldValues.fieldId,
         name: customFields.name,
         value: callCustomFieldValues.value,
@@ -122,83 +194,39 @@ export class SqliteCallStore implements CallStore {
       .from(callCustomFieldValues)
       .innerJoin(customFields, eq(customFields.fieldId, callCustomFieldValues.fieldId))
       .leftJoin(apiUsers, eq(apiUsers.id, callCustomFieldValues.updatedBy))
-      .where(and(eq(callCustomFieldValues.callId, callId), eq(customFields.enabled, true)))
+      .where(and(inArray(callCustomFieldValues.callId, [...callIds]), eq(customFields.tenantId, tenantId), eq(customFields.enabled, true)))
       .orderBy(asc(customFields.name), asc(customFields.fieldId))
       .all();
-  }
-
-  private selectFields(db: Db) {
-    return db
-      .select({
-        fieldId: customFields.fieldId,
-        tenantId: customFields.tenantId,
-        name: customFields.name,
-        description: customFields.description,
-        type: customFields.type,
-        options: customFields.options,
-        maxLength: customFields.maxLength,
-        editable: customFields.editable,
-        enabled: customFields.enabled,
-        previousNames: customFields.previousNames,
-      })
-      .from(customFields);
-  }
-
-  private readFields(db: Db, tenantId: string, includeDisabled: boolean): CustomFieldDefinition[] {
-    const where = includeDisabled
-      ? eq(customFields.tenantId, tenantId)
-      : and(eq(customFields.tenantId, tenantId), eq(customFields.enabled, true));
-    return this.selectFields(db).where(where).orderBy(asc(customFields.name), asc(customFields.fieldId)).all();
-  }
-
-  private readField(db: Db, tenantId: string, fieldId: string): CustomFieldDefinition | undefined {
-    return this.selectFields(db)
-      .where(and(eq(customFields.fieldId, fieldId), eq(customFields.tenantId, tenantId)))
-      .get();
-  }
-
-  async getCall(tenantId: string, callId: string): Promise<CallWithValues | null> {
-    const call = this.readCall(this.db, tenantId, callId);
-    return call ? { call, customFields: this.readValues(this.db, callId) } : null;
-  }
-
-  async listCustomFields(tenantId: string, options: { includeDisabled?: boolean } = {}): Promise<CustomFieldDefinition[]> {
-    return this.readFields(this.db, tenantId, options.includeDisabled ?? false);
+    for (const { callId, ...value } of rows) byCall.get(callId)?.push(value);
+    return byCall;
   }
 
   async setCallCustomFields(command: SetCallCustomFieldsCommand): Promise<SetCallCustomFieldsOutcome> {
-    return this.db.transaction(
-      (tx) => {
-        const call = this.readCall(tx, command.tenantId, command.callId);
-        if (!call) return { kind: 'not_found' } as const;
-        const decision = command.decide(this.readFields(tx, command.tenantId, true));
-        if (!decision.ok) return { kind: 'invalid', problems: decision.problems } as const;
-        if (decision.changes.length === 0) {
-          return { kind: 'updated', call, customFields: this.readValues(tx, call.callId) } as const;
-        }
-        for (const change of decision.changes) {
-          if (change.value === null) {
-            tx.delete(callCustomFieldValues)
-              .where(and(eq(callCustomFieldValues.callId, call.callId), eq(callCustomFieldValues.fieldId, change.fieldId)))
-              .run();
-          } else {
-            const row = { value: change.value, updatedAt: command.now, updatedBy: command.userId };
-            tx.insert(callCustomFieldValues)
-              .values({ callId: call.callId, fieldId: change.fieldId, ...row })
-              .onConflictDoUpdate({ target: [callCustomFieldValues.callId, callCustomFieldValues.fieldId], set: row })
-              .run();
-          }
-        }
-        const updated = tx
-          .update(calls)
-          .set({ version: sql`${calls.version} + 1` })
-          .where(eq(calls.callId, call.callId))
-          .returning()
-          .get();
-        return { kind: 'updated', call: updated, customFields: this.readValues(tx, call.callId) } as const;
-      },
-      { behavior: 'immediate' },
-    );
+    const apply = () => this.applyCustomFields(command);
+    return this.groupCommit ? this.groupCommit.run(apply) : this.db.transaction(apply, { behavior: 'immediate' });
+  }
+
+  /** The body of one set-custom-fields write; runs inside a transaction or a group-commit savepoint. */
+  private applyCustomFields(command: SetCallCustomFieldsCommand): SetCallCustomFieldsOutcome {
+    const call = this.statements.call.get({ tenantId: command.tenantId, callId: command.callId });
+    if (!call) return { kind: 'not_found' };
+    const decision = command.decide(this.readFields(command.tenantId, true));
+    if (!decision.ok) return { kind: 'invalid', problems: decision.problems };
+    if (decision.changes.length === 0) return { kind: 'updated', call, customFields: this.readValues(call.callId) };
+    for (const change of decision.changes) {
+      if (change.value === null) this.statements.deleteValue.run({ callId: call.callId, fieldId: change.fieldId });
+      else {
+        this.statements.upsertValue.run({
+          callId: call.callId,
+          fieldId: change.fieldId,
+          value: change.value,
+          updatedAt: command.now,
+          updatedBy: command.userId,
+        });
+      }
+    }
+    const updated = this.statements.bumpVersion.get({ callId: call.callId })!;
+    return { kind: 'updated', call: updated, customFields: this.readValues(call.callId) };
   }
 
   async createTenant(tenant: Tenant & { now: string }): Promise<Tenant> {
@@ -237,7 +265,7 @@ export class SqliteCallStore implements CallStore {
   }
 
   async getCustomField(tenantId: string, fieldId: string): Promise<CustomFieldDefinition | null> {
-    return this.readField(this.db, tenantId, fieldId) ?? null;
+    return this.readField(tenantId, fieldId) ?? null;
   }
 
   /** Writes a decided definition and the earlier names other fields give up to it. */
@@ -269,10 +297,10 @@ export class SqliteCallStore implements CallStore {
     try {
       return this.db.transaction(
         (tx) => {
-          const decision = command.decide(this.readFields(tx, command.tenantId, true));
+          const decision = command.decide(this.readFields(command.tenantId, true));
           if (!decision.ok) return { kind: 'refused', refusal: decision.refusal } as const;
           this.writeDefinition(tx, decision.field, decision.previousNamesChanges, command.now);
-          return { kind: 'written', field: this.readField(tx, command.tenantId, decision.field.fieldId)!, invalidatedValues: 0 } as const;
+          return { kind: 'written', field: this.readField(command.tenantId, decision.field.fieldId)!, invalidatedValues: 0 } as const;
         },
         { behavior: 'immediate' },
       );
@@ -286,9 +314,9 @@ export class SqliteCallStore implements CallStore {
   async updateCustomField(command: UpdateCustomFieldCommand): Promise<CustomFieldWriteOutcome> {
     return this.db.transaction(
       (tx) => {
-        const current = this.readField(tx, command.tenantId, command.fieldId);
+        const current = this.readField(command.tenantId, command.fieldId);
         if (!current) return { kind: 'not_found' } as const;
-        const fields = this.readFields(tx, command.tenantId, true);
+        const fields = this.readFields(command.tenantId, true);
         let decision = command.decide(current, fields, null);
         if ('needsStoredValues' in decision) {
           const values = tx
@@ -302,7 +330,7 @@ export class SqliteCallStore implements CallStore {
         if ('needsStoredValues' in decision) throw new Error('The update decision asked for stored values twice');
         if (!decision.ok) return { kind: 'refused', refusal: decision.refusal } as const;
         this.writeDefinition(tx, decision.field, decision.previousNamesChanges, null);
-        return { kind: 'written', field: this.readField(tx, command.tenantId, current.fieldId)!, invalidatedValues: decision.invalidatedValues } as const;
+        return { kind: 'written', field: this.readField(command.tenantId, current.fieldId)!, invalidatedValues: decision.invalidatedValues } as const;
       },
       { behavior: 'immediate' },
     );
@@ -311,7 +339,7 @@ export class SqliteCallStore implements CallStore {
   async deleteCustomField(command: DeleteCustomFieldCommand): Promise<DeleteCustomFieldOutcome> {
     return this.db.transaction(
       (tx) => {
-        const field = this.readField(tx, command.tenantId, command.fieldId);
+        const field = this.readField(command.tenantId, command.fieldId);
         if (!field) return { kind: 'not_found' } as const;
         const ofField = eq(callCustomFieldValues.fieldId, field.fieldId);
         const stored = tx.select({ n: count() }).from(callCustomFieldValues).where(ofField).get()?.n ?? 0;
@@ -390,7 +418,7 @@ export class SqliteCallStore implements CallStore {
   async importCalls(command: ImportCallsCommand): Promise<number> {
     return this.db.transaction(
       (tx) => {
-        const fields = this.readFields(tx, command.tenantId, true);
+        const fields = this.readFields(command.tenantId, true);
         const existing = tx.select({ callId: calls.callId }).from(calls).where(eq(calls.callId, sql.placeholder('id'))).prepare();
         command.calls.forEach(({ call, customFields: entries }, index) => {
           if (existing.get({ id: call.callId })) throw new ImportError(index, `call ${call.callId} already exists`);
@@ -424,3 +452,87 @@ export class SqliteCallStore implements CallStore {
 
 const isUniqueViolation = (error: unknown) =>
   error instanceof Database.SqliteError && error.code.startsWith('SQLITE_CONSTRAINT_') && /UNIQUE|PRIMARYKEY/.test(error.code);
+
+type UserRow = Omit<ApiUserRecord, 'disabled'> & { disabled: number };
+type FieldRow = Omit<CustomFieldDefinition, 'options' | 'editable' | 'enabled' | 'previousNames'> & {
+  options: string | null;
+  editable: number;
+  enabled: number;
+  previousNames: string;
+};
+type ValueRow = Omit<CustomFieldValue, 'definition'> & Pick<FieldRow, 'type' | 'options' | 'maxLength'>;
+
+const toUser = (row: UserRow | undefined): ApiUserRecord | undefined => row && { ...row, disabled: row.disabled === 1 };
+const parseOptions = (options: string | null) => (options === null ? null : (JSON.parse(options) as string[]));
+const toField = (row: FieldRow): CustomFieldDefinition => ({
+  ...row,
+  options: parseOptions(row.options),
+  editable: row.editable === 1,
+  enabled: row.enabled === 1,
+  previousNames: JSON.parse(row.previousNames) as string[],
+});
+const toValue = ({ type, options, maxLength, ...value }: ValueRow): CustomFieldValue => ({
+  ...value,
+  definition: { type, options: parseOptions(options), maxLength },
+});
+
+const USER = `select u.id, u.tenant_id as tenantId, t.name as tenantName, u.username, u.role, u.password_hash as passwordHash, u.disabled
+  from api_users u join tenants t on t.id = u.tenant_id`;
+const FIELD = `select field_id as fieldId, tenant_id as tenantId, name, description, type, options, max_length as maxLength, editable, enabled,
+    previous_names as previousNames
+  from custom_fields where tenant_id = @tenantId`;
+
+/**
+ * The hot-path statements, prepared once per connection. Reads on every
+ * request use better-sqlite3 directly (drizzle's row mapping cost more than
+ * the query); writes keep drizzle's query builder.
+ */
+function prepareStatements(db: Db, sqlite: Database.Database) {
+  const p = sql.placeholder;
+  const userByUsername = sqlite.prepare<{ username: string }, UserRow>(`${USER} where u.username = @username`);
+  const userByTokenHash = sqlite.prepare<{ tokenHash: string }, UserRow>(
+    `${USER} join api_tokens k on k.user_id = u.id where k.token_hash = @tokenHash and k.revoked_at is null`,
+  );
+  const allFields = sqlite.prepare<{ tenantId: string }, FieldRow>(`${FIELD} order by name, field_id`);
+  const enabledFields = sqlite.prepare<{ tenantId: string }, FieldRow>(`${FIELD} and enabled = 1 order by name, field_id`);
+  const field = sqlite.prepare<{ tenantId: string; fieldId: string }, FieldRow>(`${FIELD} and field_id = @fieldId`);
+  const values = sqlite.prepare<{ callId: string }, ValueRow>(
+    `select v.field_id as fieldId, f.name, v.value, v.updated_at as updatedAt, u.username as updatedBy,
+            f.type, f.options, f.max_length as maxLength
+       from call_custom_field_values v
+       join custom_fields f on f.field_id = v.field_id
+       left join api_users u on u.id = v.updated_by
+      where v.call_id = @callId and f.enabled = 1
+      order by f.name, f.field_id`,
+  );
+  return {
+    userByUsername: { get: (args: { username: string }) => toUser(userByUsername.get(args)) },
+    userByTokenHash: { get: (args: { tokenHash: string }) => toUser(userByTokenHash.get(args)) },
+    call: sqlite.prepare<{ tenantId: string; callId: string }, CallRecord>(
+      `select call_id as callId, tenant_id as tenantId, setup_time as setupTime, from_number as fromNumber, to_number as toNumber,
+         direction, duration, version from calls where call_id = @callId and tenant_id = @tenantId`,
+    ),
+    values: { all: (args: { callId: string }) => values.all(args).map(toValue) },
+    allFields: { all: (args: { tenantId: string }) => allFields.all(args).map(toField) },
+    field: {
+      get: (args: { tenantId: string; fieldId: string }) => {
+        const row = field.get(args);
+        return row && toField(row);
+      },
+    },
+    enabledFields: { all: (args: { tenantId: string }) => enabledFields.all(args).map(toField) },
+    deleteValue: db
+      .delete(callCustomFieldValues)
+      .where(and(eq(callCustomFieldValues.callId, p('callId')), eq(callCustomFieldValues.fieldId, p('fieldId'))))
+      .prepare(),
+    upsertValue: db
+      .insert(callCustomFieldValues)
+      .values({ callId: p('callId'), fieldId: p('fieldId'), value: p('value'), updatedAt: p('updatedAt'), updatedBy: p('updatedBy') })
+      .onConflictDoUpdate({
+        target: [callCustomFieldValues.callId, callCustomFieldValues.fieldId],
+        set: { value: sql`excluded.value`, updatedAt: sql`excluded.updated_at`, updatedBy: sql`excluded.updated_by` },
+      })
+      .prepare(),
+    bumpVersion: db.update(calls).set({ version: sql`${calls.version} + 1` }).where(eq(calls.callId, p('callId'))).returning().prepare(),
+  };
+}

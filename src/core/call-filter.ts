@@ -1,0 +1,101 @@
+import type { Direction } from './call.js';
+import { findFieldToRead } from './call-values.js';
+import type { CustomFieldDefinition } from './custom-field.js';
+
+export const MAX_CUSTOM_FIELD_FILTERS = 20;
+export const MAX_IN_VALUES = 1000;
+export const MAX_NUMBER_PREFIX_LENGTH = 64;
+
+/** A filter on one custom field as the client sent it: a field reference and one condition. */
+export interface CustomFieldFilterInput {
+  fieldId?: string | null;
+  name?: string | null;
+  equals?: string | null;
+  in?: readonly string[] | null;
+  isSet?: boolean | null;
+}
+
+/** A call list filter as the client sent it; timestamps already normalised to UTC. */
+export interface CallFilterInput {
+  setupTimeFrom?: string | null;
+  setupTimeTo?: string | null;
+  direction?: Direction | null;
+  number?: string | null;
+  customFields?: readonly CustomFieldFilterInput[] | null;
+}
+
+export type CustomFieldCondition =
+  | { fieldId: string; equals: string }
+  | { fieldId: string; in: string[] }
+  | { fieldId: string; isSet: boolean };
+
+/** A decided filter: every condition holds for a listed call (AND). Null means no condition. */
+export interface CallFilter {
+  /** Inclusive. */
+  setupTimeFrom: string | null;
+  /** Inclusive. */
+  setupTimeTo: string | null;
+  direction: Direction | null;
+  /** The from or the to number starts with it. */
+  numberPrefix: string | null;
+  customFields: CustomFieldCondition[];
+}
+
+export const NO_FILTER: CallFilter = { setupTimeFrom: null, setupTimeTo: null, direction: null, numberPrefix: null, customFields: [] };
+
+/** A problem with one part of a filter; `path` is relative to the filter, e.g. "customFields.0.name". */
+export interface FilterProblem {
+  path: string;
+  message: string;
+}
+
+/**
+ * Decides a call list filter against the tenant's field definitions. Every
+ * given condition must hold (AND); each custom field filter names one enabled
+ * field of the tenant and has exactly one of `equals`, `in` or `isSet`.
+ * Returns every problem, so the client fixes them in one go.
+ */
+export function decideCallFilter(
+  input: CallFilterInput,
+  fields: readonly CustomFieldDefinition[],
+): { ok: true; filter: CallFilter } | { ok: false; problems: FilterProblem[] } {
+  const problems: FilterProblem[] = [];
+  const from = input.setupTimeFrom ?? null;
+  const to = input.setupTimeTo ?? null;
+  if (from !== null && to !== null && from > to) problems.push({ path: 'setupTimeTo', message: 'setupTimeTo is before setupTimeFrom' });
+  const number = input.number ?? null;
+  if (number !== null && [...number].length > MAX_NUMBER_PREFIX_LENGTH) {
+    problems.push({ path: 'number', message: `number is longer than ${MAX_NUMBER_PREFIX_LENGTH} characters` });
+  }
+
+  const entries = input.customFields ?? [];
+  const customFields: CustomFieldCondition[] = [];
+  if (entries.length > MAX_CUSTOM_FIELD_FILTERS) {
+    problems.push({ path: 'customFields', message: `At most ${MAX_CUSTOM_FIELD_FILTERS} custom field filters` });
+  } else {
+    entries.forEach((entry, index) => {
+      const at = `customFields.${index}`;
+      const lookup = findFieldToRead(entry, fields);
+      if (!lookup.ok) problems.push({ path: lookup.attribute ? `${at}.${lookup.attribute}` : at, message: lookup.message });
+      const given = (['equals', 'in', 'isSet'] as const).filter((key) => entry[key] !== undefined && entry[key] !== null);
+      if (given.length !== 1) {
+        problems.push({ path: at, message: 'Give exactly one of equals, in or isSet' });
+        return;
+      }
+      if (entry.in && entry.in.length > MAX_IN_VALUES) {
+        problems.push({ path: `${at}.in`, message: `in takes at most ${MAX_IN_VALUES} values` });
+        return;
+      }
+      if (!lookup.ok) return;
+      const fieldId = lookup.field.fieldId;
+      if (given[0] === 'equals') customFields.push({ fieldId, equals: entry.equals! });
+      else if (given[0] === 'in') customFields.push({ fieldId, in: [...new Set(entry.in!)] });
+      else customFields.push({ fieldId, isSet: entry.isSet! });
+    });
+  }
+  if (problems.length > 0) return { ok: false, problems };
+  return {
+    ok: true,
+    filter: { setupTimeFrom: from, setupTimeTo: to, direction: input.direction ?? null, numberPrefix: number === '' ? null : number, customFields },
+  };
+}

@@ -1,0 +1,59 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { CallStore } from '../store/call-store.js';
+
+const MAX_OPERATION_LABELS = 200;
+
+/** Prometheus metrics of one app: requests and latency by operation and status, GraphQL errors by type, store stats. */
+export function createMetrics(store: CallStore) {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'callgate_' });
+  const requests = new Counter({
+    name: 'callgate_http_requests_total',
+    help: 'HTTP requests by operation and status',
+    labelNames: ['operation', 'status'],
+    registers: [registry],
+  });
+  const duration = new Histogram({
+    name: 'callgate_http_request_duration_seconds',
+    help: 'HTTP request latency by operation and status',
+    labelNames: ['operation', 'status'],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [registry],
+  });
+  const graphqlErrors = new Counter({
+    name: 'callgate_graphql_errors_total',
+    help: 'GraphQL errors by type: expected result-union errors by type name, others by code',
+    labelNames: ['type'],
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'callgate_db_stat',
+    help: 'Database store statistics (SQLite group commits; PostgreSQL pool counts)',
+    labelNames: ['stat'],
+    registers: [registry],
+    collect() {
+      for (const [stat, value] of Object.entries(store.stats?.() ?? {})) this.set({ stat }, value);
+    },
+  });
+  // Operation names come from clients: bound the label set so metrics cannot be blown up.
+  const operations = new Set<string>();
+  const label = (operation: string) => {
+    if (operations.has(operation)) return operation;
+    if (operations.size >= MAX_OPERATION_LABELS) return 'other';
+    operations.add(operation);
+    return operation;
+  };
+  return {
+    registry,
+    observeRequest(operation: string, status: number, seconds: number) {
+      const labels = { operation: label(operation), status: String(status) };
+      requests.inc(labels);
+      duration.observe(labels, seconds);
+    },
+    countGraphQLError(type: string) {
+      graphqlErrors.inc({ type });
+    },
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

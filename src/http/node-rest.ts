@@ -1,0 +1,41 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { BodyResult, RestReply, RestRequest } from './rest-response.js';
+
+function readNodeBody(req: IncomingMessage, limit: number): Promise<BodyResult> {
+  if (Number(req.headers['content-length'] ?? 0) > limit) return Promise.resolve({ ok: false, reason: 'too_large' });
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.off('data', onData).off('end', onEnd).off('error', reject);
+        req.resume();
+        resolve({ ok: false, reason: 'too_large' });
+      } else chunks.push(chunk);
+    };
+    const onEnd = () => resolve({ ok: true, text: Buffer.concat(chunks).toString('utf8') });
+    req.on('data', onData).once('end', onEnd).once('error', reject);
+  });
+}
+
+/** An IncomingMessage as a REST request: no Fetch Request, URL or stream objects on the hot path. */
+export function fromNodeRequest(req: IncomingMessage): RestRequest {
+  return {
+    method: req.method ?? 'GET',
+    url: `http://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`,
+    headers: {
+      get(name) {
+        const value = req.headers[name.toLowerCase()];
+        return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
+      },
+    },
+    readBody: (limit) => readNodeBody(req, limit),
+  };
+}
+
+export function writeReply(res: ServerResponse, reply: RestReply): void {
+  // The rest of a refused (413) body is discarded by Node as it arrives; requestTimeout bounds how long.
+  res.writeHead(reply.status, { ...reply.headers, 'content-length': Buffer.byteLength(reply.body) });
+  res.end(reply.body);
+}

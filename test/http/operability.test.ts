@@ -1,0 +1,128 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createApp, type AppDeps } from '../../src/http/app.js';
+import { SqliteCallStore } from '../../src/store/sqlite/sqlite-store.js';
+import { basic, CALL, createWorld, FIELD, PASSWORD, type World } from '../support/fixtures.js';
+
+let server: Server | undefined;
+afterEach(() => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())));
+
+/** A real node:http server over app.handleNode, with the log lines captured. */
+async function serve(options: Partial<AppDeps> = {}, world?: World) {
+  const w = world ?? (await createWorld());
+  const lines: Record<string, unknown>[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(line));
+      done();
+    },
+  });
+  const app = createApp({ store: w.store, logger: pino({ level: 'info' }, sink), ...options });
+  server = createServer(app.handleNode);
+  await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return { url, lines, world: w, app };
+}
+
+describe('health and readiness', () => {
+  it('/healthz answers without auth and without data', async () => {
+    const { url } = await serve();
+    const response = await fetch(`${url}/healthz`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ status: 'ok' });
+  });
+
+  it('/readyz is ready with a migrated database and 503 without one', async () => {
+    const { url } = await serve();
+    expect(await (await fetch(`${url}/readyz`)).json()).toEqual({ status: 'ready' });
+    server!.close();
+    const bare = new SqliteCallStore({ path: ':memory:' });
+    const app = createApp({ store: bare, logger: false });
+    const response = await app.fetch(new Request('http://callgate.test/readyz'));
+    expect(response.status).toBe(503);
+    expect(await response.json()).toMatchObject({ status: 'unavailable' });
+    server = undefined;
+  });
+});
+
+describe('request logs', () => {
+  it('log one line per request with id, method, route, status, duration and user, and never secrets or values', async () => {
+    const { url, lines, world } = await serve();
+    const response = await fetch(`${url}/api/v2/calls/${CALL.first}.json`, {
+      method: 'PUT',
+      headers: { authorization: basic('editor'), 'content-type': 'application/json', 'x-request-id': 'trace-42' },
+      body: JSON.stringify({ call: { custom_fields: [{ field_id: FIELD.callType, value: 'top secret value' }] } }),
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-request-id')).toBe('trace-42');
+    await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${world.tokens.viewer}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ query: 'query WhoAmI { viewer { username } }' }),
+    });
+    await new Promise((r) => setTimeout(r, 50));
+    const requests = lines.filter((l) => l.msg === 'request');
+    expect(requests[0]).toMatchObject({ reqId: 'trace-42', method: 'PUT', route: 'PUT /api/v2/calls/{call_id}.json', status: 200, user: 'editor' });
+    expect(typeof requests[0]!.durationMs).toBe('number');
+    expect(requests[1]).toMatchObject({ method: 'POST', route: 'graphql WhoAmI', status: 200, user: 'viewer' });
+    expect(requests[1]!.reqId).toMatch(/^[0-9a-f-]{36}$/);
+    const all = JSON.stringify(lines);
+    for (const secret of ['top secret value', PASSWORD, world.tokens.viewer, Buffer.from(`editor:${PASSWORD}`).toString('base64')]) {
+      expect(all).not.toContain(secret);
+    }
+  });
+
+  it('ignores an X-Request-Id that is not a sane token', async () => {
+    const { url } = await serve();
+    const response = await fetch(`${url}/healthz`, { headers: { 'x-request-id': 'bad id with spaces' } });
+    expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('log an unexpected error with its stack while the client sees only "Unexpected error."', async () => {
+    const world = await createWorld();
+    world.store.getCall = async () => {
+      throw new Error('SQLITE_CORRUPT: database disk image is malformed');
+    };
+    const { url, lines } = await serve({}, world);
+    const response = await fetch(`${url}/api/v2/calls/${CALL.first}.json`, { headers: { authorization: `Bearer ${world.tokens.editor}` } });
+    const body = await response.text();
+    expect(body).not.toMatch(/SQLITE|malformed|at /);
+    expect(body).toMatch(/Unexpected error\./);
+    const logged = lines.find((l) => JSON.stringify(l).includes('SQLITE_CORRUPT'));
+    expect(JSON.stringify(logged)).toMatch(/stack/);
+  });
+});
+
+describe('/metrics', () => {
+  it('counts requests by operation and status, and GraphQL errors by type', async () => {
+    const { url, world } = await serve();
+    await fetch(`${url}/api/v2/calls/${CALL.first}.json`, { headers: { authorization: `Bearer ${world.tokens.editor}` } });
+    await fetch(`${url}/api/v2/calls/${CALL.first}.json`);
+    await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${world.tokens.viewer}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ query: `mutation Edit { setCallCustomFields(callId: "${CALL.first}", customFields: []) { __typename } }` }),
+    });
+    await new Promise((r) => setTimeout(r, 50));
+    const text = await (await fetch(`${url}/metrics`)).text();
+    expect(text).toContain('callgate_http_requests_total{operation="GET /api/v2/calls/{call_id}.json",status="200"} 1');
+    expect(text).toContain('callgate_http_requests_total{operation="rest",status="401"} 1');
+    expect(text).toContain('callgate_http_requests_total{operation="graphql Edit",status="200"} 1');
+    expect(text).toMatch(/callgate_http_request_duration_seconds_bucket\{le="0\.1",operation="graphql Edit",status="200"\} 1/);
+    expect(text).toContain('callgate_graphql_errors_total{type="ForbiddenError"} 1');
+    expect(text).toMatch(/callgate_db_stat\{stat="group_commits"\} \d+/);
+  });
+
+  it('can be protected by a token, or turned off', async () => {
+    const token = 'metrics-token-0123456789';
+    const { url } = await serve({ metrics: { enabled: true, token } });
+    expect((await fetch(`${url}/metrics`)).status).toBe(401);
+    expect((await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+    server!.close();
+    const off = await serve({ metrics: { enabled: false } });
+    expect((await fetch(`${off.url}/metrics`)).status).toBe(404);
+  });
+});
