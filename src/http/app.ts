@@ -84,6 +84,12 @@ function methodNotAllowed(method: string, allowed: readonly string[]): RestReply
 const tooManyLogins = (seconds: number) =>
   restError(429, 'TooManyRequests', `Too many failed logins; retry in ${seconds} seconds`, { 'retry-after': String(seconds) });
 
+function isValidHost(host: string | undefined): boolean {
+  if (host === undefined) return true;
+  if (!/^[\w.:\[\]-]+$/.test(host)) return false;
+  return URL.canParse(`http://${host}/`);
+}
+
 /** Where a request comes from, for login throttling: the socket, or X-Forwarded-For's first hop behind a trusted proxy. */
 function clientAddress(forwardedFor: string | null, socketAddress: string | null | undefined, trustProxy: boolean): string | null {
   if (trustProxy && forwardedFor) return forwardedFor.split(',')[0]!.trim() || null;
@@ -235,7 +241,7 @@ export function createApp(deps: AppDeps) {
         case 'GET':
           return customFields.list(request, viewer);
         case 'POST':
-          return customFields.create(request, viewer, url);
+          return customFields.create(request, viewer);
         default:
           return methodNotAllowed(request.method, ['GET', 'POST']);
       }
@@ -323,6 +329,12 @@ export function createApp(deps: AppDeps) {
     });
     const path = req.url ?? '/';
     const pathname = path.split('?', 1)[0]!;
+    // yoga's Node adapter builds a URL from the Host header; a malformed one must be a 400, not its stack trace.
+    if (!isValidHost(req.headers.host)) {
+      info.setOperation('bad request');
+      writeReply(res, restError(400, 'BadRequest', 'The Host header is not a valid host'));
+      return;
+    }
     if (pathname === '/healthz' || pathname === '/readyz' || pathname === '/metrics') {
       info.setOperation(`GET ${pathname}`);
       void handleOps(pathname, req.headers.authorization ?? null).then((reply) => writeReply(res, reply!));

@@ -23,7 +23,8 @@ function readNodeBody(req: IncomingMessage, limit: number): Promise<BodyResult> 
 export function fromNodeRequest(req: IncomingMessage): RestRequest {
   return {
     method: req.method ?? 'GET',
-    url: `http://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`,
+    // Routes read only the path and query: the Host header (client-controlled) plays no part.
+    url: `http://localhost${req.url ?? '/'}`,
     headers: {
       get(name) {
         const value = req.headers[name.toLowerCase()];

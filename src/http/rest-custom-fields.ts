@@ -254,7 +254,7 @@ export function createRestCustomFieldRoutes(yoga: Yoga) {
       : jsonReply(200, { custom_field: toRestCustomField(outcome.data as GraphQLCustomField) });
   }
 
-  async function create(request: RestRequest, viewer: Viewer, url: URL): Promise<RestReply> {
+  async function create(request: RestRequest, viewer: Viewer): Promise<RestReply> {
     const json = await readJsonRequest(request);
     if (!json.ok) return json.reply;
     const body = readCustomFieldBody(json.value, { create: true });
@@ -262,7 +262,7 @@ export function createRestCustomFieldRoutes(yoga: Yoga) {
     const outcome = await run(request, viewer, 'create', { input: body.input });
     if ('reply' in outcome) return outcome.reply;
     return respond(outcome.data, ({ customField }) =>
-      jsonReply(201, { custom_field: toRestCustomField(customField) }, { location: `${url.origin}/api/v2/custom_fields/${customField.id}.json` }),
+      jsonReply(201, { custom_field: toRestCustomField(customField) }, { location: `/api/v2/custom_fields/${customField.id}.json` }),
     );
   }
 

@@ -263,11 +263,11 @@ describe('REST shim fuzzing: PUT /api/v2/calls/{id}.json', () => {
   // 400 InvalidRecord {"call.custom_fields": "Must be an array of custom field entries"} although the
   // body has that array, while the same body with "12" instead of 12 is applied (200). Found by the
   // deep-nesting fuzzing ('beside-a-number'); nothing is written, so the properties above hold.
-  it.fails('answers a deeply nested body beside a number value as it answers the same body with a string value', async () => {
+  it('answers a deeply nested body beside a number value as it answers the same body with a string value', async () => {
     const deep = `${'['.repeat(600)}1${']'.repeat(600)}`;
     const withNumber = await t.rest('PUT', `/api/v2/calls/${CALL.first}.json`, { raw: `{"call":{"custom_fields":[{"name":"Amount","value":12}]},"x":${deep}}` });
     const withString = await t.rest('PUT', `/api/v2/calls/${CALL.first}.json`, { raw: `{"call":{"custom_fields":[{"name":"Amount","value":"12"}]},"x":${deep}}` });
-    expect(withString.status).toBe(200);
+    expect(withString.status, withString.text).toBe(200);
     expect(withNumber.json).not.toEqual({ error: 'InvalidRecord', description: 'Record Validation errors', details: { 'call.custom_fields': 'Must be an array of custom field entries' } });
     expect(withNumber.status).toBe(withString.status);
   });

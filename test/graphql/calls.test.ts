@@ -183,6 +183,14 @@ describe('Query.calls: cursors', () => {
     expect(new Set(seenOnce).size).toBe(seenOnce.length);
   });
 
+  it('totalCount counts the whole list on every page, empty ones too', async () => {
+    const newest = (await page({ first: 1 })).pageInfo.endCursor;
+    const oldest = (await page({ last: 1 })).pageInfo.endCursor;
+    expect(await page({ first: 5, before: newest })).toMatchObject({ edges: [], totalCount: 27 });
+    expect(await page({ last: 5, after: oldest })).toMatchObject({ edges: [], totalCount: 27 });
+    expect(await page({ first: 5, after: oldest })).toMatchObject({ edges: [], totalCount: 27, pageInfo: { hasPreviousPage: true, hasNextPage: false } });
+  });
+
   it('a cursor from one order is refused in another', async () => {
     const bySetupTime = await page({ first: 1 });
     await expectError({ after: bySetupTime.pageInfo.endCursor, orderBy: { field: 'DURATION' } }, /another order/);

@@ -442,6 +442,21 @@ describe('multiselect and boolean fields', () => {
     expect(again.body.data!.call).toEqual({ customField: { values: ['Phone'], valid: true } });
   });
 
+  it('a call filter on a multiselect compares the stored JSON text (options in option order)', async () => {
+    await setFields([{ name: 'Channels', values: ['Letter', 'Email'] }]);
+    const ids = async (equals: string) => {
+      const { body } = await t.graphql(
+        `query($equals: String!) { calls(first: 100, filter: { customFields: [{ name: "Channels", equals: $equals }] }) { edges { node { id } } } }`,
+        { equals },
+        'viewer',
+      );
+      expect(body.errors).toBeUndefined();
+      return (body.data!.calls as { edges: { node: { id: string } }[] }).edges.map((e) => e.node.id);
+    };
+    expect(await ids('["Email","Letter"]')).toEqual([CALL.first]);
+    expect(await ids('["Letter","Email"]')).toEqual([]);
+  });
+
   it('a multiselect value reads as a JSON array in the REST call list too', async () => {
     await setFields([{ name: 'Channels', values: ['Letter', 'Email'] }]);
     const { json } = await t.rest('GET', '/api/v2/calls.json?limit=1000');

@@ -93,6 +93,22 @@ describe('EXPLAIN QUERY PLAN of the list queries', () => {
     }
   });
 
+  it.each<[string, CallOrder, Partial<CallWindow>, RegExp]>([
+    ['newest first, after', { field: 'setup_time', direction: 'desc' }, { after: key }, /\(setup_time,call_id\)<\(\?,\?\)/],
+    ['newest first, before', { field: 'setup_time', direction: 'desc' }, { before: key, fromEnd: true }, /\(setup_time,call_id\)>\(\?,\?\)/],
+    ['oldest first, after', { field: 'setup_time', direction: 'asc' }, { after: key }, /\(setup_time,call_id\)>\(\?,\?\)/],
+    ['oldest first, before', { field: 'setup_time', direction: 'asc' }, { before: key, fromEnd: true }, /\(setup_time,call_id\)<\(\?,\?\)/],
+  ])('%s: a cursor inside the date range is where the scan starts, not the end of the range', async (_label, order, w, bound) => {
+    const range = filter({ setupTimeFrom: '2026-02-01T00:05:00.000Z', setupTimeTo: '2026-02-01T00:30:00.000Z', customFields: [{ fieldId: FIELD.amount, equals: '3' }] });
+    const plans = await plansOf(() => list(range, { order, window: window(w), withTotal: false }));
+    expectIndexedOnly(plans);
+    expect(plans[0]!.plan[0]).toMatch(bound);
+    // The check for rows behind the cursor starts at the cursor too.
+    const searches = plans[0]!.plan.filter((line) => line.startsWith('SEARCH calls'));
+    expect(searches).toHaveLength(2);
+    for (const line of searches) expect(line).toMatch(/\(setup_time,call_id\)[<>]=?\(\?,\?\)/);
+  });
+
   it('a number search goes through the from and to number indexes', async () => {
     const plans = await plansOf(() => list(filter({ numberPrefix: '+1555', customFields: [{ fieldId: FIELD.amount, equals: '3' }] })));
     expectIndexedOnly(plans, { sorts: true });

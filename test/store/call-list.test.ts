@@ -43,4 +43,16 @@ describe('SqliteCallStore: call lists', () => {
     });
     expect(page).toEqual({ calls: [], more: false, behindCursor: true, total: 3 });
   });
+
+  it('counts when the window is empty on the far side too (first with before, last with after)', async () => {
+    const oldest = { key: '2026-01-01T09:00:00.000Z', callId: CALL.first };
+    const base = { tenantId: world.tenantId, filter: NO_FILTER, order: { field: 'setup_time', direction: 'desc' }, withTotal: true } as const;
+    const beforeNewest = await world.store.listCalls({
+      ...base,
+      window: { after: null, before: { key: '2026-01-01T10:00:00.000Z', callId: CALL.second }, offset: 0, take: 5, fromEnd: false },
+    });
+    expect(beforeNewest).toEqual({ calls: [], more: false, behindCursor: false, total: 2 });
+    const afterOldest = await world.store.listCalls({ ...base, window: { after: oldest, before: null, offset: 0, take: 5, fromEnd: true } });
+    expect(afterOldest).toEqual({ calls: [], more: false, behindCursor: false, total: 2 });
+  });
 });

@@ -291,6 +291,22 @@ export async function readCalls(url: string, token: string, callIds: readonly st
   return result;
 }
 
+/** Reads every call straight from the file through the store (no server), e.g. after a clean shutdown. */
+export async function readCallsFromFile(path: string, callIds: readonly string[]): Promise<Map<string, CallState>> {
+  const store = new SqliteCallStore({ path });
+  try {
+    const tenant = await store.findTenantByName('default');
+    const result = new Map<string, CallState>();
+    for (const id of callIds) {
+      const found = await store.getCall(tenant!.id, id);
+      if (found) result.set(id, { version: found.call.version, values: Object.fromEntries(found.customFields.map((f) => [f.fieldId, f.value])) });
+    }
+    return result;
+  } finally {
+    await store.close();
+  }
+}
+
 /** Polls `condition` every `intervalMs` until it holds or `timeoutMs` passes. */
 export async function until(condition: () => boolean, timeoutMs: number, intervalMs = 10): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, exists, gte, inArray, lt, lte, notExists, or, sql, type SQL } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import type { CallFilter, CustomFieldCondition } from '../../core/call-filter.js';
-import type { CallKey, CallOrder, SortDirection } from '../../core/call-list.js';
+import type { CallKey, CallOrder, CallWindow, SortDirection } from '../../core/call-list.js';
 import { callCustomFieldValues, calls } from './schema.js';
 import type * as schema from './schema.js';
 
@@ -46,8 +46,11 @@ function customFieldCondition(db: Db, condition: CustomFieldCondition): SQL {
  * the values table is never scanned. A number search is driven by the
  * from/to number indexes instead: the tenant is repeated inside each branch
  * and disabled (`+`) outside, so SQLite takes the multi-index OR.
+ * `cursorBounds` names the date bounds a keyset cursor tightens: they are
+ * kept out of the index (`+`) so the scan starts at the cursor rather than at
+ * the end of the date range.
  */
-export function callFilterWhere(db: Db, tenantId: string, filter: CallFilter): SQL {
+export function callFilterWhere(db: Db, tenantId: string, filter: CallFilter, cursorBounds: DateBounds = NO_BOUNDS): SQL {
   const conditions: (SQL | undefined)[] = [];
   if (filter.numberPrefix === null) {
     conditions.push(eq(calls.tenantId, tenantId));
@@ -60,11 +63,38 @@ export function callFilterWhere(db: Db, tenantId: string, filter: CallFilter): S
       ),
     );
   }
-  if (filter.setupTimeFrom !== null) conditions.push(gte(calls.setupTime, filter.setupTimeFrom));
-  if (filter.setupTimeTo !== null) conditions.push(lte(calls.setupTime, filter.setupTimeTo));
+  if (filter.setupTimeFrom !== null) {
+    conditions.push(cursorBounds.from ? sql`+${calls.setupTime} >= ${filter.setupTimeFrom}` : gte(calls.setupTime, filter.setupTimeFrom));
+  }
+  if (filter.setupTimeTo !== null) {
+    conditions.push(cursorBounds.to ? sql`+${calls.setupTime} <= ${filter.setupTimeTo}` : lte(calls.setupTime, filter.setupTimeTo));
+  }
   if (filter.direction !== null) conditions.push(eq(calls.direction, filter.direction));
   for (const condition of filter.customFields) conditions.push(customFieldCondition(db, condition));
   return and(...conditions)!;
+}
+
+export interface DateBounds {
+  from: boolean;
+  to: boolean;
+}
+
+const NO_BOUNDS: DateBounds = { from: false, to: false };
+
+/**
+ * Which of the filter's setup time bounds a keyset cursor makes redundant: in
+ * setup time order, a cursor inside the range is a tighter bound on the same
+ * side, and SQLite uses only one bound per side of an index range.
+ */
+export function boundsTightenedByCursor(filter: CallFilter, order: CallOrder, window: CallWindow): DateBounds {
+  if (order.field !== 'setup_time') return NO_BOUNDS;
+  const desc = order.direction === 'desc';
+  const upper = (desc ? window.after : window.before)?.key as string | undefined;
+  const lower = (desc ? window.before : window.after)?.key as string | undefined;
+  return {
+    from: lower !== undefined && filter.setupTimeFrom !== null && lower >= filter.setupTimeFrom,
+    to: upper !== undefined && filter.setupTimeTo !== null && upper <= filter.setupTimeTo,
+  };
 }
 
 export const sortColumn = (order: CallOrder) => (order.field === 'setup_time' ? calls.setupTime : calls.duration);

@@ -42,31 +42,38 @@ export class GroupCommit {
     const batch = this.pending.splice(0, this.maxBatch);
     this.schedule();
     try {
-      this.sqlite.exec('BEGIN IMMEDIATE');
+      this.commitGroup(batch);
     } catch (error) {
-      for (const item of batch) item.reject(error);
-      return;
-    }
-    const outcomes = batch.map((item) => {
-      this.sqlite.exec('SAVEPOINT write');
-      try {
-        const value = item.work();
-        this.sqlite.exec('RELEASE write');
-        return { ok: true as const, value };
-      } catch (error) {
-        this.sqlite.exec('ROLLBACK TO write');
-        this.sqlite.exec('RELEASE write');
-        return { ok: false as const, error };
-      }
-    });
-    try {
-      this.sqlite.exec('COMMIT');
-      this.commits++;
-    } catch (error) {
+      // Never let a failure escape into setImmediate (it would crash the process): nothing of this group is written.
       if (this.sqlite.inTransaction) this.sqlite.exec('ROLLBACK');
       for (const item of batch) item.reject(error);
-      return;
     }
+  }
+
+  private commitGroup(batch: Pending<unknown>[]): void {
+    this.sqlite.exec('BEGIN IMMEDIATE');
+    const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
+    for (const [index, item] of batch.entries()) {
+      this.sqlite.exec('SAVEPOINT write');
+      try {
+        outcomes.push({ ok: true, value: item.work() });
+        this.sqlite.exec('RELEASE write');
+      } catch (error) {
+        if (!this.sqlite.inTransaction) {
+          // SQLite rolled the whole transaction back (e.g. disk full): the writes before this one are gone
+          // too. Refuse them and this one; the rest go into a new group.
+          for (const done of batch.slice(0, index + 1)) done.reject(error);
+          this.pending.unshift(...batch.slice(index + 1));
+          this.schedule();
+          return;
+        }
+        this.sqlite.exec('ROLLBACK TO write');
+        this.sqlite.exec('RELEASE write');
+        outcomes.push({ ok: false, error });
+      }
+    }
+    this.sqlite.exec('COMMIT');
+    this.commits++;
     batch.forEach((item, i) => {
       const outcome = outcomes[i]!;
       if (outcome.ok) item.resolve(outcome.value);

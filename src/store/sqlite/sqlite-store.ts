@@ -31,7 +31,7 @@ import {
   type UpdateApiUserOutcome,
   type UpdateCustomFieldCommand,
 } from '../call-store.js';
-import { callFilterWhere, keyset, orderBy } from './call-list-sql.js';
+import { boundsTightenedByCursor, callFilterWhere, keyset, orderBy } from './call-list-sql.js';
 import { GroupCommit } from './group-commit.js';
 import * as schema from './schema.js';
 
@@ -146,8 +146,12 @@ export class SqliteCallStore implements CallStore {
     const total: SQL<number | null> = query.withTotal ? sql<number>`${this.db.select({ n: count() }).from(calls).where(matching)}` : sql<null>`null`;
     // Rows behind where the page starts reading: up to `after` or within the offset (first), from `before` on (last).
     const behindKey = window.fromEnd ? window.before : window.after;
+    const behindWindow = { ...window, after: window.fromEnd ? behindKey : null, before: window.fromEnd ? null : behindKey };
     const behindWhere = behindKey
-      ? and(matching, keyset(order, window.fromEnd ? 'after' : 'before', behindKey, true))
+      ? and(
+          callFilterWhere(this.db, query.tenantId, query.filter, boundsTightenedByCursor(query.filter, order, behindWindow)),
+          keyset(order, window.fromEnd ? 'after' : 'before', behindKey, true),
+        )
       : !window.fromEnd && window.offset > 0
         ? matching
         : null;
@@ -158,7 +162,7 @@ export class SqliteCallStore implements CallStore {
       .from(calls)
       .where(
         and(
-          matching,
+          callFilterWhere(this.db, query.tenantId, query.filter, boundsTightenedByCursor(query.filter, order, window)),
           window.after ? keyset(order, 'after', window.after) : undefined,
           window.before ? keyset(order, 'before', window.before) : undefined,
         ),
@@ -169,8 +173,9 @@ export class SqliteCallStore implements CallStore {
       .all();
 
     let facts = rows[0] ?? { total: query.withTotal ? 0 : null, behind: 0 };
-    if (rows.length === 0 && behindWhere) {
-      // Past the end: the page statement returned no row to carry the count and the flag.
+    const windowed = window.after !== null || window.before !== null || window.offset > 0;
+    if (rows.length === 0 && windowed && (query.withTotal || behindWhere)) {
+      // An empty window: the page statement returned no row to carry the count and the flag.
       facts = this.db.get<{ total: number | null; behind: number }>(sql`select ${total} as total, ${behind} as behind`);
     }
     const page = rows.slice(0, window.take).map(({ total: _total, behind: _behind, ...call }) => call);

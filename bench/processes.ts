@@ -1,0 +1,193 @@
+/**
+ * Child processes of the benchmark: the servers under test and the load
+ * generator. Every child is tracked and killed when the runner exits, fails
+ * or is interrupted, so no server is left behind.
+ */
+import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
+import { openSync, readFileSync, closeSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ChildMessage, LoadJob, LoadResult, ParentMessage } from './load.js';
+
+export const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+const children = new Set<ChildProcess>();
+
+function track(child: ChildProcess): ChildProcess {
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
+}
+
+export function killAll(): void {
+  for (const child of children) {
+    try {
+      child.kill('SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  children.clear();
+}
+
+process.once('exit', killAll);
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.once(signal, () => {
+    process.stderr.write(`\nbench: ${signal}, stopping child processes\n`);
+    killAll();
+    process.exit(130);
+  });
+}
+
+export type ServerKind = 'floor' | 'callgate';
+export type Synchronous = 'FULL' | 'NORMAL';
+
+export interface ServerSpec {
+  kind: ServerKind;
+  synchronous: Synchronous;
+  label: string;
+}
+
+export interface RunningServer {
+  spec: ServerSpec;
+  pid: number;
+  url: string;
+  dbPath: string;
+  /** SIGTERM, then SIGKILL after a grace period. */
+  stop(): Promise<void>;
+  logTail(): string;
+}
+
+export interface StartOptions {
+  dbPath: string;
+  logPath: string;
+  /** Extra node flags, e.g. --cpu-prof. */
+  nodeFlags?: string[];
+}
+
+/** Starts a server as its own process on 127.0.0.1 and an ephemeral port; resolves once it prints its URL. */
+export async function startServer(spec: ServerSpec, options: StartOptions): Promise<RunningServer> {
+  const nodeFlags = options.nodeFlags ?? [];
+  const args =
+    spec.kind === 'floor'
+      ? [...nodeFlags, '--import', 'tsx', resolve(ROOT, 'bench/floor-server.ts'), '--db', options.dbPath, '--port', '0', '--host', '127.0.0.1', '--synchronous', spec.synchronous]
+      : [...nodeFlags, resolve(ROOT, 'bin/callgate.js'), 'serve', '--port', '0', '--host', '127.0.0.1', '--db', options.dbPath];
+  const log = openSync(options.logPath, 'w');
+  const child = track(
+    spawn(process.execPath, args, {
+      cwd: ROOT,
+      // callgate's defaults, spelled out; it runs SQLite with synchronous=FULL.
+      env: { ...process.env, DATABASE_URL: '', LOG_LEVEL: 'info', NODE_ENV: 'production' },
+      stdio: ['ignore', 'pipe', log],
+    }),
+  );
+  closeSync(log);
+  const logTail = () => {
+    try {
+      return readFileSync(options.logPath, 'utf8').slice(-4000);
+    } catch {
+      return '';
+    }
+  };
+  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+  const url = await new Promise<string>((done, fail) => {
+    let stdout = '';
+    const timer = setTimeout(() => fail(new Error(`${spec.label} did not print its URL within 30 s\n${logTail()}`)), 30_000);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      stdout += chunk;
+      try {
+        const printed = JSON.parse(stdout) as { url: string };
+        clearTimeout(timer);
+        done(printed.url);
+      } catch {
+        // not a whole JSON document yet
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      fail(new Error(`${spec.label} exited with ${code} before listening\n${logTail()}`));
+    });
+  });
+  child.stdout!.resume();
+  return {
+    spec,
+    pid: child.pid!,
+    url,
+    dbPath: options.dbPath,
+    logTail,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 12_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+let clockTicks: number | undefined;
+
+/** User + system CPU time of a process so far, in microseconds (from /proc/<pid>/stat). */
+export function cpuMicros(pid: number): number {
+  clockTicks ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // fields[0] is field 3 (state); utime and stime are fields 14 and 15
+  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / clockTicks;
+}
+
+/** Peak resident set size so far, in MiB (VmHWM). */
+export function peakRssMiB(pid: number): number {
+  const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match ? Number(match[1]) / 1024 : NaN;
+}
+
+/** The load generator process; one job at a time. */
+export class LoadGenerator {
+  private readonly child: ChildProcess;
+
+  constructor() {
+    this.child = track(fork(resolve(ROOT, 'bench/load.ts'), [], { cwd: ROOT, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
+    // a send racing the child's exit is reported by run(), not as an unhandled 'error' event
+    this.child.on('error', () => {});
+  }
+
+  /** Warms up, awaits `beforeMeasure` (the child idles meanwhile), then measures. */
+  run(job: LoadJob, beforeMeasure: () => unknown): Promise<LoadResult> {
+    return new Promise((done, fail) => {
+      const onExit = (code: number | null) => fail(new Error(`load generator exited with ${code}`));
+      const onMessage = (message: ChildMessage) => {
+        if (message.type === 'warm') {
+          Promise.resolve()
+            .then(beforeMeasure)
+            .then(
+              () => this.send({ type: 'go' }),
+              (error: unknown) => {
+                this.child.off('message', onMessage);
+                this.child.off('exit', onExit);
+                fail(error);
+              },
+            );
+          return;
+        }
+        this.child.off('message', onMessage);
+        this.child.off('exit', onExit);
+        if (message.type === 'result') done(message.result);
+        else fail(new Error(`load generator failed: ${message.message}`));
+      };
+      this.child.on('message', onMessage);
+      this.child.once('exit', onExit);
+      this.send({ type: 'run', job });
+    });
+  }
+
+  close(): void {
+    if (!this.child.connected) return;
+    this.send({ type: 'exit' });
+    this.child.disconnect();
+  }
+
+  private send(message: ParentMessage): void {
+    this.child.send(message);
+  }
+}

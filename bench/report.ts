@@ -1,0 +1,175 @@
+/** Medians, ratios and the Markdown report of a benchmark run. */
+import { OPERATION_LABELS, TARGETS, type Operation } from './workload.js';
+import type { ServerSpec } from './processes.js';
+
+export interface RunFigures {
+  comparison: string;
+  op: Operation;
+  spec: ServerSpec;
+  round: number;
+  requests: number;
+  reqPerSec: number;
+  p50: number;
+  p99: number;
+  cpuUsPerRequest: number;
+  peakRssMiB: number;
+  /** Writes per COMMIT (one fsync each under FULL); null for reads or when the server does not say. */
+  writesPerCommit: number | null;
+}
+
+export interface Comparison {
+  id: string;
+  op: Operation;
+  /** The baseline (the floor) and the configuration measured against it. */
+  a: ServerSpec;
+  b: ServerSpec;
+  title: string;
+}
+
+export interface Summary {
+  comparison: Comparison;
+  a: Medians;
+  b: Medians;
+  /** Median over rounds of b/a req/s, each pair measured back to back. */
+  ratio: number;
+  ratios: number[];
+}
+
+interface Medians {
+  reqPerSec: number;
+  p50: number;
+  p99: number;
+  cpuUsPerRequest: number;
+  peakRssMiB: number;
+  writesPerCommit: number;
+  runs: number;
+}
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((x, y) => x - y);
+  if (sorted.length === 0) return NaN;
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+function medians(runs: RunFigures[]): Medians {
+  const of = (key: keyof Pick<RunFigures, 'reqPerSec' | 'p50' | 'p99' | 'cpuUsPerRequest' | 'peakRssMiB'>) => median(runs.map((r) => r[key]));
+  const perCommit = runs.flatMap((r) => (r.writesPerCommit === null ? [] : [r.writesPerCommit]));
+  return {
+    reqPerSec: of('reqPerSec'),
+    p50: of('p50'),
+    p99: of('p99'),
+    cpuUsPerRequest: of('cpuUsPerRequest'),
+    peakRssMiB: of('peakRssMiB'),
+    writesPerCommit: median(perCommit),
+    runs: runs.length,
+  };
+}
+
+export function summarize(comparison: Comparison, runs: RunFigures[]): Summary {
+  const mine = runs.filter((r) => r.comparison === comparison.id);
+  const a = mine.filter((r) => r.spec.label === comparison.a.label);
+  const b = mine.filter((r) => r.spec.label === comparison.b.label);
+  const ratios = a.flatMap((ra) => {
+    const rb = b.find((r) => r.round === ra.round);
+    return rb ? [rb.reqPerSec / ra.reqPerSec] : [];
+  });
+  return { comparison, a: medians(a), b: medians(b), ratio: median(ratios), ratios };
+}
+
+const f0 = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : '-');
+const f1 = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : '-');
+const pct = (n: number) => (Number.isFinite(n) ? `${(n * 100).toFixed(0)}%` : '-');
+
+const perCommitCell = (s: Summary) =>
+  Number.isFinite(s.a.writesPerCommit) || Number.isFinite(s.b.writesPerCommit) ? `${f1(s.a.writesPerCommit)} / ${f1(s.b.writesPerCommit)}` : '';
+
+export function targetOf(s: Summary): string {
+  if (s.comparison.id.startsWith('sync')) return '';
+  const target = TARGETS[s.comparison.op];
+  if (target === undefined) return '-';
+  return `≥ ${pct(target)} ${s.ratio >= target ? 'met' : 'not met'}`;
+}
+
+/** The plain-text table printed at the end of a run. */
+export function textTable(summaries: Summary[]): string {
+  const header = ['operation', 'A', 'A req/s', 'B', 'B req/s', 'B/A', 'target', 'p50 A/B ms', 'p99 A/B ms', 'CPU µs/req A/B', 'peak RSS MiB A/B'];
+  const rows = summaries.map((s) => [
+    OPERATION_LABELS[s.comparison.op],
+    s.comparison.a.label,
+    f0(s.a.reqPerSec),
+    s.comparison.b.label,
+    f0(s.b.reqPerSec),
+    pct(s.ratio),
+    targetOf(s),
+    `${f1(s.a.p50)} / ${f1(s.b.p50)}`,
+    `${f1(s.a.p99)} / ${f1(s.b.p99)}`,
+    `${f0(s.a.cpuUsPerRequest)} / ${f0(s.b.cpuUsPerRequest)}`,
+    `${f0(s.a.peakRssMiB)} / ${f0(s.b.peakRssMiB)}`,
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+export interface ReportContext {
+  date: string;
+  machine: { nproc: number; cpu: string; memory: string; kernel: string };
+  versions: Record<string, string>;
+  settings: Record<string, string>;
+  notes: string[];
+  parity: string;
+  profile?: string;
+}
+
+/** The Markdown report for bench/results/. */
+export function markdownReport(ctx: ReportContext, summaries: Summary[], runs: RunFigures[]): string {
+  const main = summaries.filter((s) => !s.comparison.id.startsWith('sync'));
+  const sync = summaries.filter((s) => s.comparison.id.startsWith('sync'));
+  const out: string[] = [];
+  out.push(`# callgate vs the raw floor, SQLite (${ctx.date})`, '');
+  out.push('Produced by `npm run bench` (bench/run.ts). callgate runs through its CLI (`node bin/callgate.js serve`); the floor is');
+  out.push('bench/floor-server.ts (node:http + better-sqlite3 prepared statements, same database file, same pragmas, same');
+  out.push('semantics and JSON, checked request by request before timing). Each configuration runs as its own process on a');
+  out.push('fresh copy of the same seeded database; autocannon drives it from a separate process. Configurations alternate');
+  out.push('A B A B; the figures are medians over the rounds, and B/A is the median of the per-round ratios (each pair');
+  out.push('measured back to back), which is the number to read on a noisy machine. Absolute req/s mean little here.', '');
+  out.push('## Machine', '');
+  out.push(`- CPU: ${ctx.machine.cpu}, \`nproc\` = ${ctx.machine.nproc} (server and load generator share them)`);
+  out.push(`- Memory: ${ctx.machine.memory}; kernel ${ctx.machine.kernel}`);
+  for (const [k, v] of Object.entries(ctx.versions)) out.push(`- ${k}: ${v}`);
+  out.push('', '## Settings', '');
+  for (const [k, v] of Object.entries(ctx.settings)) out.push(`- ${k}: ${v}`);
+  out.push('', '## callgate / floor', '');
+  out.push('| operation | floor req/s | callgate req/s | callgate/floor | target | p50 ms floor / callgate | p99 ms floor / callgate | CPU µs/req floor / callgate | peak RSS MiB floor / callgate | writes per commit floor / callgate |');
+  out.push('| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |');
+  for (const s of main) {
+    out.push(
+      `| ${OPERATION_LABELS[s.comparison.op]} | ${f0(s.a.reqPerSec)} | ${f0(s.b.reqPerSec)} | **${pct(s.ratio)}** | ${targetOf(s)} | ${f1(s.a.p50)} / ${f1(s.b.p50)} | ${f1(s.a.p99)} / ${f1(s.b.p99)} | ${f0(s.a.cpuUsPerRequest)} / ${f0(s.b.cpuUsPerRequest)} | ${f0(s.a.peakRssMiB)} / ${f0(s.b.peakRssMiB)} | ${perCommitCell(s)} |`,
+    );
+  }
+  if (sync.length > 0) {
+    out.push('', '## Floor, synchronous=NORMAL vs FULL (REST PUT)', '');
+    out.push('Context for the group-commit target (≥ 2× the FULL floor on REST PUT): how much of the floor\'s write cost is the fsync per commit.', '');
+    out.push('| operation | FULL req/s | NORMAL req/s | FULL/NORMAL | NORMAL/FULL | p50 ms FULL / NORMAL | p99 ms FULL / NORMAL | CPU µs/req FULL / NORMAL |');
+    out.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+    for (const s of sync) {
+      out.push(
+        `| ${OPERATION_LABELS[s.comparison.op]} | ${f0(s.a.reqPerSec)} | ${f0(s.b.reqPerSec)} | ${pct(1 / s.ratio)} | ${s.ratio.toFixed(2)}× | ${f1(s.a.p50)} / ${f1(s.b.p50)} | ${f1(s.a.p99)} / ${f1(s.b.p99)} | ${f0(s.a.cpuUsPerRequest)} / ${f0(s.b.cpuUsPerRequest)} |`,
+      );
+    }
+  }
+  out.push('', '## Parity check', '', ctx.parity);
+  if (ctx.notes.length > 0) out.push('', '## Notes', '', ...ctx.notes.map((n) => `- ${n}`));
+  if (ctx.profile) out.push('', '## Where callgate\'s time goes', '', ctx.profile);
+  out.push('', '## Every run', '');
+  out.push('| comparison | round | configuration | requests | req/s | p50 ms | p99 ms | CPU µs/req | peak RSS MiB | writes per commit |');
+  out.push('| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  for (const r of runs) {
+    out.push(
+      `| ${r.comparison} | ${r.round} | ${r.spec.label} | ${r.requests} | ${f0(r.reqPerSec)} | ${f1(r.p50)} | ${f1(r.p99)} | ${f0(r.cpuUsPerRequest)} | ${f0(r.peakRssMiB)} | ${r.writesPerCommit === null ? '' : f1(r.writesPerCommit)} |`,
+    );
+  }
+  out.push('');
+  return out.join('\n');
+}

@@ -1,0 +1,120 @@
+/**
+ * Seeds a fresh benchmark database: callgate's own migrations (through its
+ * CLI), then one tenant, an editor and a viewer with bearer tokens, 20 custom
+ * fields of mixed types, and N calls with about 5 values each, in one
+ * transaction with prepared statements.
+ *
+ *   tsx bench/seed.ts --db bench/.work/seed.sqlite [--calls 10000]
+ */
+import { execFileSync } from 'node:child_process';
+import { createHash, randomBytes, scryptSync } from 'node:crypto';
+import { mkdirSync, rmSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import Database from 'better-sqlite3';
+import { distinct, generator, sampleValue, SEED_FIELDS, type Manifest } from './workload.js';
+
+export const ROOT = fileURLToPath(new URL('..', import.meta.url));
+export const CLI = resolve(ROOT, 'bin/callgate.js');
+
+export interface SeedOptions {
+  calls?: number;
+  valuesPerCall?: number;
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+const newToken = () => `cg_${randomBytes(32).toString('base64url')}`;
+
+/** callgate's hash format; a low cost is enough here, the benchmark authenticates with tokens. */
+function passwordHash(password: string): string {
+  const cost = { N: 2 ** 14, r: 8, p: 1 };
+  const salt = randomBytes(16);
+  const key = scryptSync(password, salt, 32, cost);
+  return ['scrypt', cost.N, cost.r, cost.p, salt.toString('base64'), key.toString('base64')].join('$');
+}
+
+function uuidFrom(pick: () => number): string {
+  const hex = Array.from({ length: 32 }, () => Math.floor(pick() * 16).toString(16));
+  hex[12] = '4';
+  hex[16] = '89ab'[Math.floor(pick() * 4)]!;
+  const s = hex.join('');
+  return `${s.slice(0, 8)}-${s.slice(8, 12)}-${s.slice(12, 16)}-${s.slice(16, 20)}-${s.slice(20)}`;
+}
+
+export function seedDatabase(path: string, options: SeedOptions = {}): Manifest {
+  const count = options.calls ?? 10_000;
+  const perCall = options.valuesPerCall ?? 5;
+  mkdirSync(dirname(path), { recursive: true });
+  for (const suffix of ['', '-wal', '-shm']) rmSync(`${path}${suffix}`, { force: true });
+  execFileSync(process.execPath, [CLI, 'migrate', '--db', path], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, DATABASE_URL: '' } });
+
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = OFF'); // a fresh file, checkpointed and closed below
+  db.pragma('foreign_keys = ON');
+  const now = new Date().toISOString();
+  const tenantId = randomUUID();
+  const editorId = randomUUID();
+  const viewerId = randomUUID();
+  const editorToken = newToken();
+  const viewerToken = newToken();
+  const pick = generator(20_240_905);
+  const callIds: string[] = [];
+
+  const insertCall = db.prepare(
+    'INSERT INTO calls (call_id, tenant_id, setup_time, from_number, to_number, direction, duration, version) VALUES (?, ?, ?, ?, ?, ?, ?, 1)',
+  );
+  const insertValue = db.prepare(
+    'INSERT INTO call_custom_field_values (call_id, field_id, value, updated_at, updated_by) VALUES (?, ?, ?, ?, NULL)',
+  );
+  const insertField = db.prepare(
+    'INSERT INTO custom_fields (field_id, tenant_id, name, description, type, options, max_length, editable, enabled, created_at) VALUES (?, ?, ?, NULL, ?, ?, ?, ?, ?, ?)',
+  );
+  const insertUser = db.prepare(
+    'INSERT INTO api_users (id, tenant_id, username, password_hash, role, disabled, created_at) VALUES (?, ?, ?, ?, ?, 0, ?)',
+  );
+  const insertToken = db.prepare('INSERT INTO api_tokens (id, user_id, name, token_hash, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, NULL)');
+
+  db.transaction(() => {
+    db.prepare('INSERT INTO tenants (id, name, created_at) VALUES (?, ?, ?)').run(tenantId, 'default', now);
+    insertUser.run(editorId, tenantId, 'editor', passwordHash('bench-editor-password'), 'editor', now);
+    insertUser.run(viewerId, tenantId, 'viewer', passwordHash('bench-viewer-password'), 'viewer', now);
+    insertToken.run(randomUUID(), editorId, 'bench', sha256(editorToken), now);
+    insertToken.run(randomUUID(), viewerId, 'bench', sha256(viewerToken), now);
+    for (const f of SEED_FIELDS) {
+      insertField.run(f.fieldId, tenantId, f.name, f.type, f.options ? JSON.stringify(f.options) : null, f.maxLength, f.editable ? 1 : 0, f.enabled ? 1 : 0, now);
+    }
+    const newest = Date.parse('2026-06-01T00:00:00Z');
+    const number = () => `+49${Math.floor(30_000_000 + pick() * 69_999_999)}`;
+    for (let i = 0; i < count; i++) {
+      const callId = uuidFrom(pick);
+      callIds.push(callId);
+      // distinct setup times, one call every 7.919 s going back from `newest`
+      const setupTime = new Date(newest - i * 7919).toISOString();
+      insertCall.run(callId, tenantId, setupTime, number(), number(), ['inbound', 'outbound', 'inbound', 'unknown'][Math.floor(pick() * 4)], Math.floor(pick() * 1800));
+      for (const f of distinct(SEED_FIELDS, perCall, pick)) insertValue.run(callId, f.fieldId, sampleValue(f, pick), now);
+    }
+  }).immediate();
+
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  db.close();
+  return { tenant: 'default', editorToken, viewerToken, fields: SEED_FIELDS, callIds };
+}
+
+function randomUUID(): string {
+  return globalThis.crypto.randomUUID();
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const { values } = parseArgs({ options: { db: { type: 'string' }, calls: { type: 'string' } } });
+  if (!values.db) {
+    process.stderr.write('usage: tsx bench/seed.ts --db <file> [--calls 10000]\n');
+    process.exit(1);
+  }
+  const started = performance.now();
+  const manifest = seedDatabase(values.db, { calls: values.calls ? Number(values.calls) : undefined });
+  process.stdout.write(
+    `${JSON.stringify({ db: values.db, calls: manifest.callIds.length, fields: manifest.fields.length, editorToken: manifest.editorToken, ms: Math.round(performance.now() - started) }, null, 2)}\n`,
+  );
+}
