@@ -8,11 +8,13 @@ import { ForbiddenError, InvalidRecordError, NotFoundError } from './errors.js';
 const CustomFieldValueInput = builder.inputType('CustomFieldValueInput', {
   description:
     'One custom field to set. Refer to the field by `fieldId` or `name`; when both are given the id wins and ' +
-    'the name is ignored. `value: null` or `""` clears the value; leaving `value` out is an error.',
+    'the name is ignored. `value: null` or `""` clears the value; leaving `value` out is an error. A MULTISELECT ' +
+    'field takes `values` instead (`null` or `[]` clears).',
   fields: (t) => ({
     fieldId: t.id(),
     name: t.string(),
     value: t.string(),
+    values: t.stringList({ description: 'The chosen options of a MULTISELECT field, instead of `value`.' }),
   }),
 });
 
@@ -43,6 +45,7 @@ builder.mutationField('setCallCustomFields', (t) =>
         fieldId: entry.fieldId == null ? entry.fieldId : String(entry.fieldId),
         name: entry.name,
         value: entry.value,
+        values: entry.values,
       }));
       const outcome = await store.setCallCustomFields({
         tenantId: viewer.tenantId,

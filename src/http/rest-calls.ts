@@ -8,7 +8,7 @@ import { jsonReply, restError, unexpected, type RestReply, type RestRequest } fr
 export const CALL_FIELDS = /* GraphQL */ `
   fragment RestCall on Call {
     id setupTime fromNumber toNumber direction duration
-    customFields { fieldId name value }
+    customFields { fieldId name value values }
   }`;
 
 const GET_CALL = `query RestGetCall($id: ID!) { call(id: $id) { ...RestCall } } ${CALL_FIELDS}`;
@@ -30,10 +30,10 @@ export interface GraphQLCall {
   toNumber: string;
   direction: string;
   duration: number;
-  customFields: { fieldId: string; name: string; value: string }[];
+  customFields: { fieldId: string; name: string; value: string; values: string[] | null }[];
 }
 
-/** The vendor's call object, keys in the vendor's order. */
+/** The vendor's call object, keys in the vendor's order; a multiselect value is a JSON array. */
 export function toRestCallObject(call: GraphQLCall) {
   return {
     call_id: call.id,
@@ -42,15 +42,15 @@ export function toRestCallObject(call: GraphQLCall) {
     to_number: call.toNumber,
     direction: call.direction.toLowerCase(),
     duration: call.duration,
-    custom_fields: call.customFields.map((f) => ({ field_id: f.fieldId, name: f.name, value: f.value })),
+    custom_fields: call.customFields.map((f) => ({ field_id: f.fieldId, name: f.name, value: f.values ?? f.value })),
   };
 }
 
 const toRestCall = (call: GraphQLCall) => ({ call: toRestCallObject(call) });
 
-/** "customFields.2.fieldId" -> "custom_fields.2.field_id" */
+/** "customFields.2.fieldId" -> "custom_fields.2.field_id"; REST has only `value`, so "….values" -> "….value". */
 export function toRestPath(path: string): string {
-  return path.replace(/^customFields\b/, 'custom_fields').replace(/\.fieldId$/, '.field_id');
+  return path.replace(/^customFields\b/, 'custom_fields').replace(/\.fieldId$/, '.field_id').replace(/\.values$/, '.value');
 }
 
 const invalidRecord = (details: Record<string, string>) =>
@@ -60,6 +60,7 @@ interface RestEntry {
   fieldId?: string | null;
   name?: string | null;
   value?: string | null;
+  values?: string[];
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
@@ -68,8 +69,9 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
 /**
  * Reads the vendor body `{"call": {"custom_fields": [...]}}` into mutation
  * input (parsed with raw numbers). Numbers and booleans become their JSON
- * text as sent; an object or array value
- * is an error. An absent `value` stays absent, so the mutation refuses it.
+ * text as sent; a list of strings is a multiselect selection (`values`); an
+ * object, or a list of anything else, is an error. An absent `value` stays
+ * absent, so the mutation refuses it.
  */
 export function readCustomFieldsBody(body: unknown): { ok: true; entries: RestEntry[] } | { ok: false; details: Record<string, string> } {
   const list = isObject(body) && isObject(body.call) ? body.call.custom_fields : undefined;
@@ -95,7 +97,8 @@ export function readCustomFieldsBody(body: unknown): { ok: true; entries: RestEn
       else if (value instanceof JsonNumber) entry.value = value.text;
       else if (typeof value === 'number' && Number.isFinite(value)) entry.value = JSON.stringify(value);
       else if (typeof value === 'boolean') entry.value = String(value);
-      else details[`${at}.value`] = 'Value must be a string, number, boolean or null';
+      else if (Array.isArray(value) && value.every((item) => typeof item === 'string')) entry.values = value;
+      else details[`${at}.value`] = 'Value must be a string, number, boolean, null or a list of strings';
     }
     return entry;
   });
