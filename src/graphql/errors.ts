@@ -24,7 +24,7 @@ export class ForbiddenError extends Error {
   override name = 'ForbiddenError';
 }
 
-export type ConflictReason = 'duplicate' | 'stored_values' | 'last_admin';
+export type ConflictReason = 'duplicate' | 'stored_values' | 'last_admin' | 'version_mismatch';
 
 /** The request contradicts what is stored: a taken name, stored values a change would hit, the last admin. */
 export class ConflictError extends Error {
@@ -74,6 +74,7 @@ const ConflictReasonEnum = builder.enumType('ConflictReason', {
     DUPLICATE: { value: 'duplicate', description: 'The name (or id, or username) is already taken in the tenant.' },
     STORED_VALUES: { value: 'stored_values', description: 'Stored values would become invalid or be deleted; repeat with `force: true`.' },
     LAST_ADMIN: { value: 'last_admin', description: 'The change would leave the tenant without an active admin.' },
+    VERSION_MISMATCH: { value: 'version_mismatch', description: 'The record is no longer at `expectedVersion`: someone changed it; nothing was written.' },
   } as const,
 });
 

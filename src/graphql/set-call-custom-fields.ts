@@ -3,7 +3,7 @@ import { can, FORBIDDEN_MESSAGE } from '../core/permissions.js';
 import { builder } from './builder.js';
 import { CallRef, normalizeCallId } from './call.js';
 import { callSource } from './call-source.js';
-import { ForbiddenError, InvalidRecordError, NotFoundError } from './errors.js';
+import { ConflictError, ForbiddenError, InvalidRecordError, NotFoundError } from './errors.js';
 
 const CustomFieldValueInput = builder.inputType('CustomFieldValueInput', {
   description:
@@ -28,7 +28,7 @@ builder.mutationField('setCallCustomFields', (t) =>
       'Sets or clears custom field values of one call, as the REST `PUT /api/v2/calls/{call_id}.json`: ' +
       'only the listed fields change, and any invalid entry rejects the whole request.',
     errors: {
-      types: [InvalidRecordError, NotFoundError, ForbiddenError],
+      types: [InvalidRecordError, NotFoundError, ForbiddenError, ConflictError],
       union: { name: 'SetCallCustomFieldsResult' },
       result: { name: 'SetCallCustomFieldsSuccess' },
       dataField: { name: 'call' },
@@ -36,6 +36,9 @@ builder.mutationField('setCallCustomFields', (t) =>
     args: {
       callId: t.arg.id({ required: true }),
       customFields: t.arg({ type: [CustomFieldValueInput], required: true }),
+      expectedVersion: t.arg.int({
+        description: 'Optimistic concurrency: apply only if the call is still at this version, else a ConflictError (VERSION_MISMATCH) and nothing is written.',
+      }),
     },
     resolve: async (_root, args, { store, viewer, clock }) => {
       if (!can(viewer.role, 'edit_calls')) throw new ForbiddenError(FORBIDDEN_MESSAGE);
@@ -52,6 +55,7 @@ builder.mutationField('setCallCustomFields', (t) =>
         callId,
         userId: viewer.userId,
         now: clock().toISOString(),
+        expectedVersion: args.expectedVersion ?? undefined,
         decide: (fields) => decideChangeSet(entries, fields),
       });
       switch (outcome.kind) {
@@ -59,6 +63,11 @@ builder.mutationField('setCallCustomFields', (t) =>
           throw new NotFoundError('Call not found');
         case 'invalid':
           throw new InvalidRecordError(outcome.problems.map((p) => ({ path: detailPath(p), message: p.message })));
+        case 'version_conflict':
+          throw new ConflictError(
+            `Call has changed: its version is ${outcome.currentVersion}, not ${args.expectedVersion}; nothing was written`,
+            'version_mismatch',
+          );
         case 'updated':
           return callSource(outcome);
       }

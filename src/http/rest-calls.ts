@@ -11,13 +11,13 @@ export const CALL_FIELDS = /* GraphQL */ `
     customFields { fieldId name value values }
   }`;
 
-const GET_CALL = `query RestGetCall($id: ID!) { call(id: $id) { ...RestCall } } ${CALL_FIELDS}`;
+const GET_CALL = `query RestGetCall($id: ID!) { call(id: $id) { version ...RestCall } } ${CALL_FIELDS}`;
 
 const SET_CUSTOM_FIELDS = `
-  mutation RestSetCallCustomFields($callId: ID!, $customFields: [CustomFieldValueInput!]!) {
-    setCallCustomFields(callId: $callId, customFields: $customFields) {
+  mutation RestSetCallCustomFields($callId: ID!, $customFields: [CustomFieldValueInput!]!, $expectedVersion: Int) {
+    setCallCustomFields(callId: $callId, customFields: $customFields, expectedVersion: $expectedVersion) {
       __typename
-      ... on SetCallCustomFieldsSuccess { call { ...RestCall } }
+      ... on SetCallCustomFieldsSuccess { call { version ...RestCall } }
       ... on Error { message }
       ... on InvalidRecordError { details { path message } }
     }
@@ -110,6 +110,16 @@ function hasNumberValue(body: unknown): boolean {
   return Array.isArray(list) && list.some((entry) => isObject(entry) && typeof entry.value === 'number');
 }
 
+/** The call's version as an entity tag: GET returns it, PUT honours it in If-Match. */
+const etag = (version: number) => ({ etag: `"${version}"` });
+
+/** If-Match as an expected version: undefined for none or `*`, null when it is not one entity tag. */
+export function readIfMatch(header: string | null): number | undefined | null {
+  if (header === null || header.trim() === '*') return undefined;
+  const match = /^\s*(?:W\/)?"(\d{1,15})"\s*$/.exec(header);
+  return match ? Number(match[1]) : null;
+}
+
 export const CALL_ROUTE = /^\/api\/v2\/calls\/([^/]+)\.json$/;
 
 /**
@@ -127,13 +137,17 @@ export function createRestCallRoutes(yoga: Yoga) {
     const result = await execute(request, viewer, getCall, { id: callId });
     const call = (result.data as { call: GraphQLCall | null } | undefined)?.call;
     if (result.errors?.length || call === undefined) return unexpected();
-    return call ? jsonReply(200, toRestCall(call)) : restError(404, 'NotFound', 'Call not found');
+    return call ? jsonReply(200, toRestCall(call), etag((call as GraphQLCall & { version: number }).version)) : restError(404, 'NotFound', 'Call not found');
   }
 
   async function put(request: RestRequest, viewer: Viewer, callId: string): Promise<RestReply> {
     const contentType = request.headers.get('content-type') ?? '';
     if (!/^application\/json\s*(;|$)/i.test(contentType)) {
       return restError(415, 'UnsupportedMediaType', 'Content-Type must be application/json');
+    }
+    const expectedVersion = readIfMatch(request.headers.get('if-match'));
+    if (expectedVersion === null) {
+      return restError(400, 'InvalidHeader', 'If-Match must be one entity tag, as the ETag of GET (e.g. "3"), or *');
     }
     const body = await request.readBody(MAX_BODY_BYTES);
     if (!body.ok) return restError(413, 'PayloadTooLarge', `Request body is larger than ${MAX_BODY_BYTES} bytes`);
@@ -148,12 +162,16 @@ export function createRestCallRoutes(yoga: Yoga) {
     const input = readCustomFieldsBody(json.value);
     if (!input.ok) return invalidRecord(input.details);
 
-    const result = await execute(request, viewer, setCustomFields, { callId, customFields: input.entries });
+    const result = await execute(request, viewer, setCustomFields, { callId, customFields: input.entries, expectedVersion: expectedVersion ?? null });
     const outcome = (result.data as { setCallCustomFields?: Record<string, unknown> } | undefined)?.setCallCustomFields;
     if (result.errors?.length || !outcome) return unexpected();
     switch (outcome.__typename) {
-      case 'SetCallCustomFieldsSuccess':
-        return jsonReply(200, toRestCall(outcome.call as GraphQLCall));
+      case 'SetCallCustomFieldsSuccess': {
+        const call = outcome.call as GraphQLCall & { version: number };
+        return jsonReply(200, toRestCall(call), etag(call.version));
+      }
+      case 'ConflictError':
+        return restError(412, 'PreconditionFailed', outcome.message as string);
       case 'InvalidRecordError': {
         const details: Record<string, string> = {};
         for (const { path, message } of outcome.details as { path: string; message: string }[]) {

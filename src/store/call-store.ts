@@ -47,13 +47,16 @@ export interface CallWithValues {
 export type SetCallCustomFieldsOutcome =
   | ({ kind: 'updated' } & CallWithValues)
   | { kind: 'not_found' }
-  | { kind: 'invalid'; problems: EntryProblem[] };
+  | { kind: 'invalid'; problems: EntryProblem[] }
+  | { kind: 'version_conflict'; currentVersion: number };
 
 export interface SetCallCustomFieldsCommand {
   tenantId: string;
   callId: string;
   userId: string;
   now: string;
+  /** Optimistic concurrency: apply only if the call is still at this version (checked under the write lock). */
+  expectedVersion?: number;
   /** Pure decision over the tenant's field definitions, read inside the write transaction. */
   decide: (fields: CustomFieldDefinition[]) => ChangeSetDecision;
 }

@@ -8,11 +8,12 @@ it('schema/schema.graphql is the printed schema (run `npm run schema:print` afte
 
 it('keeps the contract names of the mutation and its result union', () => {
   const sdl = printSortedSchema();
-  expect(sdl).toContain(
-    'setCallCustomFields(callId: ID!, customFields: [CustomFieldValueInput!]!): SetCallCustomFieldsResult!',
+  // The contract's arguments and members, plus the optional expectedVersion and its ConflictError (names may gain, never lose).
+  expect(sdl).toMatch(
+    /setCallCustomFields\(\n?\s*callId: ID!\n?\s*customFields: \[CustomFieldValueInput!\]!\n?[\s\S]*?expectedVersion: Int\n?\s*\): SetCallCustomFieldsResult!/,
   );
   expect(sdl).toContain(
-    'union SetCallCustomFieldsResult = ForbiddenError | InvalidRecordError | NotFoundError | SetCallCustomFieldsSuccess',
+    'union SetCallCustomFieldsResult = ConflictError | ForbiddenError | InvalidRecordError | NotFoundError | SetCallCustomFieldsSuccess',
   );
   // The input may gain fields (values, for multiselect fields), never lose these.
   expect(sdl).toMatch(/input CustomFieldValueInput \{\n\s+fieldId: ID\n\s+name: String\n\s+value: String\n[^}]*\n\s+values: \[String!\]\n\}/);

@@ -215,6 +215,9 @@ export class SqliteCallStore implements CallStore {
   private applyCustomFields(command: SetCallCustomFieldsCommand): SetCallCustomFieldsOutcome {
     const call = this.statements.call.get({ tenantId: command.tenantId, callId: command.callId });
     if (!call) return { kind: 'not_found' };
+    if (command.expectedVersion !== undefined && call.version !== command.expectedVersion) {
+      return { kind: 'version_conflict', currentVersion: call.version };
+    }
     const decision = command.decide(this.readFields(command.tenantId, true));
     if (!decision.ok) return { kind: 'invalid', problems: decision.problems };
     if (decision.changes.length === 0) return { kind: 'updated', call, customFields: this.readValues(call.callId) };
