@@ -22,7 +22,7 @@ import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { UUID } from '../src/core/call.js';
 import { decideChangeSet, type EntryProblem, type FieldEntry } from '../src/core/change-set.js';
-import type { CustomFieldDefinition } from '../src/core/custom-field.js';
+import { parseOptionList, type CustomFieldDefinition } from '../src/core/custom-field.js';
 import { can, FORBIDDEN_MESSAGE, type Role } from '../src/core/permissions.js';
 import { JsonNumber, parseJsonText } from '../src/http/json-syntax.js';
 import { DOCUMENTS } from './workload.js';
@@ -70,16 +70,19 @@ interface ValueRow {
   name: string;
   value: string;
   updated_at: string;
+  type: CustomFieldDefinition['type'];
 }
 interface FieldRow {
   field_id: string;
   tenant_id: string;
   name: string;
+  description: string | null;
   type: CustomFieldDefinition['type'];
   options: string | null;
   max_length: number | null;
   editable: number;
   enabled: number;
+  previous_names: string;
 }
 
 const CALL_COLUMNS = 'call_id, setup_time, from_number, to_number, direction, duration, version';
@@ -90,11 +93,12 @@ const sql = {
   ),
   call: db.prepare<[string, string], CallRow>(`SELECT ${CALL_COLUMNS} FROM calls WHERE call_id = ? AND tenant_id = ?`),
   values: db.prepare<[string], ValueRow>(
-    'SELECT v.field_id, f.name, v.value, v.updated_at FROM call_custom_field_values v JOIN custom_fields f ON f.field_id = v.field_id ' +
+    'SELECT v.field_id, f.name, v.value, v.updated_at, f.type FROM call_custom_field_values v JOIN custom_fields f ON f.field_id = v.field_id ' +
       'WHERE v.call_id = ? AND f.enabled = 1 ORDER BY f.name, f.field_id',
   ),
   fields: db.prepare<[string], FieldRow>(
-    'SELECT field_id, tenant_id, name, type, options, max_length, editable, enabled FROM custom_fields WHERE tenant_id = ? ORDER BY name, field_id',
+    'SELECT field_id, tenant_id, name, description, type, options, max_length, editable, enabled, previous_names FROM custom_fields ' +
+      'WHERE tenant_id = ? ORDER BY name, field_id',
   ),
   upsert: db.prepare<[string, string, string, string, string]>(
     'INSERT INTO call_custom_field_values (call_id, field_id, value, updated_at, updated_by) VALUES (?, ?, ?, ?, ?) ' +
@@ -104,7 +108,7 @@ const sql = {
   bump: db.prepare<[string], CallRow>(`UPDATE calls SET version = version + 1 WHERE call_id = ? RETURNING ${CALL_COLUMNS}`),
   page: db.prepare<[string, number], CallRow>(`SELECT ${CALL_COLUMNS} FROM calls WHERE tenant_id = ? ORDER BY setup_time DESC, call_id DESC LIMIT ?`),
   pageValues: db.prepare<[string], ValueRow & { call_id: string }>(
-    'SELECT v.call_id, v.field_id, f.name, v.value, v.updated_at FROM call_custom_field_values v JOIN custom_fields f ON f.field_id = v.field_id ' +
+    'SELECT v.call_id, v.field_id, f.name, v.value, v.updated_at, f.type FROM call_custom_field_values v JOIN custom_fields f ON f.field_id = v.field_id ' +
       'WHERE v.call_id IN (SELECT value FROM json_each(?)) AND f.enabled = 1 ORDER BY f.name, f.field_id',
   ),
 };
@@ -113,11 +117,13 @@ const toDefinition = (r: FieldRow): CustomFieldDefinition => ({
   fieldId: r.field_id,
   tenantId: r.tenant_id,
   name: r.name,
+  description: r.description,
   type: r.type,
   options: r.options === null ? null : (JSON.parse(r.options) as string[]),
   maxLength: r.max_length,
   editable: r.editable === 1,
   enabled: r.enabled === 1,
+  previousNames: JSON.parse(r.previous_names) as string[],
 });
 
 type WriteOutcome =
@@ -245,12 +251,16 @@ function readEntries(list: unknown): { ok: true; entries: FieldEntry[] } | { ok:
       if (value === null || typeof value === 'string') entry.value = value;
       else if (value instanceof JsonNumber) entry.value = value.text;
       else if (typeof value === 'boolean') entry.value = String(value);
-      else details[`${at}.value`] = 'Value must be a string, number, boolean or null';
+      else if (Array.isArray(value) && value.every((v) => typeof v === 'string')) entry.values = value;
+      else details[`${at}.value`] = 'Value must be a string, number, boolean, null or a list of strings';
     }
     return entry;
   });
   return Object.keys(details).length > 0 ? { ok: false, details } : { ok: true, entries };
 }
+
+/** A multiselect value is a JSON array in REST, as callgate answers it. */
+const restValue = (v: ValueRow) => (v.type === 'multiselect' ? (parseOptionList(v.value) ?? v.value) : v.value);
 
 const restCall = (call: CallRow, values: ValueRow[]) =>
   JSON.stringify({
@@ -261,11 +271,11 @@ const restCall = (call: CallRow, values: ValueRow[]) =>
       to_number: call.to_number,
       direction: call.direction,
       duration: call.duration,
-      custom_fields: values.map((v) => ({ field_id: v.field_id, name: v.name, value: v.value })),
+      custom_fields: values.map((v) => ({ field_id: v.field_id, name: v.name, value: restValue(v) })),
     },
   });
 
-const REST_ATTRIBUTE = { fieldId: 'field_id', name: 'name', value: 'value' } as const;
+const REST_ATTRIBUTE = { fieldId: 'field_id', name: 'name', value: 'value', values: 'value' } as const;
 
 function restGet(res: ServerResponse, viewer: Viewer, rawId: string): void {
   const callId = normalizeCallId(rawId);

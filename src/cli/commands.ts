@@ -4,6 +4,7 @@ import { createInterface } from 'node:readline';
 import { readCallImport, UUID, type CallImport } from '../core/call.js';
 import { decideImportedValues } from '../core/change-set.js';
 import { checkDefinition, CUSTOM_FIELD_TYPES, type CustomFieldType } from '../core/custom-field.js';
+import { decideNewCustomField } from '../core/field-definition.js';
 import { ROLES, type Role } from '../core/permissions.js';
 import { hashApiToken, hashPassword, newApiToken } from '../http/credentials.js';
 import { parseJson } from '../http/request-body.js';
@@ -72,18 +73,17 @@ export async function createField(
   if (first) throw new UsageError(first[1]);
   if (input.id !== undefined && !UUID.test(input.id)) throw new UsageError('--id must be a UUID');
   const tenant = await tenantNamed(store, input.tenant);
-  const field = await store.createCustomField({
-    fieldId: (input.id ?? randomUUID()).toLowerCase(),
+  const definition = { id: input.id, name: input.name, type, options, maxLength, editable: input.editable, enabled: input.enabled };
+  const outcome = await store.defineCustomField({
     tenantId: tenant.id,
-    name: input.name.trim(),
-    description: null,
-    type,
-    options,
-    maxLength,
-    editable: input.editable,
-    enabled: input.enabled,
     now: now(),
+    decide: (fields) => decideNewCustomField(definition, { tenantId: tenant.id, fieldId: randomUUID() }, fields),
   });
+  if (outcome.kind !== 'written') {
+    const refusal = outcome.kind === 'refused' ? outcome.refusal : null;
+    throw new UsageError(refusal?.kind === 'invalid' ? refusal.problems[0]!.message : (refusal?.message ?? 'The field was not created'));
+  }
+  const { field } = outcome;
   return {
     field_id: field.fieldId,
     name: field.name,

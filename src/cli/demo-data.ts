@@ -17,6 +17,7 @@ const choose = <T>(pick: () => number, items: readonly T[]): T => items[Math.flo
 
 const PAYMENT = ['Unknown', 'Paid', 'Unpaid', 'Refunded'];
 const CALL_TYPES = ['Sales call', 'Support call', 'Billing call', 'Other'];
+const CHANNELS = ['Email', 'Phone', 'Letter', 'Chat'];
 
 /** The vendor's two example fields with their exact UUIDs, and a few more of each type. */
 export const DEMO_FIELDS: DemoField[] = [
@@ -30,6 +31,17 @@ export const DEMO_FIELDS: DemoField[] = [
   { fieldId: '6c1e8d5a-0b7f-4a43-9d2e-1f3a5b7c9d06', name: 'Priority', type: 'option', options: ['Low', 'Normal', 'High'], sample: (p) => choose(p, ['Low', 'Normal', 'High']) },
   { fieldId: '6c1e8d5a-0b7f-4a43-9d2e-1f3a5b7c9d07', name: 'CRM reference', type: 'text', editable: false, sample: (p) => `CRM-${Math.floor(p() * 1e6)}` },
   { fieldId: '6c1e8d5a-0b7f-4a43-9d2e-1f3a5b7c9d08', name: 'Legacy code', type: 'text', enabled: false, sample: () => null },
+  {
+    fieldId: '6c1e8d5a-0b7f-4a43-9d2e-1f3a5b7c9d09',
+    name: 'Contact channels',
+    type: 'multiselect',
+    options: CHANNELS,
+    sample: (p) => {
+      const chosen = CHANNELS.filter(() => p() < 0.4);
+      return chosen.length > 0 ? JSON.stringify(chosen) : null;
+    },
+  },
+  { fieldId: '6c1e8d5a-0b7f-4a43-9d2e-1f3a5b7c9d0a', name: 'Callback requested', type: 'boolean', sample: (p) => (p() < 0.5 ? String(p() < 0.3) : null) },
 ];
 
 /** A small deterministic generator (mulberry32), so every demo database holds the same calls. */

@@ -17,7 +17,7 @@ Usage: callgate <command> [options]      (every command takes --db <path | postg
   tenants create --name <name>
   users create --username <u> --role admin|editor|viewer [--tenant <name>] --password-stdin
   tokens create --username <u> [--name <label>]
-  fields create --name <n> --type text|option|number|date [--max-length N] [--options a,b,c]
+  fields create --name <n> --type text|option|number|date|multiselect|boolean [--max-length N] [--options a,b,c]
                 [--no-editable] [--disabled] [--id <uuid>] [--tenant <name>]
   calls import <file.jsonl | -> [--tenant <name>]
   seed --demo [--tenant <name>]

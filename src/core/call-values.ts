@@ -1,5 +1,5 @@
 import { MESSAGES, resolveFieldReference } from './change-set.js';
-import type { CustomFieldDefinition, CustomFieldValue } from './custom-field.js';
+import type { CustomFieldDefinition, CustomFieldValue, ValueRule } from './custom-field.js';
 
 /** A custom field as a call shows it: its stored value, or null (with no update) where unset. */
 export interface CallFieldValue {
@@ -8,6 +8,8 @@ export interface CallFieldValue {
   value: string | null;
   updatedAt: string | null;
   updatedBy: string | null;
+  /** The field's current definition, which a stored value may no longer satisfy. */
+  definition: ValueRule;
 }
 
 export type FieldLookup =
@@ -49,5 +51,15 @@ export function valuesToShow(
   return fields
     .filter((field) => field.enabled)
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.fieldId < b.fieldId ? -1 : 1))
-    .map((field) => stored.get(field.fieldId) ?? { fieldId: field.fieldId, name: field.name, value: null, updatedAt: null, updatedBy: null });
+    .map(
+      (field) =>
+        stored.get(field.fieldId) ?? {
+          fieldId: field.fieldId,
+          name: field.name,
+          value: null,
+          updatedAt: null,
+          updatedBy: null,
+          definition: { type: field.type, options: field.options, maxLength: field.maxLength },
+        },
+    );
 }

@@ -28,7 +28,7 @@ export function normalizeTimestamp(value: string): string | null {
 
 export interface CallImport {
   call: Omit<CallRecord, 'tenantId' | 'version'>;
-  customFields: { fieldId?: string | null; name?: string | null; value?: string | null }[];
+  customFields: { fieldId?: string | null; name?: string | null; value?: string | null; values?: string[] }[];
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -36,7 +36,7 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 /**
  * Reads one REST-shaped call object (`call_id`, `setup_time`, `from_number`,
  * `to_number`, `direction`, `duration`, optional `custom_fields`) as the import
- * takes it. Returns the call or the first problem found, in words for the operator.
+ * takes it. A value that is a list of strings is a multiselect selection. Returns the call or the first problem found, in words for the operator.
  */
 export function readCallImport(input: unknown): { ok: true; value: CallImport } | { ok: false; message: string } {
   if (!isObject(input)) return { ok: false, message: 'expected a JSON object' };
@@ -60,14 +60,19 @@ export function readCallImport(input: unknown): { ok: true; value: CallImport } 
     for (const [i, entry] of custom_fields.entries()) {
       if (!isObject(entry)) return { ok: false, message: `custom_fields.${i} must be an object` };
       const value = entry.value;
-      if (value !== null && value !== undefined && typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
-        return { ok: false, message: `custom_fields.${i}.value must be a string, number, boolean or null` };
-      }
-      customFields.push({
+      const reference = {
         fieldId: typeof entry.field_id === 'string' ? entry.field_id : null,
         name: typeof entry.name === 'string' ? entry.name : null,
-        value: value === undefined ? undefined : value === null ? null : String(value),
-      });
+      };
+      if (Array.isArray(value)) {
+        if (!value.every((item) => typeof item === 'string')) return { ok: false, message: `custom_fields.${i}.value must list strings only` };
+        customFields.push({ ...reference, values: value });
+        continue;
+      }
+      if (value !== null && value !== undefined && typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
+        return { ok: false, message: `custom_fields.${i}.value must be a string, number, boolean, null or a list of strings` };
+      }
+      customFields.push({ ...reference, value: value === undefined ? undefined : value === null ? null : String(value) });
     }
   }
   return {

@@ -1,16 +1,26 @@
-import { checkValue, type CustomFieldDefinition } from './custom-field.js';
+import {
+  checkOptionList,
+  checkValue,
+  encodeOptionList,
+  nameKey,
+  parseOptionList,
+  VALUE_MESSAGES,
+  type CustomFieldDefinition,
+} from './custom-field.js';
 
 /**
  * One entry of a set-custom-fields request as the client sent it. `value`
- * is `undefined` when the client left the key out, which is an error, never a clear.
+ * is `undefined` when the client left the key out, which is an error, never a
+ * clear. `values` is a multiselect selection, the alternative to `value`.
  */
 export interface FieldEntry {
   fieldId?: string | null;
   name?: string | null;
   value?: string | null;
+  values?: readonly string[] | null;
 }
 
-export type EntryAttribute = 'fieldId' | 'name' | 'value';
+export type EntryAttribute = 'fieldId' | 'name' | 'value' | 'values';
 
 /** A problem with one entry; `attribute` is null when the entry as a whole is wrong. */
 export interface EntryProblem {
@@ -36,6 +46,9 @@ export const MESSAGES = {
   disabled: 'Custom field is disabled',
   valueRequired: 'Value is required; use null to clear',
   listedTwice: 'Custom field is listed more than once',
+  renamed: (name: string) => `Unknown custom field; it was renamed to "${name}"`,
+  valueAndValues: 'Use either value or values, not both',
+  valuesNotAllowed: 'Only multiselect fields take a list of values; use value',
 } as const;
 
 const present = (s: string | null | undefined): s is string => typeof s === 'string' && s.length > 0;
@@ -48,7 +61,7 @@ type Resolution =
  * Finds the field an entry refers to. The id beats the name: when `fieldId` is
  * present the name is ignored, even if it names another field or none. A name
  * must match exactly; one that matches only case-insensitively is reported
- * with the right spelling.
+ * with the right spelling, and a field's former name with its current name.
  */
 export function resolveFieldReference(
   entry: FieldEntry,
@@ -65,9 +78,14 @@ export function resolveFieldReference(
   if (present(entry.name)) {
     const field = fields.find((f) => f.name === entry.name);
     if (field) return { field, attribute: 'name' };
-    const lower = entry.name.toLowerCase();
-    const nearly = fields.find((f) => f.name.toLowerCase() === lower);
-    const message = nearly ? `${MESSAGES.unknownField}; did you mean "${nearly.name}"?` : MESSAGES.unknownField;
+    const key = nameKey(entry.name);
+    const nearly = fields.find((f) => nameKey(f.name) === key);
+    const renamed = nearly ? undefined : fields.find((f) => (f.previousNames ?? []).some((n) => nameKey(n) === key));
+    const message = nearly
+      ? `${MESSAGES.unknownField}; did you mean "${nearly.name}"?`
+      : renamed
+        ? MESSAGES.renamed(renamed.name)
+        : MESSAGES.unknownField;
     return { problem: { index, attribute: 'name', message } };
   }
   return { problem: { index, attribute: null, message: MESSAGES.referenceRequired } };
@@ -88,10 +106,10 @@ export function decideChangeSet(
 
   entries.forEach((entry, index) => {
     const resolution = resolveFieldReference(entry, index, fields);
-    const value = entry.value;
+    const missing = entry.value === undefined && entry.values === undefined;
     if ('problem' in resolution) {
       problems.push(resolution.problem);
-      if (value === undefined) problems.push({ index, attribute: 'value', message: MESSAGES.valueRequired });
+      if (missing) problems.push({ index, attribute: 'value', message: MESSAGES.valueRequired });
       return;
     }
     const { field, attribute } = resolution;
@@ -108,20 +126,48 @@ export function decideChangeSet(
       problems.push({ index, attribute, message: MESSAGES.notEditable });
       return;
     }
-    if (value === undefined) {
+    if (missing) {
       problems.push({ index, attribute: 'value', message: MESSAGES.valueRequired });
       return;
     }
-    if (value === null || value === '') {
-      changes.push({ fieldId: field.fieldId, value: null });
-      return;
-    }
-    const message = checkValue(field, value);
-    if (message) problems.push({ index, attribute: 'value', message });
-    else changes.push({ fieldId: field.fieldId, value });
+    const decided = decideValue(field, entry);
+    if ('problem' in decided) problems.push({ index, ...decided.problem });
+    else changes.push({ fieldId: field.fieldId, value: decided.value });
   });
 
   return problems.length > 0 ? { ok: false, problems } : { ok: true, changes };
+}
+
+type ValueDecision = { value: string | null } | { problem: { attribute: EntryAttribute; message: string } };
+
+/**
+ * The text to store for one entry, null to clear. null and "" clear any
+ * field; a multiselect field also takes `values` (null or [] clear), or a JSON
+ * array as `value`, and stores the selection as a JSON array in option order.
+ */
+function decideValue(field: CustomFieldDefinition, entry: FieldEntry): ValueDecision {
+  if (entry.value !== undefined && entry.values !== undefined) {
+    return { problem: { attribute: 'values', message: MESSAGES.valueAndValues } };
+  }
+  if (entry.values !== undefined) {
+    if (entry.values === null) return { value: null };
+    if (field.type !== 'multiselect') return { problem: { attribute: 'values', message: MESSAGES.valuesNotAllowed } };
+    return decideSelection(field, entry.values, 'values');
+  }
+  const value = entry.value;
+  if (value === null || value === undefined || value === '') return { value: null };
+  if (field.type === 'multiselect') {
+    const items = parseOptionList(value);
+    return items ? decideSelection(field, items, 'value') : { problem: { attribute: 'value', message: VALUE_MESSAGES.notAList } };
+  }
+  const message = checkValue(field, value);
+  return message ? { problem: { attribute: 'value', message } } : { value };
+}
+
+function decideSelection(field: CustomFieldDefinition, items: readonly string[], attribute: EntryAttribute): ValueDecision {
+  if (items.length === 0) return { value: null };
+  const message = checkOptionList(field, items);
+  return message ? { problem: { attribute, message } } : { value: encodeOptionList(field, items) };
 }
 
 /**

@@ -1,5 +1,6 @@
 import { UUID } from '../core/call.js';
 import { findFieldToRead, valuesToShow, type CallFieldValue } from '../core/call-values.js';
+import { isStoredValueValid, parseOptionList } from '../core/custom-field.js';
 import { builder } from './builder.js';
 import { callSource, type CallSource } from './call-source.js';
 import { CustomFieldRef } from './custom-field.js';
@@ -19,7 +20,23 @@ const CustomFieldValueRef = builder.objectRef<CallFieldValue>('CustomFieldValue'
   fields: (t) => ({
     fieldId: t.exposeID('fieldId'),
     name: t.exposeString('name'),
-    value: t.exposeString('value', { nullable: true, description: 'Null only in `customFields(includeEmpty: true)`, for a field the call has no value for.' }),
+    value: t.exposeString('value', {
+      nullable: true,
+      description:
+        'The stored text; for a MULTISELECT field the JSON array of the chosen options. Null only in ' +
+        '`customFields(includeEmpty: true)`, for a field the call has no value for.',
+    }),
+    values: t.stringList({
+      nullable: true,
+      description: 'The chosen options of a MULTISELECT field, in the order of its options; null for other types and where `value` is null.',
+      resolve: ({ definition, value }) => (definition.type === 'multiselect' && value !== null ? parseOptionList(value) : null),
+    }),
+    valid: t.boolean({
+      description:
+        'False when the field\'s definition was tightened (with `force`) after this value was written and the value no ' +
+        'longer satisfies it. The value stays stored until it is rewritten. True where `value` is null.',
+      resolve: ({ definition, value }) => value === null || isStoredValueValid(definition, value),
+    }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime', nullable: true, description: 'Null where `value` is null.' }),
     updatedBy: t.exposeString('updatedBy', { nullable: true, description: 'The API user who wrote it; null for imported values.' }),
     field: t.field({

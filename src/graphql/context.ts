@@ -2,19 +2,34 @@ import type { CustomFieldDefinition } from '../core/custom-field.js';
 import type { Viewer } from '../http/auth.js';
 import type { CallStore } from '../store/call-store.js';
 
+/** Secrets the admin mutations make: injected, so tests and the server decide how they are made. */
+export interface CredentialFactory {
+  hashPassword(password: string): Promise<string>;
+  /** A fresh API token: the secret shown once, and the hash that is stored. */
+  newApiToken(): { secret: string; hash: string };
+}
+
 export interface GraphQLContext {
   store: CallStore;
   viewer: Viewer;
   clock: () => Date;
+  credentials: CredentialFactory;
   /** Every custom field of the viewer's tenant, disabled ones included, read at most once per request. */
   customFieldDefinitions: () => Promise<CustomFieldDefinition[]>;
+  /** Drops what `customFieldDefinitions` read: a mutation changed the definitions, so a later field of the request reads them again. */
+  customFieldDefinitionsChanged: () => void;
 }
 
 /** The context of one request. */
-export function createGraphQLContext(deps: Pick<GraphQLContext, 'store' | 'viewer' | 'clock'>): GraphQLContext {
+export function createGraphQLContext(
+  deps: Pick<GraphQLContext, 'store' | 'viewer' | 'clock' | 'credentials'>,
+): GraphQLContext {
   let definitions: Promise<CustomFieldDefinition[]> | undefined;
   return {
     ...deps,
     customFieldDefinitions: () => (definitions ??= deps.store.listCustomFields(deps.viewer.tenantId, { includeDisabled: true })),
+    customFieldDefinitionsChanged: () => {
+      definitions = undefined;
+    },
   };
 }

@@ -1,5 +1,6 @@
+import { UUID } from '../core/call.js';
 import { resolveFieldReference } from '../core/change-set.js';
-import { DEFAULT_TEXT_MAX_LENGTH, type CustomFieldDefinition } from '../core/custom-field.js';
+import { effectiveMaxLength, type CustomFieldDefinition } from '../core/custom-field.js';
 import { builder } from './builder.js';
 import { assertCanView, badUserInput } from './errors.js';
 import { NodeRef } from './node.js';
@@ -10,6 +11,8 @@ export const CustomFieldTypeEnum = builder.enumType('CustomFieldType', {
     OPTION: { value: 'option' },
     NUMBER: { value: 'number' },
     DATE: { value: 'date' },
+    MULTISELECT: { value: 'multiselect', description: 'Any number of distinct `options`; set with `values`.' },
+    BOOLEAN: { value: 'boolean', description: '"true" or "false".' },
   } as const,
 });
 
@@ -19,17 +22,28 @@ export const CustomFieldRef = builder.objectRef<CustomFieldDefinition>('CustomFi
   fields: (t) => ({
     id: t.exposeID('fieldId', { description: 'The field UUID (the REST `field_id`).' }),
     name: t.exposeString('name'),
+    description: t.exposeString('description', { nullable: true }),
     type: t.expose('type', { type: CustomFieldTypeEnum }),
-    options: t.exposeStringList('options', { nullable: true, description: 'The allowed values of an OPTION field.' }),
+    options: t.exposeStringList('options', { nullable: true, description: 'The allowed values of an OPTION or MULTISELECT field.' }),
     maxLength: t.int({
       nullable: true,
       description: 'The longest value a TEXT field takes, in characters.',
-      resolve: (field) => (field.type === 'text' ? (field.maxLength ?? DEFAULT_TEXT_MAX_LENGTH) : null),
+      resolve: (field) => effectiveMaxLength(field),
     }),
     editable: t.exposeBoolean('editable', { description: 'Whether API users may set the value.' }),
     enabled: t.exposeBoolean('enabled'),
+    previousNames: t.stringList({
+      description: 'Names the field had before it was renamed, most recent first; a client sending one is told the current name.',
+      resolve: (field) => [...(field.previousNames ?? [])],
+    }),
   }),
 });
+
+/** Field ids are UUIDs compared in lower case; anything else names no field. */
+export function normalizeFieldId(id: string | number): string | null {
+  const text = String(id);
+  return UUID.test(text) ? text.toLowerCase() : null;
+}
 
 builder.queryField('customFields', (t) =>
   t.field({

@@ -24,6 +24,20 @@ export class ForbiddenError extends Error {
   override name = 'ForbiddenError';
 }
 
+export type ConflictReason = 'duplicate' | 'stored_values' | 'last_admin' | 'version_mismatch';
+
+/** The request contradicts what is stored: a taken name, stored values a change would hit, the last admin. */
+export class ConflictError extends Error {
+  override name = 'ConflictError';
+  constructor(
+    message: string,
+    readonly reason: ConflictReason,
+    readonly affectedValues = 0,
+  ) {
+    super(message);
+  }
+}
+
 export const ErrorInterface = builder.interfaceRef<Error>('Error').implement({
   description: 'An expected failure; every error member of a result union implements it.',
   fields: (t) => ({ message: t.exposeString('message') }),
@@ -53,6 +67,28 @@ builder.objectType(ForbiddenError, {
   name: 'ForbiddenError',
   description: 'The API user\'s role does not allow this.',
   interfaces: [ErrorInterface],
+});
+
+const ConflictReasonEnum = builder.enumType('ConflictReason', {
+  values: {
+    DUPLICATE: { value: 'duplicate', description: 'The name (or id, or username) is already taken in the tenant.' },
+    STORED_VALUES: { value: 'stored_values', description: 'Stored values would become invalid or be deleted; repeat with `force: true`.' },
+    LAST_ADMIN: { value: 'last_admin', description: 'The change would leave the tenant without an active admin.' },
+    VERSION_MISMATCH: { value: 'version_mismatch', description: 'The record is no longer at `expectedVersion`: someone changed it; nothing was written.' },
+  } as const,
+});
+
+builder.objectType(ConflictError, {
+  name: 'ConflictError',
+  description: 'The change contradicts what is stored; nothing was written.',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({
+    reason: t.field({ type: ConflictReasonEnum, resolve: (error) => error.reason }),
+    affectedValues: t.exposeInt('affectedValues', {
+      description:
+        'How many stored values the change would make invalid (or, for a deletion, delete); 0 unless `reason` is STORED_VALUES.',
+    }),
+  }),
 });
 
 /**

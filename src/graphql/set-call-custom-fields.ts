@@ -3,16 +3,18 @@ import { can, FORBIDDEN_MESSAGE } from '../core/permissions.js';
 import { builder } from './builder.js';
 import { CallRef, normalizeCallId } from './call.js';
 import { callSource } from './call-source.js';
-import { ForbiddenError, InvalidRecordError, NotFoundError } from './errors.js';
+import { ConflictError, ForbiddenError, InvalidRecordError, NotFoundError } from './errors.js';
 
 const CustomFieldValueInput = builder.inputType('CustomFieldValueInput', {
   description:
     'One custom field to set. Refer to the field by `fieldId` or `name`; when both are given the id wins and ' +
-    'the name is ignored. `value: null` or `""` clears the value; leaving `value` out is an error.',
+    'the name is ignored. `value: null` or `""` clears the value; leaving `value` out is an error. A MULTISELECT ' +
+    'field takes `values` instead (`null` or `[]` clears).',
   fields: (t) => ({
     fieldId: t.id(),
     name: t.string(),
     value: t.string(),
+    values: t.stringList({ description: 'The chosen options of a MULTISELECT field, instead of `value`.' }),
   }),
 });
 
@@ -26,7 +28,7 @@ builder.mutationField('setCallCustomFields', (t) =>
       'Sets or clears custom field values of one call, as the REST `PUT /api/v2/calls/{call_id}.json`: ' +
       'only the listed fields change, and any invalid entry rejects the whole request.',
     errors: {
-      types: [InvalidRecordError, NotFoundError, ForbiddenError],
+      types: [InvalidRecordError, NotFoundError, ForbiddenError, ConflictError],
       union: { name: 'SetCallCustomFieldsResult' },
       result: { name: 'SetCallCustomFieldsSuccess' },
       dataField: { name: 'call' },
@@ -34,6 +36,9 @@ builder.mutationField('setCallCustomFields', (t) =>
     args: {
       callId: t.arg.id({ required: true }),
       customFields: t.arg({ type: [CustomFieldValueInput], required: true }),
+      expectedVersion: t.arg.int({
+        description: 'Optimistic concurrency: apply only if the call is still at this version, else a ConflictError (VERSION_MISMATCH) and nothing is written.',
+      }),
     },
     resolve: async (_root, args, { store, viewer, clock }) => {
       if (!can(viewer.role, 'edit_calls')) throw new ForbiddenError(FORBIDDEN_MESSAGE);
@@ -43,12 +48,14 @@ builder.mutationField('setCallCustomFields', (t) =>
         fieldId: entry.fieldId == null ? entry.fieldId : String(entry.fieldId),
         name: entry.name,
         value: entry.value,
+        values: entry.values,
       }));
       const outcome = await store.setCallCustomFields({
         tenantId: viewer.tenantId,
         callId,
         userId: viewer.userId,
         now: clock().toISOString(),
+        expectedVersion: args.expectedVersion ?? undefined,
         decide: (fields) => decideChangeSet(entries, fields),
       });
       switch (outcome.kind) {
@@ -56,6 +63,11 @@ builder.mutationField('setCallCustomFields', (t) =>
           throw new NotFoundError('Call not found');
         case 'invalid':
           throw new InvalidRecordError(outcome.problems.map((p) => ({ path: detailPath(p), message: p.message })));
+        case 'version_conflict':
+          throw new ConflictError(
+            `Call has changed: its version is ${outcome.currentVersion}, not ${args.expectedVersion}; nothing was written`,
+            'version_mismatch',
+          );
         case 'updated':
           return callSource(outcome);
       }

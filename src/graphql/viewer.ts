@@ -2,7 +2,7 @@ import { permissionsOf } from '../core/permissions.js';
 import type { Viewer } from '../http/auth.js';
 import { builder } from './builder.js';
 
-const RoleEnum = builder.enumType('Role', {
+export const RoleEnum = builder.enumType('Role', {
   values: { ADMIN: { value: 'admin' }, EDITOR: { value: 'editor' }, VIEWER: { value: 'viewer' } } as const,
 });
 

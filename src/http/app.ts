@@ -5,11 +5,12 @@ import { createYoga, maskError, type Plugin } from 'graphql-yoga';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { EnvelopArmor } from '@escape.tech/graphql-armor';
 import type { Logger } from 'pino';
-import { createGraphQLContext, type GraphQLContext } from '../graphql/context.js';
+import { createGraphQLContext, type CredentialFactory, type GraphQLContext } from '../graphql/context.js';
 import { onResolvedError } from '../graphql/resolved-errors.js';
 import { schema } from '../graphql/schema.js';
 import { StoreUnavailableError, type CallStore } from '../store/call-store.js';
 import { Authenticator, CHALLENGE, type Authentication, type Viewer } from './auth.js';
+import { hashApiToken, hashPassword, newApiToken } from './credentials.js';
 import { graphiqlOptions } from './graphiql.js';
 import { createLogger, yogaLogger } from './logger.js';
 import { createMetrics } from './metrics.js';
@@ -18,7 +19,7 @@ import { operationName, RequestInfo, requestInfoOf, trackRequest } from './reque
 import { fromFetchRequest, MAX_BODY_BYTES } from './request-body.js';
 import { CALL_LIST_ROUTE, createRestCallListRoute } from './rest-call-list.js';
 import { CALL_ROUTE, createRestCallRoutes } from './rest-calls.js';
-import { createRestCustomFieldRoutes, CUSTOM_FIELDS_ROUTE } from './rest-custom-fields.js';
+import { createRestCustomFieldRoutes, CUSTOM_FIELD_ROUTE, CUSTOM_FIELDS_ROUTE } from './rest-custom-fields.js';
 import {
   jsonReply,
   restError,
@@ -59,7 +60,17 @@ export interface AppDeps {
   metrics?: { enabled: boolean; token?: string | null };
   /** Take the client address from X-Forwarded-For (behind a trusted proxy). */
   trustProxy?: boolean;
+  /** How the admin mutations hash passwords and make API tokens; the real ones by default. */
+  credentials?: CredentialFactory;
 }
+
+const realCredentials: CredentialFactory = {
+  hashPassword: (password) => hashPassword(password),
+  newApiToken: () => {
+    const secret = newApiToken();
+    return { secret, hash: hashApiToken(secret) };
+  },
+};
 
 const GRAPHQL_PATH = '/graphql';
 
@@ -83,6 +94,12 @@ const graphqlUnavailable = () => new GraphQLError(UNAVAILABLE_MESSAGE, { extensi
 
 const isStoreUnavailable = (error: unknown) =>
   error instanceof StoreUnavailableError || (error instanceof GraphQLError && error.originalError instanceof StoreUnavailableError);
+
+/** 405 naming the methods a resource takes, e.g. "use GET or POST", with Allow. */
+function methodNotAllowed(method: string, allowed: readonly string[]): RestReply {
+  const choice = allowed.length === 1 ? allowed[0]! : `${allowed.slice(0, -1).join(', ')} or ${allowed.at(-1)}`;
+  return restError(405, 'MethodNotAllowed', `${method} is not allowed here; use ${choice}`, { allow: allowed.join(', ') });
+}
 
 const tooManyLogins = (seconds: number) =>
   restError(429, 'TooManyRequests', `Too many failed logins; retry in ${seconds} seconds`, { 'retry-after': String(seconds) });
@@ -108,6 +125,7 @@ export function createApp(deps: AppDeps) {
   const { store } = deps;
   const clock = deps.clock ?? (() => new Date());
   const authenticator = deps.authenticator ?? new Authenticator(store);
+  const credentials = deps.credentials ?? realCredentials;
   const logger = deps.logger === false ? createLogger('silent') : (deps.logger ?? createLogger('info'));
   const limits = { ...DEFAULT_LIMITS, ...deps.limits };
   const introspection = deps.introspection ?? true;
@@ -216,7 +234,7 @@ export function createApp(deps: AppDeps) {
       const viewer =
         known ?? viewers.get(request as Request) ?? (await authenticator.authenticate(request.headers.get('authorization')));
       if (!viewer) throw authenticationRequired();
-      return createGraphQLContext({ store, viewer, clock });
+      return createGraphQLContext({ store, viewer, clock, credentials });
     },
     plugins: [
       requireCredentials,
@@ -252,14 +270,35 @@ export function createApp(deps: AppDeps) {
     const { viewer } = outcome;
     info?.setUser(viewer.username);
     const url = new URL(request.url);
-    const onlyGet = () => restError(405, 'MethodNotAllowed', `${request.method} is not allowed here; use GET`, { allow: 'GET' });
     if (url.pathname === CALL_LIST_ROUTE) {
       info?.setOperation(`${request.method} ${CALL_LIST_ROUTE}`);
-      return request.method === 'GET' ? callList.get(request, viewer, url) : onlyGet();
+      return request.method === 'GET' ? callList.get(request, viewer, url) : methodNotAllowed(request.method, ['GET']);
     }
     if (url.pathname === CUSTOM_FIELDS_ROUTE) {
       info?.setOperation(`${request.method} ${CUSTOM_FIELDS_ROUTE}`);
-      return request.method === 'GET' ? customFields.list(request, viewer) : onlyGet();
+      switch (request.method) {
+        case 'GET':
+          return customFields.list(request, viewer);
+        case 'POST':
+          return customFields.create(request, viewer);
+        default:
+          return methodNotAllowed(request.method, ['GET', 'POST']);
+      }
+    }
+    const fieldMatch = CUSTOM_FIELD_ROUTE.exec(url.pathname);
+    if (fieldMatch) {
+      info?.setOperation(`${request.method} /api/v2/custom_fields/{field_id}.json`);
+      const fieldId = safeDecode(fieldMatch[1]!);
+      switch (request.method) {
+        case 'GET':
+          return customFields.get(request, viewer, fieldId);
+        case 'PUT':
+          return customFields.update(request, viewer, url, fieldId);
+        case 'DELETE':
+          return customFields.remove(request, viewer, url, fieldId);
+        default:
+          return methodNotAllowed(request.method, ['GET', 'PUT', 'DELETE']);
+      }
     }
     const match = CALL_ROUTE.exec(url.pathname);
     if (!match) return restError(404, 'NotFound', 'No such resource');
@@ -271,7 +310,7 @@ export function createApp(deps: AppDeps) {
       case 'PUT':
         return calls.put(request, viewer, callId);
       default:
-        return restError(405, 'MethodNotAllowed', `${request.method} is not allowed here; use GET or PUT`, { allow: 'GET, PUT' });
+        return methodNotAllowed(request.method, ['GET', 'PUT']);
     }
   }
 

@@ -8,16 +8,16 @@ import { jsonReply, restError, unexpected, type RestReply, type RestRequest } fr
 export const CALL_FIELDS = /* GraphQL */ `
   fragment RestCall on Call {
     id setupTime fromNumber toNumber direction duration
-    customFields { fieldId name value }
+    customFields { fieldId name value values }
   }`;
 
-const GET_CALL = `query RestGetCall($id: ID!) { call(id: $id) { ...RestCall } } ${CALL_FIELDS}`;
+const GET_CALL = `query RestGetCall($id: ID!) { call(id: $id) { version ...RestCall } } ${CALL_FIELDS}`;
 
 const SET_CUSTOM_FIELDS = `
-  mutation RestSetCallCustomFields($callId: ID!, $customFields: [CustomFieldValueInput!]!) {
-    setCallCustomFields(callId: $callId, customFields: $customFields) {
+  mutation RestSetCallCustomFields($callId: ID!, $customFields: [CustomFieldValueInput!]!, $expectedVersion: Int) {
+    setCallCustomFields(callId: $callId, customFields: $customFields, expectedVersion: $expectedVersion) {
       __typename
-      ... on SetCallCustomFieldsSuccess { call { ...RestCall } }
+      ... on SetCallCustomFieldsSuccess { call { version ...RestCall } }
       ... on Error { message }
       ... on InvalidRecordError { details { path message } }
     }
@@ -30,10 +30,10 @@ export interface GraphQLCall {
   toNumber: string;
   direction: string;
   duration: number;
-  customFields: { fieldId: string; name: string; value: string }[];
+  customFields: { fieldId: string; name: string; value: string; values: string[] | null }[];
 }
 
-/** The vendor's call object, keys in the vendor's order. */
+/** The vendor's call object, keys in the vendor's order; a multiselect value is a JSON array. */
 export function toRestCallObject(call: GraphQLCall) {
   return {
     call_id: call.id,
@@ -42,15 +42,15 @@ export function toRestCallObject(call: GraphQLCall) {
     to_number: call.toNumber,
     direction: call.direction.toLowerCase(),
     duration: call.duration,
-    custom_fields: call.customFields.map((f) => ({ field_id: f.fieldId, name: f.name, value: f.value })),
+    custom_fields: call.customFields.map((f) => ({ field_id: f.fieldId, name: f.name, value: f.values ?? f.value })),
   };
 }
 
 const toRestCall = (call: GraphQLCall) => ({ call: toRestCallObject(call) });
 
-/** "customFields.2.fieldId" -> "custom_fields.2.field_id" */
+/** "customFields.2.fieldId" -> "custom_fields.2.field_id"; REST has only `value`, so "….values" -> "….value". */
 export function toRestPath(path: string): string {
-  return path.replace(/^customFields\b/, 'custom_fields').replace(/\.fieldId$/, '.field_id');
+  return path.replace(/^customFields\b/, 'custom_fields').replace(/\.fieldId$/, '.field_id').replace(/\.values$/, '.value');
 }
 
 const invalidRecord = (details: Record<string, string>) =>
@@ -60,6 +60,7 @@ interface RestEntry {
   fieldId?: string | null;
   name?: string | null;
   value?: string | null;
+  values?: string[];
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
@@ -68,8 +69,9 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
 /**
  * Reads the vendor body `{"call": {"custom_fields": [...]}}` into mutation
  * input (parsed with raw numbers). Numbers and booleans become their JSON
- * text as sent; an object or array value
- * is an error. An absent `value` stays absent, so the mutation refuses it.
+ * text as sent; a list of strings is a multiselect selection (`values`); an
+ * object, or a list of anything else, is an error. An absent `value` stays
+ * absent, so the mutation refuses it.
  */
 export function readCustomFieldsBody(body: unknown): { ok: true; entries: RestEntry[] } | { ok: false; details: Record<string, string> } {
   const list = isObject(body) && isObject(body.call) ? body.call.custom_fields : undefined;
@@ -95,7 +97,8 @@ export function readCustomFieldsBody(body: unknown): { ok: true; entries: RestEn
       else if (value instanceof JsonNumber) entry.value = value.text;
       else if (typeof value === 'number' && Number.isFinite(value)) entry.value = JSON.stringify(value);
       else if (typeof value === 'boolean') entry.value = String(value);
-      else details[`${at}.value`] = 'Value must be a string, number, boolean or null';
+      else if (Array.isArray(value) && value.every((item) => typeof item === 'string')) entry.values = value;
+      else details[`${at}.value`] = 'Value must be a string, number, boolean, null or a list of strings';
     }
     return entry;
   });
@@ -105,6 +108,16 @@ export function readCustomFieldsBody(body: unknown): { ok: true; entries: RestEn
 function hasNumberValue(body: unknown): boolean {
   const list = isObject(body) && isObject(body.call) ? body.call.custom_fields : undefined;
   return Array.isArray(list) && list.some((entry) => isObject(entry) && typeof entry.value === 'number');
+}
+
+/** The call's version as an entity tag: GET returns it, PUT honours it in If-Match. */
+const etag = (version: number) => ({ etag: `"${version}"` });
+
+/** If-Match as an expected version: undefined for none or `*`, null when it is not one entity tag. */
+export function readIfMatch(header: string | null): number | undefined | null {
+  if (header === null || header.trim() === '*') return undefined;
+  const match = /^\s*(?:W\/)?"(\d{1,15})"\s*$/.exec(header);
+  return match ? Number(match[1]) : null;
 }
 
 export const CALL_ROUTE = /^\/api\/v2\/calls\/([^/]+)\.json$/;
@@ -124,13 +137,17 @@ export function createRestCallRoutes(yoga: Yoga) {
     const result = await execute(request, viewer, getCall, { id: callId });
     const call = (result.data as { call: GraphQLCall | null } | undefined)?.call;
     if (result.errors?.length || call === undefined) return failedOperation(result);
-    return call ? jsonReply(200, toRestCall(call)) : restError(404, 'NotFound', 'Call not found');
+    return call ? jsonReply(200, toRestCall(call), etag((call as GraphQLCall & { version: number }).version)) : restError(404, 'NotFound', 'Call not found');
   }
 
   async function put(request: RestRequest, viewer: Viewer, callId: string): Promise<RestReply> {
     const contentType = request.headers.get('content-type') ?? '';
     if (!/^application\/json\s*(;|$)/i.test(contentType)) {
       return restError(415, 'UnsupportedMediaType', 'Content-Type must be application/json');
+    }
+    const expectedVersion = readIfMatch(request.headers.get('if-match'));
+    if (expectedVersion === null) {
+      return restError(400, 'InvalidHeader', 'If-Match must be one entity tag, as the ETag of GET (e.g. "3"), or *');
     }
     const body = await request.readBody(MAX_BODY_BYTES);
     if (!body.ok) return restError(413, 'PayloadTooLarge', `Request body is larger than ${MAX_BODY_BYTES} bytes`);
@@ -145,12 +162,16 @@ export function createRestCallRoutes(yoga: Yoga) {
     const input = readCustomFieldsBody(json.value);
     if (!input.ok) return invalidRecord(input.details);
 
-    const result = await execute(request, viewer, setCustomFields, { callId, customFields: input.entries });
+    const result = await execute(request, viewer, setCustomFields, { callId, customFields: input.entries, expectedVersion: expectedVersion ?? null });
     const outcome = (result.data as { setCallCustomFields?: Record<string, unknown> } | undefined)?.setCallCustomFields;
     if (result.errors?.length || !outcome) return failedOperation(result);
     switch (outcome.__typename) {
-      case 'SetCallCustomFieldsSuccess':
-        return jsonReply(200, toRestCall(outcome.call as GraphQLCall));
+      case 'SetCallCustomFieldsSuccess': {
+        const call = outcome.call as GraphQLCall & { version: number };
+        return jsonReply(200, toRestCall(call), etag(call.version));
+      }
+      case 'ConflictError':
+        return restError(412, 'PreconditionFailed', outcome.message as string);
       case 'InvalidRecordError': {
         const details: Record<string, string> = {};
         for (const { path, message } of outcome.details as { path: string; message: string }[]) {

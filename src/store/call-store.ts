@@ -3,6 +3,7 @@ import type { CallFilter } from '../core/call-filter.js';
 import type { CallOrder, CallWindow, PageFacts } from '../core/call-list.js';
 import type { ChangeSetDecision, EntryProblem } from '../core/change-set.js';
 import type { CustomFieldDefinition, CustomFieldValue } from '../core/custom-field.js';
+import type { DefinitionDecision, DefinitionRefusal, NeedsStoredValues } from '../core/field-definition.js';
 import type { Role } from '../core/permissions.js';
 
 export interface Tenant {
@@ -20,6 +21,24 @@ export interface ApiUserRecord {
   disabled: boolean;
 }
 
+/** An API user as administrators see it: never a password hash. */
+export interface ApiUserSummary {
+  id: string;
+  username: string;
+  role: Role;
+  disabled: boolean;
+  createdAt: string;
+}
+
+/** An API token as administrators see it: never the secret or its hash. */
+export interface ApiTokenSummary {
+  id: string;
+  name: string;
+  username: string;
+  createdAt: string;
+  revokedAt: string | null;
+}
+
 export interface CallWithValues {
   call: CallRecord;
   customFields: CustomFieldValue[];
@@ -28,13 +47,16 @@ export interface CallWithValues {
 export type SetCallCustomFieldsOutcome =
   | ({ kind: 'updated' } & CallWithValues)
   | { kind: 'not_found' }
-  | { kind: 'invalid'; problems: EntryProblem[] };
+  | { kind: 'invalid'; problems: EntryProblem[] }
+  | { kind: 'version_conflict'; currentVersion: number };
 
 export interface SetCallCustomFieldsCommand {
   tenantId: string;
   callId: string;
   userId: string;
   now: string;
+  /** Optimistic concurrency: apply only if the call is still at this version (checked under the write lock). */
+  expectedVersion?: number;
   /** Pure decision over the tenant's field definitions, read inside the write transaction. */
   decide: (fields: CustomFieldDefinition[]) => ChangeSetDecision;
 }
@@ -50,6 +72,59 @@ export interface NewCustomField {
   editable: boolean;
   enabled: boolean;
 }
+
+export interface DefineCustomFieldCommand {
+  tenantId: string;
+  now: string;
+  /** Pure decision over the tenant's field definitions, read inside the write transaction. */
+  decide: (fields: CustomFieldDefinition[]) => DefinitionDecision;
+}
+
+export interface UpdateCustomFieldCommand {
+  tenantId: string;
+  fieldId: string;
+  now: string;
+  /**
+   * Pure decision over the field and the tenant's fields, read inside the
+   * write transaction. It is asked first with `storedValues` null; when it
+   * answers `needsStoredValues`, the adapter reads the texts of the field's
+   * stored values in the same transaction and asks again with them.
+   */
+  decide: (
+    current: CustomFieldDefinition,
+    fields: CustomFieldDefinition[],
+    storedValues: string[] | null,
+  ) => DefinitionDecision | NeedsStoredValues;
+}
+
+export interface DeleteCustomFieldCommand {
+  tenantId: string;
+  fieldId: string;
+  decide: (field: CustomFieldDefinition, storedValueCount: number) => { ok: true } | { ok: false; refusal: DefinitionRefusal };
+}
+
+export type CustomFieldWriteOutcome =
+  | { kind: 'written'; field: CustomFieldDefinition; invalidatedValues: number }
+  | { kind: 'not_found' }
+  | { kind: 'refused'; refusal: DefinitionRefusal };
+
+export type DeleteCustomFieldOutcome =
+  | { kind: 'deleted'; field: CustomFieldDefinition; deletedValues: number }
+  | { kind: 'not_found' }
+  | { kind: 'refused'; refusal: DefinitionRefusal };
+
+export interface UpdateApiUserCommand {
+  tenantId: string;
+  username: string;
+  change: { role?: Role; passwordHash?: string; disabled?: boolean };
+  /** Pure decision over the user and every user of its tenant, read inside the write transaction. */
+  decide: (user: ApiUserSummary, tenantUsers: ApiUserSummary[]) => { ok: true } | { ok: false; message: string };
+}
+
+export type UpdateApiUserOutcome =
+  | { kind: 'updated'; user: ApiUserSummary }
+  | { kind: 'not_found' }
+  | { kind: 'refused'; message: string };
 
 export interface ImportCallsCommand {
   tenantId: string;
@@ -168,7 +243,23 @@ export interface CallStore {
   findTenantByName(name: string): Promise<Tenant | null>;
   createApiUser(user: { id: string; tenantId: string; username: string; passwordHash: string; role: Role; now: string }): Promise<void>;
   createApiToken(token: { id: string; userId: string; name: string; tokenHash: string; now: string }): Promise<void>;
+  /** Inserts a definition as given (operator tools); throws DuplicateError for a taken id or name. */
   createCustomField(field: NewCustomField & { now: string }): Promise<CustomFieldDefinition>;
+
+  /** One field of a tenant, enabled or not; null for another tenant's field. */
+  getCustomField(tenantId: string, fieldId: string): Promise<CustomFieldDefinition | null>;
+  /** Creates the field `decide` returns, in one transaction with the check. */
+  defineCustomField(command: DefineCustomFieldCommand): Promise<CustomFieldWriteOutcome>;
+  /** Changes a field as `decide` returns, in one transaction with the check; stored values stay as they are. */
+  updateCustomField(command: UpdateCustomFieldCommand): Promise<CustomFieldWriteOutcome>;
+  /** Deletes a field and every stored value of it in one transaction, bumping the version of each call that loses a value. */
+  deleteCustomField(command: DeleteCustomFieldCommand): Promise<DeleteCustomFieldOutcome>;
+
+  listApiUsers(tenantId: string): Promise<ApiUserSummary[]>;
+  updateApiUser(command: UpdateApiUserCommand): Promise<UpdateApiUserOutcome>;
+  listApiTokens(tenantId: string): Promise<ApiTokenSummary[]>;
+  /** Revokes a token of the tenant (again is a no-op); null when the tenant has no such token. */
+  revokeApiToken(command: { tenantId: string; tokenId: string; now: string }): Promise<ApiTokenSummary | null>;
   /** Imports all calls in one transaction, or none: throws ImportError naming the first bad call. */
   importCalls(command: ImportCallsCommand): Promise<number>;
   /** Writes the whole seed in one transaction, or nothing (DuplicateError, ImportError). */

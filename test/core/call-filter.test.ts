@@ -12,6 +12,7 @@ const ID = {
 
 const define = (f: Pick<CustomFieldDefinition, 'fieldId' | 'name'> & Partial<CustomFieldDefinition>): CustomFieldDefinition => ({
   tenantId: 't',
+  description: null,
   type: 'text',
   options: null,
   maxLength: null,
@@ -87,14 +88,28 @@ describe('findFieldToRead', () => {
 });
 
 describe('valuesToShow', () => {
-  const stored: CustomFieldValue[] = [{ fieldId: ID.type, name: 'Call type', value: 'Sales call', updatedAt: '2026-01-01T00:00:00.000Z', updatedBy: 'editor' }];
-  const unset = (fieldId: string, name: string) => ({ fieldId, name, value: null, updatedAt: null, updatedBy: null });
+  const text = { type: 'text', options: null, maxLength: null } as const;
+  const stored: CustomFieldValue[] = [
+    { fieldId: ID.type, name: 'Call type', value: 'Sales call', updatedAt: '2026-01-01T00:00:00.000Z', updatedBy: 'editor', definition: text },
+  ];
+  const unset = (fieldId: string, name: string, definition: CustomFieldValue['definition']) => ({
+    fieldId,
+    name,
+    value: null,
+    updatedAt: null,
+    updatedBy: null,
+    definition,
+  });
 
   it('shows the stored values as they are without includeEmpty', () => {
     expect(valuesToShow(stored, FIELDS, false)).toEqual(stored);
   });
 
   it('with includeEmpty shows every enabled field by name, null where unset', () => {
-    expect(valuesToShow(stored, [...FIELDS].reverse(), true)).toEqual([unset(ID.amount, 'Amount'), stored[0], unset(ID.status, 'Payment status')]);
+    expect(valuesToShow(stored, [...FIELDS].reverse(), true)).toEqual([
+      unset(ID.amount, 'Amount', { type: 'number', options: null, maxLength: null }),
+      stored[0],
+      unset(ID.status, 'Payment status', { type: 'option', options: ['Paid', 'Unpaid'], maxLength: null }),
+    ]);
   });
 });

@@ -11,11 +11,15 @@ const ID = {
   locked: '00000000-0000-4000-8000-000000000004',
   retired: '00000000-0000-4000-8000-000000000005',
   comment: '00000000-0000-4000-8000-000000000007',
+  channels: '00000000-0000-4000-8000-000000000008',
+  callback: '00000000-0000-4000-8000-000000000009',
+  category: '00000000-0000-4000-8000-00000000000a',
   nowhere: '00000000-0000-4000-8000-0000000000ff',
 } as const;
 
 const define = (f: Partial<CustomFieldDefinition> & Pick<CustomFieldDefinition, 'fieldId' | 'name' | 'type'>): CustomFieldDefinition => ({
   tenantId: 'tenant',
+  description: null,
   options: null,
   maxLength: null,
   editable: true,
@@ -32,6 +36,9 @@ const FIELDS: CustomFieldDefinition[] = [
   define({ fieldId: ID.locked, name: 'Locked', type: 'text', editable: false }),
   define({ fieldId: ID.retired, name: 'Retired', type: 'text', enabled: false }),
   define({ fieldId: ID.comment, name: 'Comment', type: 'text' }),
+  define({ fieldId: ID.channels, name: 'Channels', type: 'multiselect', options: ['Email', 'Phone', 'Letter'] }),
+  define({ fieldId: ID.callback, name: 'Callback', type: 'boolean' }),
+  define({ fieldId: ID.category, name: 'Call category', type: 'text', previousNames: ['Call kind', 'Kind', 'Notes'] }),
 ];
 
 const M = {
@@ -45,6 +52,11 @@ const M = {
   notAnOption: 'Value is not one of the allowed options',
   notANumber: 'Value is not a valid number',
   notADate: 'Value is not a valid date',
+  notABoolean: 'Value is not a valid boolean',
+  notAList: 'Value must be a list of options, e.g. ["A", "B"]',
+  optionRepeated: 'Value lists an option more than once',
+  valueAndValues: 'Use either value or values, not both',
+  valuesNotAllowed: 'Only multiselect fields take a list of values; use value',
 } as const;
 
 describe('resolveFieldReference', () => {
@@ -75,6 +87,36 @@ describe('resolveFieldReference', () => {
     ['empty id and empty name', { fieldId: '', name: '' }, null, M.referenceRequired],
   ])('reports %s', (_label, entry, attribute, message) => {
     expect(resolveFieldReference(entry, 7, FIELDS)).toEqual({ problem: { index: 7, attribute, message } });
+  });
+
+  describe('a former name of a renamed field', () => {
+    it.each([
+      ['the name before the last rename', 'Call kind'],
+      ['an older name', 'Kind'],
+      ['a former name in another case', 'CALL KIND'],
+    ])('%s is unknown, with a hint naming the current name', (_label, name) => {
+      expect(resolveFieldReference({ name }, 2, FIELDS)).toEqual({
+        problem: { index: 2, attribute: 'name', message: 'Unknown custom field; it was renamed to "Call category"' },
+      });
+    });
+
+    it('never resolves to the field: the client must learn the new name', () => {
+      expect(resolveFieldReference({ name: 'Call kind' }, 0, FIELDS)).not.toHaveProperty('field');
+    });
+
+    it('a current name wins over a former name of another field', () => {
+      expect(resolveFieldReference({ name: 'Notes' }, 0, FIELDS)).toEqual({ field: FIELDS.find((f) => f.fieldId === ID.notes), attribute: 'name' });
+    });
+
+    it('a current name in another case gets "did you mean", not the rename hint', () => {
+      expect(resolveFieldReference({ name: 'notes' }, 0, FIELDS)).toEqual({
+        problem: { index: 0, attribute: 'name', message: 'Unknown custom field; did you mean "Notes"?' },
+      });
+    });
+
+    it('the id still wins over a former name', () => {
+      expect(resolveFieldReference({ fieldId: ID.category, name: 'Call kind' }, 0, FIELDS)).toMatchObject({ attribute: 'fieldId' });
+    });
   });
 
   it('only sees the fields it is given (another tenant\'s field is unknown)', () => {
@@ -164,6 +206,53 @@ describe('decideChangeSet', () => {
         { index: 0, attribute: 'name', message: M.unknownField },
         { index: 0, attribute: 'value', message: M.valueRequired },
       ],
+    });
+  });
+
+  describe('multiselect fields', () => {
+    it.each<[string, FieldEntry, string | null]>([
+      ['values, stored in option order', { name: 'Channels', values: ['Letter', 'Email'] }, '["Email","Letter"]'],
+      ['one value', { name: 'Channels', values: ['Phone'] }, '["Phone"]'],
+      ['values: [] clears', { name: 'Channels', values: [] }, null],
+      ['values: null clears', { name: 'Channels', values: null }, null],
+      ['value: null clears', { name: 'Channels', value: null }, null],
+      ['value: "" clears', { name: 'Channels', value: '' }, null],
+      ['a JSON array as value (what Call.customFields.value reads)', { name: 'Channels', value: '["Phone","Email"]' }, '["Email","Phone"]'],
+      ['an empty JSON array as value clears', { name: 'Channels', value: '[]' }, null],
+    ])('accepts %s', (_label, entry, value) => {
+      expect(decideChangeSet([entry], FIELDS)).toEqual({ ok: true, changes: [{ fieldId: ID.channels, value }] });
+    });
+
+    it.each<[string, FieldEntry, 'value' | 'values', string]>([
+      ['an item that is no option', { name: 'Channels', values: ['Email', 'Fax'] }, 'values', M.notAnOption],
+      ['an item in the wrong case', { name: 'Channels', values: ['email'] }, 'values', M.notAnOption],
+      ['an empty item', { name: 'Channels', values: [''] }, 'values', M.notAnOption],
+      ['an item twice', { name: 'Channels', values: ['Email', 'Email'] }, 'values', M.optionRepeated],
+      ['a plain string as value', { name: 'Channels', value: 'Email' }, 'value', M.notAList],
+      ['a JSON array with a stranger as value', { name: 'Channels', value: '["Fax"]' }, 'value', M.notAnOption],
+      ['both value and values', { name: 'Channels', value: 'Email', values: ['Email'] }, 'values', M.valueAndValues],
+      ['values for a text field', { name: 'Call type', values: ['Sales call'] }, 'values', M.valuesNotAllowed],
+      ['values: [] for a text field', { name: 'Call type', values: [] }, 'values', M.valuesNotAllowed],
+    ])('rejects %s', (_label, entry, attribute, message) => {
+      expect(decideChangeSet([entry], FIELDS)).toEqual({ ok: false, problems: [{ index: 0, attribute, message }] });
+    });
+
+    it('values: null clears a field of any type', () => {
+      expect(decideChangeSet([{ name: 'Call type', values: null }], FIELDS)).toEqual({ ok: true, changes: [{ fieldId: ID.callType, value: null }] });
+    });
+
+    it('an entry with neither value nor values is still "Value is required"', () => {
+      expect(decideChangeSet([{ name: 'Channels' }], FIELDS)).toEqual({ ok: false, problems: [{ index: 0, attribute: 'value', message: M.valueRequired }] });
+    });
+  });
+
+  describe('boolean fields', () => {
+    it.each(['true', 'false'])('accept %j', (value) => {
+      expect(decideChangeSet([{ name: 'Callback', value }], FIELDS)).toEqual({ ok: true, changes: [{ fieldId: ID.callback, value }] });
+    });
+
+    it.each(['TRUE', 'yes', '1', 'on'])('reject %j', (value) => {
+      expect(decideChangeSet([{ name: 'Callback', value }], FIELDS)).toEqual({ ok: false, problems: [{ index: 0, attribute: 'value', message: M.notABoolean }] });
     });
   });
 

@@ -1,12 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { normalizeTimestamp, readCallImport } from '../../src/core/call.js';
-import { checkDefinition, checkValue, DEFAULT_TEXT_MAX_LENGTH, type CustomFieldDefinition } from '../../src/core/custom-field.js';
+import {
+  checkDefinition,
+  checkValue,
+  DEFAULT_TEXT_MAX_LENGTH,
+  encodeOptionList,
+  isStoredValueValid,
+  type CustomFieldDefinition,
+} from '../../src/core/custom-field.js';
 import { can, FORBIDDEN_MESSAGE, PERMISSIONS, permissionsOf, ROLES, type Permission, type Role } from '../../src/core/permissions.js';
 
 const define = (f: Partial<CustomFieldDefinition> & Pick<CustomFieldDefinition, 'type'>): CustomFieldDefinition => ({
   fieldId: '00000000-0000-4000-8000-0000000000aa',
   tenantId: 'tenant',
   name: 'Field',
+  description: null,
   options: null,
   maxLength: null,
   editable: true,
@@ -19,6 +27,8 @@ const shortText = define({ type: 'text', maxLength: 3 });
 const option = define({ type: 'option', options: ['Unknown', 'Paid', 'Unpaid'] });
 const number = define({ type: 'number' });
 const date = define({ type: 'date' });
+const multiselect = define({ type: 'multiselect', options: ['Email', 'Phone', 'Letter'] });
+const boolean = define({ type: 'boolean' });
 
 const TOO_LONG = 'Value is too long';
 const NOT_AN_OPTION = 'Value is not one of the allowed options';
@@ -115,8 +125,63 @@ describe('checkValue', () => {
     });
   });
 
-  it.each([text, option, number, date])('rejects a NUL character in a $type value', (field) => {
+  describe('boolean: exactly "true" or "false"', () => {
+    it.each([
+      ['true', null],
+      ['false', null],
+      ['True', 'Value is not a valid boolean'],
+      ['FALSE', 'Value is not a valid boolean'],
+      ['1', 'Value is not a valid boolean'],
+      ['yes', 'Value is not a valid boolean'],
+      [' true', 'Value is not a valid boolean'],
+    ])('%j -> %s', (value, expected) => {
+      expect(checkValue(boolean, value)).toBe(expected);
+    });
+  });
+
+  describe('multiselect: a JSON array of distinct options (the stored text)', () => {
+    it.each([
+      ['["Email"]', null],
+      ['["Email","Letter"]', null],
+      ['["Letter","Email"]', null],
+      ['[]', null],
+      ['["email"]', NOT_AN_OPTION],
+      ['["Email","Fax"]', NOT_AN_OPTION],
+      ['["Email","Email"]', 'Value lists an option more than once'],
+      ['Email', 'Value must be a list of options, e.g. ["A", "B"]'],
+      ['{"Email":true}', 'Value must be a list of options, e.g. ["A", "B"]'],
+      ['["Email",1]', 'Value must be a list of options, e.g. ["A", "B"]'],
+      ['[', 'Value must be a list of options, e.g. ["A", "B"]'],
+    ])('%j -> %s', (value, expected) => {
+      expect(checkValue(multiselect, value)).toBe(expected);
+    });
+
+    it('stores a selection in the order of the options, so equal selections are equal texts', () => {
+      expect(encodeOptionList(multiselect, ['Letter', 'Email'])).toBe('["Email","Letter"]');
+      expect(encodeOptionList(multiselect, ['Email', 'Letter'])).toBe('["Email","Letter"]');
+    });
+  });
+
+  it.each([text, option, number, date, boolean])('rejects a NUL character in a $type value', (field) => {
     expect(checkValue(field, 'a\u0000b')).toBe('Value must not contain NUL characters');
+  });
+
+  it('rejects a NUL character in a multiselect item', () => {
+    expect(checkValue(define({ type: 'multiselect', options: ['a\u0000b'] }), '["a\\u0000b"]')).toBe('Value must not contain NUL characters');
+  });
+});
+
+describe('isStoredValueValid: a stored value judged by the field\'s current definition', () => {
+  it.each<[string, Partial<CustomFieldDefinition> & Pick<CustomFieldDefinition, 'type'>, string, boolean]>([
+    ['a text within a lowered max length', { type: 'text', maxLength: 5 }, 'abcde', true],
+    ['a text over a lowered max length', { type: 'text', maxLength: 4 }, 'abcde', false],
+    ['an option that was removed', { type: 'option', options: ['Paid'] }, 'Unknown', false],
+    ['a text that became a number field', { type: 'number' }, 'twelve', false],
+    ['a numeric text that became a number field', { type: 'number' }, '12', true],
+    ['an option value after the field became multiselect', { type: 'multiselect', options: ['Paid'] }, 'Paid', false],
+    ['a selection missing a removed option', { type: 'multiselect', options: ['Email'] }, '["Email","Phone"]', false],
+  ])('%s -> %s', (_label, field, value, expected) => {
+    expect(isStoredValueValid(define(field), value)).toBe(expected);
   });
 });
 
@@ -127,6 +192,16 @@ describe('checkDefinition', () => {
     ['a plain text field', base, {}],
     ['a text field with a max length', { ...base, maxLength: 10 }, {}],
     ['an option field with options', { ...base, type: 'option' as const, options: ['Unknown', 'Paid'] }, {}],
+    ['a multiselect field with options', { ...base, type: 'multiselect' as const, options: ['Email', 'Phone'] }, {}],
+    ['a boolean field', { ...base, type: 'boolean' as const }, {}],
+    ['a multiselect field without options', { ...base, type: 'multiselect' as const, options: [] }, { options: 'A multiselect field needs at least one option' }],
+    ['options on a boolean field', { ...base, type: 'boolean' as const, options: ['yes'] }, { options: 'Only option and multiselect fields have options' }],
+    ['a max length of 65535', { ...base, maxLength: 65535 }, {}],
+    ['a max length of 65536', { ...base, maxLength: 65536 }, { maxLength: 'Max length must be at most 65535' }],
+    ['a name with a tab', { ...base, name: 'Call\ttype' }, { name: 'Name must not contain control characters' }],
+    ['a name of 64 characters inside spaces', { ...base, name: `  ${'n'.repeat(64)}  ` }, {}],
+    ['an option of 256 characters', { ...base, type: 'option' as const, options: ['o'.repeat(256)] }, { options: 'Options must be at most 255 characters' }],
+    ['a description of 1001 characters', { ...base, description: 'd'.repeat(1001) }, { description: 'Description is longer than 1000 characters' }],
     ['a name of 64 characters', { ...base, name: 'n'.repeat(64) }, {}],
     ['a name of 64 emoji', { ...base, name: '😀'.repeat(64) }, {}],
     ['an empty name', { ...base, name: '' }, { name: 'Name is required' }],
@@ -136,14 +211,14 @@ describe('checkDefinition', () => {
     ['an option field with an empty option list', { ...base, type: 'option' as const, options: [] }, { options: 'An option field needs at least one option' }],
     ['duplicate options', { ...base, type: 'option' as const, options: ['Paid', 'Paid'] }, { options: 'Options must be unique' }],
     ['an empty option', { ...base, type: 'option' as const, options: ['Paid', ''] }, { options: 'Options must not be empty' }],
-    ['options on a text field', { ...base, options: ['a'] }, { options: 'Only option fields have options' }],
+    ['options on a text field', { ...base, options: ['a'] }, { options: 'Only option and multiselect fields have options' }],
     ['a max length on a number field', { ...base, type: 'number' as const, maxLength: 5 }, { maxLength: 'Only text fields have a max length' }],
     ['a zero max length', { ...base, maxLength: 0 }, { maxLength: 'Max length must be a positive integer' }],
     ['a fractional max length', { ...base, maxLength: 2.5 }, { maxLength: 'Max length must be a positive integer' }],
     [
       'several problems at once',
       { name: '', type: 'date' as const, options: ['x'], maxLength: 3 },
-      { name: 'Name is required', options: 'Only option fields have options', maxLength: 'Only text fields have a max length' },
+      { name: 'Name is required', options: 'Only option and multiselect fields have options', maxLength: 'Only text fields have a max length' },
     ],
   ])('%s', (_label, input, expected) => {
     expect(checkDefinition(input)).toEqual(expected);
@@ -195,6 +270,8 @@ describe('readCallImport', () => {
           { name: 'Flag', value: true },
           { name: 'Cleared', value: null },
           { name: 'Missing' },
+          { name: 'Channels', value: ['Email', 'Phone'] },
+          { name: 'No channels', value: [] },
         ],
       }),
     ).toEqual({
@@ -215,6 +292,8 @@ describe('readCallImport', () => {
           { fieldId: null, name: 'Flag', value: 'true' },
           { fieldId: null, name: 'Cleared', value: null },
           { fieldId: null, name: 'Missing', value: undefined },
+          { fieldId: null, name: 'Channels', values: ['Email', 'Phone'] },
+          { fieldId: null, name: 'No channels', values: [] },
         ],
       },
     });
@@ -243,8 +322,8 @@ describe('readCallImport', () => {
     ['a string duration', { ...valid, duration: '61' }, 'duration must be a whole number of seconds'],
     ['custom_fields that is not an array', { ...valid, custom_fields: {} }, 'custom_fields must be an array'],
     ['a custom field entry that is not an object', { ...valid, custom_fields: [{ name: 'a', value: 'b' }, 'x'] }, 'custom_fields.1 must be an object'],
-    ['an object value', { ...valid, custom_fields: [{ name: 'a', value: { x: 1 } }] }, 'custom_fields.0.value must be a string, number, boolean or null'],
-    ['an array value', { ...valid, custom_fields: [{ name: 'a', value: ['x'] }] }, 'custom_fields.0.value must be a string, number, boolean or null'],
+    ['an object value', { ...valid, custom_fields: [{ name: 'a', value: { x: 1 } }] }, 'custom_fields.0.value must be a string, number, boolean, null or a list of strings'],
+    ['a list value with a number in it', { ...valid, custom_fields: [{ name: 'a', value: ['x', 1] }] }, 'custom_fields.0.value must list strings only'],
   ])('rejects %s', (_label, input, message) => {
     expect(readCallImport(input)).toEqual({ ok: false, message });
   });

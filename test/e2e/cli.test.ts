@@ -10,7 +10,8 @@ const call = (id: string, extra: Record<string, unknown> = {}) =>
   JSON.stringify({ call_id: id, setup_time: '2026-03-01T12:00:00Z', from_number: '+1', to_number: '+2', direction: 'outbound', duration: 1, ...extra });
 const ID = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 
-describe(`callgate CLI (${STORE_UNDER_TEST})`, () => {
+// Each test starts several real CLI processes (tsx, migrations, scrypt): give them room on a loaded machine.
+describe(`callgate CLI (${STORE_UNDER_TEST})`, { timeout: 60_000 }, () => {
   let dir: string;
   let db: string;
   const count = async (sql: string) => Number((await queryDatabase(db, sql))[0]!.n);
@@ -71,6 +72,17 @@ describe(`callgate CLI (${STORE_UNDER_TEST})`, () => {
     expect(JSON.parse(result.stdout)).toEqual({ imported: 2, tenant: 'default' });
     expect(await count('select count(*) n from calls')).toBe(2);
     expect(await count("select count(*) n from call_custom_field_values where value = 'Paid'")).toBe(1);
+  });
+
+  it('creates multiselect and boolean fields and imports their values (a list, a JSON boolean)', async () => {
+    const channels = await runCli(['fields', 'create', '--name', 'Channels', '--type', 'multiselect', '--options', 'Email,Phone,Letter', '--db', db]);
+    expect(JSON.parse(channels.stdout)).toMatchObject({ name: 'Channels', type: 'multiselect', options: ['Email', 'Phone', 'Letter'] });
+    await runCli(['fields', 'create', '--name', 'Callback', '--type', 'boolean', '--db', db]);
+    const line = call(ID(1), { custom_fields: [{ name: 'Channels', value: ['Letter', 'Email'] }, { name: 'Callback', value: true }] });
+    const result = await runCli(['calls', 'import', '-', '--db', db], { stdin: line });
+    expect(result.code, result.stderr).toBe(0);
+    expect(await count(`select count(*) n from call_custom_field_values where value = '["Email","Letter"]'`)).toBe(1);
+    expect(await count("select count(*) n from call_custom_field_values where value = 'true'")).toBe(1);
   });
 
   it.each([

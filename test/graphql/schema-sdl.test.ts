@@ -8,12 +8,38 @@ it('schema/schema.graphql is the printed schema (run `npm run schema:print` afte
 
 it('keeps the contract names of the mutation and its result union', () => {
   const sdl = printSortedSchema();
-  expect(sdl).toContain(
-    'setCallCustomFields(callId: ID!, customFields: [CustomFieldValueInput!]!): SetCallCustomFieldsResult!',
+  // The contract's arguments and members, plus the optional expectedVersion and its ConflictError (names may gain, never lose).
+  expect(sdl).toMatch(
+    /setCallCustomFields\(\n?\s*callId: ID!\n?\s*customFields: \[CustomFieldValueInput!\]!\n?[\s\S]*?expectedVersion: Int\n?\s*\): SetCallCustomFieldsResult!/,
   );
   expect(sdl).toContain(
-    'union SetCallCustomFieldsResult = ForbiddenError | InvalidRecordError | NotFoundError | SetCallCustomFieldsSuccess',
+    'union SetCallCustomFieldsResult = ConflictError | ForbiddenError | InvalidRecordError | NotFoundError | SetCallCustomFieldsSuccess',
   );
-  expect(sdl).toMatch(/input CustomFieldValueInput \{\n\s+fieldId: ID\n\s+name: String\n\s+value: String\n\}/);
+  // The input may gain fields (values, for multiselect fields), never lose these.
+  expect(sdl).toMatch(/input CustomFieldValueInput \{\n\s+fieldId: ID\n\s+name: String\n\s+value: String\n[^}]*\n\s+values: \[String!\]\n\}/);
   expect(sdl).toMatch(/type InvalidRecordError implements Error \{\n\s+details: \[ValidationDetail!\]!\n\s+message: String!\n\}/);
+});
+
+it('keeps the contract names of the admin mutations and their result unions', () => {
+  const sdl = printSortedSchema();
+  const errors = ['ConflictError', 'ForbiddenError', 'InvalidRecordError', 'NotFoundError'];
+  for (const [mutation, union, success] of [
+    ['createCustomField(input: CreateCustomFieldInput!): CreateCustomFieldResult!', 'CreateCustomFieldResult', 'CreateCustomFieldSuccess'],
+    ['updateCustomField(force: Boolean = false, id: ID!, input: UpdateCustomFieldInput!): UpdateCustomFieldResult!', 'UpdateCustomFieldResult', 'UpdateCustomFieldSuccess'],
+    ['deleteCustomField(force: Boolean = false, id: ID!): DeleteCustomFieldResult!', 'DeleteCustomFieldResult', 'DeleteCustomFieldSuccess'],
+    ['createApiUser(input: CreateApiUserInput!): CreateApiUserResult!', 'CreateApiUserResult', 'CreateApiUserSuccess'],
+    ['updateApiUser(input: UpdateApiUserInput!, username: String!): UpdateApiUserResult!', 'UpdateApiUserResult', 'UpdateApiUserSuccess'],
+    ['createApiToken(input: CreateApiTokenInput!): CreateApiTokenResult!', 'CreateApiTokenResult', 'CreateApiTokenSuccess'],
+    ['revokeApiToken(id: ID!): RevokeApiTokenResult!', 'RevokeApiTokenResult', 'RevokeApiTokenSuccess'],
+  ] as const) {
+    expect(sdl).toContain(mutation);
+    expect(sdl).toContain(`union ${union} = ${[success, ...errors].sort().join(' | ')}`);
+  }
+  expect(sdl).toMatch(/type ConflictError implements Error \{[^}]*affectedValues: Int!/);
+  expect(sdl).toMatch(/type CreateApiTokenSuccess \{[^}]*secret: String![^}]*token: ApiToken!/);
+  expect(sdl).toMatch(/apiUsers: \[ApiUser!\]!/);
+  expect(sdl).toMatch(/apiTokens: \[ApiToken!\]!/);
+  const outputType = (name: string) => sdl.slice(sdl.indexOf(`type ${name} {`), sdl.indexOf('\n}', sdl.indexOf(`type ${name} {`)));
+  expect(outputType('ApiUser')).not.toMatch(/password|hash|secret/i);
+  expect(outputType('ApiToken')).not.toMatch(/password|hash|secret|token:/i);
 });

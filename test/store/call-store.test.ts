@@ -1,8 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { decideChangeSet } from '../../src/core/change-set.js';
+import { decideCustomFieldDeletion, decideCustomFieldUpdate, decideNewCustomField } from '../../src/core/field-definition.js';
 import { SqliteCallStore } from '../../src/store/sqlite/sqlite-store.js';
 import { StoreUnavailableError } from '../../src/store/call-store.js';
 import { STORE_UNDER_TEST } from '../support/database.js';
@@ -81,6 +84,147 @@ describe(`the CallStore adapter (${STORE_UNDER_TEST})`, () => {
   });
 });
 
+describe(`${STORE_UNDER_TEST} store: custom field definitions`, () => {
+  let world: World;
+  beforeEach(async () => {
+    world = await createWorld();
+  });
+  const NEW_ID = '00000000-0000-4000-8000-0000000000aa';
+  const rows = (sql: string, ...params: unknown[]) => world.sql(sql, ...params);
+
+  it('defines a field after checking it against the tenant\'s fields inside the transaction', async () => {
+    const outcome = await world.store.defineCustomField({
+      tenantId: world.tenantId,
+      now: NOW,
+      decide: (fields) => decideNewCustomField({ name: 'Channels', type: 'multiselect', options: ['Email', 'Phone'] }, { tenantId: world.tenantId, fieldId: NEW_ID }, fields),
+    });
+    expect(outcome).toMatchObject({ kind: 'written', field: { fieldId: NEW_ID, name: 'Channels', type: 'multiselect', options: ['Email', 'Phone'], previousNames: [] } });
+    expect(await world.store.getCustomField(world.tenantId, NEW_ID)).toEqual((outcome as { field: unknown }).field);
+  });
+
+  it('refuses an id that a field of another tenant has, as a duplicate, and writes nothing', async () => {
+    const outcome = await world.store.defineCustomField({
+      tenantId: world.tenantId,
+      now: NOW,
+      decide: (fields) => decideNewCustomField({ id: FIELD.otherTenant, name: 'Mine', type: 'text' }, { tenantId: world.tenantId, fieldId: NEW_ID }, fields),
+    });
+    expect(outcome).toEqual({ kind: 'refused', refusal: { kind: 'duplicate', message: 'A custom field with this id already exists' } });
+    expect(await rows('select name from custom_fields where name = ?', 'Mine')).toEqual([]);
+  });
+
+  it('renames without touching a stored value, and remembers the old name', async () => {
+    const before = await rows('select * from call_custom_field_values order by call_id, field_id');
+    const asked: (string[] | null)[] = [];
+    const outcome = await world.store.updateCustomField({
+      tenantId: world.tenantId,
+      fieldId: FIELD.callType,
+      now: NOW,
+      decide: (current, fields, values) => (asked.push(values), decideCustomFieldUpdate(current, { name: 'Call category' }, fields, values, false)),
+    });
+    expect(outcome).toMatchObject({ kind: 'written', field: { name: 'Call category', previousNames: ['Call type'] } });
+    expect(asked).toEqual([null]);
+    expect(await rows('select * from call_custom_field_values order by call_id, field_id')).toEqual(before);
+    expect((await world.store.getCall(world.tenantId, CALL.first))!.customFields.find((v) => v.fieldId === FIELD.callType)).toMatchObject({
+      name: 'Call category',
+      value: 'Support call',
+    });
+  });
+
+  it('reads the stored values of the field inside the transaction, and a refusal writes nothing', async () => {
+    const asked: (string[] | null)[] = [];
+    const outcome = await world.store.updateCustomField({
+      tenantId: world.tenantId,
+      fieldId: FIELD.notes,
+      now: NOW,
+      decide: (current, fields, values) => (asked.push(values), decideCustomFieldUpdate(current, { maxLength: 3 }, fields, values, false)),
+    });
+    expect(asked).toEqual([null, ['keep me']]);
+    expect(outcome).toMatchObject({ kind: 'refused', refusal: { kind: 'values_affected', affectedValues: 1 } });
+    expect((await world.store.getCustomField(world.tenantId, FIELD.notes))!.maxLength).toBe(10);
+  });
+
+  it('does not find another tenant\'s field to update or delete', async () => {
+    let decided = false;
+    const update = await world.store.updateCustomField({
+      tenantId: world.tenantId,
+      fieldId: FIELD.otherTenant,
+      now: NOW,
+      decide: () => ((decided = true), { ok: false, refusal: { kind: 'invalid', problems: [] } }),
+    });
+    const deletion = await world.store.deleteCustomField({ tenantId: world.tenantId, fieldId: FIELD.otherTenant, decide: () => ((decided = true), { ok: true }) });
+    expect([update, deletion, decided]).toEqual([{ kind: 'not_found' }, { kind: 'not_found' }, false]);
+  });
+
+  it('deletes a field with its values in one transaction and bumps the version of each call that lost a value', async () => {
+    const outcome = await world.store.deleteCustomField({
+      tenantId: world.tenantId,
+      fieldId: FIELD.notes,
+      decide: (_field, count) => decideCustomFieldDeletion(count, true),
+    });
+    expect(outcome).toMatchObject({ kind: 'deleted', field: { fieldId: FIELD.notes }, deletedValues: 1 });
+    expect(await rows('select * from call_custom_field_values where field_id = ?', FIELD.notes)).toEqual([]);
+    expect(await world.store.getCustomField(world.tenantId, FIELD.notes)).toBeNull();
+    expect((await world.store.getCall(world.tenantId, CALL.first))!.call.version).toBe(2);
+    expect((await world.store.getCall(world.tenantId, CALL.second))!.call.version).toBe(1);
+  });
+
+  it('a refused deletion leaves the field, its values and every version as they were', async () => {
+    const before = await rows('select * from call_custom_field_values order by call_id, field_id');
+    const outcome = await world.store.deleteCustomField({ tenantId: world.tenantId, fieldId: FIELD.notes, decide: (_f, count) => decideCustomFieldDeletion(count, false) });
+    expect(outcome).toMatchObject({ kind: 'refused', refusal: { affectedValues: 1 } });
+    expect(await rows('select * from call_custom_field_values order by call_id, field_id')).toEqual(before);
+    expect((await world.store.getCall(world.tenantId, CALL.first))!.call.version).toBe(1);
+  });
+});
+
+describe(`${STORE_UNDER_TEST} store: users and tokens`, () => {
+  let world: World;
+  beforeEach(async () => {
+    world = await createWorld();
+  });
+
+  it('lists a tenant\'s users without password hashes', async () => {
+    const users = await world.store.listApiUsers(world.tenantId);
+    expect(users.map((u) => u.username)).toEqual(['admin', 'editor', 'viewer']);
+    expect(Object.keys(users[0]!).sort()).toEqual(['createdAt', 'disabled', 'id', 'role', 'username']);
+  });
+
+  it('lists tokens without secrets or hashes, and revokes one of the tenant once', async () => {
+    const tokens = await world.store.listApiTokens(world.tenantId);
+    expect(tokens.map((t) => t.username)).toEqual(['admin', 'editor', 'viewer']);
+    expect(Object.keys(tokens[0]!).sort()).toEqual(['createdAt', 'id', 'name', 'revokedAt', 'username']);
+    const id = tokens[1]!.id;
+    expect(await world.store.revokeApiToken({ tenantId: world.tenantId, tokenId: id, now: NOW })).toMatchObject({ id, revokedAt: NOW });
+    const later = '2027-01-01T00:00:00.000Z';
+    expect(await world.store.revokeApiToken({ tenantId: world.tenantId, tokenId: id, now: later })).toMatchObject({ id, revokedAt: NOW });
+  });
+
+  it('does not revoke another tenant\'s token', async () => {
+    const other = (await world.store.findTenantByName('other'))!;
+    const [foreign] = await world.store.listApiTokens(other.id);
+    expect(await world.store.revokeApiToken({ tenantId: world.tenantId, tokenId: foreign!.id, now: NOW })).toBeNull();
+    expect((await world.store.listApiTokens(other.id))[0]!.revokedAt).toBeNull();
+  });
+
+  it('updates a user only when the decision allows it', async () => {
+    const refused = await world.store.updateApiUser({
+      tenantId: world.tenantId,
+      username: 'editor',
+      change: { disabled: true },
+      decide: () => ({ ok: false, message: 'no' }),
+    });
+    expect(refused).toEqual({ kind: 'refused', message: 'no' });
+    expect((await world.store.findUserByUsername('editor'))!.disabled).toBe(false);
+    const updated = await world.store.updateApiUser({ tenantId: world.tenantId, username: 'editor', change: { disabled: true, role: 'viewer' }, decide: () => ({ ok: true }) });
+    expect(updated).toMatchObject({ kind: 'updated', user: { username: 'editor', disabled: true, role: 'viewer' } });
+  });
+
+  it('does not find another tenant\'s user', async () => {
+    const outcome = await world.store.updateApiUser({ tenantId: world.tenantId, username: 'otherEditor', change: { disabled: true }, decide: () => ({ ok: true }) });
+    expect(outcome).toEqual({ kind: 'not_found' });
+  });
+});
+
 describe('SQLite settings', () => {
   let dir: string;
   beforeEach(() => {
@@ -98,6 +242,31 @@ describe('SQLite settings', () => {
     expect(pragma('foreign_keys')).toBe(1);
     await store.migrate();
     await store.close();
+    await store.close();
+  });
+
+  it.each([
+    ['the first migration', 1],
+    ['the migrations before custom field administration (call list indexes)', 2],
+  ])('upgrades a database made by %s: existing fields keep working and have no former names', async (_label, applied) => {
+    const earlier = join(dir, `migrations-${applied}`);
+    mkdirSync(join(earlier, 'meta'), { recursive: true });
+    const source = new URL('../../drizzle/sqlite/', import.meta.url);
+    const journal = JSON.parse(readFileSync(new URL('meta/_journal.json', source), 'utf8'));
+    const entries = journal.entries.slice(0, applied) as { tag: string }[];
+    writeFileSync(join(earlier, 'meta', '_journal.json'), JSON.stringify({ ...journal, entries }));
+    for (const { tag } of entries) copyFileSync(new URL(`${tag}.sql`, source), join(earlier, `${tag}.sql`));
+
+    const store = new SqliteCallStore({ path: join(dir, `old-${applied}.sqlite`) });
+    migrate(drizzle(store.sqlite), { migrationsFolder: earlier });
+    expect(await store.checkReady()).toMatchObject({ ready: false });
+    store.sqlite.prepare("insert into tenants (id, name, created_at) values ('t', 'default', ?)").run(NOW);
+    store.sqlite
+      .prepare("insert into custom_fields (field_id, tenant_id, name, type, created_at) values (?, 't', 'Call type', 'text', ?)")
+      .run(FIELD.callType, NOW);
+    await store.migrate();
+    expect(await store.checkReady()).toEqual({ ready: true });
+    expect(await store.getCustomField('t', FIELD.callType)).toMatchObject({ name: 'Call type', type: 'text', previousNames: [] });
     await store.close();
   });
 });

@@ -12,8 +12,17 @@ import {
   ImportError,
   StoreConfigError,
   type ApiUserRecord,
+  type ApiTokenSummary,
+  type ApiUserSummary,
   type CallPage,
   type CallStore,
+  type CustomFieldWriteOutcome,
+  type DefineCustomFieldCommand,
+  type DeleteCustomFieldCommand,
+  type DeleteCustomFieldOutcome,
+  type UpdateApiUserCommand,
+  type UpdateApiUserOutcome,
+  type UpdateCustomFieldCommand,
   type CallWithValues,
   type ListCallsQuery,
   type ImportCallsCommand,
@@ -24,6 +33,7 @@ import {
   type Tenant,
 } from '../call-store.js';
 import { callFilterWhere, keyset, orderBy } from './call-list-sql.js';
+import { CONFLICT_MESSAGES } from '../../core/field-definition.js';
 import { isRetryable, sqlState, translateError } from './pg-errors.js';
 import * as schema from './schema.js';
 
@@ -96,6 +106,23 @@ export function parsePgUrl(url: string): { connectionString: string; schema: str
   const where = `${host}:${parsed.port || 5432}${parsed.pathname}`;
   return { connectionString: parsed.toString(), schema: schemaName, where };
 }
+
+const { fieldId, tenantId, name, description, type, options, maxLength, editable, enabled, previousNames } = customFields;
+const FIELD_COLUMNS = { fieldId, tenantId, name, description, type, options, maxLength, editable, enabled, previousNames };
+
+const VALUE_COLUMNS = {
+  fieldId: callCustomFieldValues.fieldId,
+  name: customFields.name,
+  value: callCustomFieldValues.value,
+  updatedAt: callCustomFieldValues.updatedAt,
+  updatedBy: apiUsers.username,
+  type: customFields.type,
+  options: customFields.options,
+  maxLength: customFields.maxLength,
+};
+
+type ValueRow = Omit<CustomFieldValue, 'definition'> & CustomFieldValue['definition'];
+const toValue = ({ type, options, maxLength, ...value }: ValueRow): CustomFieldValue => ({ ...value, definition: { type, options, maxLength } });
 
 const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
@@ -278,20 +305,15 @@ export class PgCallStore implements CallStore {
     return (await (forUpdate ? query.for('update') : query))[0];
   }
 
-  private readValues(db: Reader, callId: string): Promise<CustomFieldValue[]> {
-    return db
-      .select({
-        fieldId: callCustomFieldValues.fieldId,
-        name: customFields.name,
-        value: callCustomFieldValues.value,
-        updatedAt: callCustomFieldValues.updatedAt,
-        updatedBy: apiUsers.username,
-      })
+  private async readValues(db: Reader, callId: string): Promise<CustomFieldValue[]> {
+    const rows = await db
+      .select({ ...VALUE_COLUMNS })
       .from(callCustomFieldValues)
       .innerJoin(customFields, eq(customFields.fieldId, callCustomFieldValues.fieldId))
       .leftJoin(apiUsers, eq(apiUsers.id, callCustomFieldValues.updatedBy))
       .where(and(eq(callCustomFieldValues.callId, callId), eq(customFields.enabled, true)))
       .orderBy(asc(byName), asc(customFields.fieldId));
+    return rows.map(toValue);
   }
 
   private readFields(db: Reader, tenantId: string, includeDisabled: boolean): Promise<CustomFieldDefinition[]> {
@@ -299,16 +321,7 @@ export class PgCallStore implements CallStore {
       ? eq(customFields.tenantId, tenantId)
       : and(eq(customFields.tenantId, tenantId), eq(customFields.enabled, true));
     return db
-      .select({
-        fieldId: customFields.fieldId,
-        tenantId: customFields.tenantId,
-        name: customFields.name,
-        type: customFields.type,
-        options: customFields.options,
-        maxLength: customFields.maxLength,
-        editable: customFields.editable,
-        enabled: customFields.enabled,
-      })
+      .select(FIELD_COLUMNS)
       .from(customFields)
       .where(where)
       .orderBy(asc(byName), asc(customFields.fieldId));
@@ -380,21 +393,14 @@ export class PgCallStore implements CallStore {
     if (ids.length === 0) return byCall;
     const rows = await this.read(() =>
       this.db
-        .select({
-          callId: callCustomFieldValues.callId,
-          fieldId: callCustomFieldValues.fieldId,
-          name: customFields.name,
-          value: callCustomFieldValues.value,
-          updatedAt: callCustomFieldValues.updatedAt,
-          updatedBy: apiUsers.username,
-        })
+        .select({ callId: callCustomFieldValues.callId, ...VALUE_COLUMNS })
         .from(callCustomFieldValues)
         .innerJoin(customFields, eq(customFields.fieldId, callCustomFieldValues.fieldId))
         .leftJoin(apiUsers, eq(apiUsers.id, callCustomFieldValues.updatedBy))
         .where(and(inArray(callCustomFieldValues.callId, ids), eq(customFields.tenantId, tenantId), eq(customFields.enabled, true)))
         .orderBy(asc(byName), asc(customFields.fieldId)),
     );
-    for (const { callId, ...value } of rows) byCall.get(callId)?.push(value);
+    for (const { callId, ...value } of rows) byCall.get(callId)?.push(toValue(value));
     return byCall;
   }
 
@@ -403,6 +409,9 @@ export class PgCallStore implements CallStore {
       // The row lock comes first: whoever holds it decides on the field definitions as they are now.
       const call = await this.readCall(tx, command.tenantId, command.callId, true);
       if (!call) return { kind: 'not_found' } as const;
+      if (command.expectedVersion !== undefined && call.version !== command.expectedVersion) {
+        return { kind: 'version_conflict', currentVersion: call.version } as const;
+      }
       const decision = command.decide(await this.readFields(tx, command.tenantId, true));
       if (!decision.ok) return { kind: 'invalid', problems: decision.problems } as const;
       if (decision.changes.length === 0) {
@@ -466,8 +475,178 @@ export class PgCallStore implements CallStore {
     return this.write('a custom field with this id or name', async () => {
       const { now, ...definition } = field;
       await this.db.insert(customFields).values({ ...definition, createdAt: now });
-      const { description: _description, ...rest } = definition;
-      return rest;
+      return { ...definition, previousNames: [] };
+    });
+  }
+
+  private async readField(db: Reader, tenantId: string, fieldId: string, forUpdate = false): Promise<CustomFieldDefinition | undefined> {
+    if (!UUID.test(fieldId)) return undefined;
+    const query = db
+      .select(FIELD_COLUMNS)
+      .from(customFields)
+      .where(and(eq(customFields.tenantId, tenantId), eq(customFields.fieldId, fieldId)));
+    return (await (forUpdate ? query.for('update') : query))[0];
+  }
+
+  async getCustomField(tenantId: string, fieldId: string): Promise<CustomFieldDefinition | null> {
+    return this.read(async () => (await this.readField(this.db, tenantId, fieldId)) ?? null);
+  }
+
+  /** Serialises definition changes of one tenant (names are unique per tenant): a transaction-scoped advisory lock. */
+  private async lockTenantFields(tx: Reader, tenantId: string): Promise<void> {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`callgate:fields:${tenantId}`}))`);
+  }
+
+  /** Writes a decided definition and the earlier names other fields give up to it. */
+  private async writeDefinition(
+    tx: Reader,
+    field: CustomFieldDefinition,
+    previousNamesChanges: { fieldId: string; previousNames: string[] }[],
+    now: string | null,
+  ): Promise<void> {
+    const row = {
+      name: field.name,
+      description: field.description,
+      type: field.type,
+      options: field.options,
+      maxLength: field.maxLength,
+      editable: field.editable,
+      enabled: field.enabled,
+      previousNames: [...(field.previousNames ?? [])],
+    };
+    for (const change of previousNamesChanges) {
+      await tx
+        .update(customFields)
+        .set({ previousNames: change.previousNames })
+        .where(and(eq(customFields.fieldId, change.fieldId), eq(customFields.tenantId, field.tenantId)));
+    }
+    if (now === null) await tx.update(customFields).set(row).where(eq(customFields.fieldId, field.fieldId));
+    else await tx.insert(customFields).values({ fieldId: field.fieldId, tenantId: field.tenantId, ...row, createdAt: now });
+  }
+
+  async defineCustomField(command: DefineCustomFieldCommand): Promise<CustomFieldWriteOutcome> {
+    try {
+      return await this.transaction(async (tx) => {
+        await this.lockTenantFields(tx, command.tenantId);
+        const decision = command.decide(await this.readFields(tx, command.tenantId, true));
+        if (!decision.ok) return { kind: 'refused', refusal: decision.refusal } as const;
+        await this.writeDefinition(tx, decision.field, decision.previousNamesChanges, command.now);
+        return { kind: 'written', field: (await this.readField(tx, command.tenantId, decision.field.fieldId))!, invalidatedValues: 0 } as const;
+      });
+    } catch (error) {
+      // Field ids are unique across tenants: another tenant's field may already have the id asked for.
+      if (sqlState(error) === '23505') return { kind: 'refused', refusal: { kind: 'duplicate', message: CONFLICT_MESSAGES.duplicateId } };
+      throw error;
+    }
+  }
+
+  async updateCustomField(command: UpdateCustomFieldCommand): Promise<CustomFieldWriteOutcome> {
+    return this.transaction(async (tx) => {
+      await this.lockTenantFields(tx, command.tenantId);
+      const current = await this.readField(tx, command.tenantId, command.fieldId, true);
+      if (!current) return { kind: 'not_found' } as const;
+      const fields = await this.readFields(tx, command.tenantId, true);
+      let decision = command.decide(current, fields, null);
+      if ('needsStoredValues' in decision) {
+        const values = (
+          await tx.select({ value: callCustomFieldValues.value }).from(callCustomFieldValues).where(eq(callCustomFieldValues.fieldId, current.fieldId))
+        ).map((row) => row.value);
+        decision = command.decide(current, fields, values);
+      }
+      if ('needsStoredValues' in decision) throw new Error('The update decision asked for stored values twice');
+      if (!decision.ok) return { kind: 'refused', refusal: decision.refusal } as const;
+      await this.writeDefinition(tx, decision.field, decision.previousNamesChanges, null);
+      return {
+        kind: 'written',
+        field: (await this.readField(tx, command.tenantId, current.fieldId))!,
+        invalidatedValues: decision.invalidatedValues,
+      } as const;
+    });
+  }
+
+  async deleteCustomField(command: DeleteCustomFieldCommand): Promise<DeleteCustomFieldOutcome> {
+    return this.transaction(async (tx) => {
+      await this.lockTenantFields(tx, command.tenantId);
+      const field = await this.readField(tx, command.tenantId, command.fieldId, true);
+      if (!field) return { kind: 'not_found' } as const;
+      const ofField = eq(callCustomFieldValues.fieldId, field.fieldId);
+      // Lock the calls that lose a value first, as a value write does, so the two serialise on the call row.
+      const losers = await tx
+        .select({ callId: calls.callId })
+        .from(calls)
+        .where(inArray(calls.callId, tx.select({ callId: callCustomFieldValues.callId }).from(callCustomFieldValues).where(ofField)))
+        .orderBy(asc(calls.callId))
+        .for('update');
+      const stored = (await tx.select({ n: sql<number>`${count()}::int` }).from(callCustomFieldValues).where(ofField))[0]?.n ?? 0;
+      const decision = command.decide(field, stored);
+      if (!decision.ok) return { kind: 'refused', refusal: decision.refusal } as const;
+      if (stored > 0) {
+        await tx
+          .update(calls)
+          .set({ version: sql`${calls.version} + 1` })
+          .where(inArray(calls.callId, losers.map((l) => l.callId)));
+        await tx.delete(callCustomFieldValues).where(ofField);
+      }
+      await tx.delete(customFields).where(eq(customFields.fieldId, field.fieldId));
+      return { kind: 'deleted', field, deletedValues: stored } as const;
+    });
+  }
+
+  private selectUserSummaries(db: Reader) {
+    return db
+      .select({ id: apiUsers.id, username: apiUsers.username, role: apiUsers.role, disabled: apiUsers.disabled, createdAt: apiUsers.createdAt })
+      .from(apiUsers);
+  }
+
+  async listApiUsers(tenantId: string): Promise<ApiUserSummary[]> {
+    return this.read(() => this.selectUserSummaries(this.db).where(eq(apiUsers.tenantId, tenantId)).orderBy(sql`${apiUsers.username} collate "C"`));
+  }
+
+  async updateApiUser(command: UpdateApiUserCommand): Promise<UpdateApiUserOutcome> {
+    return this.transaction(async (tx) => {
+      // Every user of the tenant, locked: the decision (e.g. "keep one admin") holds against concurrent updates.
+      const tenantUsers = await this.selectUserSummaries(tx)
+        .where(eq(apiUsers.tenantId, command.tenantId))
+        .orderBy(asc(apiUsers.id))
+        .for('update');
+      const user = tenantUsers.find((u) => u.username === command.username);
+      if (!user) return { kind: 'not_found' } as const;
+      const decision = command.decide(user, tenantUsers);
+      if (!decision.ok) return { kind: 'refused', message: decision.message } as const;
+      const { role, passwordHash, disabled } = command.change;
+      const set: Partial<typeof apiUsers.$inferInsert> = {};
+      if (role !== undefined) set.role = role;
+      if (passwordHash !== undefined) set.passwordHash = passwordHash;
+      if (disabled !== undefined) set.disabled = disabled;
+      if (Object.keys(set).length > 0) await tx.update(apiUsers).set(set).where(eq(apiUsers.id, user.id));
+      return { kind: 'updated', user: (await this.selectUserSummaries(tx).where(eq(apiUsers.id, user.id)))[0]! } as const;
+    });
+  }
+
+  private selectTokenSummaries(db: Reader) {
+    return db
+      .select({ id: apiTokens.id, name: apiTokens.name, username: apiUsers.username, createdAt: apiTokens.createdAt, revokedAt: apiTokens.revokedAt })
+      .from(apiTokens)
+      .innerJoin(apiUsers, eq(apiUsers.id, apiTokens.userId));
+  }
+
+  async listApiTokens(tenantId: string): Promise<ApiTokenSummary[]> {
+    return this.read(() =>
+      this.selectTokenSummaries(this.db)
+        .where(eq(apiUsers.tenantId, tenantId))
+        .orderBy(sql`${apiUsers.username} collate "C"`, asc(apiTokens.createdAt), asc(apiTokens.id)),
+    );
+  }
+
+  async revokeApiToken(command: { tenantId: string; tokenId: string; now: string }): Promise<ApiTokenSummary | null> {
+    if (!UUID.test(command.tokenId)) return null;
+    return this.transaction(async (tx) => {
+      const ofTenant = and(eq(apiTokens.id, command.tokenId), eq(apiUsers.tenantId, command.tenantId));
+      const [token] = await this.selectTokenSummaries(tx).where(ofTenant).for('update', { of: apiTokens });
+      if (!token) return null;
+      if (token.revokedAt !== null) return token;
+      await tx.update(apiTokens).set({ revokedAt: command.now }).where(eq(apiTokens.id, token.id));
+      return { ...token, revokedAt: command.now };
     });
   }
 

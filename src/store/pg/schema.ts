@@ -51,8 +51,10 @@ export const customFields = pgTable(
     tenantId: uuid('tenant_id').notNull().references(() => tenants.id),
     name: text('name').notNull(),
     description: text('description'),
-    type: text('type', { enum: ['text', 'option', 'number', 'date'] }).notNull(),
+    type: text('type', { enum: ['text', 'option', 'number', 'date', 'multiselect', 'boolean'] }).notNull(),
     options: jsonb('options').$type<string[]>(),
+    /** Names the field had before renames, most recent first, for "it was renamed" hints. */
+    previousNames: jsonb('previous_names').$type<string[]>().notNull().default(sql`'[]'::jsonb`),
     maxLength: integer('max_length'),
     editable: boolean('editable').notNull().default(true),
     enabled: boolean('enabled').notNull().default(true),

@@ -41,8 +41,10 @@ export const customFields = sqliteTable(
     tenantId: text('tenant_id').notNull().references(() => tenants.id),
     name: text('name').notNull(),
     description: text('description'),
-    type: text('type', { enum: ['text', 'option', 'number', 'date'] }).notNull(),
+    type: text('type', { enum: ['text', 'option', 'number', 'date', 'multiselect', 'boolean'] }).notNull(),
     options: text('options', { mode: 'json' }).$type<string[]>(),
+    /** Names the field had before renames, most recent first (JSON array), for "it was renamed" hints. */
+    previousNames: text('previous_names', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
     maxLength: integer('max_length'),
     editable: integer('editable', { mode: 'boolean' }).notNull().default(true),
     enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),

@@ -2,18 +2,25 @@ import { fileURLToPath } from 'node:url';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { and, asc, count, eq, exists, getTableColumns, inArray, isNull, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, exists, getTableColumns, inArray, sql, type SQL } from 'drizzle-orm';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import type { CallRecord } from '../../core/call.js';
 import type { CustomFieldDefinition, CustomFieldValue } from '../../core/custom-field.js';
+import { CONFLICT_MESSAGES } from '../../core/field-definition.js';
 import {
   DuplicateError,
   ImportError,
+  type ApiTokenSummary,
   type ApiUserRecord,
+  type ApiUserSummary,
   type CallPage,
   type CallStore,
   type CallWithValues,
+  type CustomFieldWriteOutcome,
+  type DefineCustomFieldCommand,
+  type DeleteCustomFieldCommand,
+  type DeleteCustomFieldOutcome,
   type ImportCallsCommand,
   type ListCallsQuery,
   type NewCustomField,
@@ -21,6 +28,9 @@ import {
   type SetCallCustomFieldsCommand,
   type SetCallCustomFieldsOutcome,
   type Tenant,
+  type UpdateApiUserCommand,
+  type UpdateApiUserOutcome,
+  type UpdateCustomFieldCommand,
 } from '../call-store.js';
 import { boundsTightenedByCursor, callFilterWhere, keyset, orderBy } from './call-list-sql.js';
 import { GroupCommit } from './group-commit.js';
@@ -113,6 +123,10 @@ export class SqliteCallStore implements CallStore {
     return (includeDisabled ? this.statements.allFields : this.statements.enabledFields).all({ tenantId });
   }
 
+  private readField(tenantId: string, fieldId: string): CustomFieldDefinition | undefined {
+    return this.statements.field.get({ tenantId, fieldId });
+  }
+
   private readValues(callId: string): CustomFieldValue[] {
     return this.statements.values.all({ callId });
   }
@@ -181,6 +195,7 @@ export class SqliteCallStore implements CallStore {
         value: callCustomFieldValues.value,
         updatedAt: callCustomFieldValues.updatedAt,
         updatedBy: apiUsers.username,
+        definition: { type: customFields.type, options: customFields.options, maxLength: customFields.maxLength },
       })
       .from(callCustomFieldValues)
       .innerJoin(customFields, eq(customFields.fieldId, callCustomFieldValues.fieldId))
@@ -201,6 +216,9 @@ export class SqliteCallStore implements CallStore {
   private applyCustomFields(command: SetCallCustomFieldsCommand): SetCallCustomFieldsOutcome {
     const call = this.statements.call.get({ tenantId: command.tenantId, callId: command.callId });
     if (!call) return { kind: 'not_found' };
+    if (command.expectedVersion !== undefined && call.version !== command.expectedVersion) {
+      return { kind: 'version_conflict', currentVersion: call.version };
+    }
     const decision = command.decide(this.readFields(command.tenantId, true));
     if (!decision.ok) return { kind: 'invalid', problems: decision.problems };
     if (decision.changes.length === 0) return { kind: 'updated', call, customFields: this.readValues(call.callId) };
@@ -251,9 +269,159 @@ export class SqliteCallStore implements CallStore {
     return this.write('a custom field with this id or name', () => {
       const { now, ...definition } = field;
       this.db.insert(customFields).values({ ...definition, createdAt: now }).run();
-      const { description: _description, ...rest } = definition;
-      return rest;
+      return { ...definition, previousNames: [] };
     });
+  }
+
+  async getCustomField(tenantId: string, fieldId: string): Promise<CustomFieldDefinition | null> {
+    return this.readField(tenantId, fieldId) ?? null;
+  }
+
+  /** Writes a decided definition and the earlier names other fields give up to it. */
+  private writeDefinition(tx: Db, field: CustomFieldDefinition, previousNamesChanges: { fieldId: string; previousNames: string[] }[], now: string | null) {
+    const row = {
+      name: field.name,
+      description: field.description,
+      type: field.type,
+      options: field.options,
+      maxLength: field.maxLength,
+      editable: field.editable,
+      enabled: field.enabled,
+      previousNames: [...(field.previousNames ?? [])],
+    };
+    for (const change of previousNamesChanges) {
+      tx.update(customFields)
+        .set({ previousNames: change.previousNames })
+        .where(and(eq(customFields.fieldId, change.fieldId), eq(customFields.tenantId, field.tenantId)))
+        .run();
+    }
+    if (now === null) {
+      tx.update(customFields).set(row).where(eq(customFields.fieldId, field.fieldId)).run();
+    } else {
+      tx.insert(customFields).values({ fieldId: field.fieldId, tenantId: field.tenantId, ...row, createdAt: now }).run();
+    }
+  }
+
+  async defineCustomField(command: DefineCustomFieldCommand): Promise<CustomFieldWriteOutcome> {
+    try {
+      return this.db.transaction(
+        (tx) => {
+          const decision = command.decide(this.readFields(command.tenantId, true));
+          if (!decision.ok) return { kind: 'refused', refusal: decision.refusal } as const;
+          this.writeDefinition(tx, decision.field, decision.previousNamesChanges, command.now);
+          return { kind: 'written', field: this.readField(command.tenantId, decision.field.fieldId)!, invalidatedValues: 0 } as const;
+        },
+        { behavior: 'immediate' },
+      );
+    } catch (error) {
+      // Field ids are unique across tenants: another tenant's field may already have the id asked for.
+      if (isUniqueViolation(error)) return { kind: 'refused', refusal: { kind: 'duplicate', message: CONFLICT_MESSAGES.duplicateId } };
+      throw error;
+    }
+  }
+
+  async updateCustomField(command: UpdateCustomFieldCommand): Promise<CustomFieldWriteOutcome> {
+    return this.db.transaction(
+      (tx) => {
+        const current = this.readField(command.tenantId, command.fieldId);
+        if (!current) return { kind: 'not_found' } as const;
+        const fields = this.readFields(command.tenantId, true);
+        let decision = command.decide(current, fields, null);
+        if ('needsStoredValues' in decision) {
+          const values = tx
+            .select({ value: callCustomFieldValues.value })
+            .from(callCustomFieldValues)
+            .where(eq(callCustomFieldValues.fieldId, current.fieldId))
+            .all()
+            .map((row) => row.value);
+          decision = command.decide(current, fields, values);
+        }
+        if ('needsStoredValues' in decision) throw new Error('The update decision asked for stored values twice');
+        if (!decision.ok) return { kind: 'refused', refusal: decision.refusal } as const;
+        this.writeDefinition(tx, decision.field, decision.previousNamesChanges, null);
+        return { kind: 'written', field: this.readField(command.tenantId, current.fieldId)!, invalidatedValues: decision.invalidatedValues } as const;
+      },
+      { behavior: 'immediate' },
+    );
+  }
+
+  async deleteCustomField(command: DeleteCustomFieldCommand): Promise<DeleteCustomFieldOutcome> {
+    return this.db.transaction(
+      (tx) => {
+        const field = this.readField(command.tenantId, command.fieldId);
+        if (!field) return { kind: 'not_found' } as const;
+        const ofField = eq(callCustomFieldValues.fieldId, field.fieldId);
+        const stored = tx.select({ n: count() }).from(callCustomFieldValues).where(ofField).get()?.n ?? 0;
+        const decision = command.decide(field, stored);
+        if (!decision.ok) return { kind: 'refused', refusal: decision.refusal } as const;
+        if (stored > 0) {
+          const losers = tx.select({ callId: callCustomFieldValues.callId }).from(callCustomFieldValues).where(ofField);
+          tx.update(calls).set({ version: sql`${calls.version} + 1` }).where(inArray(calls.callId, losers)).run();
+          tx.delete(callCustomFieldValues).where(ofField).run();
+        }
+        tx.delete(customFields).where(eq(customFields.fieldId, field.fieldId)).run();
+        return { kind: 'deleted', field, deletedValues: stored } as const;
+      },
+      { behavior: 'immediate' },
+    );
+  }
+
+  private selectUserSummaries(db: Db) {
+    return db
+      .select({ id: apiUsers.id, username: apiUsers.username, role: apiUsers.role, disabled: apiUsers.disabled, createdAt: apiUsers.createdAt })
+      .from(apiUsers);
+  }
+
+  async listApiUsers(tenantId: string): Promise<ApiUserSummary[]> {
+    return this.selectUserSummaries(this.db).where(eq(apiUsers.tenantId, tenantId)).orderBy(asc(apiUsers.username)).all();
+  }
+
+  async updateApiUser(command: UpdateApiUserCommand): Promise<UpdateApiUserOutcome> {
+    return this.db.transaction(
+      (tx) => {
+        const tenantUsers = this.selectUserSummaries(tx).where(eq(apiUsers.tenantId, command.tenantId)).all();
+        const user = tenantUsers.find((u) => u.username === command.username);
+        if (!user) return { kind: 'not_found' } as const;
+        const decision = command.decide(user, tenantUsers);
+        if (!decision.ok) return { kind: 'refused', message: decision.message } as const;
+        const { role, passwordHash, disabled } = command.change;
+        const set: Partial<typeof apiUsers.$inferInsert> = {};
+        if (role !== undefined) set.role = role;
+        if (passwordHash !== undefined) set.passwordHash = passwordHash;
+        if (disabled !== undefined) set.disabled = disabled;
+        if (Object.keys(set).length > 0) tx.update(apiUsers).set(set).where(eq(apiUsers.id, user.id)).run();
+        return { kind: 'updated', user: this.selectUserSummaries(tx).where(eq(apiUsers.id, user.id)).get()! } as const;
+      },
+      { behavior: 'immediate' },
+    );
+  }
+
+  private selectTokenSummaries(db: Db) {
+    return db
+      .select({ id: apiTokens.id, name: apiTokens.name, username: apiUsers.username, createdAt: apiTokens.createdAt, revokedAt: apiTokens.revokedAt })
+      .from(apiTokens)
+      .innerJoin(apiUsers, eq(apiUsers.id, apiTokens.userId));
+  }
+
+  async listApiTokens(tenantId: string): Promise<ApiTokenSummary[]> {
+    return this.selectTokenSummaries(this.db)
+      .where(eq(apiUsers.tenantId, tenantId))
+      .orderBy(asc(apiUsers.username), asc(apiTokens.createdAt), asc(apiTokens.id))
+      .all();
+  }
+
+  async revokeApiToken(command: { tenantId: string; tokenId: string; now: string }): Promise<ApiTokenSummary | null> {
+    return this.db.transaction(
+      (tx) => {
+        const ofTenant = and(eq(apiTokens.id, command.tokenId), eq(apiUsers.tenantId, command.tenantId));
+        const token = this.selectTokenSummaries(tx).where(ofTenant).get();
+        if (!token) return null;
+        if (token.revokedAt !== null) return token;
+        tx.update(apiTokens).set({ revokedAt: command.now }).where(eq(apiTokens.id, token.id)).run();
+        return { ...token, revokedAt: command.now };
+      },
+      { behavior: 'immediate' },
+    );
   }
 
   async importCalls(command: ImportCallsCommand): Promise<number> {
@@ -300,28 +468,42 @@ export class SqliteCallStore implements CallStore {
     try {
       return run();
     } catch (error) {
-      if (error instanceof Database.SqliteError && error.code.startsWith('SQLITE_CONSTRAINT_') && /UNIQUE|PRIMARYKEY/.test(error.code)) {
-        throw new DuplicateError(what);
-      }
+      if (isUniqueViolation(error)) throw new DuplicateError(what);
       throw error;
     }
   }
 }
 
+const isUniqueViolation = (error: unknown) =>
+  error instanceof Database.SqliteError && error.code.startsWith('SQLITE_CONSTRAINT_') && /UNIQUE|PRIMARYKEY/.test(error.code);
+
 type UserRow = Omit<ApiUserRecord, 'disabled'> & { disabled: number };
-type FieldRow = Omit<CustomFieldDefinition, 'options' | 'editable' | 'enabled'> & { options: string | null; editable: number; enabled: number };
+type FieldRow = Omit<CustomFieldDefinition, 'options' | 'editable' | 'enabled' | 'previousNames'> & {
+  options: string | null;
+  editable: number;
+  enabled: number;
+  previousNames: string;
+};
+type ValueRow = Omit<CustomFieldValue, 'definition'> & Pick<FieldRow, 'type' | 'options' | 'maxLength'>;
 
 const toUser = (row: UserRow | undefined): ApiUserRecord | undefined => row && { ...row, disabled: row.disabled === 1 };
+const parseOptions = (options: string | null) => (options === null ? null : (JSON.parse(options) as string[]));
 const toField = (row: FieldRow): CustomFieldDefinition => ({
   ...row,
-  options: row.options === null ? null : (JSON.parse(row.options) as string[]),
+  options: parseOptions(row.options),
   editable: row.editable === 1,
   enabled: row.enabled === 1,
+  previousNames: JSON.parse(row.previousNames) as string[],
+});
+const toValue = ({ type, options, maxLength, ...value }: ValueRow): CustomFieldValue => ({
+  ...value,
+  definition: { type, options: parseOptions(options), maxLength },
 });
 
 const USER = `select u.id, u.tenant_id as tenantId, t.name as tenantName, u.username, u.role, u.password_hash as passwordHash, u.disabled
   from api_users u join tenants t on t.id = u.tenant_id`;
-const FIELD = `select field_id as fieldId, tenant_id as tenantId, name, type, options, max_length as maxLength, editable, enabled
+const FIELD = `select field_id as fieldId, tenant_id as tenantId, name, description, type, options, max_length as maxLength, editable, enabled,
+    previous_names as previousNames
   from custom_fields where tenant_id = @tenantId`;
 
 /**
@@ -337,6 +519,16 @@ function prepareStatements(db: Db, sqlite: Database.Database) {
   );
   const allFields = sqlite.prepare<{ tenantId: string }, FieldRow>(`${FIELD} order by name, field_id`);
   const enabledFields = sqlite.prepare<{ tenantId: string }, FieldRow>(`${FIELD} and enabled = 1 order by name, field_id`);
+  const field = sqlite.prepare<{ tenantId: string; fieldId: string }, FieldRow>(`${FIELD} and field_id = @fieldId`);
+  const values = sqlite.prepare<{ callId: string }, ValueRow>(
+    `select v.field_id as fieldId, f.name, v.value, v.updated_at as updatedAt, u.username as updatedBy,
+            f.type, f.options, f.max_length as maxLength
+       from call_custom_field_values v
+       join custom_fields f on f.field_id = v.field_id
+       left join api_users u on u.id = v.updated_by
+      where v.call_id = @callId and f.enabled = 1
+      order by f.name, f.field_id`,
+  );
   return {
     userByUsername: { get: (args: { username: string }) => toUser(userByUsername.get(args)) },
     userByTokenHash: { get: (args: { tokenHash: string }) => toUser(userByTokenHash.get(args)) },
@@ -344,15 +536,14 @@ function prepareStatements(db: Db, sqlite: Database.Database) {
       `select call_id as callId, tenant_id as tenantId, setup_time as setupTime, from_number as fromNumber, to_number as toNumber,
          direction, duration, version from calls where call_id = @callId and tenant_id = @tenantId`,
     ),
-    values: sqlite.prepare<{ callId: string }, CustomFieldValue>(
-      `select v.field_id as fieldId, f.name, v.value, v.updated_at as updatedAt, u.username as updatedBy
-         from call_custom_field_values v
-         join custom_fields f on f.field_id = v.field_id
-         left join api_users u on u.id = v.updated_by
-        where v.call_id = @callId and f.enabled = 1
-        order by f.name, f.field_id`,
-    ),
+    values: { all: (args: { callId: string }) => values.all(args).map(toValue) },
     allFields: { all: (args: { tenantId: string }) => allFields.all(args).map(toField) },
+    field: {
+      get: (args: { tenantId: string; fieldId: string }) => {
+        const row = field.get(args);
+        return row && toField(row);
+      },
+    },
     enabledFields: { all: (args: { tenantId: string }) => enabledFields.all(args).map(toField) },
     deleteValue: db
       .delete(callCustomFieldValues)

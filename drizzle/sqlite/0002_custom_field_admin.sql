@@ -1,0 +1,1 @@
+ALTER TABLE `custom_fields` ADD `previous_names` text DEFAULT '[]' NOT NULL;

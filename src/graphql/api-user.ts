@@ -1,0 +1,67 @@
+import { GraphQLError } from 'graphql';
+import type { ApiUserProblem } from '../core/api-user.js';
+import { can, USERS_FORBIDDEN_MESSAGE } from '../core/permissions.js';
+import type { Viewer } from '../http/auth.js';
+import type { ApiTokenSummary, ApiUserSummary } from '../store/call-store.js';
+import { builder } from './builder.js';
+import { ForbiddenError, InvalidRecordError } from './errors.js';
+import { RoleEnum } from './viewer.js';
+
+export const ApiUserRef = builder.objectRef<ApiUserSummary>('ApiUser').implement({
+  description: 'An API user of the viewer\'s tenant. Its password is never shown.',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    username: t.exposeString('username'),
+    role: t.expose('role', { type: RoleEnum }),
+    disabled: t.exposeBoolean('disabled', { description: 'A disabled user is refused (401) on every request.' }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+  }),
+});
+
+export const ApiTokenRef = builder.objectRef<ApiTokenSummary>('ApiToken').implement({
+  description: 'A bearer token of an API user of the viewer\'s tenant. Its secret is shown once, when it is created, and never again.',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    name: t.exposeString('name'),
+    username: t.exposeString('username', { description: 'The API user the token authenticates as.' }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    revokedAt: t.expose('revokedAt', { type: 'DateTime', nullable: true, description: 'When it was revoked; null while it works.' }),
+  }),
+});
+
+/** Admin mutations on users and tokens refuse other roles before anything else. */
+export function requireUserAdmin(viewer: Viewer): void {
+  if (!can(viewer.role, 'administer')) throw new ForbiddenError(USERS_FORBIDDEN_MESSAGE);
+}
+
+export const invalidInput = (problems: ApiUserProblem[]) =>
+  new InvalidRecordError(problems.map((p) => ({ path: `input.${p.attribute}`, message: p.message })));
+
+/** The lists are plain lists, so a refusal is a GraphQL error (code FORBIDDEN), not a result member. */
+function requireListAdmin(viewer: Viewer): void {
+  if (!can(viewer.role, 'administer')) {
+    throw new GraphQLError(USERS_FORBIDDEN_MESSAGE, { extensions: { code: 'FORBIDDEN' } });
+  }
+}
+
+builder.queryField('apiUsers', (t) =>
+  t.field({
+    type: [ApiUserRef],
+    description: 'The API users of the viewer\'s tenant, by username (admin only).',
+    resolve: (_root, _args, { store, viewer }) => {
+      requireListAdmin(viewer);
+      return store.listApiUsers(viewer.tenantId);
+    },
+  }),
+);
+
+builder.queryField('apiTokens', (t) =>
+  t.field({
+    type: [ApiTokenRef],
+    description: 'The API tokens of the viewer\'s tenant\'s users, revoked ones included (admin only). Never their secrets.',
+    resolve: (_root, _args, { store, viewer }) => {
+      requireListAdmin(viewer);
+      return store.listApiTokens(viewer.tenantId);
+    },
+  }),
+);

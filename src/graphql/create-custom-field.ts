@@ -1,0 +1,50 @@
+import { randomUUID } from 'node:crypto';
+import { decideNewCustomField } from '../core/field-definition.js';
+import { can, FIELDS_FORBIDDEN_MESSAGE } from '../core/permissions.js';
+import { builder } from './builder.js';
+import { CustomFieldRef, CustomFieldTypeEnum } from './custom-field.js';
+import { refusalError } from './custom-field-refusal.js';
+import { ConflictError, ForbiddenError, InvalidRecordError, NotFoundError } from './errors.js';
+
+const CreateCustomFieldInput = builder.inputType('CreateCustomFieldInput', {
+  description: 'A new custom field. The name is trimmed, 1 to 64 characters, and unique in the tenant ignoring case.',
+  fields: (t) => ({
+    id: t.id({ description: 'A UUID for the field (e.g. to keep the vendor\'s `field_id`); generated when absent.' }),
+    name: t.string({ required: true }),
+    type: t.field({ type: CustomFieldTypeEnum, required: true }),
+    description: t.string(),
+    maxLength: t.int({ description: 'TEXT only: the longest value in characters (default 255, at most 65535).' }),
+    options: t.stringList({ description: 'OPTION and MULTISELECT only: the allowed values, at least one.' }),
+    editable: t.boolean({ defaultValue: true }),
+    enabled: t.boolean({ defaultValue: true }),
+  }),
+});
+
+builder.mutationField('createCustomField', (t) =>
+  t.field({
+    type: CustomFieldRef,
+    description: 'Creates a custom field in the viewer\'s tenant (admin only), as REST `POST /api/v2/custom_fields.json`.',
+    errors: {
+      types: [InvalidRecordError, NotFoundError, ForbiddenError, ConflictError],
+      union: { name: 'CreateCustomFieldResult' },
+      result: { name: 'CreateCustomFieldSuccess' },
+      dataField: { name: 'customField' },
+    },
+    args: { input: t.arg({ type: CreateCustomFieldInput, required: true }) },
+    resolve: async (_root, { input }, { store, viewer, clock, customFieldDefinitionsChanged }) => {
+      if (!can(viewer.role, 'administer')) throw new ForbiddenError(FIELDS_FORBIDDEN_MESSAGE);
+      const context = { tenantId: viewer.tenantId, fieldId: randomUUID() };
+      const outcome = await store.defineCustomField({
+        tenantId: viewer.tenantId,
+        now: clock().toISOString(),
+        decide: (fields) => decideNewCustomField({ ...input, id: input.id == null ? input.id : String(input.id) }, context, fields),
+      });
+      if (outcome.kind === 'written') {
+        customFieldDefinitionsChanged();
+        return outcome.field;
+      }
+      if (outcome.kind === 'refused') throw refusalError(outcome.refusal);
+      throw new NotFoundError('Custom field not found');
+    },
+  }),
+);
