@@ -10,7 +10,8 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
-    testTimeout: 20_000,
+    globalSetup: ['test/support/global-setup.ts'],
+    testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
   },

@@ -27,8 +27,11 @@ export async function tenantNamed(store: CallStore, name = DEFAULT_TENANT): Prom
   const found = await store.findTenantByName(name);
   if (found) return found;
   if (name === DEFAULT_TENANT) return createTenant(store, name);
-  throw new UsageError(`Unknown tenant "${name}"; create it with: callgate tenants create --name ${JSON.stringify(name)}`);
+  throw unknownTenant(name);
 }
+
+const unknownTenant = (name: string) =>
+  new UsageError(`Unknown tenant "${name}"; create it with: callgate tenants create --name ${JSON.stringify(name)}`);
 
 export async function createUser(
   store: CallStore,
@@ -128,24 +131,38 @@ export async function importCalls(
   }
 }
 
-/** A tenant, three users (one per role) with fresh passwords, the demo fields and 1,000 calls. */
+/**
+ * A tenant, three users (one per role) with fresh passwords, a token for the
+ * editor, the demo fields and 1,000 calls, all written in one transaction.
+ */
 export async function seedDemo(store: CallStore, input: { tenant?: string; calls?: number } = {}) {
-  for (const username of ['admin', 'editor', 'viewer']) {
+  for (const username of ROLES) {
     if (await store.findUserByUsername(username)) {
       throw new UsageError(`User "${username}" already exists: seed --demo needs a fresh database`);
     }
   }
-  const tenant = await tenantNamed(store, input.tenant);
+  const tenantName = input.tenant ?? DEFAULT_TENANT;
+  const found = await store.findTenantByName(tenantName);
+  if (!found && tenantName !== DEFAULT_TENANT) throw unknownTenant(tenantName);
+  const tenant = found ?? { id: randomUUID(), name: tenantName };
   const users = [];
+  const accounts = [];
   for (const role of ROLES) {
     const password = randomBytes(12).toString('base64url');
-    await createUser(store, { username: role, role, password, tenant: tenant.name });
+    const id = randomUUID();
+    accounts.push({ id, username: role, role, passwordHash: await hashPassword(password) });
     users.push({ username: role, role, password });
   }
-  for (const field of DEMO_FIELDS) {
-    await store.createCustomField({
+  const token = newApiToken();
+  const editor = accounts.find((a) => a.role === 'editor')!;
+  const calls = demoCalls(input.calls ?? 1000);
+  await store.seed({
+    now: now(),
+    tenant: { ...tenant, existing: found !== null },
+    users: accounts,
+    tokens: [{ id: randomUUID(), userId: editor.id, name: 'demo', tokenHash: hashApiToken(token) }],
+    fields: DEMO_FIELDS.map((field) => ({
       fieldId: field.fieldId,
-      tenantId: tenant.id,
       name: field.name,
       description: null,
       type: field.type,
@@ -153,10 +170,9 @@ export async function seedDemo(store: CallStore, input: { tenant?: string; calls
       maxLength: field.maxLength ?? null,
       editable: field.editable ?? true,
       enabled: field.enabled ?? true,
-      now: now(),
-    });
-  }
-  const imported = await store.importCalls({ tenantId: tenant.id, calls: demoCalls(input.calls ?? 1000), now: now(), decide: decideImportedValues });
-  const token = await createToken(store, { username: 'editor', name: 'demo' });
-  return { tenant: tenant.name, users, token: { username: 'editor', token: token.token }, fields: DEMO_FIELDS.length, calls: imported };
+    })),
+    calls,
+    decide: decideImportedValues,
+  });
+  return { tenant: tenant.name, users, token: { username: 'editor', token }, fields: DEMO_FIELDS.length, calls: calls.length };
 }

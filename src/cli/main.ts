@@ -3,13 +3,13 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { DEMO_CALL_ID } from '../core/vendor-examples.js';
 import { ConfigError, type Config } from '../http/config.js';
 import { readConfig, startServer } from '../http/server.js';
-import { DuplicateError, type CallStore } from '../store/call-store.js';
-import { describeDatabase, openStore, UnsupportedDatabaseError } from '../store/open-store.js';
+import { DuplicateError, StoreConfigError, StoreUnavailableError, type CallStore } from '../store/call-store.js';
+import { describeDatabase, describeDatabaseForHumans, openStore } from '../store/open-store.js';
 import { createField, createTenant, createToken, createUser, importCalls, seedDemo, UsageError } from './commands.js';
 
 const USAGE = `callgate: a GraphQL gateway for call records
 
-Usage: callgate <command> [options]      (every command takes --db <path>)
+Usage: callgate <command> [options]      (every command takes --db <path | postgres://URL>)
 
   migrate                                   apply database migrations
   serve [--port 4000] [--host 127.0.0.1]    start the gateway (migrates first)
@@ -22,7 +22,8 @@ Usage: callgate <command> [options]      (every command takes --db <path>)
   calls import <file.jsonl | -> [--tenant <name>]
   seed --demo [--tenant <name>]
 
---db defaults to $DATABASE_URL, else ./data/callgate.sqlite. Output is JSON on stdout.`;
+--db defaults to $DATABASE_URL, else ./data/callgate.sqlite; a postgres:// or postgresql:// URL
+selects PostgreSQL. Output is JSON on stdout.`;
 
 const DEMO_DATABASE = './data/demo.sqlite';
 
@@ -67,7 +68,7 @@ function portFrom(value: string | undefined): number | undefined {
 }
 
 async function withStore<T>(config: Config, run: (store: CallStore) => Promise<T>): Promise<T> {
-  const store = openStore(config.databaseUrl, { groupCommit: config.groupCommit });
+  const store = openStore(config.databaseUrl, { ...config.store, groupCommit: config.groupCommit });
   try {
     await store.migrate();
     return await run(store);
@@ -77,8 +78,13 @@ async function withStore<T>(config: Config, run: (store: CallStore) => Promise<T
 }
 
 async function serve(config: Config, before?: (url: string) => void): Promise<void> {
-  const store = openStore(config.databaseUrl, { groupCommit: config.groupCommit });
-  await store.migrate();
+  const store = openStore(config.databaseUrl, { ...config.store, groupCommit: config.groupCommit });
+  try {
+    await store.migrate();
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
   const running = await startServer(config, store);
   before?.(running.url);
   print({ url: running.url, graphiql: `${running.url}/graphql` });
@@ -103,7 +109,7 @@ async function main(argv: string[]): Promise<void> {
 
   switch (topic) {
     case 'migrate':
-      return withStore(config, async () => print({ migrated: true, database: describeDatabase(config.databaseUrl) }));
+      return withStore(config, async () => print({ migrated: true, database: describeDatabaseForHumans(config.databaseUrl) }));
     case 'serve':
       return serve(config);
     case 'demo': {
@@ -175,8 +181,20 @@ function demoBanner(url: string, seeded: Awaited<ReturnType<typeof seedDemo>>): 
   ].join('\n');
 }
 
+/** The driver's own words at the end of a cause chain, e.g. "connect ECONNREFUSED 127.0.0.1:5432". */
+function rootCause(error: Error): string | undefined {
+  let cause: unknown = error.cause;
+  while (cause instanceof Error && cause.cause instanceof Error) cause = cause.cause;
+  return cause instanceof Error ? cause.message.split('\n')[0] : undefined;
+}
+
 main(process.argv.slice(2)).catch((error: unknown) => {
-  const known = error instanceof UsageError || error instanceof ConfigError || error instanceof DuplicateError || error instanceof UnsupportedDatabaseError;
+  if (error instanceof StoreUnavailableError) {
+    const reason = rootCause(error);
+    process.stderr.write(`callgate: ${error.message}${reason ? ` (${reason})` : ''}\n`);
+    process.exit(1);
+  }
+  const known = error instanceof UsageError || error instanceof ConfigError || error instanceof DuplicateError || error instanceof StoreConfigError;
   const message = known ? (error as Error).message : error instanceof Error ? (error.stack ?? error.message) : String(error);
   const argError = error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS');
   process.stderr.write(`callgate: ${argError ? (error as Error).message : message}\n`);

@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GraphQLError, NoSchemaIntrospectionCustomRule } from 'graphql';
-import { createYoga, type Plugin } from 'graphql-yoga';
+import { createYoga, maskError, type Plugin } from 'graphql-yoga';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { EnvelopArmor } from '@escape.tech/graphql-armor';
 import type { Logger } from 'pino';
 import { createGraphQLContext, type CredentialFactory, type GraphQLContext } from '../graphql/context.js';
 import { onResolvedError } from '../graphql/resolved-errors.js';
 import { schema } from '../graphql/schema.js';
-import type { CallStore } from '../store/call-store.js';
+import { StoreUnavailableError, type CallStore } from '../store/call-store.js';
 import { Authenticator, CHALLENGE, type Authentication, type Viewer } from './auth.js';
 import { hashApiToken, hashPassword, newApiToken } from './credentials.js';
 import { graphiqlOptions } from './graphiql.js';
@@ -20,7 +20,19 @@ import { fromFetchRequest, MAX_BODY_BYTES } from './request-body.js';
 import { CALL_LIST_ROUTE, createRestCallListRoute } from './rest-call-list.js';
 import { CALL_ROUTE, createRestCallRoutes } from './rest-calls.js';
 import { createRestCustomFieldRoutes, CUSTOM_FIELD_ROUTE, CUSTOM_FIELDS_ROUTE } from './rest-custom-fields.js';
-import { jsonReply, restError, toResponse, unauthorized, unexpected, type RestReply, type RestRequest } from './rest-response.js';
+import {
+  jsonReply,
+  restError,
+  RETRY_AFTER_SECONDS,
+  SERVICE_UNAVAILABLE,
+  serviceUnavailable,
+  toResponse,
+  UNAVAILABLE_MESSAGE,
+  unauthorized,
+  unexpected,
+  type RestReply,
+  type RestRequest,
+} from './rest-response.js';
 
 /** The GraphQL abuse limits (graphql-armor), each configurable. */
 export interface GraphQLLimits {
@@ -74,6 +86,14 @@ const authenticationRequired = () =>
   new GraphQLError('Authentication required', {
     extensions: { code: 'UNAUTHENTICATED', http: { status: 401, headers: { 'www-authenticate': CHALLENGE } } },
   });
+
+const unavailableExtensions = { code: SERVICE_UNAVAILABLE, http: { status: 503, headers: { 'retry-after': RETRY_AFTER_SECONDS } } };
+
+/** The GraphQL error for a request the database cannot serve now: HTTP 503, and no driver details. */
+const graphqlUnavailable = () => new GraphQLError(UNAVAILABLE_MESSAGE, { extensions: unavailableExtensions });
+
+const isStoreUnavailable = (error: unknown) =>
+  error instanceof StoreUnavailableError || (error instanceof GraphQLError && error.originalError instanceof StoreUnavailableError);
 
 /** 405 naming the methods a resource takes, e.g. "use GET or POST", with Allow. */
 function methodNotAllowed(method: string, allowed: readonly string[]): RestReply {
@@ -141,7 +161,18 @@ export function createApp(deps: AppDeps) {
       if (url.pathname !== GRAPHQL_PATH) return;
       const req = serverContext?.req;
       const address = clientAddress(request.headers.get('x-forwarded-for'), req?.socket?.remoteAddress, trustProxy);
-      const outcome = await authenticator.check(request.headers.get('authorization'), address);
+      const outcome = await authenticator
+        .check(request.headers.get('authorization'), address)
+        .catch((error: unknown) => (error instanceof StoreUnavailableError ? error : Promise.reject(error)));
+      if (outcome instanceof StoreUnavailableError) {
+        logger.warn({ err: outcome }, 'database unavailable');
+        return endResponse(
+          Response.json(
+            { errors: [{ message: UNAVAILABLE_MESSAGE, extensions: { code: SERVICE_UNAVAILABLE } }] },
+            { status: 503, headers: { 'retry-after': RETRY_AFTER_SECONDS } },
+          ),
+        );
+      }
       if (outcome.kind === 'viewer') {
         viewers.set(request, outcome.viewer);
         if (req) requestInfoOf(req)?.setUser(outcome.viewer.username);
@@ -181,6 +212,11 @@ export function createApp(deps: AppDeps) {
           if (!('errors' in result) || !result.errors) return;
           for (const error of result.errors) {
             const original = error.originalError;
+            if (isStoreUnavailable(error)) {
+              metrics.countGraphQLError(SERVICE_UNAVAILABLE);
+              logger.warn({ err: original }, 'database unavailable');
+              continue;
+            }
             const unexpectedError = original && !(original instanceof GraphQLError);
             metrics.countGraphQLError(unexpectedError ? 'UNEXPECTED' : String(error.extensions?.code ?? 'GRAPHQL_ERROR'));
             if (unexpectedError) logger.error({ err: original }, 'unexpected error in a resolver');
@@ -210,7 +246,10 @@ export function createApp(deps: AppDeps) {
     graphiql: introspection ? graphiqlOptions : false,
     // The offline GraphiQL bundle costs ~45 MB of memory: load it on the first page view, not at start-up.
     renderGraphiQL: async (options) => (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(options),
-    maskedErrors: true,
+    maskedErrors: {
+      // A database outage is not a bug: the client gets 503 and may retry; the log still gets the cause.
+      maskError: (error, message, isDev) => (isStoreUnavailable(error) ? graphqlUnavailable() : maskError(error, message, isDev)),
+    },
     cors: false,
     landingPage: false,
     batching: false,
@@ -280,6 +319,10 @@ export function createApp(deps: AppDeps) {
     try {
       return await route(request, info);
     } catch (error) {
+      if (isStoreUnavailable(error)) {
+        logger.warn({ err: error, reqId: info?.id }, 'database unavailable');
+        return serviceUnavailable();
+      }
       logger.error({ err: error, reqId: info?.id }, 'unexpected error in a REST route');
       return unexpected();
     }

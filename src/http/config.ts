@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_DATABASE } from '../store/open-store.js';
+import { DEFAULT_DATABASE, type StoreOptions } from '../store/open-store.js';
 import { DEFAULT_LIMITS, type GraphQLLimits } from './app.js';
 import { LOG_LEVELS } from './logger.js';
 
@@ -15,6 +15,9 @@ const ConfigSchema = z.object({
   INTROSPECTION: flag.default(true),
   NODE_ENV: z.string().default('production'),
   AUTH_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(60),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(1000).default(10),
+  DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(10_000),
+  DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(5_000),
   SQLITE_GROUP_COMMIT: flag.default(true),
   TRUST_PROXY: flag.default(false),
   METRICS: flag.default(true),
@@ -35,6 +38,8 @@ export interface Config {
   introspection: boolean;
   development: boolean;
   authCacheTtlMs: number;
+  /** PostgreSQL only: pool size and timeouts. */
+  store: Required<Pick<StoreOptions, 'poolSize' | 'statementTimeoutMs' | 'connectTimeoutMs'>>;
   groupCommit: boolean;
   trustProxy: boolean;
   metrics: { enabled: boolean; token: string | null };
@@ -64,6 +69,11 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     introspection: c.INTROSPECTION,
     development: c.NODE_ENV === 'development',
     authCacheTtlMs: c.AUTH_CACHE_TTL_SECONDS * 1000,
+    store: {
+      poolSize: c.DATABASE_POOL_SIZE,
+      statementTimeoutMs: c.DATABASE_STATEMENT_TIMEOUT_MS,
+      connectTimeoutMs: c.DATABASE_CONNECT_TIMEOUT_MS,
+    },
     groupCommit: c.SQLITE_GROUP_COMMIT,
     trustProxy: c.TRUST_PROXY,
     metrics: { enabled: c.METRICS, token: c.METRICS_TOKEN ?? null },

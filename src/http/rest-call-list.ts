@@ -2,7 +2,7 @@ import type { ExecutionResult } from 'graphql';
 import { encodeCursor, MAX_PAGE_SIZE } from '../core/call-list.js';
 import { isCalendarDay } from '../core/custom-field.js';
 import { CALL_FIELDS, toRestCallObject, type GraphQLCall } from './rest-calls.js';
-import { createOperationRunner, expectedErrorOf, prepareOperation, type Yoga } from './rest-operation.js';
+import { createOperationRunner, expectedErrorOf, failedOperation, prepareOperation, type Yoga } from './rest-operation.js';
 import type { Viewer } from './auth.js';
 import { jsonReply, restError, unexpected, type RestReply, type RestRequest } from './rest-response.js';
 
@@ -111,7 +111,7 @@ function failure(result: ExecutionResult): RestReply {
   const expected = expectedErrorOf(result);
   if (expected?.code === 'BAD_USER_INPUT') return restError(400, 'InvalidParameter', expected.message);
   if (expected?.code === 'FORBIDDEN') return restError(403, 'Forbidden', expected.message);
-  return unexpected();
+  return failedOperation(result);
 }
 
 /**

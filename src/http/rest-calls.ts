@@ -1,7 +1,7 @@
 import type { Viewer } from './auth.js';
 import { JsonNumber } from './json-syntax.js';
 import { MAX_BODY_BYTES, parseJson } from './request-body.js';
-import { createOperationRunner, prepareOperation, type Yoga } from './rest-operation.js';
+import { createOperationRunner, failedOperation, prepareOperation, type Yoga } from './rest-operation.js';
 import { jsonReply, restError, unexpected, type RestReply, type RestRequest } from './rest-response.js';
 
 /** The GraphQL operations behind the REST routes, parsed and validated once at start-up. */
@@ -136,7 +136,7 @@ export function createRestCallRoutes(yoga: Yoga) {
   async function get(request: RestRequest, viewer: Viewer, callId: string): Promise<RestReply> {
     const result = await execute(request, viewer, getCall, { id: callId });
     const call = (result.data as { call: GraphQLCall | null } | undefined)?.call;
-    if (result.errors?.length || call === undefined) return unexpected();
+    if (result.errors?.length || call === undefined) return failedOperation(result);
     return call ? jsonReply(200, toRestCall(call), etag((call as GraphQLCall & { version: number }).version)) : restError(404, 'NotFound', 'Call not found');
   }
 
@@ -164,7 +164,7 @@ export function createRestCallRoutes(yoga: Yoga) {
 
     const result = await execute(request, viewer, setCustomFields, { callId, customFields: input.entries, expectedVersion: expectedVersion ?? null });
     const outcome = (result.data as { setCallCustomFields?: Record<string, unknown> } | undefined)?.setCallCustomFields;
-    if (result.errors?.length || !outcome) return unexpected();
+    if (result.errors?.length || !outcome) return failedOperation(result);
     switch (outcome.__typename) {
       case 'SetCallCustomFieldsSuccess': {
         const call = outcome.call as GraphQLCall & { version: number };

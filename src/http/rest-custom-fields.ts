@@ -1,7 +1,7 @@
 import { CUSTOM_FIELD_TYPES, DEFINITION_MESSAGES } from '../core/custom-field.js';
 import type { Viewer } from './auth.js';
 import { readJsonRequest } from './request-body.js';
-import { createOperationRunner, expectedErrorOf, prepareOperation, type Yoga } from './rest-operation.js';
+import { createOperationRunner, expectedErrorOf, failedOperation, prepareOperation, type Yoga } from './rest-operation.js';
 import { jsonReply, restError, unexpected, type RestReply, type RestRequest } from './rest-response.js';
 
 export const CUSTOM_FIELDS_ROUTE = '/api/v2/custom_fields.json';
@@ -207,7 +207,7 @@ export function createRestCustomFieldRoutes(yoga: Yoga) {
     const data = result.data ? Object.values(result.data)[0] : undefined;
     if (result.errors?.length || data === undefined) {
       const expected = expectedErrorOf(result);
-      return { reply: expected?.code === 'FORBIDDEN' ? restError(403, 'Forbidden', expected.message) : unexpected() };
+      return { reply: expected?.code === 'FORBIDDEN' ? restError(403, 'Forbidden', expected.message) : failedOperation(result) };
     }
     return { data: data as Outcome | null };
   }

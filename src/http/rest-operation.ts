@@ -1,7 +1,7 @@
 import { parse, validate, type DocumentNode, type ExecutionResult } from 'graphql';
 import type { YogaServerInstance } from 'graphql-yoga';
 import type { Viewer } from './auth.js';
-import type { RestRequest } from './rest-response.js';
+import { SERVICE_UNAVAILABLE, serviceUnavailable, unexpected, type RestReply, type RestRequest } from './rest-response.js';
 
 export type Yoga = YogaServerInstance<object, object>;
 
@@ -32,4 +32,9 @@ export function createOperationRunner(yoga: Yoga) {
 export function expectedErrorOf(result: ExecutionResult): { code: string; message: string } | null {
   const error = result.errors?.find((e) => typeof e.extensions?.code === 'string');
   return error ? { code: error.extensions.code as string, message: error.message } : null;
+}
+
+/** 503 (with Retry-After) when the operation failed because the database cannot serve it now, else the generic 500. */
+export function failedOperation(result: ExecutionResult): RestReply {
+  return result.errors?.some((e) => e.extensions?.code === SERVICE_UNAVAILABLE) ? serviceUnavailable() : unexpected();
 }

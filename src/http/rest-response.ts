@@ -40,4 +40,13 @@ export const unauthorized = () =>
 
 export const unexpected = () => restError(500, 'InternalError', 'Unexpected error.');
 
+/** The database is down, too slow or too contended right now: the client may retry. */
+export const UNAVAILABLE_MESSAGE = 'The database is unavailable or busy; try again shortly';
+export const RETRY_AFTER_SECONDS = '1';
+/** The GraphQL error code for the same situation. */
+export const SERVICE_UNAVAILABLE = 'SERVICE_UNAVAILABLE';
+
+export const serviceUnavailable = () =>
+  restError(503, 'ServiceUnavailable', UNAVAILABLE_MESSAGE, { 'retry-after': RETRY_AFTER_SECONDS });
+
 export const toResponse = (reply: RestReply) => new Response(reply.body, { status: reply.status, headers: reply.headers });

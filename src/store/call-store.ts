@@ -133,6 +133,20 @@ export interface ImportCallsCommand {
   decide: (entries: CallImport['customFields'], fields: CustomFieldDefinition[]) => ChangeSetDecision;
 }
 
+/**
+ * A starting data set written in one transaction: the tenant (created unless
+ * `existing`), users, their tokens, field definitions and calls.
+ */
+export interface SeedCommand {
+  now: string;
+  tenant: Tenant & { existing: boolean };
+  users: { id: string; username: string; passwordHash: string; role: Role }[];
+  tokens: { id: string; userId: string; name: string; tokenHash: string }[];
+  fields: Omit<NewCustomField, 'tenantId'>[];
+  calls: CallImport[];
+  decide: ImportCallsCommand['decide'];
+}
+
 /** One page of a tenant's calls: the filter, the order (call_id breaks ties) and the window. */
 export interface ListCallsQuery {
   tenantId: string;
@@ -169,9 +183,32 @@ export class ImportError extends Error {
   }
 }
 
+/** The database URL or its options cannot name a usable database; the message says what to fix. */
+export class StoreConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StoreConfigError';
+  }
+}
+
+/**
+ * The database cannot serve the request now: it is unreachable, a statement
+ * ran past its timeout, or concurrent transactions kept conflicting after the
+ * adapter's retries. The message is written for clients and operators (no
+ * driver details); the driver's error is the `cause`. Trying again later may
+ * succeed.
+ */
+export class StoreUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StoreUnavailableError';
+  }
+}
+
 /**
  * The persistence port. Every adapter owns its transactions: each write
- * method is atomic, and nothing outside src/store knows the dialect.
+ * method is atomic, and nothing outside src/store knows the dialect. A
+ * database that is down or overloaded surfaces as StoreUnavailableError.
  */
 export interface CallStore {
   readonly dialect: 'sqlite' | 'postgres';
@@ -225,4 +262,6 @@ export interface CallStore {
   revokeApiToken(command: { tenantId: string; tokenId: string; now: string }): Promise<ApiTokenSummary | null>;
   /** Imports all calls in one transaction, or none: throws ImportError naming the first bad call. */
   importCalls(command: ImportCallsCommand): Promise<number>;
+  /** Writes the whole seed in one transaction, or nothing (DuplicateError, ImportError). */
+  seed(command: SeedCommand): Promise<void>;
 }

@@ -1,4 +1,5 @@
 import type { CallStore } from './call-store.js';
+import { PgCallStore } from './pg/pg-store.js';
 import { SqliteCallStore } from './sqlite/sqlite-store.js';
 
 export const DEFAULT_DATABASE = './data/callgate.sqlite';
@@ -9,18 +10,36 @@ export function describeDatabase(url: string): { dialect: 'sqlite'; path: string
   return { dialect: 'sqlite', path: url.replace(/^(sqlite|file):(\/\/)?/i, '') };
 }
 
-export class UnsupportedDatabaseError extends Error {}
+/** What describeDatabase returns, safe to print: a PostgreSQL URL loses its password. */
+export function describeDatabaseForHumans(url: string) {
+  const target = describeDatabase(url);
+  if (target.dialect === 'sqlite') return target;
+  try {
+    const parsed = new URL(target.url);
+    if (parsed.password) parsed.password = '***';
+    return { dialect: target.dialect, url: parsed.toString() };
+  } catch {
+    return { dialect: target.dialect, url: 'postgres://…' };
+  }
+}
 
 export interface StoreOptions {
+  /** PostgreSQL only: pool size and timeouts. */
+  poolSize?: number;
+  statementTimeoutMs?: number;
+  connectTimeoutMs?: number;
   /** SQLite only: share one transaction and fsync among concurrent writes. */
   groupCommit?: boolean;
+  /** Called with the text of every SQL statement the store runs; tests count them. */
+  onStatement?: (sql: string) => void;
 }
 
 /** Opens the store a database URL names. Nothing outside src/store knows which adapter it is. */
 export function openStore(url: string, options: StoreOptions = {}): CallStore {
   const target = describeDatabase(url);
   if (target.dialect === 'postgres') {
-    throw new UnsupportedDatabaseError('PostgreSQL is not supported by this build yet; use a SQLite file path');
+    const { groupCommit: _sqliteOnly, ...pgOptions } = options;
+    return new PgCallStore({ url: target.url, ...pgOptions });
   }
-  return new SqliteCallStore({ path: target.path, groupCommit: options.groupCommit });
+  return new SqliteCallStore({ path: target.path, groupCommit: options.groupCommit, onStatement: options.onStatement });
 }

@@ -3,13 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, startCliServer } from '../support/cli.js';
+import { freshDatabaseUrl, STORE_UNDER_TEST } from '../support/database.js';
 
 const PAYMENT_STATUS = '138fb20c-4c3b-11ee-8cbb-0015172d2a7d';
 const CALL_ID = '0b1c2d3e-4f50-4a6b-8c7d-8e9fa0b1c2d3';
 
-describe('the real callgate server, set up and driven through its CLI', () => {
+describe(`the real callgate server, set up and driven through its CLI (${STORE_UNDER_TEST})`, () => {
   const dir = mkdtempSync(join(tmpdir(), 'callgate-e2e-'));
-  const db = join(dir, 'callgate.sqlite');
+  let db: string;
   let server: ReturnType<typeof startCliServer>;
   let url: string;
   let token: string;
@@ -17,6 +18,7 @@ describe('the real callgate server, set up and driven through its CLI', () => {
   const basic = `Basic ${Buffer.from(`ops:${password}`).toString('base64')}`;
 
   beforeAll(async () => {
+    db = await freshDatabaseUrl();
     expect((await runCli(['migrate', '--db', db])).code).toBe(0);
     const user = await runCli(['users', 'create', '--db', db, '--username', 'ops', '--role', 'editor', '--password-stdin'], { stdin: `${password}\n` });
     expect(user.code, user.stderr).toBe(0);

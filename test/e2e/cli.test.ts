@@ -1,30 +1,24 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
+import { freshDatabaseUrl, queryDatabase, STORE_UNDER_TEST } from '../support/database.js';
+import { closedPort, silentPort } from '../support/tcp-proxy.js';
 
 const call = (id: string, extra: Record<string, unknown> = {}) =>
   JSON.stringify({ call_id: id, setup_time: '2026-03-01T12:00:00Z', from_number: '+1', to_number: '+2', direction: 'outbound', duration: 1, ...extra });
 const ID = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 
 // Each test starts several real CLI processes (tsx, migrations, scrypt): give them room on a loaded machine.
-describe('callgate CLI', { timeout: 60_000 }, () => {
+describe(`callgate CLI (${STORE_UNDER_TEST})`, { timeout: 60_000 }, () => {
   let dir: string;
   let db: string;
-  const count = (sql: string) => {
-    const sqlite = new Database(db, { readonly: true });
-    try {
-      return (sqlite.prepare(sql).get() as { n: number }).n;
-    } finally {
-      sqlite.close();
-    }
-  };
+  const count = async (sql: string) => Number((await queryDatabase(db, sql))[0]!.n);
 
-  beforeEach(() => {
+  beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'callgate-cli-'));
-    db = join(dir, 'db.sqlite');
+    db = await freshDatabaseUrl();
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -32,7 +26,7 @@ describe('callgate CLI', { timeout: 60_000 }, () => {
     const result = await runCli(['migrate'], { env: { DATABASE_URL: db } });
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({ migrated: true });
-    expect(existsSync(db)).toBe(true);
+    expect(await count('select count(*) n from calls')).toBe(0);
   });
 
   it('creates tenants, users, tokens and fields, printing JSON without secrets except the one-time token', async () => {
@@ -44,11 +38,9 @@ describe('callgate CLI', { timeout: 60_000 }, () => {
     expect(token.token).toMatch(/^cg_[A-Za-z0-9_-]{43}$/);
     const field = await runCli(['fields', 'create', '--name', 'Call type', '--type', 'text', '--max-length', '20', '--no-editable', '--tenant', 'acme', '--db', db]);
     expect(JSON.parse(field.stdout)).toMatchObject({ name: 'Call type', type: 'text', max_length: 20, editable: false, enabled: true });
-    const sqlite = new Database(db, { readonly: true });
-    const stored = sqlite.prepare('select token_hash from api_tokens').get() as { token_hash: string };
-    sqlite.close();
-    expect(stored.token_hash).toMatch(/^[0-9a-f]{64}$/);
-    expect(stored.token_hash).not.toContain(token.token);
+    const [stored] = (await queryDatabase(db, 'select token_hash from api_tokens')) as { token_hash: string }[];
+    expect(stored!.token_hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(stored!.token_hash).not.toContain(token.token);
   });
 
   it.each([
@@ -78,8 +70,8 @@ describe('callgate CLI', { timeout: 60_000 }, () => {
     const lines = [call(ID(1), { custom_fields: [{ name: 'Payment status', value: 'Paid' }] }), '', call(ID(2))].join('\n');
     const result = await runCli(['calls', 'import', '-', '--db', db], { stdin: lines });
     expect(JSON.parse(result.stdout)).toEqual({ imported: 2, tenant: 'default' });
-    expect(count('select count(*) n from calls')).toBe(2);
-    expect(count("select count(*) n from call_custom_field_values where value = 'Paid'")).toBe(1);
+    expect(await count('select count(*) n from calls')).toBe(2);
+    expect(await count("select count(*) n from call_custom_field_values where value = 'Paid'")).toBe(1);
   });
 
   it('creates multiselect and boolean fields and imports their values (a list, a JSON boolean)', async () => {
@@ -89,8 +81,8 @@ describe('callgate CLI', { timeout: 60_000 }, () => {
     const line = call(ID(1), { custom_fields: [{ name: 'Channels', value: ['Letter', 'Email'] }, { name: 'Callback', value: true }] });
     const result = await runCli(['calls', 'import', '-', '--db', db], { stdin: line });
     expect(result.code, result.stderr).toBe(0);
-    expect(count(`select count(*) n from call_custom_field_values where value = '["Email","Letter"]'`)).toBe(1);
-    expect(count("select count(*) n from call_custom_field_values where value = 'true'")).toBe(1);
+    expect(await count(`select count(*) n from call_custom_field_values where value = '["Email","Letter"]'`)).toBe(1);
+    expect(await count("select count(*) n from call_custom_field_values where value = 'true'")).toBe(1);
   });
 
   it.each([
@@ -104,7 +96,7 @@ describe('callgate CLI', { timeout: 60_000 }, () => {
     const result = await runCli(['calls', 'import', file, '--db', db]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(message);
-    expect(count('select count(*) n from calls')).toBe(0);
+    expect(await count('select count(*) n from calls')).toBe(0);
   });
 
   it('seed --demo creates users, the vendor fields and 1,000 calls, and prints the credentials', async () => {
@@ -114,11 +106,23 @@ describe('callgate CLI', { timeout: 60_000 }, () => {
     expect(seeded.users.map((u: { username: string }) => u.username)).toEqual(['admin', 'editor', 'viewer']);
     expect(seeded.users.every((u: { password: string }) => u.password.length >= 16)).toBe(true);
     expect(seeded.calls).toBe(1000);
-    expect(count('select count(*) n from calls')).toBe(1000);
-    expect(count("select count(*) n from custom_fields where field_id in ('138fb20c-4c3b-11ee-8cbb-0015172d2a7d', '9079d60a-5192-11ee-aa89-0015172d2a7d') and name in ('Payment status', 'Call type')")).toBe(2);
+    expect(await count('select count(*) n from calls')).toBe(1000);
+    expect(await count("select count(*) n from custom_fields where field_id in ('138fb20c-4c3b-11ee-8cbb-0015172d2a7d', '9079d60a-5192-11ee-aa89-0015172d2a7d') and name in ('Payment status', 'Call type')")).toBe(2);
     const again = await runCli(['seed', '--demo', '--db', db]);
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('needs a fresh database');
+  }, 60_000);
+
+  it('seed --demo writes everything or nothing: a clashing field name leaves no users and no calls behind', async () => {
+    expect((await runCli(['fields', 'create', '--name', 'payment STATUS', '--type', 'text', '--db', db])).code).toBe(0);
+    const result = await runCli(['seed', '--demo', '--db', db]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('already exists');
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(await count('select count(*) n from api_users')).toBe(0);
+    expect(await count('select count(*) n from api_tokens')).toBe(0);
+    expect(await count('select count(*) n from calls')).toBe(0);
+    expect(await count('select count(*) n from custom_fields')).toBe(1);
   });
 
   it('a bad environment variable stops start-up naming the variable', async () => {
@@ -126,5 +130,48 @@ describe('callgate CLI', { timeout: 60_000 }, () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('PORT="eighty"');
     expect(result.stderr).toContain('LOG_LEVEL="loud"');
+  });
+});
+
+describe('callgate and a database that is down', () => {
+  it('a PostgreSQL URL with nothing listening: migrate and serve stop with a clear message and exit code 1', async () => {
+    const port = await closedPort();
+    for (const args of [['migrate'], ['serve', '--port', '0']]) {
+      const result = await runCli([...args, '--db', `postgres://postgres:SECRET@127.0.0.1:${port}/test`]);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(`callgate: The database at 127.0.0.1:${port}/test cannot be reached (connect ECONNREFUSED 127.0.0.1:${port})`);
+      expect(result.stderr).not.toMatch(/\n\s+at |SECRET/);
+      expect(result.stdout).toBe('');
+    }
+  });
+
+  it('a server that accepts but never answers: gives up after DATABASE_CONNECT_TIMEOUT_MS', async () => {
+    const silent = await silentPort();
+    try {
+      const started = Date.now();
+      const result = await runCli(['migrate', '--db', `postgresql://postgres@127.0.0.1:${silent.port}/test`], { env: { DATABASE_CONNECT_TIMEOUT_MS: '500' } });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(`The database at 127.0.0.1:${silent.port}/test cannot be reached`);
+      expect(Date.now() - started).toBeLessThan(15_000);
+    } finally {
+      await silent.close();
+    }
+  });
+
+  it('rejects a schema name that is not a plain identifier, before connecting', async () => {
+    const result = await runCli(['migrate', '--db', 'postgres://postgres@127.0.0.1:1/test?schema=Robert%27);drop'], {});
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('callgate: The schema "Robert\');drop" in the database URL must start with a lower-case letter');
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('rejects a bad pool size or timeout naming the variable', async () => {
+    const result = await runCli(['migrate', '--db', 'postgres://postgres@127.0.0.1:1/test'], {
+      env: { DATABASE_POOL_SIZE: '0', DATABASE_STATEMENT_TIMEOUT_MS: 'soon', DATABASE_CONNECT_TIMEOUT_MS: '-1' },
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('DATABASE_POOL_SIZE="0"');
+    expect(result.stderr).toContain('DATABASE_STATEMENT_TIMEOUT_MS="soon"');
+    expect(result.stderr).toContain('DATABASE_CONNECT_TIMEOUT_MS="-1"');
   });
 });

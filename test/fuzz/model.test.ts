@@ -240,7 +240,7 @@ describe('model: any sequence of valid updates leaves the stored state the model
         const model: Model = { [CALL.first]: await readModel(t, CALL.first), [CALL.second]: await readModel(t, CALL.second) };
         sequences++;
         await fc.asyncModelRun(() => ({ model, real: t }), commands);
-        t.store.sqlite.close();
+        await t.store.close();
       }),
       fuzzParams(21, 100),
     );

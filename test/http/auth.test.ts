@@ -23,7 +23,7 @@ describe('Authenticator', () => {
     });
   });
 
-  const setUser = (sql: string, ...params: unknown[]) => world.store.sqlite.prepare(sql).run(...params);
+  const setUser = (sql: string, ...params: unknown[]) => world.sql(sql, ...params);
 
   it('accepts Basic credentials and runs scrypt once while the login is cached', async () => {
     expect(await auth.authenticate(basic('editor'))).toMatchObject({ username: 'editor', role: 'editor', tenantName: 'default' });
@@ -48,14 +48,14 @@ describe('Authenticator', () => {
 
   it('a password change invalidates the cached login at once', async () => {
     await auth.authenticate(basic('editor'));
-    setUser('update api_users set password_hash = ? where username = ?', await hashPassword('a new password'), 'editor');
+    await setUser('update api_users set password_hash = ? where username = ?', await hashPassword('a new password'), 'editor');
     expect(await auth.authenticate(basic('editor'))).toBeNull();
     expect(await auth.authenticate(basic('editor', 'a new password'))).toMatchObject({ username: 'editor' });
   });
 
   it('a disabled user is refused on the very next request, by password and by token', async () => {
     await auth.authenticate(basic('editor'));
-    setUser('update api_users set disabled = 1 where username = ?', 'editor');
+    await setUser('update api_users set disabled = true where username = ?', 'editor');
     expect(await auth.authenticate(basic('editor'))).toBeNull();
     expect(await auth.authenticate(`Bearer ${world.tokens.editor}`)).toBeNull();
   });
@@ -63,7 +63,7 @@ describe('Authenticator', () => {
   it('accepts a live bearer token and refuses a revoked or unknown one', async () => {
     expect(await auth.authenticate(`Bearer ${world.tokens.viewer}`)).toMatchObject({ username: 'viewer', role: 'viewer' });
     expect(await auth.authenticate(`bearer ${world.tokens.viewer}`)).toMatchObject({ username: 'viewer' });
-    setUser("update api_tokens set revoked_at = '2026-01-01T00:00:00Z'");
+    await setUser("update api_tokens set revoked_at = '2026-01-01T00:00:00Z'");
     expect(await auth.authenticate(`Bearer ${world.tokens.viewer}`)).toBeNull();
     expect(await auth.authenticate('Bearer cg_unknown')).toBeNull();
     expect(verifications).toBe(0);
@@ -77,7 +77,7 @@ describe('Authenticator', () => {
   );
 
   it('keeps a colon inside the password', async () => {
-    setUser('update api_users set password_hash = ? where username = ?', await hashPassword('pa:ss:word'), 'admin');
+    await setUser('update api_users set password_hash = ? where username = ?', await hashPassword('pa:ss:word'), 'admin');
     expect(await auth.authenticate(basic('admin', 'pa:ss:word'))).toMatchObject({ username: 'admin' });
     expect(PASSWORD).not.toContain(':');
   });

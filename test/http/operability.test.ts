@@ -113,7 +113,9 @@ describe('/metrics', () => {
     expect(text).toContain('callgate_http_requests_total{operation="graphql Edit",status="200"} 1');
     expect(text).toMatch(/callgate_http_request_duration_seconds_bucket\{le="0\.1",operation="graphql Edit",status="200"\} 1/);
     expect(text).toContain('callgate_graphql_errors_total{type="ForbiddenError"} 1');
-    expect(text).toMatch(/callgate_db_stat\{stat="group_commits"\} \d+/);
+    // The store's own counters: SQLite's group commits, or the PostgreSQL pool's connections.
+    if (world.store.dialect === 'sqlite') expect(text).toMatch(/callgate_db_stat\{stat="group_commits"\} \d+/);
+    else for (const stat of ['pool_connections', 'pool_idle', 'pool_waiting']) expect(text).toMatch(new RegExp(`callgate_db_stat\\{stat="${stat}"\\} \\d+`));
   });
 
   it('can be protected by a token, or turned off', async () => {

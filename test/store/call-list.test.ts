@@ -1,9 +1,10 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { NO_FILTER } from '../../src/core/call-filter.js';
 import { callId, range, seedCalls } from '../support/calls.js';
+import { STORE_UNDER_TEST } from '../support/database.js';
 import { CALL, createWorld, FIELD, type World } from '../support/fixtures.js';
 
-describe('SqliteCallStore: call lists', () => {
+describe(`${STORE_UNDER_TEST} store: call lists`, () => {
   let world: World;
   beforeEach(async () => {
     world = await createWorld();

@@ -3,8 +3,8 @@ import { VENDOR_EXAMPLE_FIELDS } from '../../src/core/vendor-examples.js';
 import { hashApiToken, hashPassword, newApiToken } from '../../src/http/credentials.js';
 import { createApp } from '../../src/http/app.js';
 import type { CallStore, NewCustomField } from '../../src/store/call-store.js';
-import { SqliteCallStore } from '../../src/store/sqlite/sqlite-store.js';
 import { decideImportedValues } from '../../src/core/change-set.js';
+import { openTestStore, rawSql } from './database.js';
 import { StatementLog } from './statement-log.js';
 
 export const PASSWORD = 'correct horse battery staple';
@@ -43,27 +43,29 @@ const field = (f: Partial<NewCustomField> & Pick<NewCustomField, 'fieldId' | 'na
 });
 
 export interface World {
-  store: SqliteCallStore;
+  store: CallStore;
   tenantId: string;
   tokens: Record<'admin' | 'editor' | 'viewer' | 'otherEditor', string>;
+  /** One SQL statement on the world's database behind the store's back (`?` placeholders, portable SQL). */
+  sql: (statement: string, ...params: unknown[]) => Promise<Record<string, unknown>[]>;
   /** The SQL statements the store runs, when asked to record them. */
   statements: StatementLog;
 }
 
 /**
- * A fresh in-memory database, migrated with the real migrations, holding two
+ * A fresh database (in-memory SQLite, or a new schema on TEST_DATABASE_URL,
+ * dropped when the test ends), migrated with the real migrations, holding two
  * tenants: "default" (users admin, editor, viewer; the vendor's two fields and
  * one field of each kind; two calls) and "other" (a user, a field and a call).
  */
-export async function createWorld(): Promise<World> {
+export async function createWorld(options: { url?: string } = {}): Promise<World> {
   const statements = new StatementLog();
-  const store = new SqliteCallStore({ path: ':memory:', onStatement: statements.record });
-  await store.migrate();
-  return { store, statements, ...(await seedWorld(store)) };
+  const store = await openTestStore({ url: options.url, onStatement: statements.record });
+  return { store, statements, sql: (statement, ...params) => rawSql(store, statement, params), ...(await seedWorld(store)) };
 }
 
 /** Fills a migrated, empty store with the world described at createWorld. */
-export async function seedWorld(store: CallStore): Promise<Omit<World, 'store' | 'statements'>> {
+export async function seedWorld(store: CallStore): Promise<Omit<World, 'store' | 'statements' | 'sql'>> {
   const hash = await sharedPasswordHash();
   const tenant = await store.createTenant({ id: randomUUID(), name: 'default', now: NOW });
   const other = await store.createTenant({ id: randomUUID(), name: 'other', now: NOW });

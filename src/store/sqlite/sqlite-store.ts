@@ -24,6 +24,7 @@ import {
   type ImportCallsCommand,
   type ListCallsQuery,
   type NewCustomField,
+  type SeedCommand,
   type SetCallCustomFieldsCommand,
   type SetCallCustomFieldsOutcome,
   type Tenant,
@@ -424,26 +425,41 @@ export class SqliteCallStore implements CallStore {
   }
 
   async importCalls(command: ImportCallsCommand): Promise<number> {
-    return this.db.transaction(
-      (tx) => {
-        const fields = this.readFields(command.tenantId, true);
-        const existing = tx.select({ callId: calls.callId }).from(calls).where(eq(calls.callId, sql.placeholder('id'))).prepare();
-        command.calls.forEach(({ call, customFields: entries }, index) => {
-          if (existing.get({ id: call.callId })) throw new ImportError(index, `call ${call.callId} already exists`);
-          const decision = command.decide(entries, fields);
-          if (!decision.ok) {
-            const p = decision.problems[0]!;
-            throw new ImportError(index, `custom_fields.${p.index}${p.attribute ? `.${p.attribute}` : ''}: ${p.message}`);
-          }
-          tx.insert(calls).values({ ...call, tenantId: command.tenantId, version: 1 }).run();
-          const values = decision.changes
-            .filter((c): c is { fieldId: string; value: string } => c.value !== null)
-            .map((c) => ({ callId: call.callId, fieldId: c.fieldId, value: c.value, updatedAt: command.now, updatedBy: null }));
-          if (values.length > 0) tx.insert(callCustomFieldValues).values(values).run();
-        });
-        return command.calls.length;
-      },
-      { behavior: 'immediate' },
+    return this.db.transaction((tx) => this.insertCalls(tx, command), { behavior: 'immediate' });
+  }
+
+  private insertCalls(tx: Db, command: ImportCallsCommand): number {
+    const fields = this.readFields(command.tenantId, true);
+    const existing = tx.select({ callId: calls.callId }).from(calls).where(eq(calls.callId, sql.placeholder('id'))).prepare();
+    command.calls.forEach(({ call, customFields: entries }, index) => {
+      if (existing.get({ id: call.callId })) throw new ImportError(index, `call ${call.callId} already exists`);
+      const decision = command.decide(entries, fields);
+      if (!decision.ok) {
+        const p = decision.problems[0]!;
+        throw new ImportError(index, `custom_fields.${p.index}${p.attribute ? `.${p.attribute}` : ''}: ${p.message}`);
+      }
+      tx.insert(calls).values({ ...call, tenantId: command.tenantId, version: 1 }).run();
+      const values = decision.changes
+        .filter((c): c is { fieldId: string; value: string } => c.value !== null)
+        .map((c) => ({ callId: call.callId, fieldId: c.fieldId, value: c.value, updatedAt: command.now, updatedBy: null }));
+      if (values.length > 0) tx.insert(callCustomFieldValues).values(values).run();
+    });
+    return command.calls.length;
+  }
+
+  async seed(command: SeedCommand): Promise<void> {
+    const { now, tenant } = command;
+    this.write('a tenant, user or custom field of the seed', () =>
+      this.db.transaction(
+        (tx) => {
+          if (!tenant.existing) tx.insert(tenants).values({ id: tenant.id, name: tenant.name, createdAt: now }).run();
+          for (const user of command.users) tx.insert(apiUsers).values({ ...user, tenantId: tenant.id, createdAt: now }).run();
+          for (const token of command.tokens) tx.insert(apiTokens).values({ ...token, createdAt: now }).run();
+          for (const field of command.fields) tx.insert(customFields).values({ ...field, tenantId: tenant.id, createdAt: now }).run();
+          this.insertCalls(tx, { tenantId: tenant.id, calls: command.calls, now, decide: command.decide });
+        },
+        { behavior: 'immediate' },
+      ),
     );
   }
 

@@ -7,18 +7,22 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { decideChangeSet } from '../../src/core/change-set.js';
 import { decideCustomFieldDeletion, decideCustomFieldUpdate, decideNewCustomField } from '../../src/core/field-definition.js';
 import { SqliteCallStore } from '../../src/store/sqlite/sqlite-store.js';
+import { StoreUnavailableError } from '../../src/store/call-store.js';
+import { STORE_UNDER_TEST } from '../support/database.js';
 import { CALL, createWorld, FIELD, NOW, type World } from '../support/fixtures.js';
 
-describe('SqliteCallStore', () => {
+describe(`the CallStore adapter (${STORE_UNDER_TEST})`, () => {
   let world: World;
+  let editorId: string;
   beforeEach(async () => {
     world = await createWorld();
+    editorId = (await world.store.findUserByUsername('editor'))!.id;
   });
 
   const command = (decide: Parameters<World['store']['setCallCustomFields']>[0]['decide'], callId: string = CALL.first) => ({
     tenantId: world.tenantId,
     callId,
-    userId: world.store.sqlite.prepare("select id from api_users where username = 'editor'").pluck().get() as string,
+    userId: editorId,
     now: NOW,
     decide,
   });
@@ -39,13 +43,21 @@ describe('SqliteCallStore', () => {
 
   it('rolls back every change when one write fails inside the transaction', async () => {
     const before = await world.store.getCall(world.tenantId, CALL.first);
-    // The second change names a field that does not exist: the foreign key fails after the first write.
-    await expect(
-      world.store.setCallCustomFields(
-        command(() => ({ ok: true, changes: [{ fieldId: FIELD.amount, value: '1' }, { fieldId: '99999999-9999-4999-8999-999999999999', value: 'x' }] })),
-      ),
-    ).rejects.toThrow(/FOREIGN KEY/);
+    // The last change names a field that does not exist: the foreign key fails after the clear and the first write.
+    const failed = world.store.setCallCustomFields(
+      command(() => ({
+        ok: true,
+        changes: [
+          { fieldId: FIELD.notes, value: null },
+          { fieldId: FIELD.amount, value: '1' },
+          { fieldId: '99999999-9999-4999-8999-999999999999', value: 'x' },
+        ],
+      })),
+    );
+    await expect(failed).rejects.toThrow();
+    await expect(failed).rejects.not.toBeInstanceOf(StoreUnavailableError);
     expect(await world.store.getCall(world.tenantId, CALL.first)).toEqual(before);
+    expect(before?.customFields.map((v) => v.value)).toContain('keep me');
   });
 
   it('writes nothing when the decision rejects the request', async () => {
@@ -72,13 +84,13 @@ describe('SqliteCallStore', () => {
   });
 });
 
-describe('SqliteCallStore: custom field definitions', () => {
+describe(`${STORE_UNDER_TEST} store: custom field definitions`, () => {
   let world: World;
   beforeEach(async () => {
     world = await createWorld();
   });
   const NEW_ID = '00000000-0000-4000-8000-0000000000aa';
-  const rows = (sql: string, ...params: unknown[]) => world.store.sqlite.prepare(sql).all(...params);
+  const rows = (sql: string, ...params: unknown[]) => world.sql(sql, ...params);
 
   it('defines a field after checking it against the tenant\'s fields inside the transaction', async () => {
     const outcome = await world.store.defineCustomField({
@@ -97,11 +109,11 @@ describe('SqliteCallStore: custom field definitions', () => {
       decide: (fields) => decideNewCustomField({ id: FIELD.otherTenant, name: 'Mine', type: 'text' }, { tenantId: world.tenantId, fieldId: NEW_ID }, fields),
     });
     expect(outcome).toEqual({ kind: 'refused', refusal: { kind: 'duplicate', message: 'A custom field with this id already exists' } });
-    expect(rows('select name from custom_fields where name = ?', 'Mine')).toEqual([]);
+    expect(await rows('select name from custom_fields where name = ?', 'Mine')).toEqual([]);
   });
 
   it('renames without touching a stored value, and remembers the old name', async () => {
-    const before = rows('select * from call_custom_field_values order by call_id, field_id');
+    const before = await rows('select * from call_custom_field_values order by call_id, field_id');
     const asked: (string[] | null)[] = [];
     const outcome = await world.store.updateCustomField({
       tenantId: world.tenantId,
@@ -111,7 +123,7 @@ describe('SqliteCallStore: custom field definitions', () => {
     });
     expect(outcome).toMatchObject({ kind: 'written', field: { name: 'Call category', previousNames: ['Call type'] } });
     expect(asked).toEqual([null]);
-    expect(rows('select * from call_custom_field_values order by call_id, field_id')).toEqual(before);
+    expect(await rows('select * from call_custom_field_values order by call_id, field_id')).toEqual(before);
     expect((await world.store.getCall(world.tenantId, CALL.first))!.customFields.find((v) => v.fieldId === FIELD.callType)).toMatchObject({
       name: 'Call category',
       value: 'Support call',
@@ -150,22 +162,22 @@ describe('SqliteCallStore: custom field definitions', () => {
       decide: (_field, count) => decideCustomFieldDeletion(count, true),
     });
     expect(outcome).toMatchObject({ kind: 'deleted', field: { fieldId: FIELD.notes }, deletedValues: 1 });
-    expect(rows('select * from call_custom_field_values where field_id = ?', FIELD.notes)).toEqual([]);
+    expect(await rows('select * from call_custom_field_values where field_id = ?', FIELD.notes)).toEqual([]);
     expect(await world.store.getCustomField(world.tenantId, FIELD.notes)).toBeNull();
     expect((await world.store.getCall(world.tenantId, CALL.first))!.call.version).toBe(2);
     expect((await world.store.getCall(world.tenantId, CALL.second))!.call.version).toBe(1);
   });
 
   it('a refused deletion leaves the field, its values and every version as they were', async () => {
-    const before = rows('select * from call_custom_field_values order by call_id, field_id');
+    const before = await rows('select * from call_custom_field_values order by call_id, field_id');
     const outcome = await world.store.deleteCustomField({ tenantId: world.tenantId, fieldId: FIELD.notes, decide: (_f, count) => decideCustomFieldDeletion(count, false) });
     expect(outcome).toMatchObject({ kind: 'refused', refusal: { affectedValues: 1 } });
-    expect(rows('select * from call_custom_field_values order by call_id, field_id')).toEqual(before);
+    expect(await rows('select * from call_custom_field_values order by call_id, field_id')).toEqual(before);
     expect((await world.store.getCall(world.tenantId, CALL.first))!.call.version).toBe(1);
   });
 });
 
-describe('SqliteCallStore: users and tokens', () => {
+describe(`${STORE_UNDER_TEST} store: users and tokens`, () => {
   let world: World;
   beforeEach(async () => {
     world = await createWorld();

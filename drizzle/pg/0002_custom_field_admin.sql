@@ -1,0 +1,1 @@
+ALTER TABLE "custom_fields" ADD COLUMN "previous_names" jsonb DEFAULT '[]'::jsonb NOT NULL;

@@ -1,0 +1,58 @@
+import { and, asc, desc, eq, exists, gte, inArray, lte, notExists, or, sql, type SQL } from 'drizzle-orm';
+import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
+import type { CallFilter, CustomFieldCondition } from '../../core/call-filter.js';
+import type { CallKey, CallOrder, SortDirection } from '../../core/call-list.js';
+import { callCustomFieldValues, calls } from './schema.js';
+import type * as schema from './schema.js';
+
+type Db = NodePgDatabase<typeof schema>;
+
+/** `column LIKE 'prefix%'`, the prefix taken literally: the same rows as SQLite's code point range, served by the text_pattern_ops indexes. */
+const startsWith = (column: typeof calls.fromNumber | typeof calls.toNumber, prefix: string): SQL =>
+  sql`${column} like ${prefix.replace(/[\\%_]/g, (c) => `\\${c}`) + '%'}`;
+
+function customFieldCondition(db: Db, condition: CustomFieldCondition): SQL {
+  const v = callCustomFieldValues;
+  const row = (extra?: SQL) =>
+    db
+      .select({ one: sql`1` })
+      .from(v)
+      .where(and(eq(v.callId, calls.callId), eq(v.fieldId, condition.fieldId), extra));
+  if ('equals' in condition) return exists(row(eq(v.value, condition.equals)));
+  if ('in' in condition) return exists(row(inArray(v.value, condition.in)));
+  return condition.isSet ? exists(row()) : notExists(row());
+}
+
+/**
+ * The WHERE clause of a tenant's calls matching a filter (the PostgreSQL
+ * counterpart of the SQLite store's callFilterWhere): custom field conditions
+ * are EXISTS probes of the values table by its primary key, a number search
+ * an OR of two prefix matches.
+ */
+export function callFilterWhere(db: Db, tenantId: string, filter: CallFilter): SQL {
+  const conditions: (SQL | undefined)[] = [eq(calls.tenantId, tenantId)];
+  if (filter.numberPrefix !== null) {
+    conditions.push(or(startsWith(calls.fromNumber, filter.numberPrefix), startsWith(calls.toNumber, filter.numberPrefix)));
+  }
+  if (filter.setupTimeFrom !== null) conditions.push(gte(calls.setupTime, filter.setupTimeFrom));
+  if (filter.setupTimeTo !== null) conditions.push(lte(calls.setupTime, filter.setupTimeTo));
+  if (filter.direction !== null) conditions.push(eq(calls.direction, filter.direction));
+  for (const condition of filter.customFields) conditions.push(customFieldCondition(db, condition));
+  return and(...conditions)!;
+}
+
+export const sortColumn = (order: CallOrder) => (order.field === 'setup_time' ? calls.setupTime : calls.duration);
+
+/** Rows on one side of a key in a list sorted `direction` by (sort key, call_id); `inclusive` takes the key's own row too. */
+export function keyset(order: CallOrder, side: 'after' | 'before', key: CallKey, inclusive = false): SQL {
+  const ascending = (order.direction === 'asc') === (side === 'after');
+  const op = ascending ? (inclusive ? sql`>=` : sql`>`) : inclusive ? sql`<=` : sql`<`;
+  const value = order.field === 'setup_time' ? sql`${key.key}::timestamptz` : sql`${key.key}::integer`;
+  return sql`(${sortColumn(order)}, ${calls.callId}) ${op} (${value}, ${key.callId}::uuid)`;
+}
+
+/** ORDER BY the sort key and call_id, both in `direction`. */
+export function orderBy(order: CallOrder, direction: SortDirection): SQL[] {
+  const by = direction === 'asc' ? asc : desc;
+  return [by(sortColumn(order)), by(calls.callId)];
+}

@@ -1,0 +1,100 @@
+import { sql } from 'drizzle-orm';
+import { boolean, customType, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+
+/**
+ * A point in time, stored as timestamptz with millisecond precision and read
+ * back as an ISO 8601 string in UTC, exactly as the SQLite store returns it.
+ */
+const instant = customType<{ data: string; driverData: string | Date }>({
+  dataType: () => 'timestamp (3) with time zone',
+  toDriver: (value) => value,
+  fromDriver: (value) => new Date(value).toISOString(),
+});
+
+export const tenants = pgTable('tenants', {
+  id: uuid('id').primaryKey(),
+  name: text('name').notNull().unique(),
+  createdAt: instant('created_at').notNull(),
+});
+
+export const apiUsers = pgTable(
+  'api_users',
+  {
+    id: uuid('id').primaryKey(),
+    tenantId: uuid('tenant_id').notNull().references(() => tenants.id),
+    username: text('username').notNull().unique(),
+    passwordHash: text('password_hash').notNull(),
+    role: text('role', { enum: ['admin', 'editor', 'viewer'] }).notNull(),
+    disabled: boolean('disabled').notNull().default(false),
+    createdAt: instant('created_at').notNull(),
+  },
+  (t) => [index('api_users_tenant_idx').on(t.tenantId)],
+);
+
+export const apiTokens = pgTable(
+  'api_tokens',
+  {
+    id: uuid('id').primaryKey(),
+    userId: uuid('user_id').notNull().references(() => apiUsers.id),
+    name: text('name').notNull(),
+    tokenHash: text('token_hash').notNull().unique(),
+    createdAt: instant('created_at').notNull(),
+    revokedAt: instant('revoked_at'),
+  },
+  (t) => [index('api_tokens_user_idx').on(t.userId)],
+);
+
+export const customFields = pgTable(
+  'custom_fields',
+  {
+    fieldId: uuid('field_id').primaryKey(),
+    tenantId: uuid('tenant_id').notNull().references(() => tenants.id),
+    name: text('name').notNull(),
+    description: text('description'),
+    type: text('type', { enum: ['text', 'option', 'number', 'date', 'multiselect', 'boolean'] }).notNull(),
+    options: jsonb('options').$type<string[]>(),
+    /** Names the field had before renames, most recent first, for "it was renamed" hints. */
+    previousNames: jsonb('previous_names').$type<string[]>().notNull().default(sql`'[]'::jsonb`),
+    maxLength: integer('max_length'),
+    editable: boolean('editable').notNull().default(true),
+    enabled: boolean('enabled').notNull().default(true),
+    createdAt: instant('created_at').notNull(),
+  },
+  (t) => [uniqueIndex('custom_fields_tenant_name_idx').on(t.tenantId, sql`lower(${t.name})`)],
+);
+
+export const calls = pgTable(
+  'calls',
+  {
+    callId: uuid('call_id').primaryKey(),
+    tenantId: uuid('tenant_id').notNull().references(() => tenants.id),
+    setupTime: instant('setup_time').notNull(),
+    fromNumber: text('from_number').notNull(),
+    toNumber: text('to_number').notNull(),
+    direction: text('direction', { enum: ['inbound', 'outbound', 'unknown'] }).notNull(),
+    duration: integer('duration').notNull(),
+    version: integer('version').notNull().default(1),
+  },
+  (t) => [
+    index('calls_tenant_setup_time_idx').on(t.tenantId, t.setupTime, t.callId),
+    index('calls_tenant_duration_idx').on(t.tenantId, t.duration, t.callId),
+    // text_pattern_ops: a number search is a LIKE 'prefix%' that uses the index whatever the database's collation.
+    index('calls_tenant_from_number_idx').on(t.tenantId, t.fromNumber.op('text_pattern_ops')),
+    index('calls_tenant_to_number_idx').on(t.tenantId, t.toNumber.op('text_pattern_ops')),
+  ],
+);
+
+export const callCustomFieldValues = pgTable(
+  'call_custom_field_values',
+  {
+    callId: uuid('call_id').notNull().references(() => calls.callId, { onDelete: 'cascade' }),
+    fieldId: uuid('field_id').notNull().references(() => customFields.fieldId, { onDelete: 'cascade' }),
+    value: text('value').notNull(),
+    updatedAt: instant('updated_at').notNull(),
+    updatedBy: uuid('updated_by').references(() => apiUsers.id),
+  },
+  (t) => [
+    primaryKey({ columns: [t.callId, t.fieldId] }),
+    index('call_custom_field_values_field_value_idx').on(t.fieldId, t.value),
+  ],
+);

@@ -1,0 +1,171 @@
+import { describe, expect, it } from 'vitest';
+import { decideChangeSet } from '../../src/core/change-set.js';
+import { StoreUnavailableError, type CallStore, type SetCallCustomFieldsCommand } from '../../src/store/call-store.js';
+import { openStore } from '../../src/store/open-store.js';
+import { adminClient, freshSchema, onCleanup, onPostgres, openTestStore, POSTGRES_ONLY } from '../support/database.js';
+import { CALL, createWorld, FIELD, NOW, type World } from '../support/fixtures.js';
+import { closedPort, silentPort } from '../support/tcp-proxy.js';
+
+/** A second store (its own pool, as another callgate instance would have) on the world's database. */
+async function secondInstance(world: World, options: Parameters<typeof openTestStore>[0] = {}): Promise<CallStore> {
+  const schema = ((world.store as unknown as { schema: string }).schema);
+  const url = new URL(process.env.TEST_DATABASE_URL!);
+  url.searchParams.set('schema', schema);
+  return openTestStore({ url: url.toString(), ...options });
+}
+
+const setting = (world: World, store: CallStore, userId: string, entries: Parameters<typeof decideChangeSet>[0], callId: string = CALL.first): Promise<Awaited<ReturnType<CallStore['setCallCustomFields']>>> =>
+  store.setCallCustomFields({ tenantId: world.tenantId, callId, userId, now: NOW, decide: (fields) => decideChangeSet(entries, fields) } satisfies SetCallCustomFieldsCommand);
+
+const values = async (world: World, callId: string = CALL.first) => {
+  const found = (await world.store.getCall(world.tenantId, callId))!;
+  return { version: found.call.version, values: Object.fromEntries(found.customFields.map((v) => [v.fieldId, v.value])) };
+};
+
+describe.skipIf(!onPostgres)(`PgCallStore under concurrency ${POSTGRES_ONLY}`, () => {
+  it('two instances updating different fields of one call at once: every update persists, version +1 each', async () => {
+    const world = await createWorld();
+    const other = await secondInstance(world);
+    const editor = (await world.store.findUserByUsername('editor'))!.id;
+    const rounds = 40;
+    const outcomes = await Promise.all(
+      Array.from({ length: rounds }, (_, i) => [
+        setting(world, world.store, editor, [{ fieldId: FIELD.amount, value: String(i) }]),
+        setting(world, other, editor, [{ fieldId: FIELD.callType, value: `type ${i}` }]),
+      ]).flat(),
+    );
+    expect(outcomes.every((o) => o.kind === 'updated')).toBe(true);
+    const versions = outcomes.map((o) => (o.kind === 'updated' ? o.call.version : 0)).sort((a, b) => a - b);
+    expect(versions).toEqual(Array.from({ length: 2 * rounds }, (_, i) => i + 2));
+    const final = await values(world);
+    expect(final.version).toBe(1 + 2 * rounds);
+    // The update that got the highest version of each field wrote the value that stays.
+    const lastOf = (fieldId: string) =>
+      outcomes
+        .filter((o, i) => o.kind === 'updated' && (i % 2 === 0 ? FIELD.amount : FIELD.callType) === fieldId)
+        .reduce((a, b) => (a.kind === 'updated' && b.kind === 'updated' && a.call.version > b.call.version ? a : b));
+    for (const fieldId of [FIELD.amount, FIELD.callType]) {
+      const last = lastOf(fieldId);
+      expect(last.kind === 'updated' && last.customFields.find((v) => v.fieldId === fieldId)?.value).toBe(final.values[fieldId]);
+    }
+    expect(final.values[FIELD.notes]).toBe('keep me');
+  });
+
+  it('locks the call row before reading field definitions: a definition changed while it waits is the one it decides on', async () => {
+    const world = await createWorld();
+    const editor = (await world.store.findUserByUsername('editor'))!.id;
+    const admin = await adminClient();
+    onCleanup(() => admin.end());
+    await admin.query(`set search_path = ${(world.store as unknown as { schema: string }).schema}`);
+    await admin.query('begin');
+    await admin.query('select 1 from calls where call_id = $1 for update', [CALL.first]);
+    const pending = setting(world, world.store, editor, [{ fieldId: FIELD.amount, value: '5' }]);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await admin.query('update custom_fields set enabled = false where field_id = $1', [FIELD.amount]);
+    await admin.query('commit');
+    expect(await pending).toEqual({ kind: 'invalid', problems: [{ index: 0, attribute: 'fieldId', message: 'Custom field is disabled' }] });
+    expect((await values(world)).version).toBe(1);
+  });
+
+  it('retries a serialization failure or deadlock and applies the update exactly once', async () => {
+    const world = await createWorld();
+    const editor = (await world.store.findUserByUsername('editor'))!.id;
+    // The first two attempts fail inside the transaction, after the value was written; the third goes through.
+    await world.sql('create sequence attempts');
+    await world.sql(`create function flaky() returns trigger language plpgsql as $$
+      begin
+        if nextval('attempts') = 1 then raise exception 'simulated' using errcode = '40001'; end if;
+        if currval('attempts') = 2 then raise exception 'simulated' using errcode = '40P01'; end if;
+        return new;
+      end $$`);
+    await world.sql('create trigger flaky before update on calls for each row execute function flaky()');
+    const outcome = await setting(world, world.store, editor, [{ fieldId: FIELD.amount, value: '42' }, { fieldId: FIELD.notes, value: null }]);
+    expect(outcome).toMatchObject({ kind: 'updated', call: { version: 2 } });
+    expect(await values(world)).toEqual({ version: 2, values: { [FIELD.amount]: '42', [FIELD.callType]: 'Support call', [FIELD.locked]: 'immutable' } });
+    expect(await world.sql('select last_value from attempts')).toEqual([{ last_value: '3' }]);
+  });
+
+  it('gives up after a bounded number of attempts with a clean error and changes nothing', async () => {
+    const world = await createWorld();
+    const editor = (await world.store.findUserByUsername('editor'))!.id;
+    await world.sql('create sequence attempts');
+    await world.sql(`create function always_conflicts() returns trigger language plpgsql as $$
+      begin perform nextval('attempts'); raise exception 'simulated' using errcode = '40001'; end $$`);
+    await world.sql('create trigger always_conflicts before update on calls for each row execute function always_conflicts()');
+    const before = await values(world);
+    const failed = setting(world, world.store, editor, [{ fieldId: FIELD.amount, value: '42' }]);
+    await expect(failed).rejects.toBeInstanceOf(StoreUnavailableError);
+    await expect(failed).rejects.toThrow('The database kept reporting conflicting concurrent updates (5 attempts); try again');
+    expect(await world.sql('select last_value from attempts')).toEqual([{ last_value: '5' }]);
+    expect(await values(world)).toEqual(before);
+  });
+
+  it('a statement blocked past DATABASE_STATEMENT_TIMEOUT_MS fails cleanly, and the next one succeeds', async () => {
+    const world = await createWorld();
+    const impatient = await secondInstance(world, { statementTimeoutMs: 300 });
+    const editor = (await world.store.findUserByUsername('editor'))!.id;
+    const admin = await adminClient();
+    onCleanup(() => admin.end());
+    await admin.query(`set search_path = ${(world.store as unknown as { schema: string }).schema}`);
+    await admin.query('begin');
+    await admin.query('select 1 from calls where call_id = $1 for update', [CALL.first]);
+    const started = Date.now();
+    const blocked = setting(world, impatient, editor, [{ fieldId: FIELD.amount, value: '1' }]);
+    await expect(blocked).rejects.toThrow('The database did not answer in time (statement timeout)');
+    expect(Date.now() - started).toBeLessThan(3000);
+    await admin.query('rollback');
+    expect(await setting(world, impatient, editor, [{ fieldId: FIELD.amount, value: '2' }])).toMatchObject({ kind: 'updated', call: { version: 2 } });
+  });
+
+  it('uses at most DATABASE_POOL_SIZE connections; further requests queue and then all succeed', async () => {
+    const world = await createWorld();
+    const schema = (world.store as unknown as { schema: string }).schema;
+    const url = new URL(process.env.TEST_DATABASE_URL!);
+    url.searchParams.set('schema', schema);
+    url.searchParams.set('application_name', `pool_${schema}`);
+    const small = await openTestStore({ url: url.toString(), poolSize: 2 });
+    const editor = (await world.store.findUserByUsername('editor'))!.id;
+    const admin = await adminClient();
+    onCleanup(() => admin.end());
+    await admin.query(`set search_path = ${schema}`);
+    await admin.query('begin');
+    await admin.query('select 1 from calls where call_id = $1 for update', [CALL.first]);
+    const pending = Array.from({ length: 6 }, (_, i) => setting(world, small, editor, [{ fieldId: FIELD.amount, value: String(i) }]));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const { rows } = await admin.query('select count(*)::int n from pg_stat_activity where application_name = $1', [`pool_${schema}`]);
+    expect(rows[0].n).toBe(2);
+    await admin.query('commit');
+    expect((await Promise.all(pending)).map((o) => o.kind)).toEqual(Array(6).fill('updated'));
+    expect((await values(world)).version).toBe(7);
+  });
+
+  it('several instances migrating one empty database at once all succeed', async () => {
+    const { url } = await freshSchema();
+    const stores = [1, 2, 3].map(() => openStore(url, { poolSize: 1 }));
+    for (const store of stores) onCleanup(() => store.close());
+    await Promise.all(stores.map((s) => s.migrate()));
+    expect(await stores[0]!.findTenantByName('default')).toBeNull();
+  });
+});
+
+describe('a PostgreSQL database that is not there', () => {
+  it('is a clear StoreUnavailableError naming host and port, not a hang or a driver trace', async () => {
+    const port = await closedPort();
+    const store = openStore(`postgres://postgres:SECRET@127.0.0.1:${port}/test`, { connectTimeoutMs: 2000 });
+    onCleanup(() => store.close());
+    const failed = store.migrate();
+    await expect(failed).rejects.toBeInstanceOf(StoreUnavailableError);
+    await expect(failed).rejects.toThrow(`The database at 127.0.0.1:${port}/test cannot be reached`);
+    await expect(failed).rejects.not.toThrow(/SECRET/);
+  });
+
+  it('gives up on a server that never answers after DATABASE_CONNECT_TIMEOUT_MS', async () => {
+    const silent = await silentPort();
+    onCleanup(() => silent.close());
+    const store = openStore(`postgres://postgres@127.0.0.1:${silent.port}/test`, { connectTimeoutMs: 300 });
+    onCleanup(() => store.close());
+    const started = Date.now();
+    await expect(store.getCall('00000000-0000-4000-8000-000000000000', CALL.first)).rejects.toBeInstanceOf(StoreUnavailableError);
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+});
