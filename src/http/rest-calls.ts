@@ -66,6 +66,10 @@ interface RestEntry {
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof JsonNumber);
 
+/** The vendor body's `call.custom_fields`, whatever it holds; undefined when the path is missing. */
+const customFieldsOf = (body: unknown): unknown =>
+  isObject(body) && isObject(body.call) ? body.call.custom_fields : undefined;
+
 /**
  * Reads the vendor body `{"call": {"custom_fields": [...]}}` into mutation
  * input (parsed with raw numbers). Numbers and booleans become their JSON
@@ -74,7 +78,7 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
  * absent, so the mutation refuses it.
  */
 export function readCustomFieldsBody(body: unknown): { ok: true; entries: RestEntry[] } | { ok: false; details: Record<string, string> } {
-  const list = isObject(body) && isObject(body.call) ? body.call.custom_fields : undefined;
+  const list = customFieldsOf(body);
   if (!Array.isArray(list)) {
     return { ok: false, details: { 'call.custom_fields': 'Must be an array of custom field entries' } };
   }
@@ -106,7 +110,7 @@ export function readCustomFieldsBody(body: unknown): { ok: true; entries: RestEn
 }
 
 function hasNumberValue(body: unknown): boolean {
-  const list = isObject(body) && isObject(body.call) ? body.call.custom_fields : undefined;
+  const list = customFieldsOf(body);
   return Array.isArray(list) && list.some((entry) => isObject(entry) && typeof entry.value === 'number');
 }
 
