@@ -14,6 +14,7 @@ import { hashApiToken, hashPassword, newApiToken } from './credentials.js';
 import { graphiqlOptions } from './graphiql.js';
 import { createLogger, yogaLogger } from './logger.js';
 import { createMetrics } from './metrics.js';
+import { createGraphQLFastPath } from './node-graphql.js';
 import { fromNodeRequest, writeReply } from './node-rest.js';
 import { operationName, RequestInfo, requestInfoOf, trackRequest } from './request-info.js';
 import { fromFetchRequest, MAX_BODY_BYTES } from './request-body.js';
@@ -258,6 +259,11 @@ export function createApp(deps: AppDeps) {
     logging: yogaLogger(logger),
   });
 
+  const serveGraphQLFast = createGraphQLFastPath(yoga, MAX_BODY_BYTES, (error, res) => {
+    logger.error({ err: error }, 'unexpected error serving /graphql');
+    if (res.headersSent) res.destroy();
+    else writeReply(res, jsonReply(500, { errors: [{ message: 'Unexpected error.' }] }));
+  });
   const calls = createRestCallRoutes(yoga as never);
   const callList = createRestCallListRoute(yoga as never);
   const customFields = createRestCustomFieldRoutes(yoga as never);
@@ -385,6 +391,7 @@ export function createApp(deps: AppDeps) {
     }
     if (!isRest(pathname)) {
       info.setOperation(pathname === GRAPHQL_PATH ? 'graphql' : 'unrouted');
+      if (pathname === GRAPHQL_PATH && serveGraphQLFast(req, res, `http://${req.headers.host ?? 'localhost'}${path}`)) return;
       void yoga(req, res, { req });
       return;
     }

@@ -1,0 +1,267 @@
+import { createServer, type Server } from 'node:http';
+import { connect } from 'node:net';
+import { Request as WhatwgRequest, Response as WhatwgResponse } from '@whatwg-node/fetch';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createGraphQLFastPath } from '../../src/http/node-graphql.js';
+import { CALL, FIELD, basic, createTestApp } from '../support/fixtures.js';
+
+/**
+ * The Node entry serves `POST /graphql` with an `application/json` body of a
+ * declared length through yoga's request handler directly (no Fetch Request,
+ * AbortSignal or body streams); every other request goes through yoga's
+ * Node adapter. The same request sent with a chunked body takes the adapter,
+ * so each case below goes to two identical worlds, one per path, and the
+ * answers must be the same bytes: status line, headers and body.
+ */
+
+type TestApp = Awaited<ReturnType<typeof createTestApp>>;
+
+interface Side {
+  t: TestApp;
+  server: Server;
+  port: number;
+}
+
+let fast: Side;
+let adapter: Side;
+
+async function side(): Promise<Side> {
+  const t = await createTestApp();
+  const server = createServer(t.app.handleNode);
+  // yoga keeps streamed answers (text/event-stream, multipart) open for keep-alive despite Connection: close
+  server.keepAliveTimeout = 100;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  return { t, server, port: (server.address() as { port: number }).port };
+}
+
+/** Sends raw HTTP/1.1 on a fresh connection and reads until the server closes it. */
+function exchange(port: number, request: Buffer): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write(request));
+    const chunks: Buffer[] = [];
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error('no complete answer within 10 s'));
+    }, 10_000);
+    socket.on('data', (d: Buffer) => chunks.push(d));
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      clearTimeout(timer);
+      resolve(Buffer.concat(chunks).toString('utf8'));
+    });
+  });
+}
+
+type Who = 'editor' | 'viewer' | 'admin' | 'anonymous' | 'unknown token' | 'wrong password';
+
+interface Case {
+  body: string | Buffer;
+  as?: Who;
+  headers?: Record<string, string>;
+}
+
+function authorization(t: TestApp, who: Who): Record<string, string> {
+  switch (who) {
+    case 'anonymous':
+      return {};
+    case 'unknown token':
+      return { authorization: 'Bearer cg_not-a-token' };
+    case 'wrong password':
+      return { authorization: basic('editor', 'not the password') };
+    default:
+      return { authorization: `Bearer ${t.tokens[who]}` };
+  }
+}
+
+function rawRequest(t: TestApp, c: Case, framing: 'length' | 'chunked'): Buffer {
+  const body = Buffer.isBuffer(c.body) ? c.body : Buffer.from(c.body, 'utf8');
+  const headers: Record<string, string> = {
+    host: 'callgate.test',
+    connection: 'close',
+    'content-type': 'application/json',
+    'x-request-id': 'fast-path-test',
+    ...authorization(t, c.as ?? 'editor'),
+    ...c.headers,
+  };
+  if (framing === 'length') headers['content-length'] = String(body.length);
+  else headers['transfer-encoding'] = 'chunked';
+  const head = `POST /graphql HTTP/1.1\r\n${Object.entries(headers)
+    .map(([k, v]) => `${k}: ${v}\r\n`)
+    .join('')}\r\n`;
+  const chunk = body.length > 0 ? [Buffer.from(`${body.length.toString(16)}\r\n`), body, Buffer.from('\r\n')] : [];
+  const payload = framing === 'length' ? body : Buffer.concat([...chunk, Buffer.from('0\r\n\r\n')]);
+  return Buffer.concat([Buffer.from(head), payload]);
+}
+
+/** The answer without what differs by clock and chance: the Date header and a request id the server made up. */
+const comparable = (answer: string) =>
+  answer.replace(/^date: .*\r\n/im, '').replace(/^(x-request-id: )[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\r\n/im, '$1(fresh)\r\n');
+
+async function bothPaths(c: Case) {
+  const [viaFastPath, viaAdapter] = await Promise.all([
+    exchange(fast.port, rawRequest(fast.t, c, 'length')),
+    exchange(adapter.port, rawRequest(adapter.t, c, 'chunked')),
+  ]);
+  return { viaFastPath: comparable(viaFastPath), viaAdapter: comparable(viaAdapter) };
+}
+
+const json = (value: unknown) => JSON.stringify(value);
+const callQuery = `query Call($id: ID!) { call(id: $id) { id version direction setupTime customFields { fieldId name value } } }`;
+const setNotes = `mutation Set($callId: ID!, $customFields: [CustomFieldValueInput!]!) {
+  setCallCustomFields(callId: $callId, customFields: $customFields) {
+    __typename
+    ... on SetCallCustomFieldsSuccess { call { version customFields { name value } } }
+    ... on Error { message }
+    ... on InvalidRecordError { details { path message } }
+  }
+}`;
+
+const ACCEPTS = [
+  undefined,
+  '*/*',
+  'application/json',
+  'application/graphql-response+json',
+  'application/graphql-response+json, application/json;q=0.9',
+  'application/json;charset=latin1',
+  'text/html',
+  'application/xml',
+  'multipart/mixed',
+  'text/event-stream',
+];
+
+const CASES: [string, Case][] = [
+  ['a call query', { body: json({ query: callQuery, variables: { id: CALL.first } }) }],
+  ['an unknown call', { body: json({ query: callQuery, variables: { id: '99999999-9999-4999-8999-999999999999' } }) }],
+  ['another tenant’s call', { body: json({ query: callQuery, variables: { id: CALL.otherTenant } }) }],
+  ['a successful mutation', { body: json({ query: setNotes, variables: { callId: CALL.first, customFields: [{ fieldId: FIELD.notes, value: 'fast' }] } }) }],
+  ['a mutation refused as invalid', { body: json({ query: setNotes, variables: { callId: CALL.first, customFields: [{ fieldId: FIELD.notes, value: 'far too long for ten' }] } }) }],
+  ['a mutation a viewer may not make', { as: 'viewer', body: json({ query: setNotes, variables: { callId: CALL.first, customFields: [{ name: 'Notes', value: 'x' }] } }) }],
+  ['a syntax error', { body: json({ query: '{ call(id: ' }) }],
+  ['an unknown field', { body: json({ query: '{ viewer { nope } }' }) }],
+  ['a variable of the wrong type', { body: json({ query: callQuery, variables: { id: 42 } }) }],
+  ['a missing variable', { body: json({ query: callQuery }) }],
+  ['an unknown operation name', { body: json({ query: callQuery, operationName: 'Other', variables: { id: CALL.first } }) }],
+  ['two operations and no name', { body: json({ query: `${callQuery} query B { viewer { username } }`, variables: { id: CALL.first } }) }],
+  ['the operation chosen by name', { body: json({ query: `${callQuery} query B { viewer { username } }`, operationName: 'B' }) }],
+  ['no query', { body: json({ variables: {} }) }],
+  ['a query that is not a string', { body: json({ query: 42 }) }],
+  ['variables that are not an object', { body: json({ query: callQuery, variables: [CALL.first] }) }],
+  ['extensions that are not an object', { body: json({ query: '{ viewer { username } }', extensions: 'x' }) }],
+  ['an unexpected parameter', { body: json({ query: '{ viewer { username } }', extra: 1 }) }],
+  ['invalid JSON', { body: '{"query": "{ viewer { username } }",' }],
+  ['an empty body', { body: '' }],
+  ['a JSON null', { body: 'null' }],
+  ['a JSON string', { body: '"{ viewer { username } }"' }],
+  ['a batch (batching is off)', { body: json([{ query: '{ viewer { username } }' }, { query: '{ viewer { role } }' }]) }],
+  ['a byte-order mark', { body: `\uFEFF${json({ query: '{ viewer { username } }' })}` }],
+  ['bytes that are not UTF-8', { body: Buffer.concat([Buffer.from('{"query": "{ viewer { username } }", "variables": {"x": "'), Buffer.from([0xff, 0xfe]), Buffer.from('"}}')]) }],
+  ['non-ASCII text', { body: json({ query: callQuery, variables: { id: 'Grüße 👋' } }) }],
+  ['introspection', { body: json({ query: '{ __schema { queryType { name } } }' }) }],
+  ['a query over the depth limit', { body: json({ query: `{ __type(name: "Call") { fields { type { ofType { ofType { ofType { ofType { ofType { ofType { ofType { ofType { name } } } } } } } } } } } }` }) }],
+  ['a query over the alias limit', { body: json({ query: `{ ${Array.from({ length: 16 }, (_, i) => `a${i}: viewer { username }`).join(' ')} }` }) }],
+  ['a subscription', { body: json({ query: 'subscription { calls }' }) }],
+  ['no credentials', { as: 'anonymous', body: json({ query: '{ viewer { username } }' }) }],
+  ['an unknown bearer token', { as: 'unknown token', body: json({ query: '{ viewer { username } }' }) }],
+  ['a wrong password', { as: 'wrong password', body: json({ query: '{ viewer { username } }' }) }],
+  ['a charset parameter', { headers: { 'content-type': 'application/json; charset=utf-8' }, body: json({ query: '{ viewer { username } }' }) }],
+  ['an upper-case media type', { headers: { 'content-type': 'Application/JSON' }, body: json({ query: '{ viewer { username } }' }) }],
+  ['a client request id that is not a token', { headers: { 'x-request-id': 'not a token!' }, body: json({ query: '{ viewer { username } }' }) }],
+  ...ACCEPTS.map((accept): [string, Case] => [
+    `Accept: ${accept ?? '(none)'} on success`,
+    { headers: accept === undefined ? {} : { accept }, body: json({ query: callQuery, variables: { id: CALL.first } }) },
+  ]),
+  ...ACCEPTS.map((accept): [string, Case] => [
+    `Accept: ${accept ?? '(none)'} on a request error`,
+    { headers: accept === undefined ? {} : { accept }, body: json({ query: '{ viewer { nope } }' }) },
+  ]),
+];
+
+describe('POST /graphql: the fast path answers exactly as yoga’s Node adapter', () => {
+  beforeAll(async () => {
+    [fast, adapter] = await Promise.all([side(), side()]);
+  });
+
+  afterAll(async () => {
+    for (const s of [fast, adapter]) await new Promise((resolve) => s.server.close(resolve));
+  });
+
+  // In order: the worlds change together (the mutations), so both sides stay alike.
+  for (const [name, c] of CASES) {
+    it(name, async () => {
+      const { viaFastPath, viaAdapter } = await bothPaths(c);
+      expect(viaFastPath).toMatch(/^HTTP\/1\.1 \d{3} /);
+      expect(viaFastPath).toBe(viaAdapter);
+    });
+  }
+
+  it('stored the same on both sides', async () => {
+    expect(await fast.t.stored(CALL.first)).toEqual(await adapter.t.stored(CALL.first));
+    expect((await fast.t.stored(CALL.first))?.values[FIELD.notes]).toBe('fast');
+  });
+});
+
+describe('which requests take the fast path', () => {
+  let server: Server;
+  let port: number;
+  const seen: Request[] = [];
+
+  beforeAll(async () => {
+    const stubYoga = {
+      handleRequest: (request: Request) => {
+        seen.push(request);
+        return new WhatwgResponse('fast', { status: 200, headers: { 'content-type': 'text/plain' } }) as unknown as Response;
+      },
+    };
+    const serveFast = createGraphQLFastPath(stubYoga, 100, () => undefined);
+    server = createServer((req, res) => {
+      if (!serveFast(req, res, `http://${req.headers.host}${req.url}`)) res.end('adapter');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    port = (server.address() as { port: number }).port;
+  });
+
+  afterAll(() => new Promise((resolve) => server.close(resolve)));
+
+  const send = (method: string, headers: Record<string, string>, body = '') =>
+    exchange(
+      port,
+      Buffer.from(`${method} /graphql?x=1 HTTP/1.1\r\n${Object.entries({ host: 'callgate.test', connection: 'close', ...headers }).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n${body}`),
+    ).then((answer) => answer.slice(answer.indexOf('\r\n\r\n') + 4));
+
+  it('takes POST application/json with a Content-Length within the limit, and hands yoga the request as sent', async () => {
+    seen.length = 0;
+    const body = '{"query": "{ viewer { username } }"}';
+    expect(await send('POST', { 'content-type': 'application/json; charset=utf-8', 'content-length': String(body.length), authorization: 'Bearer x' }, body)).toBe('fast');
+    const [request] = seen;
+    expect(request!.method).toBe('POST');
+    expect(request!.url).toBe('http://callgate.test/graphql?x=1');
+    expect(request!.headers.get('Authorization')).toBe('Bearer x');
+    expect(request!.headers.has('content-type')).toBe(true);
+    expect(request!.body).toBeNull();
+    expect(await request!.text()).toBe(body);
+    expect(await request!.json()).toEqual({ query: '{ viewer { username } }' });
+  });
+
+  it('fails bad JSON with the same error @whatwg-node gives', async () => {
+    seen.length = 0;
+    const body = '{"query": ';
+    await send('POST', { 'content-type': 'application/json', 'content-length': String(body.length) }, body);
+    const theirs = await new WhatwgRequest('http://callgate.test/graphql', { method: 'POST', body }).json().catch((e: Error) => e);
+    const ours = await seen[0]!.json().catch((e: Error) => e);
+    expect(ours).toBeInstanceOf(SyntaxError);
+    expect((ours as Error).message).toBe((theirs as Error).message);
+  });
+
+  it.each([
+    ['GET', {}, ''],
+    ['POST', { 'content-type': 'text/plain', 'content-length': '2' }, '{}'],
+    ['POST', { 'content-type': 'application/graphql+json', 'content-length': '2' }, '{}'],
+    ['POST', { 'content-length': '2' }, '{}'],
+    ['POST', { 'content-type': 'application/json', 'transfer-encoding': 'chunked' }, '2\r\n{}\r\n0\r\n\r\n'],
+    ['POST', { 'content-type': 'application/json', 'content-length': '101' }, 'x'.repeat(101)],
+  ] as const)('leaves %s %j to yoga\'s Node adapter', async (method, headers, body) => {
+    seen.length = 0;
+    expect(await send(method, headers, body)).toBe('adapter');
+    expect(seen).toHaveLength(0);
+  });
+});
