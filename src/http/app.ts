@@ -20,6 +20,7 @@ import { operationName, RequestInfo, requestInfoOf, trackRequest } from './reque
 import { fromFetchRequest, MAX_BODY_BYTES } from './request-body.js';
 import { CALL_LIST_ROUTE, createRestCallListRoute } from './rest-call-list.js';
 import { CALL_ROUTE, createRestCallRoutes } from './rest-calls.js';
+import { useCompiledRestDocuments } from './rest-operation.js';
 import { createRestCustomFieldRoutes, CUSTOM_FIELD_ROUTE, CUSTOM_FIELDS_ROUTE } from './rest-custom-fields.js';
 import {
   jsonReply,
@@ -243,6 +244,7 @@ export function createApp(deps: AppDeps) {
       ...armor.plugins,
       ...(introspection ? [] : [withoutIntrospection]),
       observeExecution,
+      useCompiledRestDocuments,
     ],
     graphiql: introspection ? graphiqlOptions : false,
     // The offline GraphiQL bundle costs ~45 MB of memory: load it on the first page view, not at start-up.

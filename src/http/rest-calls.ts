@@ -133,8 +133,8 @@ export const CALL_ROUTE = /^\/api\/v2\/calls\/([^/]+)\.json$/;
  * yoga's HTTP adapter, and maps the result's `__typename` to a status.
  */
 export function createRestCallRoutes(yoga: Yoga) {
-  const getCall = prepareOperation(GET_CALL, yoga);
-  const setCustomFields = prepareOperation(SET_CUSTOM_FIELDS, yoga);
+  const getCall = prepareOperation(GET_CALL, yoga, { compile: true });
+  const setCustomFields = prepareOperation(SET_CUSTOM_FIELDS, yoga, { compile: true });
   const { execute } = createOperationRunner(yoga);
 
   async function get(request: RestRequest, viewer: Viewer, callId: string): Promise<RestReply> {
