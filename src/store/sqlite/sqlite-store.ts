@@ -84,7 +84,7 @@ export class SqliteCallStore implements CallStore {
 
   /** Prepared on first use: the tables exist only after migrate(). */
   private get statements() {
-    return (this.prepared ??= prepareStatements(this.db, this.sqlite));
+    return (this.prepared ??= prepareStatements(this.sqlite));
   }
 
   async migrate(): Promise<void> {
@@ -502,17 +502,17 @@ const toValue = ({ type, options, maxLength, ...value }: ValueRow): CustomFieldV
 
 const USER = `select u.id, u.tenant_id as tenantId, t.name as tenantName, u.username, u.role, u.password_hash as passwordHash, u.disabled
   from api_users u join tenants t on t.id = u.tenant_id`;
+const CALL_COLUMNS = `call_id as callId, tenant_id as tenantId, setup_time as setupTime, from_number as fromNumber, to_number as toNumber,
+    direction, duration, version`;
 const FIELD = `select field_id as fieldId, tenant_id as tenantId, name, description, type, options, max_length as maxLength, editable, enabled,
     previous_names as previousNames
   from custom_fields where tenant_id = @tenantId`;
 
 /**
- * The hot-path statements, prepared once per connection. Reads on every
- * request use better-sqlite3 directly (drizzle's row mapping cost more than
- * the query); writes keep drizzle's query builder.
+ * The hot-path statements, prepared once per connection, on better-sqlite3
+ * directly: drizzle's parameter and row mapping cost more than the queries.
  */
-function prepareStatements(db: Db, sqlite: Database.Database) {
-  const p = sql.placeholder;
+function prepareStatements(sqlite: Database.Database) {
   const userByUsername = sqlite.prepare<{ username: string }, UserRow>(`${USER} where u.username = @username`);
   const userByTokenHash = sqlite.prepare<{ tokenHash: string }, UserRow>(
     `${USER} join api_tokens k on k.user_id = u.id where k.token_hash = @tokenHash and k.revoked_at is null`,
@@ -532,10 +532,7 @@ function prepareStatements(db: Db, sqlite: Database.Database) {
   return {
     userByUsername: { get: (args: { username: string }) => toUser(userByUsername.get(args)) },
     userByTokenHash: { get: (args: { tokenHash: string }) => toUser(userByTokenHash.get(args)) },
-    call: sqlite.prepare<{ tenantId: string; callId: string }, CallRecord>(
-      `select call_id as callId, tenant_id as tenantId, setup_time as setupTime, from_number as fromNumber, to_number as toNumber,
-         direction, duration, version from calls where call_id = @callId and tenant_id = @tenantId`,
-    ),
+    call: sqlite.prepare<{ tenantId: string; callId: string }, CallRecord>(`select ${CALL_COLUMNS} from calls where call_id = @callId and tenant_id = @tenantId`),
     values: { all: (args: { callId: string }) => values.all(args).map(toValue) },
     allFields: { all: (args: { tenantId: string }) => allFields.all(args).map(toField) },
     field: {
@@ -545,18 +542,14 @@ function prepareStatements(db: Db, sqlite: Database.Database) {
       },
     },
     enabledFields: { all: (args: { tenantId: string }) => enabledFields.all(args).map(toField) },
-    deleteValue: db
-      .delete(callCustomFieldValues)
-      .where(and(eq(callCustomFieldValues.callId, p('callId')), eq(callCustomFieldValues.fieldId, p('fieldId'))))
-      .prepare(),
-    upsertValue: db
-      .insert(callCustomFieldValues)
-      .values({ callId: p('callId'), fieldId: p('fieldId'), value: p('value'), updatedAt: p('updatedAt'), updatedBy: p('updatedBy') })
-      .onConflictDoUpdate({
-        target: [callCustomFieldValues.callId, callCustomFieldValues.fieldId],
-        set: { value: sql`excluded.value`, updatedAt: sql`excluded.updated_at`, updatedBy: sql`excluded.updated_by` },
-      })
-      .prepare(),
-    bumpVersion: db.update(calls).set({ version: sql`${calls.version} + 1` }).where(eq(calls.callId, p('callId'))).returning().prepare(),
+    deleteValue: sqlite.prepare<{ callId: string; fieldId: string }>('delete from call_custom_field_values where call_id = @callId and field_id = @fieldId'),
+    upsertValue: sqlite.prepare<{ callId: string; fieldId: string; value: string; updatedAt: string; updatedBy: string }>(
+      `insert into call_custom_field_values (call_id, field_id, value, updated_at, updated_by) values (@callId, @fieldId, @value, @updatedAt, @updatedBy)
+         on conflict (call_id, field_id) do update set value = excluded.value, updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
+    ),
+    bumpVersion: sqlite.prepare<{ callId: string }, CallRecord>(
+      `update calls set version = version + 1 where call_id = @callId
+         returning ${CALL_COLUMNS}`,
+    ),
   };
 }
