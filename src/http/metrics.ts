@@ -43,12 +43,21 @@ export function createMetrics(store: CallStore) {
     operations.add(operation);
     return operation;
   };
+  // The series of each (operation, status), so a request does not hash its label set again.
+  const series = new Map<string, { count: ReturnType<typeof requests.labels>; time: ReturnType<typeof duration.labels> }>();
+  const seriesFor = (operation: string, status: number) => {
+    const labels = { operation: label(operation), status: String(status) };
+    const key = `${labels.status} ${labels.operation}`;
+    let found = series.get(key);
+    if (!found) series.set(key, (found = { count: requests.labels(labels), time: duration.labels(labels) }));
+    return found;
+  };
   return {
     registry,
     observeRequest(operation: string, status: number, seconds: number) {
-      const labels = { operation: label(operation), status: String(status) };
-      requests.inc(labels);
-      duration.observe(labels, seconds);
+      const { count, time } = seriesFor(operation, status);
+      count.inc();
+      time.observe(seconds);
     },
     countGraphQLError(type: string) {
       graphqlErrors.inc({ type });
