@@ -58,8 +58,11 @@ export async function startServer(config: Config, store: CallStore): Promise<Run
             server.closeAllConnections();
           }, config.shutdownTimeoutMs);
           deadline.unref();
+          // A keep-alive connection whose last response goes out after this is idle: close it then, not when keep-alive lapses.
+          const sweep = setInterval(() => server.closeIdleConnections(), 50);
           server.close(() => {
             clearTimeout(deadline);
+            clearInterval(sweep);
             resolve();
           });
           server.closeIdleConnections();
