@@ -40,26 +40,31 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
 }
 
 export type ServerKind = 'floor' | 'callgate';
-export type Synchronous = 'FULL' | 'NORMAL';
+/** SQLite's `synchronous` pragma, or PostgreSQL's `synchronous_commit`. */
+export type Synchronous = 'FULL' | 'NORMAL' | 'on' | 'off';
 
 export interface ServerSpec {
   kind: ServerKind;
-  synchronous: Synchronous;
+  /** What the floor sets; callgate runs with its defaults. Unset: the floor keeps the server's setting (PostgreSQL). */
+  synchronous?: Synchronous;
   label: string;
 }
+
+/** The database a server runs on: a SQLite file, or a PostgreSQL URL selecting one schema (`?schema=`). */
+export type BenchDatabase = { store: 'sqlite'; path: string } | { store: 'pg'; url: string; poolSize: number };
 
 export interface RunningServer {
   spec: ServerSpec;
   pid: number;
   url: string;
-  dbPath: string;
+  database: BenchDatabase;
   /** SIGTERM, then SIGKILL after a grace period. */
   stop(): Promise<void>;
   logTail(): string;
 }
 
 export interface StartOptions {
-  dbPath: string;
+  database: BenchDatabase;
   logPath: string;
   /** Extra node flags, e.g. --cpu-prof. */
   nodeFlags?: string[];
@@ -68,19 +73,26 @@ export interface StartOptions {
 /** Starts a server as its own process on 127.0.0.1 and an ephemeral port; resolves once it prints its URL. */
 export async function startServer(spec: ServerSpec, options: StartOptions): Promise<RunningServer> {
   const nodeFlags = options.nodeFlags ?? [];
-  const args =
-    spec.kind === 'floor'
-      ? [...nodeFlags, '--import', 'tsx', resolve(ROOT, 'bench/floor-server.ts'), '--db', options.dbPath, '--port', '0', '--host', '127.0.0.1', '--synchronous', spec.synchronous]
-      : [...nodeFlags, resolve(ROOT, 'bin/callgate.js'), 'serve', '--port', '0', '--host', '127.0.0.1', '--db', options.dbPath];
+  const { database } = options;
+  const listen = ['--port', '0', '--host', '127.0.0.1'];
+  const synchronous = spec.synchronous ? ['--synchronous', spec.synchronous] : [];
+  let args: string[];
+  // callgate's defaults, spelled out; on SQLite it runs with synchronous=FULL.
+  const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: '', LOG_LEVEL: 'info', NODE_ENV: 'production' };
+  if (database.store === 'sqlite') {
+    args =
+      spec.kind === 'floor'
+        ? [...nodeFlags, '--import', 'tsx', resolve(ROOT, 'bench/floor-server.ts'), '--db', database.path, ...listen, ...synchronous]
+        : [...nodeFlags, resolve(ROOT, 'bin/callgate.js'), 'serve', ...listen, '--db', database.path];
+  } else if (spec.kind === 'floor') {
+    const commit = spec.synchronous ? ['--synchronous-commit', spec.synchronous] : [];
+    args = [...nodeFlags, '--import', 'tsx', resolve(ROOT, 'bench/floor-server-pg.ts'), '--url', database.url, '--pool-size', String(database.poolSize), ...listen, ...commit];
+  } else {
+    args = [...nodeFlags, resolve(ROOT, 'bin/callgate.js'), 'serve', ...listen];
+    Object.assign(env, { DATABASE_URL: database.url, DATABASE_POOL_SIZE: String(database.poolSize) });
+  }
   const log = openSync(options.logPath, 'w');
-  const child = track(
-    spawn(process.execPath, args, {
-      cwd: ROOT,
-      // callgate's defaults, spelled out; it runs SQLite with synchronous=FULL.
-      env: { ...process.env, DATABASE_URL: '', LOG_LEVEL: 'info', NODE_ENV: 'production' },
-      stdio: ['ignore', 'pipe', log],
-    }),
-  );
+  const child = track(spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', log] }));
   closeSync(log);
   const logTail = () => {
     try {
@@ -113,7 +125,7 @@ export async function startServer(spec: ServerSpec, options: StartOptions): Prom
     spec,
     pid: child.pid!,
     url,
-    dbPath: options.dbPath,
+    database,
     logTail,
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;

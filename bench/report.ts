@@ -15,6 +15,10 @@ export interface RunFigures {
   peakRssMiB: number;
   /** Writes per COMMIT (one fsync each under FULL); null for reads or when the server does not say. */
   writesPerCommit: number | null;
+  /** PostgreSQL: CPU of the server's database backends (user+system) over the timed phase / requests. */
+  dbCpuUsPerRequest: number | null;
+  /** PostgreSQL: writes per WAL sync (pg_stat_wal.wal_sync of the whole cluster), warm-up and timed phase; null for reads. */
+  writesPerWalSync: number | null;
 }
 
 export interface Comparison {
@@ -42,6 +46,8 @@ interface Medians {
   cpuUsPerRequest: number;
   peakRssMiB: number;
   writesPerCommit: number;
+  dbCpuUsPerRequest: number;
+  writesPerWalSync: number;
   runs: number;
 }
 
@@ -55,6 +61,7 @@ export function median(values: number[]): number {
 function medians(runs: RunFigures[]): Medians {
   const of = (key: keyof Pick<RunFigures, 'reqPerSec' | 'p50' | 'p99' | 'cpuUsPerRequest' | 'peakRssMiB'>) => median(runs.map((r) => r[key]));
   const perCommit = runs.flatMap((r) => (r.writesPerCommit === null ? [] : [r.writesPerCommit]));
+  const present = (key: 'dbCpuUsPerRequest' | 'writesPerWalSync') => median(runs.flatMap((r) => (r[key] === null ? [] : [r[key]])));
   return {
     reqPerSec: of('reqPerSec'),
     p50: of('p50'),
@@ -62,6 +69,8 @@ function medians(runs: RunFigures[]): Medians {
     cpuUsPerRequest: of('cpuUsPerRequest'),
     peakRssMiB: of('peakRssMiB'),
     writesPerCommit: median(perCommit),
+    dbCpuUsPerRequest: present('dbCpuUsPerRequest'),
+    writesPerWalSync: present('writesPerWalSync'),
     runs: runs.length,
   };
 }
@@ -81,8 +90,10 @@ const f0 = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en
 const f1 = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : '-');
 const pct = (n: number) => (Number.isFinite(n) ? `${(n * 100).toFixed(0)}%` : '-');
 
-const perCommitCell = (s: Summary) =>
-  Number.isFinite(s.a.writesPerCommit) || Number.isFinite(s.b.writesPerCommit) ? `${f1(s.a.writesPerCommit)} / ${f1(s.b.writesPerCommit)}` : '';
+const pairCell = (s: Summary, key: 'writesPerCommit' | 'writesPerWalSync') =>
+  Number.isFinite(s.a[key]) || Number.isFinite(s.b[key]) ? `${f1(s.a[key])} / ${f1(s.b[key])}` : '';
+const perCommitCell = (s: Summary) => pairCell(s, 'writesPerCommit');
+const cell = (n: number | null, format: (n: number) => string) => (n === null ? '' : format(n));
 
 export function targetOf(s: Summary): string {
   if (s.comparison.id.startsWith('sync')) return '';
@@ -93,7 +104,9 @@ export function targetOf(s: Summary): string {
 
 /** The plain-text table printed at the end of a run. */
 export function textTable(summaries: Summary[]): string {
+  const withDb = summaries.some((s) => Number.isFinite(s.a.dbCpuUsPerRequest) || Number.isFinite(s.b.dbCpuUsPerRequest));
   const header = ['operation', 'A', 'A req/s', 'B', 'B req/s', 'B/A', 'target', 'p50 A/B ms', 'p99 A/B ms', 'CPU µs/req A/B', 'peak RSS MiB A/B'];
+  if (withDb) header.push('DB CPU µs/req A/B', 'writes/WAL sync A/B');
   const rows = summaries.map((s) => [
     OPERATION_LABELS[s.comparison.op],
     s.comparison.a.label,
@@ -106,6 +119,7 @@ export function textTable(summaries: Summary[]): string {
     `${f1(s.a.p99)} / ${f1(s.b.p99)}`,
     `${f0(s.a.cpuUsPerRequest)} / ${f0(s.b.cpuUsPerRequest)}`,
     `${f0(s.a.peakRssMiB)} / ${f0(s.b.peakRssMiB)}`,
+    ...(withDb ? [`${f0(s.a.dbCpuUsPerRequest)} / ${f0(s.b.dbCpuUsPerRequest)}`, pairCell(s, 'writesPerWalSync')] : []),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
@@ -113,6 +127,7 @@ export function textTable(summaries: Summary[]): string {
 }
 
 export interface ReportContext {
+  store: 'sqlite' | 'pg';
   date: string;
   machine: { nproc: number; cpu: string; memory: string; kernel: string };
   versions: Record<string, string>;
@@ -122,33 +137,65 @@ export interface ReportContext {
   profile?: string;
 }
 
+const INTRO = {
+  sqlite: [
+    'Produced by `npm run bench` (bench/run.ts). callgate runs through its CLI (`node bin/callgate.js serve`); the floor is',
+    'bench/floor-server.ts (node:http + better-sqlite3 prepared statements, same database file, same pragmas, same',
+    'semantics and JSON, checked request by request before timing). Each configuration runs as its own process on a',
+    'fresh copy of the same seeded database; autocannon drives it from a separate process. Configurations alternate',
+  ],
+  pg: [
+    'Produced by `npm run bench -- --store pg` (bench/run.ts). callgate runs through its CLI (`node bin/callgate.js serve`,',
+    '`DATABASE_URL` selecting the run\'s schema); the floor is bench/floor-server-pg.ts (node:http + a `pg` Pool with',
+    'parameterised SQL: the statements and transactions callgate\'s PostgreSQL store runs, the same semantics and JSON,',
+    'checked request by request before timing). Each configuration runs as its own process on a fresh copy of the same',
+    'seeded schema; autocannon drives it from a separate process. PostgreSQL runs on the same machine. Configurations alternate',
+  ],
+};
+
 /** The Markdown report for bench/results/. */
 export function markdownReport(ctx: ReportContext, summaries: Summary[], runs: RunFigures[]): string {
+  const pg = ctx.store === 'pg';
   const main = summaries.filter((s) => !s.comparison.id.startsWith('sync'));
   const sync = summaries.filter((s) => s.comparison.id.startsWith('sync'));
   const out: string[] = [];
-  out.push(`# callgate vs the raw floor, SQLite (${ctx.date})`, '');
-  out.push('Produced by `npm run bench` (bench/run.ts). callgate runs through its CLI (`node bin/callgate.js serve`); the floor is');
-  out.push('bench/floor-server.ts (node:http + better-sqlite3 prepared statements, same database file, same pragmas, same');
-  out.push('semantics and JSON, checked request by request before timing). Each configuration runs as its own process on a');
-  out.push('fresh copy of the same seeded database; autocannon drives it from a separate process. Configurations alternate');
+  out.push(`# callgate vs the raw floor, ${pg ? 'PostgreSQL' : 'SQLite'} (${ctx.date})`, '');
+  out.push(...INTRO[ctx.store]);
   out.push('A B A B; the figures are medians over the rounds, and B/A is the median of the per-round ratios (each pair');
   out.push('measured back to back), which is the number to read on a noisy machine. Absolute req/s mean little here.', '');
   out.push('## Machine', '');
-  out.push(`- CPU: ${ctx.machine.cpu}, \`nproc\` = ${ctx.machine.nproc} (server and load generator share them)`);
+  out.push(`- CPU: ${ctx.machine.cpu}, \`nproc\` = ${ctx.machine.nproc} (server${pg ? ', PostgreSQL' : ''} and load generator share them)`);
   out.push(`- Memory: ${ctx.machine.memory}; kernel ${ctx.machine.kernel}`);
   for (const [k, v] of Object.entries(ctx.versions)) out.push(`- ${k}: ${v}`);
   out.push('', '## Settings', '');
   for (const [k, v] of Object.entries(ctx.settings)) out.push(`- ${k}: ${v}`);
   out.push('', '## callgate / floor', '');
-  out.push('| operation | floor req/s | callgate req/s | callgate/floor | target | p50 ms floor / callgate | p99 ms floor / callgate | CPU µs/req floor / callgate | peak RSS MiB floor / callgate | writes per commit floor / callgate |');
-  out.push('| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |');
+  if (pg) {
+    out.push('| operation | floor req/s | callgate req/s | callgate/floor | target (set for SQLite) | p50 ms floor / callgate | p99 ms floor / callgate | CPU µs/req floor / callgate | PostgreSQL backend CPU µs/req floor / callgate | peak RSS MiB floor / callgate | writes per WAL sync floor / callgate |');
+    out.push('| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+  } else {
+    out.push('| operation | floor req/s | callgate req/s | callgate/floor | target | p50 ms floor / callgate | p99 ms floor / callgate | CPU µs/req floor / callgate | peak RSS MiB floor / callgate | writes per commit floor / callgate |');
+    out.push('| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |');
+  }
   for (const s of main) {
+    const db = pg ? ` ${f0(s.a.dbCpuUsPerRequest)} / ${f0(s.b.dbCpuUsPerRequest)} |` : '';
     out.push(
-      `| ${OPERATION_LABELS[s.comparison.op]} | ${f0(s.a.reqPerSec)} | ${f0(s.b.reqPerSec)} | **${pct(s.ratio)}** | ${targetOf(s)} | ${f1(s.a.p50)} / ${f1(s.b.p50)} | ${f1(s.a.p99)} / ${f1(s.b.p99)} | ${f0(s.a.cpuUsPerRequest)} / ${f0(s.b.cpuUsPerRequest)} | ${f0(s.a.peakRssMiB)} / ${f0(s.b.peakRssMiB)} | ${perCommitCell(s)} |`,
+      `| ${OPERATION_LABELS[s.comparison.op]} | ${f0(s.a.reqPerSec)} | ${f0(s.b.reqPerSec)} | **${pct(s.ratio)}** | ${targetOf(s)} | ${f1(s.a.p50)} / ${f1(s.b.p50)} | ${f1(s.a.p99)} / ${f1(s.b.p99)} | ${f0(s.a.cpuUsPerRequest)} / ${f0(s.b.cpuUsPerRequest)} |${db} ${f0(s.a.peakRssMiB)} / ${f0(s.b.peakRssMiB)} | ${pg ? pairCell(s, 'writesPerWalSync') : perCommitCell(s)} |`,
     );
   }
-  if (sync.length > 0) {
+  if (sync.length > 0 && pg) {
+    out.push('', '## Floor, synchronous_commit=off vs on (REST PUT)', '');
+    out.push('Context for the fsync cost on PostgreSQL: with `off` a COMMIT returns before its WAL is flushed (the WAL writer flushes it');
+    out.push('within `wal_writer_delay`), so a crash can lose the last acknowledged writes. That is the upper bound of what not waiting');
+    out.push('for the flush could buy; callgate and the floor above run with the server\'s setting.', '');
+    out.push('| operation | on req/s | off req/s | on/off | off/on | p50 ms on / off | p99 ms on / off | CPU µs/req on / off | PostgreSQL backend CPU µs/req on / off | writes per WAL sync on / off |');
+    out.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+    for (const s of sync) {
+      out.push(
+        `| ${OPERATION_LABELS[s.comparison.op]} | ${f0(s.a.reqPerSec)} | ${f0(s.b.reqPerSec)} | ${pct(1 / s.ratio)} | ${s.ratio.toFixed(2)}× | ${f1(s.a.p50)} / ${f1(s.b.p50)} | ${f1(s.a.p99)} / ${f1(s.b.p99)} | ${f0(s.a.cpuUsPerRequest)} / ${f0(s.b.cpuUsPerRequest)} | ${f0(s.a.dbCpuUsPerRequest)} / ${f0(s.b.dbCpuUsPerRequest)} | ${pairCell(s, 'writesPerWalSync')} |`,
+      );
+    }
+  } else if (sync.length > 0) {
     out.push('', '## Floor, synchronous=NORMAL vs FULL (REST PUT)', '');
     out.push('Context for the group-commit target (≥ 2× the FULL floor on REST PUT): how much of the floor\'s write cost is the fsync per commit.', '');
     out.push('| operation | FULL req/s | NORMAL req/s | FULL/NORMAL | NORMAL/FULL | p50 ms FULL / NORMAL | p99 ms FULL / NORMAL | CPU µs/req FULL / NORMAL |');
@@ -163,11 +210,18 @@ export function markdownReport(ctx: ReportContext, summaries: Summary[], runs: R
   if (ctx.notes.length > 0) out.push('', '## Notes', '', ...ctx.notes.map((n) => `- ${n}`));
   if (ctx.profile) out.push('', '## Where callgate\'s time goes', '', ctx.profile);
   out.push('', '## Every run', '');
-  out.push('| comparison | round | configuration | requests | req/s | p50 ms | p99 ms | CPU µs/req | peak RSS MiB | writes per commit |');
-  out.push('| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  if (pg) {
+    out.push('| comparison | round | configuration | requests | req/s | p50 ms | p99 ms | CPU µs/req | PostgreSQL backend CPU µs/req | peak RSS MiB | writes per WAL sync |');
+    out.push('| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  } else {
+    out.push('| comparison | round | configuration | requests | req/s | p50 ms | p99 ms | CPU µs/req | peak RSS MiB | writes per commit |');
+    out.push('| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  }
   for (const r of runs) {
+    const db = pg ? ` ${cell(r.dbCpuUsPerRequest, f0)} |` : '';
+    const writes = pg ? cell(r.writesPerWalSync, f1) : cell(r.writesPerCommit, f1);
     out.push(
-      `| ${r.comparison} | ${r.round} | ${r.spec.label} | ${r.requests} | ${f0(r.reqPerSec)} | ${f1(r.p50)} | ${f1(r.p99)} | ${f0(r.cpuUsPerRequest)} | ${f0(r.peakRssMiB)} | ${r.writesPerCommit === null ? '' : f1(r.writesPerCommit)} |`,
+      `| ${r.comparison} | ${r.round} | ${r.spec.label} | ${r.requests} | ${f0(r.reqPerSec)} | ${f1(r.p50)} | ${f1(r.p99)} | ${f0(r.cpuUsPerRequest)} |${db} ${f0(r.peakRssMiB)} | ${writes} |`,
     );
   }
   out.push('');

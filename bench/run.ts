@@ -1,15 +1,19 @@
 /**
  * The side-by-side benchmark (issue 5): callgate against the raw floor on
- * the same seeded SQLite database.
+ * the same seeded database, SQLite by default or PostgreSQL.
  *
  *   npm run bench                       full run, writes bench/results/<date>-sqlite.md
- *   npm run bench:smoke                 a few seconds: harness, parity and 2xx only, no timings judged
+ *   npm run bench -- --store pg         the same on PostgreSQL, writes bench/results/<date>-postgres.md
+ *   npm run bench:smoke                 a few seconds: harness, parity and 2xx only, no timings judged (also with -- --store pg)
  *   npm run bench -- --only rest-put    one operation (or a comma-separated list); report goes to bench/.work/
  *   npm run bench -- --cpu-prof         also profile callgate per operation (not timed) and add the summary
  *
  * Environment: BENCH_DURATION (s, 10), BENCH_WARMUP (s, 2), BENCH_ROUNDS (3),
  * BENCH_CONNECTIONS (10), BENCH_CALLS (10000), BENCH_NO_SYNC=1 to skip the
- * floor FULL vs NORMAL comparison.
+ * floor FULL vs NORMAL (SQLite) or synchronous_commit on vs off (PostgreSQL)
+ * comparison; PostgreSQL only: BENCH_DATABASE_URL
+ * (postgres://postgres@127.0.0.1:5432/test), BENCH_PG_POOL_SIZE (10, callgate's
+ * DATABASE_POOL_SIZE default; the floor gets the same).
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -20,10 +24,11 @@ import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import type { LoadResult } from './load.js';
 import { checkParity, probeCallsField } from './parity.js';
+import { BenchPostgres, DEFAULT_PG_URL, type SchemaCopy } from './postgres.js';
 import { cpuMicros, killAll, LoadGenerator, peakRssMiB, ROOT, startServer, type RunningServer, type ServerSpec } from './processes.js';
 import { compareProfiles, readProfile, type Breakdown } from './profile.js';
 import { markdownReport, summarize, textTable, type Comparison, type RunFigures } from './report.js';
-import { seedDatabase } from './seed.js';
+import { seedData, seedDatabase } from './seed.js';
 import { OPERATION_LABELS, OPERATIONS, type Operation } from './workload.js';
 
 const { values: flags } = parseArgs({
@@ -31,8 +36,11 @@ const { values: flags } = parseArgs({
     smoke: { type: 'boolean', default: false },
     only: { type: 'string' },
     'cpu-prof': { type: 'boolean', default: false },
+    store: { type: 'string', default: 'sqlite' },
   },
 });
+if (flags.store !== 'sqlite' && flags.store !== 'pg') throw new Error(`--store ${flags.store}: expected sqlite or pg`);
+const store: 'sqlite' | 'pg' = flags.store;
 
 function envNumber(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -50,6 +58,8 @@ const settings = {
   connections: Math.round(envNumber('BENCH_CONNECTIONS', 10)),
   calls: Math.round(envNumber('BENCH_CALLS', smoke ? 1000 : 10_000)),
   sync: process.env.BENCH_NO_SYNC !== '1',
+  pgUrl: process.env.BENCH_DATABASE_URL || DEFAULT_PG_URL,
+  pgPoolSize: Math.round(envNumber('BENCH_PG_POOL_SIZE', 10)),
 };
 
 let only: Operation[] | undefined;
@@ -59,31 +69,66 @@ if (flags.only) {
   if (unknown.length > 0) throw new Error(`--only: unknown operation ${unknown.join(', ')}; one of ${OPERATIONS.join(', ')}`);
 }
 
-const FLOOR: ServerSpec = { kind: 'floor', synchronous: 'FULL', label: 'floor' };
-const CALLGATE: ServerSpec = { kind: 'callgate', synchronous: 'FULL', label: 'callgate' };
-const FLOOR_FULL: ServerSpec = { kind: 'floor', synchronous: 'FULL', label: 'floor FULL' };
-const FLOOR_NORMAL: ServerSpec = { kind: 'floor', synchronous: 'NORMAL', label: 'floor NORMAL' };
+// On PostgreSQL the floor and callgate keep the server's synchronous_commit; only the comparison sets it.
+const FLOOR: ServerSpec = store === 'pg' ? { kind: 'floor', label: 'floor' } : { kind: 'floor', synchronous: 'FULL', label: 'floor' };
+const CALLGATE: ServerSpec = store === 'pg' ? { kind: 'callgate', label: 'callgate' } : { kind: 'callgate', synchronous: 'FULL', label: 'callgate' };
+/** The comparison that shows the fsync cost: baseline first. */
+const SYNC: { a: ServerSpec; b: ServerSpec; title: string } =
+  store === 'pg'
+    ? {
+        a: { kind: 'floor', synchronous: 'on', label: 'floor synchronous_commit=on' },
+        b: { kind: 'floor', synchronous: 'off', label: 'floor synchronous_commit=off' },
+        title: 'REST PUT: floor synchronous_commit off / on',
+      }
+    : {
+        a: { kind: 'floor', synchronous: 'FULL', label: 'floor FULL' },
+        b: { kind: 'floor', synchronous: 'NORMAL', label: 'floor NORMAL' },
+        title: 'REST PUT: floor NORMAL / FULL',
+      };
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 const work = resolve(ROOT, 'bench/.work', `run-${process.pid}`);
-// also on an interrupted run (processes.ts exits on SIGINT/SIGTERM after killing the servers)
-process.once('exit', () => rmSync(work, { recursive: true, force: true }));
+let postgres: BenchPostgres | undefined;
+// also on an interrupted run (processes.ts kills the servers first, then exits on SIGINT/SIGTERM)
+process.once('exit', () => {
+  rmSync(work, { recursive: true, force: true });
+  postgres?.dropAllSync();
+});
 const golden = join(work, 'seed.sqlite');
 const manifestPath = join(work, 'manifest.json');
 let dbCounter = 0;
+/** The schema each PostgreSQL server runs on; its connections carry the schema's name as application_name. */
+const schemaOf = new Map<RunningServer, SchemaCopy>();
 
-/** A server on a fresh copy of the seeded database. */
+/** A server on a fresh copy of the seeded database (SQLite: a copy of the file; PostgreSQL: a copy of the template schema). */
 async function launch(spec: ServerSpec, nodeFlags: string[] = []): Promise<RunningServer> {
+  if (postgres) {
+    const copy = await postgres.copy();
+    const server = await startServer(spec, {
+      database: { store: 'pg', url: copy.url, poolSize: settings.pgPoolSize },
+      logPath: join(work, `${copy.schema}.log`),
+      nodeFlags,
+    });
+    schemaOf.set(server, copy);
+    return server;
+  }
   const dbPath = join(work, `db-${++dbCounter}.sqlite`);
   copyFileSync(golden, dbPath);
-  return startServer(spec, { dbPath, logPath: `${dbPath}.log`, nodeFlags });
+  return startServer(spec, { database: { store: 'sqlite', path: dbPath }, logPath: `${dbPath}.log`, nodeFlags });
 }
 
 async function dispose(server: RunningServer): Promise<void> {
   await server.stop();
-  for (const suffix of ['', '-wal', '-shm', '.log']) rmSync(`${server.dbPath}${suffix}`, { force: true });
+  const copy = schemaOf.get(server);
+  if (copy && postgres) {
+    schemaOf.delete(server);
+    await postgres.drop(copy.schema);
+    rmSync(join(work, `${copy.schema}.log`), { force: true });
+  } else if (server.database.store === 'sqlite') {
+    for (const suffix of ['', '-wal', '-shm', '.log']) rmSync(`${server.database.path}${suffix}`, { force: true });
+  }
 }
 
 function check(result: LoadResult, what: string, server: RunningServer): void {
@@ -117,8 +162,11 @@ const WRITES: readonly Operation[] = ['rest-put', 'gql-mutation'];
 async function measure(load: LoadGenerator, server: RunningServer, comparison: Comparison, round: number): Promise<RunFigures> {
   const what = `${comparison.id} round ${round} ${server.spec.label}`;
   const writes = WRITES.includes(comparison.op);
+  const copy = schemaOf.get(server);
   let cpuBefore = 0;
   let commitsBefore: number | null = null;
+  let backendsBefore = new Map<number, number>();
+  let syncsBefore = 0;
   const result = await load.run(
     {
       url: server.url,
@@ -130,15 +178,32 @@ async function measure(load: LoadGenerator, server: RunningServer, comparison: C
     },
     async () => {
       if (writes) commitsBefore = await groupCommits(server);
+      if (copy && postgres) {
+        backendsBefore = await postgres.backendCpu(copy.applicationName);
+        if (writes) syncsBefore = await postgres.walSyncs();
+      }
       cpuBefore = cpuMicros(server.pid);
     },
   );
   const cpu = cpuMicros(server.pid) - cpuBefore;
+  let dbCpuUsPerRequest: number | null = null;
+  let writesPerWalSync: number | null = null;
+  if (copy && postgres) {
+    // A backend that appeared during the timed phase counts whole; one that ended during it would be missed (the pool keeps them).
+    const backendsAfter = await postgres.backendCpu(copy.applicationName);
+    let micros = 0;
+    for (const [pid, after] of backendsAfter) micros += after - (backendsBefore.get(pid) ?? 0);
+    if (backendsAfter.size > 0) dbCpuUsPerRequest = micros / result.requests;
+    if (writes) {
+      const syncs = (await postgres.walSyncs()) - syncsBefore;
+      writesPerWalSync = syncs > 0 ? result.requests / syncs : null;
+    }
+  }
   const rss = peakRssMiB(server.pid);
   check(result, what, server);
-  // The floor commits once per write by construction; callgate may share commits (group commit).
+  // The floor commits once per write by construction; callgate may share commits (group commit, SQLite only).
   let writesPerCommit: number | null = null;
-  if (writes && server.spec.kind === 'floor') writesPerCommit = 1;
+  if (writes && (server.spec.kind === 'floor' || copy)) writesPerCommit = 1;
   const commitsAfter = writes ? await groupCommits(server) : null;
   if (commitsBefore !== null && commitsAfter !== null && commitsAfter > commitsBefore) writesPerCommit = result.requests / (commitsAfter - commitsBefore);
   const figures: RunFigures = {
@@ -153,10 +218,14 @@ async function measure(load: LoadGenerator, server: RunningServer, comparison: C
     cpuUsPerRequest: cpu / result.requests,
     peakRssMiB: rss,
     writesPerCommit,
+    dbCpuUsPerRequest,
+    writesPerWalSync,
   };
   log(
     `  ${what.padEnd(42)} ${fmt(figures.reqPerSec).padStart(7)} req/s  p50 ${fmt(figures.p50, 1)} ms  p99 ${fmt(figures.p99, 1)} ms  ` +
-      `${fmt(figures.cpuUsPerRequest)} µs CPU/req  peak RSS ${fmt(rss)} MiB${writesPerCommit === null ? '' : `  ${fmt(writesPerCommit, 1)} writes/commit`}`,
+      `${fmt(figures.cpuUsPerRequest)} µs CPU/req  peak RSS ${fmt(rss)} MiB` +
+      (dbCpuUsPerRequest === null ? '' : `  ${fmt(dbCpuUsPerRequest)} µs DB CPU/req`) +
+      (copy ? (writesPerWalSync === null ? '' : `  ${fmt(writesPerWalSync, 1)} writes/WAL sync`) : writesPerCommit === null ? '' : `  ${fmt(writesPerCommit, 1)} writes/commit`),
   );
   return figures;
 }
@@ -171,7 +240,7 @@ function machine() {
   };
 }
 
-function versions(): Record<string, string> {
+async function versions(): Promise<Record<string, string>> {
   const pkg = (name: string) => {
     try {
       return (JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
@@ -179,9 +248,6 @@ function versions(): Record<string, string> {
       return '?';
     }
   };
-  const memory = new Database(':memory:');
-  const sqlite = (memory.prepare('select sqlite_version() as v').get() as { v: string }).v;
-  memory.close();
   let commit = '?';
   try {
     commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
@@ -190,9 +256,18 @@ function versions(): Record<string, string> {
   } catch {
     // not a git checkout
   }
+  let database: Record<string, string>;
+  if (postgres) {
+    database = { PostgreSQL: (await postgres.settings()).server_version, pg: pkg('pg') };
+  } else {
+    const memory = new Database(':memory:');
+    const sqlite = (memory.prepare('select sqlite_version() as v').get() as { v: string }).v;
+    memory.close();
+    database = { 'better-sqlite3': `${pkg('better-sqlite3')} (SQLite ${sqlite})` };
+  }
   return {
     'Node.js': process.version,
-    'better-sqlite3': `${pkg('better-sqlite3')} (SQLite ${sqlite})`,
+    ...database,
     'graphql-yoga': pkg('graphql-yoga'),
     graphql: pkg('graphql'),
     autocannon: pkg('autocannon'),
@@ -255,21 +330,40 @@ async function profileAll(load: LoadGenerator, ops: Operation[]): Promise<string
     const callgate = await profileRun(load, CALLGATE, op);
     parts.push(`### ${OPERATION_LABELS[op]}`, '', compareProfiles(floor, callgate), '');
   }
+  const intro =
+    store === 'pg'
+      ? 'From `node --cpu-prof` on separate, untimed runs (1 s warm-up, then 3 s whose samples are counted; idle excluded; the profiler adds overhead of its own). ' +
+        'Samples are main-thread time; waiting for PostgreSQL is idle time and not counted. The driver\'s work (protocol, row parsing) shows under `pg` and `pg-protocol`, ' +
+        'the floor\'s own under `bench`, callgate\'s query building and row mapping mostly under `drizzle-orm`.'
+      : 'From `node --cpu-prof` on separate, untimed runs (1 s warm-up, then 3 s whose samples are counted; idle excluded; the profiler adds overhead of its own). ' +
+        'Samples are main-thread time, so a blocking call (an fsync in a FULL commit) counts as well as computation. ' +
+        'Native calls without a JS frame of their own (better-sqlite3 statements, JSON.parse/stringify) count as self time of the JS function that calls them: ' +
+        'the floor\'s SQLite time shows under `bench` (floor-server.ts), callgate\'s mostly under `drizzle-orm` (its better-sqlite3 session) or `better-sqlite3` (`exec` of BEGIN/COMMIT).';
   return [
-    'From `node --cpu-prof` on separate, untimed runs (1 s warm-up, then 3 s whose samples are counted; idle excluded; the profiler adds overhead of its own). ' +
-      'Samples are main-thread time, so a blocking call (an fsync in a FULL commit) counts as well as computation. ' +
-      'Native calls without a JS frame of their own (better-sqlite3 statements, JSON.parse/stringify) count as self time of the JS function that calls them: ' +
-      'the floor\'s SQLite time shows under `bench` (floor-server.ts), callgate\'s mostly under `drizzle-orm` (its better-sqlite3 session) or `better-sqlite3` (`exec` of BEGIN/COMMIT).',
+    intro,
     '',
     ...parts,
   ].join('\n');
 }
 
+/** The 1-minute load average: how busy the machine was apart from this benchmark (and with it). */
+const loadAverage = () => readFileSync('/proc/loadavg', 'utf8').split(' ')[0]!;
+
 async function main(): Promise<void> {
   const started = Date.now();
+  const loadAtStart = loadAverage();
   mkdirSync(work, { recursive: true });
-  log(`bench: ${smoke ? 'SMOKE (harness check only, timings mean nothing)' : 'full run'}; seeding ${fmt(settings.calls)} calls`);
-  const manifest = seedDatabase(golden, { calls: settings.calls });
+  log(`bench: ${smoke ? 'SMOKE (harness check only, timings mean nothing)' : 'full run'} on ${store === 'pg' ? 'PostgreSQL' : 'SQLite'}; seeding ${fmt(settings.calls)} calls`);
+  let manifest;
+  if (store === 'pg') {
+    postgres = await BenchPostgres.open(settings.pgUrl);
+    const data = seedData({ calls: settings.calls });
+    await postgres.seedTemplate(data);
+    manifest = data.manifest;
+    log(`  template schema ${postgres.template} on ${settings.pgUrl}; every server gets a copy of it`);
+  } else {
+    manifest = seedDatabase(golden, { calls: settings.calls });
+  }
   writeFileSync(manifestPath, JSON.stringify(manifest));
   const load = new LoadGenerator();
   const notes: string[] = [];
@@ -322,7 +416,7 @@ async function main(): Promise<void> {
     const ops = OPERATIONS.filter((op) => (only ? only.includes(op) : true)).filter((op) => op !== 'gql-calls' || calls.present);
     const comparisons: Comparison[] = ops.map((op) => ({ id: op, op, a: FLOOR, b: CALLGATE, title: `${OPERATION_LABELS[op]}: callgate / floor` }));
     if (settings.sync && ops.includes('rest-put')) {
-      comparisons.push({ id: 'sync rest-put', op: 'rest-put', a: FLOOR_FULL, b: FLOOR_NORMAL, title: 'REST PUT: floor NORMAL / FULL' });
+      comparisons.push({ id: 'sync rest-put', op: 'rest-put', ...SYNC });
     }
 
     const runs: RunFigures[] = [];
@@ -362,24 +456,45 @@ async function main(): Promise<void> {
     assertUnchanged();
     const date = new Date().toISOString().slice(0, 10);
     const partial = only !== undefined;
-    const reportPath = partial ? resolve(ROOT, 'bench/.work', `${date}-sqlite-partial.md`) : resolve(ROOT, 'bench/results', `${date}-sqlite.md`);
+    const name = store === 'pg' ? 'postgres' : 'sqlite';
+    const reportPath = partial ? resolve(ROOT, 'bench/.work', `${date}-${name}-partial.md`) : resolve(ROOT, 'bench/results', `${date}-${name}.md`);
     mkdirSync(resolve(reportPath, '..'), { recursive: true });
     if (partial) notes.push(`Partial run (--only ${only!.join(',')}).`);
     notes.push(
       'The load generator (autocannon, one process) and the server under test share the machine\'s cores; CPU µs/req is the server process\'s own user+system time (from /proc/<pid>/stat) over the timed phase divided by the requests completed, so it does not depend on how busy the load generator is.',
-      'callgate runs with its defaults (LOG_LEVEL=info, GraphiQL on, synchronous=FULL, scrypt-free bearer auth); the floor with synchronous=FULL unless labelled NORMAL.',
     );
+    let databaseSettings: Record<string, string>;
+    if (postgres) {
+      const pg = await postgres.settings();
+      databaseSettings = {
+        PostgreSQL: `${pg.server_version} on ${new URL(settings.pgUrl).host} (this machine); read with SHOW: synchronous_commit=${pg.synchronous_commit}, commit_delay=${pg.commit_delay} (commit_siblings=${pg.commit_siblings}), fsync=${pg.fsync}, wal_sync_method=${pg.wal_sync_method}, full_page_writes=${pg.full_page_writes}, wal_writer_delay=${pg.wal_writer_delay}, shared_buffers=${pg.shared_buffers}, checkpoint_timeout=${pg.checkpoint_timeout}, max_wal_size=${pg.max_wal_size}, max_connections=${pg.max_connections}`,
+        Pools: `callgate DATABASE_POOL_SIZE=${settings.pgPoolSize} (its default is 10), the floor a pg.Pool of max ${settings.pgPoolSize}; both with statement_timeout 10 s, connect timeout 5 s, idle timeout 10 s, keep-alive; ${settings.connections} load connections, so each request can have a connection of its own`,
+        'Database per run': 'a template schema seeded once (`callgate migrate` through the CLI, then the rows in one transaction); every server process gets a new schema made by callgate\'s migrations (PgCallStore.migrate, what `callgate migrate` runs), filled with INSERT … SELECT from the template, then VACUUM (ANALYZE) per table, and dropped when the server stops; every schema of the run is dropped at exit, also after a failure or an interrupt',
+      };
+      notes.push(
+        'callgate runs with its defaults (LOG_LEVEL=info, GraphiQL on, scrypt-free bearer auth); the floor and callgate keep the server\'s synchronous_commit unless labelled.',
+        'The floor runs the statements and transactions callgate\'s PostgreSQL store runs: per write BEGIN, SELECT … FOR UPDATE of the call, the field definitions, one DELETE of the cleared values, one INSERT … ON CONFLICT of the others, UPDATE … RETURNING of the version, the values, COMMIT (8 round trips); per call read BEGIN REPEATABLE READ READ ONLY, the call, its values, COMMIT (4); the token lookup before either (1). Its statements are unnamed (parsed and planned on every run) as drizzle\'s are. It does not join api_users for the values\' updatedBy, which no benchmark document asks for.',
+        'PostgreSQL backend CPU µs/req: user+system time of the server\'s backend processes (found by application_name, which is the run\'s schema) over the timed phase, divided by the requests; the WAL writer, checkpointer and autovacuum are not counted. PostgreSQL shares the two cores with the server and the load generator.',
+        'Writes per WAL sync: timed-phase writes divided by the rise of pg_stat_wal.wal_sync, which counts the whole cluster (other work on this PostgreSQL counts too) and which a busy backend reports at most once a second. Above 1 means concurrent commits shared a flush (PostgreSQL\'s own group commit, with commit_delay as read above).',
+        'The targets were set in issue 5 for SQLite; they are shown for reference.',
+        `Load average (1 min) ${loadAtStart} when the run started and ${loadAverage()} when it ended, on ${machine().nproc} cores: other work on the machine shares them with the run.`,
+      );
+    } else {
+      notes.push('callgate runs with its defaults (LOG_LEVEL=info, GraphiQL on, synchronous=FULL, scrypt-free bearer auth); the floor with synchronous=FULL unless labelled NORMAL.');
+      databaseSettings = { SQLite: 'WAL, synchronous=FULL (callgate\'s default), busy_timeout=5000, foreign_keys=ON, writes in BEGIN IMMEDIATE' };
+    }
     const report = markdownReport(
       {
+        store,
         date,
         machine: machine(),
         // read at the end: with an unchanged fingerprint the commit is the code every run measured
-        versions: { ...versions(), 'callgate source fingerprint': fingerprint },
+        versions: { ...(await versions()), 'callgate source fingerprint': fingerprint },
         settings: {
           'Seeded data': `${fmt(manifest.callIds.length)} calls, ${manifest.fields.length} custom fields (text/option/number/date; one read-only, one disabled), 5 values per call, one editor with a bearer token`,
           Load: `autocannon, ${settings.connections} connections, ${settings.warmupSeconds} s warm-up then ${settings.durationSeconds} s timed, ${settings.rounds} rounds, configurations alternating A B A B`,
           Requests: 'random call id per request; writes carry 3 edits (one by field_id, one by name, one clear with null) of random writable fields with valid random values; every response checked (status and body) before a run counts',
-          SQLite: 'WAL, synchronous=FULL (callgate\'s default), busy_timeout=5000, foreign_keys=ON, writes in BEGIN IMMEDIATE',
+          ...databaseSettings,
           'Total time': `${Math.round((Date.now() - started) / 1000)} s`,
         },
         notes,
@@ -394,6 +509,10 @@ async function main(): Promise<void> {
   } finally {
     load.close();
     for (const server of kept.values()) await server.stop().catch(() => {});
+    if (postgres) {
+      await postgres.dropAll().catch((error: unknown) => log(`could not drop the benchmark's schemas: ${String(error)}`));
+      await postgres.close();
+    }
   }
 }
 

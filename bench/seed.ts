@@ -42,17 +42,21 @@ function uuidFrom(pick: () => number): string {
   return `${s.slice(0, 8)}-${s.slice(8, 12)}-${s.slice(12, 16)}-${s.slice(16, 20)}-${s.slice(20)}`;
 }
 
-export function seedDatabase(path: string, options: SeedOptions = {}): Manifest {
+/** Everything the seed writes, generated once so that both databases get the same rows. */
+export interface SeedData {
+  now: string;
+  tenantId: string;
+  users: { id: string; username: string; passwordHash: string; role: 'editor' | 'viewer' }[];
+  tokens: { id: string; userId: string; tokenHash: string }[];
+  /** Each call with its values (about 5 distinct fields). */
+  calls: { callId: string; setupTime: string; fromNumber: string; toNumber: string; direction: string; duration: number; values: { fieldId: string; value: string }[] }[];
+  manifest: Manifest;
+}
+
+/** The benchmark's data: the calls and values come from a fixed seed, the ids and tokens are new each time. */
+export function seedData(options: SeedOptions = {}): SeedData {
   const count = options.calls ?? 10_000;
   const perCall = options.valuesPerCall ?? 5;
-  mkdirSync(dirname(path), { recursive: true });
-  for (const suffix of ['', '-wal', '-shm']) rmSync(`${path}${suffix}`, { force: true });
-  execFileSync(process.execPath, [CLI, 'migrate', '--db', path], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, DATABASE_URL: '' } });
-
-  const db = new Database(path);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = OFF'); // a fresh file, checkpointed and closed below
-  db.pragma('foreign_keys = ON');
   const now = new Date().toISOString();
   const tenantId = randomUUID();
   const editorId = randomUUID();
@@ -60,7 +64,48 @@ export function seedDatabase(path: string, options: SeedOptions = {}): Manifest 
   const editorToken = newToken();
   const viewerToken = newToken();
   const pick = generator(20_240_905);
-  const callIds: string[] = [];
+  const calls: SeedData['calls'] = [];
+  const newest = Date.parse('2026-06-01T00:00:00Z');
+  const number = () => `+49${Math.floor(30_000_000 + pick() * 69_999_999)}`;
+  for (let i = 0; i < count; i++) {
+    const callId = uuidFrom(pick);
+    // distinct setup times, one call every 7.919 s going back from `newest`
+    const setupTime = new Date(newest - i * 7919).toISOString();
+    const fromNumber = number();
+    const toNumber = number();
+    const direction = ['inbound', 'outbound', 'inbound', 'unknown'][Math.floor(pick() * 4)]!;
+    const duration = Math.floor(pick() * 1800);
+    const values = distinct(SEED_FIELDS, perCall, pick).map((f) => ({ fieldId: f.fieldId, value: sampleValue(f, pick) }));
+    calls.push({ callId, setupTime, fromNumber, toNumber, direction, duration, values });
+  }
+  return {
+    now,
+    tenantId,
+    users: [
+      { id: editorId, username: 'editor', passwordHash: passwordHash('bench-editor-password'), role: 'editor' },
+      { id: viewerId, username: 'viewer', passwordHash: passwordHash('bench-viewer-password'), role: 'viewer' },
+    ],
+    tokens: [
+      { id: randomUUID(), userId: editorId, tokenHash: sha256(editorToken) },
+      { id: randomUUID(), userId: viewerId, tokenHash: sha256(viewerToken) },
+    ],
+    calls,
+    manifest: { tenant: 'default', editorToken, viewerToken, fields: SEED_FIELDS, callIds: calls.map((c) => c.callId) },
+  };
+}
+
+/** A fresh SQLite file at `path`: callgate's migrations (through its CLI), then the seed data in one transaction. */
+export function seedDatabase(path: string, options: SeedOptions = {}): Manifest {
+  mkdirSync(dirname(path), { recursive: true });
+  for (const suffix of ['', '-wal', '-shm']) rmSync(`${path}${suffix}`, { force: true });
+  execFileSync(process.execPath, [CLI, 'migrate', '--db', path], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, DATABASE_URL: '' } });
+  const data = seedData(options);
+
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = OFF'); // a fresh file, checkpointed and closed below
+  db.pragma('foreign_keys = ON');
+  const { now } = data;
 
   const insertCall = db.prepare(
     'INSERT INTO calls (call_id, tenant_id, setup_time, from_number, to_number, direction, duration, version) VALUES (?, ?, ?, ?, ?, ?, ?, 1)',
@@ -77,29 +122,21 @@ export function seedDatabase(path: string, options: SeedOptions = {}): Manifest 
   const insertToken = db.prepare('INSERT INTO api_tokens (id, user_id, name, token_hash, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, NULL)');
 
   db.transaction(() => {
-    db.prepare('INSERT INTO tenants (id, name, created_at) VALUES (?, ?, ?)').run(tenantId, 'default', now);
-    insertUser.run(editorId, tenantId, 'editor', passwordHash('bench-editor-password'), 'editor', now);
-    insertUser.run(viewerId, tenantId, 'viewer', passwordHash('bench-viewer-password'), 'viewer', now);
-    insertToken.run(randomUUID(), editorId, 'bench', sha256(editorToken), now);
-    insertToken.run(randomUUID(), viewerId, 'bench', sha256(viewerToken), now);
+    db.prepare('INSERT INTO tenants (id, name, created_at) VALUES (?, ?, ?)').run(data.tenantId, data.manifest.tenant, now);
+    for (const u of data.users) insertUser.run(u.id, data.tenantId, u.username, u.passwordHash, u.role, now);
+    for (const t of data.tokens) insertToken.run(t.id, t.userId, 'bench', t.tokenHash, now);
     for (const f of SEED_FIELDS) {
-      insertField.run(f.fieldId, tenantId, f.name, f.type, f.options ? JSON.stringify(f.options) : null, f.maxLength, f.editable ? 1 : 0, f.enabled ? 1 : 0, now);
+      insertField.run(f.fieldId, data.tenantId, f.name, f.type, f.options ? JSON.stringify(f.options) : null, f.maxLength, f.editable ? 1 : 0, f.enabled ? 1 : 0, now);
     }
-    const newest = Date.parse('2026-06-01T00:00:00Z');
-    const number = () => `+49${Math.floor(30_000_000 + pick() * 69_999_999)}`;
-    for (let i = 0; i < count; i++) {
-      const callId = uuidFrom(pick);
-      callIds.push(callId);
-      // distinct setup times, one call every 7.919 s going back from `newest`
-      const setupTime = new Date(newest - i * 7919).toISOString();
-      insertCall.run(callId, tenantId, setupTime, number(), number(), ['inbound', 'outbound', 'inbound', 'unknown'][Math.floor(pick() * 4)], Math.floor(pick() * 1800));
-      for (const f of distinct(SEED_FIELDS, perCall, pick)) insertValue.run(callId, f.fieldId, sampleValue(f, pick), now);
+    for (const c of data.calls) {
+      insertCall.run(c.callId, data.tenantId, c.setupTime, c.fromNumber, c.toNumber, c.direction, c.duration);
+      for (const v of c.values) insertValue.run(c.callId, v.fieldId, v.value, now);
     }
   }).immediate();
 
   db.pragma('wal_checkpoint(TRUNCATE)');
   db.close();
-  return { tenant: 'default', editorToken, viewerToken, fields: SEED_FIELDS, callIds };
+  return data.manifest;
 }
 
 function randomUUID(): string {

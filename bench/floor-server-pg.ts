@@ -1,0 +1,204 @@
+/**
+ * The raw floor on PostgreSQL: what callgate's operations cost with
+ * node:http, a `pg` Pool and parameterised SQL, nothing else. It runs the
+ * statements and transactions callgate's PgCallStore runs, so the database
+ * does the same work for both and what differs is the work in the Node
+ * process:
+ *
+ * - a write is one READ COMMITTED transaction that locks the call row
+ *   (SELECT … FOR UPDATE), reads the field definitions inside it, deletes the
+ *   cleared values in one statement, upserts the others in one statement,
+ *   bumps the version and reads the values back; 40001 and 40P01 rerun it
+ *   (at most 5 runs, the same back-off);
+ * - a call is read in one REPEATABLE READ READ ONLY transaction (the call,
+ *   then its values: one snapshot);
+ * - the bearer token is looked up on every request, outside a transaction;
+ * - the pool has callgate's settings (size, statement_timeout 10 s, connect
+ *   timeout 5 s, idle timeout 10 s, keep-alive).
+ *
+ * The HTTP, REST and GraphQL answering is shared with the SQLite floor
+ * (bench/floor-http.ts).
+ *
+ *   node --import tsx bench/floor-server-pg.ts --url postgres://…?schema=name [--pool-size 10]
+ *        [--synchronous-commit on|off] [--port 0] [--host 127.0.0.1]
+ *
+ * Without --synchronous-commit the connections keep the server's setting, as
+ * callgate's do. Prints {"url": "http://127.0.0.1:PORT", …} on stdout once listening.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { decideChangeSet, type FieldEntry } from '../src/core/change-set.js';
+import type { CustomFieldDefinition } from '../src/core/custom-field.js';
+import type { Role } from '../src/core/permissions.js';
+import { serveFloor, type CallRow, type FloorStore, type ValueRow, type Viewer, type WriteOutcome } from './floor-http.js';
+
+const { values: args } = parseArgs({
+  options: {
+    url: { type: 'string' },
+    'pool-size': { type: 'string', default: '10' },
+    'synchronous-commit': { type: 'string' },
+    port: { type: 'string', default: '0' },
+    host: { type: 'string', default: '127.0.0.1' },
+  },
+});
+if (!args.url) throw new Error('--url is required');
+const poolSize = Number(args['pool-size']);
+if (!Number.isInteger(poolSize) || poolSize < 1) throw new Error('--pool-size must be a positive integer');
+const synchronousCommit = args['synchronous-commit'];
+if (synchronousCommit !== undefined && synchronousCommit !== 'on' && synchronousCommit !== 'off') throw new Error('--synchronous-commit must be on or off');
+
+// callgate's `?schema=name`: every table in that schema (search_path); the rest of the URL goes to the driver.
+const url = new URL(args.url);
+const schema = url.searchParams.get('schema');
+url.searchParams.delete('schema');
+if (schema !== null && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new Error(`--url: bad schema name ${JSON.stringify(schema)}`);
+const settings = [schema && `-c search_path=${schema}`, synchronousCommit && `-c synchronous_commit=${synchronousCommit}`].filter(Boolean).join(' ');
+
+const pool = new pg.Pool({
+  connectionString: url.toString(),
+  max: poolSize,
+  connectionTimeoutMillis: 5_000,
+  idleTimeoutMillis: 10_000,
+  keepAlive: true,
+  application_name: 'callgate-floor',
+  statement_timeout: 10_000,
+  ...(settings ? { options: settings } : {}),
+});
+pool.on('error', () => {});
+pool.on('connect', (client) => client.on('error', () => {}));
+
+interface FieldRow {
+  field_id: string;
+  tenant_id: string;
+  name: string;
+  description: string | null;
+  type: CustomFieldDefinition['type'];
+  options: string[] | null;
+  max_length: number | null;
+  editable: boolean;
+  enabled: boolean;
+  previous_names: string[];
+}
+type CallRecord = Omit<CallRow, 'setup_time'> & { setup_time: Date };
+type ValueRecord = Omit<ValueRow, 'updated_at'> & { updated_at: Date };
+
+const CALL_COLUMNS = 'call_id, setup_time, from_number, to_number, direction, duration, version';
+/** Field names in code point order, as SQLite and callgate's PostgreSQL store sort them, whatever the database's collation. */
+const BY_NAME = 'ORDER BY f.name COLLATE "C", f.field_id';
+const VALUE_COLUMNS = 'v.field_id, f.name, v.value, v.updated_at, f.type';
+const sql = {
+  viewer:
+    'SELECT u.id AS "userId", u.tenant_id AS "tenantId", u.role AS role FROM api_tokens t JOIN api_users u ON u.id = t.user_id ' +
+    'WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND NOT u.disabled',
+  call: `SELECT ${CALL_COLUMNS} FROM calls WHERE call_id = $1 AND tenant_id = $2`,
+  callForUpdate: `SELECT ${CALL_COLUMNS} FROM calls WHERE call_id = $1 AND tenant_id = $2 FOR UPDATE`,
+  values: `SELECT ${VALUE_COLUMNS} FROM call_custom_field_values v JOIN custom_fields f ON f.field_id = v.field_id WHERE v.call_id = $1 AND f.enabled ${BY_NAME}`,
+  fields:
+    'SELECT field_id, tenant_id, name, description, type, options, max_length, editable, enabled, previous_names FROM custom_fields f ' +
+    `WHERE tenant_id = $1 ${BY_NAME}`,
+  clear: 'DELETE FROM call_custom_field_values WHERE call_id = $1 AND field_id = ANY($2::uuid[])',
+  upsert:
+    'INSERT INTO call_custom_field_values (call_id, field_id, value, updated_at, updated_by) ' +
+    'SELECT $1, w.field_id, w.value, $4, $5 FROM unnest($2::uuid[], $3::text[]) AS w(field_id, value) ' +
+    'ON CONFLICT (call_id, field_id) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at, updated_by = excluded.updated_by',
+  bump: `UPDATE calls SET version = version + 1 WHERE call_id = $1 RETURNING ${CALL_COLUMNS}`,
+  page: `SELECT ${CALL_COLUMNS} FROM calls WHERE tenant_id = $1 ORDER BY setup_time DESC, call_id DESC LIMIT $2`,
+  pageValues: `SELECT v.call_id, ${VALUE_COLUMNS} FROM call_custom_field_values v JOIN custom_fields f ON f.field_id = v.field_id WHERE v.call_id = ANY($1::uuid[]) AND f.enabled ${BY_NAME}`,
+};
+
+const toCall = (r: CallRecord): CallRow => ({ ...r, setup_time: r.setup_time.toISOString() });
+const toValue = <T extends ValueRecord>(r: T) => ({ ...r, updated_at: r.updated_at.toISOString() });
+
+const toDefinition = (r: FieldRow): CustomFieldDefinition => ({
+  fieldId: r.field_id,
+  tenantId: r.tenant_id,
+  name: r.name,
+  description: r.description,
+  type: r.type,
+  options: r.options,
+  maxLength: r.max_length,
+  editable: r.editable,
+  enabled: r.enabled,
+  previousNames: r.previous_names,
+});
+
+const RETRYABLE = new Set(['40001', '40P01']);
+const MAX_ATTEMPTS = 5;
+
+/** `run` in one transaction on a pooled connection; rerun from the start on a serialization failure or deadlock. */
+async function transaction<T>(begin: string, run: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const client = await pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query(begin);
+      try {
+        const result = await run(client);
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch((rollback: Error) => (broken = rollback));
+        throw error;
+      }
+    } catch (error) {
+      if (RETRYABLE.has((error as { code?: string }).code ?? '') && attempt < MAX_ATTEMPTS) {
+        await sleep(Math.random() * 10 * 2 ** attempt);
+        continue;
+      }
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
+}
+
+async function readValues(client: pg.PoolClient, callId: string): Promise<ValueRow[]> {
+  return (await client.query<ValueRecord>(sql.values, [callId])).rows.map(toValue);
+}
+
+const store: FloorStore = {
+  async viewer(tokenHash) {
+    return (await pool.query<Viewer & { role: Role }>(sql.viewer, [tokenHash])).rows[0] ?? null;
+  },
+
+  call(tenantId, callId) {
+    return transaction('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', async (client) => {
+      const [call] = (await client.query<CallRecord>(sql.call, [callId, tenantId])).rows;
+      return call ? { call: toCall(call), values: await readValues(client, callId) } : null;
+    });
+  },
+
+  writeCustomFields(viewer: Viewer, callId: string, entries: FieldEntry[], now: string) {
+    return transaction('BEGIN', async (client): Promise<WriteOutcome> => {
+      // The row lock first: whoever holds it decides on the field definitions as they are now.
+      const [call] = (await client.query<CallRecord>(sql.callForUpdate, [callId, viewer.tenantId])).rows;
+      if (!call) return { kind: 'not_found' };
+      const fields = (await client.query<FieldRow>(sql.fields, [viewer.tenantId])).rows.map(toDefinition);
+      const decision = decideChangeSet(entries, fields);
+      if (!decision.ok) return { kind: 'invalid', problems: decision.problems };
+      if (decision.changes.length === 0) return { kind: 'updated', call: toCall(call), values: await readValues(client, callId) };
+      const cleared = decision.changes.filter((c) => c.value === null).map((c) => c.fieldId);
+      const written = decision.changes.filter((c) => c.value !== null);
+      if (cleared.length > 0) await client.query(sql.clear, [callId, cleared]);
+      if (written.length > 0) {
+        await client.query(sql.upsert, [callId, written.map((c) => c.fieldId), written.map((c) => c.value), now, viewer.userId]);
+      }
+      const [bumped] = (await client.query<CallRecord>(sql.bump, [callId])).rows;
+      return { kind: 'updated', call: toCall(bumped!), values: await readValues(client, callId) };
+    });
+  },
+
+  async callPage(tenantId, limit) {
+    const calls = (await pool.query<CallRecord>(sql.page, [tenantId, limit])).rows.map(toCall);
+    const values = (await pool.query<ValueRecord & { call_id: string }>(sql.pageValues, [calls.map((c) => c.call_id)])).rows.map(toValue);
+    return { calls, values };
+  },
+};
+
+serveFloor(store, {
+  port: Number(args.port),
+  host: args.host,
+  announce: { poolSize, synchronousCommit: synchronousCommit ?? 'server default' },
+  close: () => pool.end(),
+});
