@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { callId, minute, range, seedCalls } from '../support/calls.js';
-import { CALL, createTestApp, FIELD } from '../support/fixtures.js';
+import { CALL, createTestApp, FIELD, NOW } from '../support/fixtures.js';
+import { firstCodePoints, incompressibleText, LONG_TEXT } from '../support/long-values.js';
 
 type App = Awaited<ReturnType<typeof createTestApp>>;
 type Who = 'admin' | 'editor' | 'viewer' | 'otherEditor';
@@ -255,6 +256,32 @@ describe('Query.calls: filters', () => {
     expect(await matching({ customFields: [{ name: 'Payment status', isSet: false }] })).toEqual([callId(4), CALL.second, CALL.first]);
     expect(await matching({ customFields: [{ name: 'Payment status', in: [] }] })).toEqual([]);
     expect(await matching({ customFields: [{ name: 'Payment status', equals: 'paid' }] })).toEqual([]);
+  });
+
+  it('by a custom field holding values of tens of thousands of characters: the exact value, not one with the same start', async () => {
+    const fieldId = '00000000-0000-4000-8000-0000000000a1';
+    await t.store.createCustomField({
+      fieldId,
+      tenantId: t.tenantId,
+      name: LONG_TEXT.name,
+      description: null,
+      type: 'text',
+      options: null,
+      maxLength: LONG_TEXT.maxLength,
+      editable: true,
+      enabled: true,
+      now: NOW,
+    });
+    const long = incompressibleText(60_000);
+    const sameStart = firstCodePoints(long, 2000) + incompressibleText(58_000, { seed: 'tail' });
+    await seedCalls(t.store, t.tenantId, [
+      { n: 6, customFields: [{ fieldId, value: long }] },
+      { n: 7, customFields: [{ fieldId, value: sameStart }] },
+    ]);
+    expect(await matching({ customFields: [{ name: LONG_TEXT.name, equals: long }] })).toEqual([callId(6)]);
+    expect(await matching({ customFields: [{ name: LONG_TEXT.name, equals: sameStart }] })).toEqual([callId(7)]);
+    expect(await matching({ customFields: [{ name: LONG_TEXT.name, equals: firstCodePoints(long, 2000) }] })).toEqual([]);
+    expect(await matching({ customFields: [{ name: LONG_TEXT.name, in: [long, sameStart] }] })).toEqual([callId(7), callId(6)]);
   });
 
   it('the field id beats the name', async () => {

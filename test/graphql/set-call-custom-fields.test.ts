@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { CALL, createTestApp, FIELD, NOW } from '../support/fixtures.js';
+import { firstCodePoints, incompressibleText, LONG_TEXT } from '../support/long-values.js';
 
 type App = Awaited<ReturnType<typeof createTestApp>>;
 type Who = 'admin' | 'editor' | 'viewer' | 'otherEditor';
@@ -420,6 +421,40 @@ describe('rule 7: the result, the version and who changed what', () => {
 
   it('an empty list for a call that does not exist is still "Call not found"', async () => {
     expect(await setFields([], { callId: '99999999-9999-4999-8999-999999999999' })).toEqual({ __typename: 'NotFoundError', message: 'Call not found' });
+  });
+});
+
+describe('the longest values a text field takes', () => {
+  async function createLongTextField(): Promise<string> {
+    const { body } = await t.graphql<{ createCustomField: { __typename: string; customField?: { id: string } } }>(
+      `mutation($input: CreateCustomFieldInput!) {
+        createCustomField(input: $input) { __typename ... on CreateCustomFieldSuccess { customField { id } } }
+      }`,
+      { input: { name: LONG_TEXT.name, type: 'TEXT', maxLength: LONG_TEXT.maxLength } },
+      'admin',
+    );
+    expect(body.data!.createCustomField.__typename).toBe('CreateCustomFieldSuccess');
+    return body.data!.createCustomField.customField!.id;
+  }
+
+  it('stores an incompressible value of 60,000 characters, 4-byte ones included, and reads it back exactly', async () => {
+    const fieldId = await createLongTextField();
+    const value = incompressibleText(60_000);
+    const result = await setFields([{ fieldId, value }]);
+    expect(result.__typename).toBe('SetCallCustomFieldsSuccess');
+    expect(result.call!.customFields.find((f) => f.fieldId === fieldId)!.value).toBe(value);
+    expect(await t.stored(CALL.first)).toEqual({ version: 2, values: { ...FIRST_CALL_VALUES, [fieldId]: value } });
+  });
+
+  it('overwrites a long value with another that shares its first thousand characters, and stores one on two calls', async () => {
+    const fieldId = await createLongTextField();
+    const first = incompressibleText(60_000, { fourByte: true });
+    const second = firstCodePoints(first, 1000) + incompressibleText(59_000, { seed: 'tail', fourByte: true });
+    expect((await setFields([{ fieldId, value: first }])).__typename).toBe('SetCallCustomFieldsSuccess');
+    expect((await setFields([{ fieldId, value: second }])).__typename).toBe('SetCallCustomFieldsSuccess');
+    expect((await setFields([{ fieldId, value: second }], { callId: CALL.second })).__typename).toBe('SetCallCustomFieldsSuccess');
+    expect((await t.stored(CALL.first))!.values[fieldId]).toBe(second);
+    expect((await t.stored(CALL.second))!.values[fieldId]).toBe(second);
   });
 });
 

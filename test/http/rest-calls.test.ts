@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CALL, FIELD, basic, createTestApp } from '../support/fixtures.js';
+import { incompressibleText, LONG_TEXT } from '../support/long-values.js';
 
 type TestApp = Awaited<ReturnType<typeof createTestApp>>;
 
@@ -334,6 +335,29 @@ describe('PUT /api/v2/calls/{call_id}.json: setting values', () => {
     const r = await t.rest('PUT', callPath(CALL.first), { raw: json + ' '.repeat(MiB - json.length) });
     expect(r.status).toBe(200);
     expect((await t.stored(CALL.first))!.values[FIELD.callType]).toBe('Padded');
+  });
+});
+
+describe('PUT: the longest values a text field takes', () => {
+  it.each([
+    ['mixed 1-, 3- and 4-byte characters', incompressibleText(60_000)],
+    ['only 4-byte characters', incompressibleText(60_000, { fourByte: true })],
+    ['exactly max_length characters', incompressibleText(LONG_TEXT.maxLength, { seed: 'full' })],
+  ])('stores an incompressible value of %s and reads it back exactly', async (_label, value) => {
+    const t = await createTestApp();
+    const created = await t.rest('POST', '/api/v2/custom_fields.json', {
+      body: { custom_field: { name: LONG_TEXT.name, type: 'text', str_max_len: LONG_TEXT.maxLength } },
+      as: 'admin',
+    });
+    expect(created.status).toBe(201);
+    const fieldId = created.json.custom_field.field_id as string;
+
+    const r = await put(t, [{ field_id: fieldId, value }]);
+    expect(r.status, r.text.slice(0, 200)).toBe(200);
+    expect(r.json.call.custom_fields.find((f: { field_id: string }) => f.field_id === fieldId).value).toBe(value);
+    expect(await t.stored(CALL.first)).toEqual({ version: 2, values: { ...FIRST_VALUES, [fieldId]: value } });
+    const read = await t.rest('GET', callPath(CALL.first));
+    expect(read.text).toBe(r.text);
   });
 });
 

@@ -1,8 +1,10 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { NO_FILTER } from '../../src/core/call-filter.js';
+import { NO_FILTER, type CustomFieldCondition } from '../../src/core/call-filter.js';
+import { VALUE_INDEX_PREFIX } from '../../src/store/pg/schema.js';
 import { callId, range, seedCalls } from '../support/calls.js';
 import { STORE_UNDER_TEST } from '../support/database.js';
-import { CALL, createWorld, FIELD, type World } from '../support/fixtures.js';
+import { CALL, createWorld, FIELD, NOW, type World } from '../support/fixtures.js';
+import { firstCodePoints, incompressibleText, LONG_TEXT } from '../support/long-values.js';
 
 describe(`${STORE_UNDER_TEST} store: call lists`, () => {
   let world: World;
@@ -55,5 +57,73 @@ describe(`${STORE_UNDER_TEST} store: call lists`, () => {
     expect(beforeNewest).toEqual({ calls: [], more: false, behindCursor: false, total: 2 });
     const afterOldest = await world.store.listCalls({ ...base, window: { after: oldest, before: null, offset: 0, take: 5, fromEnd: true } });
     expect(afterOldest).toEqual({ calls: [], more: false, behindCursor: false, total: 2 });
+  });
+});
+
+describe(`${STORE_UNDER_TEST} store: filtering on values longer than the indexed prefix`, () => {
+  const N = VALUE_INDEX_PREFIX;
+  const TRANSCRIPT = '00000000-0000-4000-8000-0000000000a1';
+  const long = incompressibleText(60_000, { fourByte: true });
+  /** Each call's value; all but the last two share their first N characters with `long`. */
+  const VALUES: Record<number, string> = {
+    1: long,
+    2: firstCodePoints(long, N) + incompressibleText(59_000, { seed: 'other tail', fourByte: true }),
+    3: firstCodePoints(long, N),
+    4: firstCodePoints(long, N + 1),
+    5: firstCodePoints(long, N - 1),
+    6: incompressibleText(60_000, { seed: 'unrelated' }),
+  };
+  let world: World;
+  beforeEach(async () => {
+    world = await createWorld();
+    await world.store.createCustomField({
+      fieldId: TRANSCRIPT,
+      tenantId: world.tenantId,
+      name: LONG_TEXT.name,
+      description: null,
+      type: 'text',
+      options: null,
+      maxLength: LONG_TEXT.maxLength,
+      editable: true,
+      enabled: true,
+      now: NOW,
+    });
+    await seedCalls(world.store, world.tenantId, range(1, 6).map((n) => ({ n, customFields: [{ fieldId: TRANSCRIPT, value: VALUES[n]! }] })));
+  });
+
+  /** The calls that match, in list order (newest first) and checked against the count: a number for a seeded call, else its id. */
+  async function matching(condition: Omit<CustomFieldCondition, 'fieldId'>): Promise<(number | string)[]> {
+    const page = await world.store.listCalls({
+      tenantId: world.tenantId,
+      filter: { ...NO_FILTER, customFields: [{ fieldId: TRANSCRIPT, ...condition } as CustomFieldCondition] },
+      order: { field: 'setup_time', direction: 'desc' },
+      window: { after: null, before: null, offset: 0, take: 100, fromEnd: false },
+      withTotal: true,
+    });
+    expect(page.total).toBe(page.calls.length);
+    return page.calls.map((call) => range(1, 6).find((n) => callId(n) === call.callId) ?? call.callId);
+  }
+
+  it('equals finds exactly the call with that value, not one that shares its first N characters', async () => {
+    for (const n of range(1, 6)) expect(await matching({ equals: VALUES[n]! }), `call ${n}`).toEqual([n]);
+  });
+
+  it('equals finds nothing for a value that only starts or ends like a stored one', async () => {
+    expect(await matching({ equals: long + 'x' })).toEqual([]);
+    expect(await matching({ equals: firstCodePoints(long, 30_000) })).toEqual([]);
+    expect(await matching({ equals: firstCodePoints(long, N - 1) + 'x' })).toEqual([]);
+    expect(await matching({ equals: [...long].slice(1).join('') })).toEqual([]);
+  });
+
+  it('in finds each listed value and nothing else, the prefixes of the list overlapping or not', async () => {
+    expect(await matching({ in: [VALUES[1]!, VALUES[3]!] })).toEqual([3, 1]);
+    expect(await matching({ in: [long + 'x', VALUES[2]!, VALUES[6]!] })).toEqual([6, 2]);
+    expect(await matching({ in: [firstCodePoints(long, 30_000), firstCodePoints(long, N + 2)] })).toEqual([]);
+    expect(await matching({ in: [] })).toEqual([]);
+  });
+
+  it('isSet and its negation see the long values like any other', async () => {
+    expect(await matching({ isSet: true })).toEqual([6, 5, 4, 3, 2, 1]);
+    expect(await matching({ isSet: false })).toEqual([CALL.second, CALL.first]);
   });
 });

@@ -2,7 +2,7 @@ import { and, asc, desc, eq, exists, gte, inArray, lte, notExists, or, sql, type
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
 import type { CallFilter, CustomFieldCondition } from '../../core/call-filter.js';
 import type { CallKey, CallOrder, SortDirection } from '../../core/call-list.js';
-import { callCustomFieldValues, calls } from './schema.js';
+import { callCustomFieldValues, calls, VALUE_INDEX_PREFIX } from './schema.js';
 import type * as schema from './schema.js';
 
 type Db = NodePgDatabase<typeof schema>;
@@ -11,6 +11,9 @@ type Db = NodePgDatabase<typeof schema>;
 const startsWith = (column: typeof calls.fromNumber | typeof calls.toNumber, prefix: string): SQL =>
   sql`${column} like ${prefix.replace(/[\\%_]/g, (c) => `\\${c}`) + '%'}`;
 
+/** The indexed prefix of a value, spelled exactly as in call_custom_field_values_field_value_prefix_idx so the planner matches it. */
+const valuePrefix = (value: typeof callCustomFieldValues.value | string): SQL => sql`left(${value}, ${sql.raw(String(VALUE_INDEX_PREFIX))}) collate "C"`;
+
 function customFieldCondition(db: Db, condition: CustomFieldCondition): SQL {
   const v = callCustomFieldValues;
   const row = (extra?: SQL) =>
@@ -18,16 +21,22 @@ function customFieldCondition(db: Db, condition: CustomFieldCondition): SQL {
       .select({ one: sql`1` })
       .from(v)
       .where(and(eq(v.callId, calls.callId), eq(v.fieldId, condition.fieldId), extra));
-  if ('equals' in condition) return exists(row(eq(v.value, condition.equals)));
-  if ('in' in condition) return exists(row(inArray(v.value, condition.in)));
+  if ('equals' in condition) return exists(row(and(eq(valuePrefix(v.value), valuePrefix(condition.equals)), eq(v.value, condition.equals))));
+  if ('in' in condition) {
+    // An empty list matches nothing; inArray says so without a prefix list.
+    if (condition.in.length === 0) return exists(row(inArray(v.value, [])));
+    const prefixes = sql.join(condition.in.map((value) => valuePrefix(value)), sql`, `);
+    return exists(row(and(sql`${valuePrefix(v.value)} in (${prefixes})`, inArray(v.value, condition.in))));
+  }
   return condition.isSet ? exists(row()) : notExists(row());
 }
 
 /**
  * The WHERE clause of a tenant's calls matching a filter (the PostgreSQL
  * counterpart of the SQLite store's callFilterWhere): custom field conditions
- * are EXISTS probes of the values table by its primary key, a number search
- * an OR of two prefix matches.
+ * are EXISTS probes of the values table, by its primary key or, for a value
+ * to match, by the (field, value prefix) index; a number search an OR of two
+ * prefix matches.
  */
 export function callFilterWhere(db: Db, tenantId: string, filter: CallFilter): SQL {
   const conditions: (SQL | undefined)[] = [eq(calls.tenantId, tenantId)];

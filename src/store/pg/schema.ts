@@ -84,6 +84,19 @@ export const calls = pgTable(
   ],
 );
 
+/**
+ * How many characters of a custom field value its index entry holds. A btree
+ * entry takes at most ~2,700 bytes and a text value may be 65,535 characters,
+ * so the index keeps only a prefix: 500 characters of up to 4 bytes each fit
+ * with room to spare. A filter states the condition on the prefix, to use the
+ * index, and on the whole value, to be exact. The prefix is compared in "C"
+ * (code point) order, where cutting two strings short never reverses their
+ * order: `value = x` implies `prefix = left(x)`, and a bound `value < x` or
+ * `value <= x` implies `prefix <= left(x)` (inclusive), whatever the
+ * database's collation.
+ */
+export const VALUE_INDEX_PREFIX = 500;
+
 export const callCustomFieldValues = pgTable(
   'call_custom_field_values',
   {
@@ -95,6 +108,6 @@ export const callCustomFieldValues = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.callId, t.fieldId] }),
-    index('call_custom_field_values_field_value_idx').on(t.fieldId, t.value),
+    index('call_custom_field_values_field_value_prefix_idx').on(t.fieldId, sql`left(${t.value}, ${sql.raw(String(VALUE_INDEX_PREFIX))}) collate "C"`),
   ],
 );
