@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { callId, minute, range, seedCalls } from '../support/calls.js';
 import { CALL, createTestApp, FIELD, NOW } from '../support/fixtures.js';
-import { firstCodePoints, incompressibleText, LONG_TEXT } from '../support/long-values.js';
+import { createLongTextField, firstCodePoints, incompressibleText, LONG_TEXT } from '../support/long-values.js';
 
 type App = Awaited<ReturnType<typeof createTestApp>>;
 type Who = 'admin' | 'editor' | 'viewer' | 'otherEditor';
@@ -260,18 +260,7 @@ describe('Query.calls: filters', () => {
 
   it('by a custom field holding values of tens of thousands of characters: the exact value, not one with the same start', async () => {
     const fieldId = '00000000-0000-4000-8000-0000000000a1';
-    await t.store.createCustomField({
-      fieldId,
-      tenantId: t.tenantId,
-      name: LONG_TEXT.name,
-      description: null,
-      type: 'text',
-      options: null,
-      maxLength: LONG_TEXT.maxLength,
-      editable: true,
-      enabled: true,
-      now: NOW,
-    });
+    await createLongTextField(t.store, t.tenantId, fieldId, NOW);
     const long = incompressibleText(60_000);
     const sameStart = firstCodePoints(long, 2000) + incompressibleText(58_000, { seed: 'tail' });
     await seedCalls(t.store, t.tenantId, [

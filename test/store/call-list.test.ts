@@ -4,7 +4,7 @@ import { VALUE_INDEX_PREFIX } from '../../src/store/pg/schema.js';
 import { callId, range, seedCalls } from '../support/calls.js';
 import { STORE_UNDER_TEST } from '../support/database.js';
 import { CALL, createWorld, FIELD, NOW, type World } from '../support/fixtures.js';
-import { firstCodePoints, incompressibleText, LONG_TEXT } from '../support/long-values.js';
+import { createLongTextField, firstCodePoints, incompressibleText, LONG_TEXT } from '../support/long-values.js';
 
 describe(`${STORE_UNDER_TEST} store: call lists`, () => {
   let world: World;
@@ -76,18 +76,7 @@ describe(`${STORE_UNDER_TEST} store: filtering on values longer than the indexed
   let world: World;
   beforeEach(async () => {
     world = await createWorld();
-    await world.store.createCustomField({
-      fieldId: TRANSCRIPT,
-      tenantId: world.tenantId,
-      name: LONG_TEXT.name,
-      description: null,
-      type: 'text',
-      options: null,
-      maxLength: LONG_TEXT.maxLength,
-      editable: true,
-      enabled: true,
-      now: NOW,
-    });
+    await createLongTextField(world.store, world.tenantId, TRANSCRIPT, NOW);
     await seedCalls(world.store, world.tenantId, range(1, 6).map((n) => ({ n, customFields: [{ fieldId: TRANSCRIPT, value: VALUES[n]! }] })));
   });
 

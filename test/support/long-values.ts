@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { MAX_TEXT_MAX_LENGTH } from '../../src/core/custom-field.js';
+import type { CallStore } from '../../src/store/call-store.js';
 
 /** Printable ASCII (1 byte in UTF-8), CJK (3 bytes) and CJK Extension B (4 bytes, outside the BMP). */
 const BLOCKS = [
@@ -32,3 +33,18 @@ export const firstCodePoints = (text: string, n: number): string => [...text].sl
 
 /** A text field that takes the longest values a field can: 65,535 code points. */
 export const LONG_TEXT = { name: 'Transcript', maxLength: MAX_TEXT_MAX_LENGTH } as const;
+
+/** Creates the LONG_TEXT field in a tenant, straight through the store. */
+export const createLongTextField = (store: CallStore, tenantId: string, fieldId: string, now: string) =>
+  store.createCustomField({
+    fieldId,
+    tenantId,
+    name: LONG_TEXT.name,
+    description: null,
+    type: 'text',
+    options: null,
+    maxLength: LONG_TEXT.maxLength,
+    editable: true,
+    enabled: true,
+    now,
+  });
