@@ -135,8 +135,13 @@ const byName = sql`${customFields.name} collate "C"`;
  * concurrent updates of one call serialise; a transaction that fails with a
  * serialization failure or a deadlock runs again, a bounded number of times.
  *
- * Every public method goes through `read` or `transaction`, which turn "the
- * database is down or too slow" into StoreUnavailableError.
+ * What every request runs (token lookup, getCall, listCustomFields,
+ * setCallCustomFields) goes straight to node-postgres as fixed, named prepared
+ * statements (request-statements.ts); drizzle builds everything else.
+ *
+ * Every public method goes through `read`, `transaction` or
+ * `clientTransaction`, which turn "the database is down or too slow" into
+ * StoreUnavailableError.
  */
 export class PgCallStore implements CallStore {
   readonly dialect = 'postgres' as const;
