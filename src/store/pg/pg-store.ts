@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { and, asc, count, eq, exists, getTableColumns, inArray, isNull, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, exists, getTableColumns, inArray, sql, type SQL } from 'drizzle-orm';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { PgDialect, type PgTransaction } from 'drizzle-orm/pg-core';
@@ -35,7 +35,9 @@ import {
 import { callFilterWhere, keyset, orderBy } from './call-list-sql.js';
 import { CONFLICT_MESSAGES } from '../../core/field-definition.js';
 import { isRetryable, sqlState, translateError } from './pg-errors.js';
+import { REQUEST_SQL, runStatement, toCall, toValue } from './request-statements.js';
 import * as schema from './schema.js';
+import { toCustomFieldValue, type ValueRow } from '../value-row.js';
 
 const { tenants, apiUsers, apiTokens, customFields, calls, callCustomFieldValues } = schema;
 
@@ -121,9 +123,6 @@ const VALUE_COLUMNS = {
   maxLength: customFields.maxLength,
 };
 
-type ValueRow = Omit<CustomFieldValue, 'definition'> & CustomFieldValue['definition'];
-const toValue = ({ type, options, maxLength, ...value }: ValueRow): CustomFieldValue => ({ ...value, definition: { type, options, maxLength } });
-
 const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
 /** Field names sort by code point, as SQLite's BINARY collation does, whatever the database's collation. */
@@ -136,8 +135,13 @@ const byName = sql`${customFields.name} collate "C"`;
  * concurrent updates of one call serialise; a transaction that fails with a
  * serialization failure or a deadlock runs again, a bounded number of times.
  *
- * Every public method goes through `read` or `transaction`, which turn "the
- * database is down or too slow" into StoreUnavailableError.
+ * What every request runs (token lookup, getCall, listCustomFields,
+ * setCallCustomFields) goes straight to node-postgres as fixed, named prepared
+ * statements (request-statements.ts); drizzle builds everything else.
+ *
+ * Every public method goes through `read`, `transaction` or
+ * `clientTransaction`, which turn "the database is down or too slow" into
+ * StoreUnavailableError.
  */
 export class PgCallStore implements CallStore {
   readonly dialect = 'postgres' as const;
@@ -245,10 +249,41 @@ export class PgCallStore implements CallStore {
    * up to `maxAttempts` runs in all, with a short randomised back-off.
    * `run` must therefore have no effects outside the transaction.
    */
-  private async transaction<T>(run: (tx: PgTransaction<any, typeof schema, any>) => Promise<T>, config?: { readOnly?: boolean }): Promise<T> {
+  private async transaction<T>(run: (tx: PgTransaction<any, typeof schema, any>) => Promise<T>): Promise<T> {
+    return this.retrying(() => this.db.transaction(run));
+  }
+
+  /**
+   * `transaction` for the request statements: `run` gets the pooled
+   * connection itself, between `begin` (the statement that opens the
+   * transaction, with its isolation level) and commit or rollback. A
+   * connection whose rollback fails is closed rather than returned to the pool.
+   */
+  private async clientTransaction<T>(begin: string, run: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    return this.retrying(async () => {
+      const client = await this.pool.connect();
+      let broken: Error | undefined;
+      try {
+        await client.query(begin);
+        try {
+          const result = await run(client);
+          await client.query('commit');
+          return result;
+        } catch (error) {
+          await client.query('rollback').catch((rollback: Error) => (broken = rollback));
+          throw error;
+        }
+      } finally {
+        client.release(broken);
+      }
+    });
+  }
+
+  /** Runs one whole transaction, again on a serialization failure or deadlock (see `transaction`). */
+  private async retrying<T>(attemptOnce: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.db.transaction(run, config?.readOnly ? { isolationLevel: 'repeatable read', accessMode: 'read only' } : undefined);
+        return await attemptOnce();
       } catch (error) {
         if (isRetryable(error) && attempt < this.maxAttempts) {
           await sleep(Math.random() * 10 * 2 ** attempt);
@@ -269,51 +304,26 @@ export class PgCallStore implements CallStore {
     }
   }
 
-  private selectUser() {
-    return this.db
-      .select({
-        id: apiUsers.id,
-        tenantId: apiUsers.tenantId,
-        tenantName: tenants.name,
-        username: apiUsers.username,
-        role: apiUsers.role,
-        passwordHash: apiUsers.passwordHash,
-        disabled: apiUsers.disabled,
-      })
-      .from(apiUsers)
-      .innerJoin(tenants, eq(tenants.id, apiUsers.tenantId));
-  }
-
   async findUserByUsername(username: string): Promise<ApiUserRecord | null> {
-    return this.read(async () => (await this.selectUser().where(eq(apiUsers.username, username)))[0] ?? null);
+    return this.read(async () => (await runStatement<ApiUserRecord>(this.pool, REQUEST_SQL.userByUsername, [username]))[0] ?? null);
   }
 
   async findUserByTokenHash(tokenHash: string): Promise<ApiUserRecord | null> {
-    return this.read(async () => {
-      const [user] = await this.selectUser()
-        .innerJoin(apiTokens, eq(apiTokens.userId, apiUsers.id))
-        .where(and(eq(apiTokens.tokenHash, tokenHash), isNull(apiTokens.revokedAt)));
-      return user ?? null;
-    });
+    return this.read(async () => (await runStatement<ApiUserRecord>(this.pool, REQUEST_SQL.userByTokenHash, [tokenHash]))[0] ?? null);
   }
 
-  private async readCall(db: Reader, tenantId: string, callId: string, forUpdate = false): Promise<CallRecord | undefined> {
-    const query = db
-      .select()
-      .from(calls)
-      .where(and(eq(calls.callId, callId), eq(calls.tenantId, tenantId)));
-    return (await (forUpdate ? query.for('update') : query))[0];
+  private async readCall(client: pg.PoolClient, tenantId: string, callId: string, forUpdate = false): Promise<CallRecord | undefined> {
+    const [row] = await runStatement<CallRecord>(client, forUpdate ? REQUEST_SQL.callForUpdate : REQUEST_SQL.call, [callId, tenantId]);
+    return row && toCall(row);
   }
 
-  private async readValues(db: Reader, callId: string): Promise<CustomFieldValue[]> {
-    const rows = await db
-      .select({ ...VALUE_COLUMNS })
-      .from(callCustomFieldValues)
-      .innerJoin(customFields, eq(customFields.fieldId, callCustomFieldValues.fieldId))
-      .leftJoin(apiUsers, eq(apiUsers.id, callCustomFieldValues.updatedBy))
-      .where(and(eq(callCustomFieldValues.callId, callId), eq(customFields.enabled, true)))
-      .orderBy(asc(byName), asc(customFields.fieldId));
-    return rows.map(toValue);
+  private async readValues(client: pg.PoolClient, callId: string): Promise<CustomFieldValue[]> {
+    return (await runStatement<ValueRow>(client, REQUEST_SQL.values, [callId])).map(toValue);
+  }
+
+  /** The request statements' reading of readFields. */
+  private requestFields(db: pg.Pool | pg.PoolClient, tenantId: string, includeDisabled: boolean): Promise<CustomFieldDefinition[]> {
+    return runStatement<CustomFieldDefinition>(db, includeDisabled ? REQUEST_SQL.allFields : REQUEST_SQL.enabledFields, [tenantId]);
   }
 
   private readFields(db: Reader, tenantId: string, includeDisabled: boolean): Promise<CustomFieldDefinition[]> {
@@ -329,17 +339,14 @@ export class PgCallStore implements CallStore {
 
   async getCall(tenantId: string, callId: string): Promise<CallWithValues | null> {
     // One snapshot, so the version and the values belong together.
-    return this.transaction(
-      async (tx) => {
-        const call = await this.readCall(tx, tenantId, callId);
-        return call ? { call, customFields: await this.readValues(tx, callId) } : null;
-      },
-      { readOnly: true },
-    );
+    return this.clientTransaction('begin isolation level repeatable read read only', async (client) => {
+      const call = await this.readCall(client, tenantId, callId);
+      return call ? { call, customFields: await this.readValues(client, callId) } : null;
+    });
   }
 
   async listCustomFields(tenantId: string, options: { includeDisabled?: boolean } = {}): Promise<CustomFieldDefinition[]> {
-    return this.read(() => this.readFields(this.db, tenantId, options.includeDisabled ?? false));
+    return this.read(() => this.requestFields(this.pool, tenantId, options.includeDisabled ?? false));
   }
 
   async listCalls(query: ListCallsQuery): Promise<CallPage> {
@@ -400,47 +407,39 @@ export class PgCallStore implements CallStore {
         .where(and(inArray(callCustomFieldValues.callId, ids), eq(customFields.tenantId, tenantId), eq(customFields.enabled, true)))
         .orderBy(asc(byName), asc(customFields.fieldId)),
     );
-    for (const { callId, ...value } of rows) byCall.get(callId)?.push(toValue(value));
+    for (const { callId, ...value } of rows) byCall.get(callId)?.push(toCustomFieldValue(value));
     return byCall;
   }
 
   async setCallCustomFields(command: SetCallCustomFieldsCommand): Promise<SetCallCustomFieldsOutcome> {
-    return this.transaction(async (tx) => {
+    return this.clientTransaction('begin', async (client) => {
       // The row lock comes first: whoever holds it decides on the field definitions as they are now.
-      const call = await this.readCall(tx, command.tenantId, command.callId, true);
+      const call = await this.readCall(client, command.tenantId, command.callId, true);
       if (!call) return { kind: 'not_found' } as const;
       if (command.expectedVersion !== undefined && call.version !== command.expectedVersion) {
         return { kind: 'version_conflict', currentVersion: call.version } as const;
       }
-      const decision = command.decide(await this.readFields(tx, command.tenantId, true));
+      const decision = command.decide(await this.requestFields(client, command.tenantId, true));
       if (!decision.ok) return { kind: 'invalid', problems: decision.problems } as const;
       if (decision.changes.length === 0) {
-        return { kind: 'updated', call, customFields: await this.readValues(tx, call.callId) } as const;
+        return { kind: 'updated', call, customFields: await this.readValues(client, call.callId) } as const;
       }
-      const cleared = decision.changes.filter((c) => c.value === null).map((c) => c.fieldId);
-      const written = decision.changes.flatMap((c) =>
-        c.value === null ? [] : [{ callId: call.callId, fieldId: c.fieldId, value: c.value, updatedAt: command.now, updatedBy: command.userId }],
-      );
-      if (cleared.length > 0) {
-        await tx
-          .delete(callCustomFieldValues)
-          .where(and(eq(callCustomFieldValues.callId, call.callId), inArray(callCustomFieldValues.fieldId, cleared)));
+      const cleared: string[] = [];
+      const writtenIds: string[] = [];
+      const writtenValues: string[] = [];
+      for (const change of decision.changes) {
+        if (change.value === null) cleared.push(change.fieldId);
+        else {
+          writtenIds.push(change.fieldId);
+          writtenValues.push(change.value);
+        }
       }
-      if (written.length > 0) {
-        await tx
-          .insert(callCustomFieldValues)
-          .values(written)
-          .onConflictDoUpdate({
-            target: [callCustomFieldValues.callId, callCustomFieldValues.fieldId],
-            set: { value: sql`excluded.value`, updatedAt: command.now, updatedBy: command.userId },
-          });
+      if (cleared.length > 0) await runStatement(client, REQUEST_SQL.clearValues, [call.callId, cleared]);
+      if (writtenIds.length > 0) {
+        await runStatement(client, REQUEST_SQL.upsertValues, [call.callId, writtenIds, writtenValues, command.now, command.userId]);
       }
-      const [updated] = await tx
-        .update(calls)
-        .set({ version: sql`${calls.version} + 1` })
-        .where(eq(calls.callId, call.callId))
-        .returning();
-      return { kind: 'updated', call: updated!, customFields: await this.readValues(tx, call.callId) } as const;
+      const [updated] = await runStatement<CallRecord>(client, REQUEST_SQL.bumpVersion, [call.callId]);
+      return { kind: 'updated', call: toCall(updated!), customFields: await this.readValues(client, call.callId) } as const;
     });
   }
 

@@ -2,13 +2,17 @@ import { sql } from 'drizzle-orm';
 import { boolean, customType, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 /**
- * A point in time, stored as timestamptz with millisecond precision and read
- * back as an ISO 8601 string in UTC, exactly as the SQLite store returns it.
+ * A timestamptz as the driver hands it over (drizzle asks node-postgres for
+ * the text), as an ISO 8601 string in UTC, exactly as the SQLite store
+ * returns it. The PostgreSQL store's own statements read instants with it too.
  */
+export const instantFromDriver = (value: string | Date): string => new Date(value).toISOString();
+
+/** A point in time, stored as timestamptz with millisecond precision; see instantFromDriver. */
 const instant = customType<{ data: string; driverData: string | Date }>({
   dataType: () => 'timestamp (3) with time zone',
   toDriver: (value) => value,
-  fromDriver: (value) => new Date(value).toISOString(),
+  fromDriver: instantFromDriver,
 });
 
 export const tenants = pgTable('tenants', {

@@ -34,6 +34,7 @@ import {
 } from '../call-store.js';
 import { boundsTightenedByCursor, callFilterWhere, keyset, orderBy } from './call-list-sql.js';
 import { GroupCommit } from './group-commit.js';
+import { toCustomFieldValue } from '../value-row.js';
 import * as schema from './schema.js';
 
 const { tenants, apiUsers, apiTokens, customFields, calls, callCustomFieldValues } = schema;
@@ -495,10 +496,7 @@ const toField = (row: FieldRow): CustomFieldDefinition => ({
   enabled: row.enabled === 1,
   previousNames: JSON.parse(row.previousNames) as string[],
 });
-const toValue = ({ type, options, maxLength, ...value }: ValueRow): CustomFieldValue => ({
-  ...value,
-  definition: { type, options: parseOptions(options), maxLength },
-});
+const toValue = (row: ValueRow): CustomFieldValue => toCustomFieldValue({ ...row, options: parseOptions(row.options) });
 
 const USER = `select u.id, u.tenant_id as tenantId, t.name as tenantName, u.username, u.role, u.password_hash as passwordHash, u.disabled
   from api_users u join tenants t on t.id = u.tenant_id`;

@@ -1,0 +1,95 @@
+import pg from 'pg';
+import type { CallRecord } from '../../core/call.js';
+import type { CustomFieldValue } from '../../core/custom-field.js';
+import { toCustomFieldValue, type ValueRow } from '../value-row.js';
+import { instantFromDriver } from './schema.js';
+
+/**
+ * The statements every REST and GraphQL request runs (authentication, reading
+ * a call, reading and writing its custom field values), as fixed text sent
+ * straight to node-postgres: building them with drizzle on every request cost
+ * more CPU than the database spends running them. Each is a named prepared
+ * statement, so a connection parses and plans it once; the names are
+ * per connection, and a new connection (after an outage, say) prepares them
+ * again on first use. Tables are unqualified: they resolve through the
+ * connection's search_path, which `?schema=` fixes when the connection opens.
+ *
+ * They select exactly the columns the drizzle queries they replace did, under
+ * the same (camelCase) names; timestamps arrive as text and are read as the
+ * drizzle schema reads them (instantFromDriver), booleans, integers and jsonb
+ * as node-postgres parses them, as under drizzle.
+ */
+export interface RequestStatement {
+  readonly name: string;
+  readonly text: string;
+}
+
+const USER = `select u.id, u.tenant_id as "tenantId", t.name as "tenantName", u.username, u.role, u.password_hash as "passwordHash", u.disabled
+  from api_users u join tenants t on t.id = u.tenant_id`;
+const CALL_COLUMNS = `call_id as "callId", tenant_id as "tenantId", setup_time as "setupTime", from_number as "fromNumber", to_number as "toNumber",
+  direction, duration, version`;
+const FIELD = `select field_id as "fieldId", tenant_id as "tenantId", name, description, type, options, max_length as "maxLength", editable, enabled,
+  previous_names as "previousNames"
+  from custom_fields where tenant_id = $1`;
+/** Field names sort by code point, as SQLite's BINARY collation does, whatever the database's collation. */
+const BY_NAME = 'order by name collate "C", field_id';
+
+const statement = (name: string, text: string): RequestStatement => ({ name: `callgate_${name}`, text });
+
+export const REQUEST_SQL = {
+  userByUsername: statement('user_by_username', `${USER} where u.username = $1`),
+  userByTokenHash: statement(
+    'user_by_token_hash',
+    `${USER} join api_tokens k on k.user_id = u.id where k.token_hash = $1 and k.revoked_at is null`,
+  ),
+  call: statement('call', `select ${CALL_COLUMNS} from calls where call_id = $1 and tenant_id = $2`),
+  callForUpdate: statement('call_for_update', `select ${CALL_COLUMNS} from calls where call_id = $1 and tenant_id = $2 for update`),
+  values: statement(
+    'values',
+    `select v.field_id as "fieldId", f.name, v.value, v.updated_at as "updatedAt", u.username as "updatedBy", f.type, f.options, f.max_length as "maxLength"
+  from call_custom_field_values v
+  join custom_fields f on f.field_id = v.field_id
+  left join api_users u on u.id = v.updated_by
+  where v.call_id = $1 and f.enabled
+  order by f.name collate "C", f.field_id`,
+  ),
+  allFields: statement('all_fields', `${FIELD} ${BY_NAME}`),
+  enabledFields: statement('enabled_fields', `${FIELD} and enabled ${BY_NAME}`),
+  /** $2: the field ids whose values are cleared. */
+  clearValues: statement('clear_values', 'delete from call_custom_field_values where call_id = $1 and field_id = any($2::uuid[])'),
+  /** $2, $3: field ids and values, in the order of the change set (rows are written, and locked, in that order). */
+  upsertValues: statement(
+    'upsert_values',
+    `insert into call_custom_field_values (call_id, field_id, value, updated_at, updated_by)
+  select $1::uuid, w.field_id, w.value, $4::timestamptz, $5::uuid from unnest($2::uuid[], $3::text[]) as w(field_id, value)
+  on conflict (call_id, field_id) do update set value = excluded.value, updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
+  ),
+  bumpVersion: statement('bump_version', `update calls set version = version + 1 where call_id = $1 returning ${CALL_COLUMNS}`),
+} as const;
+
+/** timestamptz as text, as drizzle asks for it; every other type as node-postgres parses it by default. */
+const TYPES = {
+  getTypeParser: (oid: number, format?: 'text' | 'binary') =>
+    oid === pg.types.builtins.TIMESTAMPTZ ? (value: string) => value : pg.types.getTypeParser(oid, format),
+} as pg.CustomTypesConfig;
+
+/** Something that runs a query: the pool, or a client checked out for a transaction. */
+type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
+
+/** Runs a request statement with its parameters; a fresh config each time (node-postgres writes into the one it gets). */
+export async function runStatement<Row extends pg.QueryResultRow>(db: Queryable, statement: RequestStatement, values: unknown[]): Promise<Row[]> {
+  const result = await db.query<Row>({ name: statement.name, text: statement.text, values, types: TYPES });
+  return result.rows;
+}
+
+/** A call row as drizzle mapped it: setupTime as an ISO string. Takes over the row. */
+export function toCall(row: CallRecord): CallRecord {
+  row.setupTime = instantFromDriver(row.setupTime);
+  return row;
+}
+
+/** A value row as drizzle mapped it (updatedAt as an ISO string), its rule nested. Takes over the row. */
+export function toValue(row: ValueRow): CustomFieldValue {
+  row.updatedAt = instantFromDriver(row.updatedAt);
+  return toCustomFieldValue(row);
+}

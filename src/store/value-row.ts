@@ -1,0 +1,10 @@
+import type { CustomFieldValue, ValueRule } from '../core/custom-field.js';
+
+/** A stored value joined with its field's rule, flat, as both adapters' statements return it (decoded). */
+export type ValueRow = Omit<CustomFieldValue, 'definition'> & ValueRule;
+
+/** Nests the field's rule of a flat value row under `definition`. */
+export const toCustomFieldValue = ({ type, options, maxLength, ...value }: ValueRow): CustomFieldValue => ({
+  ...value,
+  definition: { type, options, maxLength },
+});
