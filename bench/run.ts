@@ -201,7 +201,7 @@ function versions(): Record<string, string> {
 }
 
 /**
- * A hash of what callgate runs (src/, bin/, drizzle/, package-lock.json). Each
+ * A hash of what callgate runs (src/, bin/, scripts/, drizzle/, package-lock.json). Each
  * run starts a fresh callgate process, so an edit during the benchmark would
  * silently mix versions; the runner compares this before and after.
  */
@@ -215,7 +215,7 @@ function sourceFingerprint(): string {
       else if (entry.isFile()) hash.update(relative(ROOT, path)).update('\0').update(readFileSync(path)).update('\0');
     }
   };
-  for (const dir of ['src', 'bin', 'drizzle']) walk(join(ROOT, dir));
+  for (const dir of ['src', 'bin', 'scripts', 'drizzle']) walk(join(ROOT, dir));
   if (existsSync(join(ROOT, 'package-lock.json'))) hash.update(readFileSync(join(ROOT, 'package-lock.json')));
   return hash.digest('hex').slice(0, 12);
 }
@@ -279,7 +279,7 @@ async function main(): Promise<void> {
     const now = sourceFingerprint();
     if (now === fingerprint) return;
     throw new Error(
-      `callgate's source (src/, bin/, drizzle/, package-lock.json) changed while the benchmark ran (fingerprint ${fingerprint} -> ${now}): ` +
+      `callgate's source (src/, bin/, scripts/, drizzle/, package-lock.json) changed while the benchmark ran (fingerprint ${fingerprint} -> ${now}): ` +
         'earlier runs measured different code than later ones would. Rerun when nobody is editing the tree.',
     );
   };
