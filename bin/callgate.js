@@ -9,5 +9,10 @@ try {
   process.stderr.write(`callgate: cannot compile src/ to dist/:\n${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);
 }
-// A computed specifier: the type check covers src/, not its compiled copy.
-await import(new URL('../dist/cli/main.js', import.meta.url).href);
+// Computed specifiers: the type check covers src/, not its compiled copy.
+const dist = (/** @type {string} */ path) => new URL(`../dist/${path}`, import.meta.url).href;
+/** @type {typeof import('../src/cli/heap-growth.js')} */
+const { limitHeapGrowth } = await import(dist('cli/heap-growth.js'));
+// Before the program loads: its heap stays near what is live (see src/cli/heap-growth.ts).
+limitHeapGrowth(process.execArgv, process.env.NODE_OPTIONS);
+await import(dist('cli/main.js'));
