@@ -7,11 +7,14 @@ export interface ScryptCost {
 }
 
 /**
- * New hashes: N=2^14, r=8, p=5, one of OWASP's equivalent scrypt settings,
- * needing 16 MiB per hash where N=2^17, r=8, p=1 needs 128 MiB. A stored hash
- * carries its own cost and is verified with it.
+ * New hashes: N=2^15, r=8, p=3, one of OWASP's equivalent scrypt settings,
+ * needing 32 MiB per hash where N=2^17, r=8, p=1 needs 128 MiB. A stored hash
+ * carries its own cost and is verified with it. Not 2^14 (16 MiB): glibc
+ * returns a block above 32 MiB to the system when it is freed, but keeps a
+ * 16 MiB one in the free lists of the thread that ran the hash, so a few
+ * logins left 35-55 MiB more resident for good.
  */
-export const SCRYPT_COST: ScryptCost = { N: 2 ** 14, r: 8, p: 5 };
+export const SCRYPT_COST: ScryptCost = { N: 2 ** 15, r: 8, p: 3 };
 const KEY_LENGTH = 32;
 
 /** What one scrypt computation allocates: 128·r·N bytes of scratch table plus 128·r·p of blocks. */
@@ -54,11 +57,12 @@ export class MemoryBudget {
 }
 
 /**
- * scrypt memory for the whole process: two hashes at the current cost at a
- * time, or one at a time at an older, larger cost. A burst of cold Basic
- * logins queues here instead of multiplying the process's memory.
+ * scrypt memory for the whole process: one hash at the current cost at a
+ * time (or two cheaper ones), and an older, larger one alone. A burst of cold
+ * Basic logins queues here, in arrival order, instead of multiplying the
+ * process's memory.
  */
-export const SCRYPT_MEMORY = new MemoryBudget(2 * scryptMemoryBytes(SCRYPT_COST));
+export const SCRYPT_MEMORY = new MemoryBudget(scryptMemoryBytes(SCRYPT_COST));
 
 function scryptAsync(password: string, salt: Buffer, cost: ScryptCost): Promise<Buffer> {
   const options: ScryptOptions = { ...cost, maxmem: 256 * cost.N * cost.r + 1024 * 1024 };

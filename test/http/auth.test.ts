@@ -84,9 +84,9 @@ describe('Authenticator', () => {
 });
 
 describe('password hashes', () => {
-  it('use scrypt at N=2^14, r=8, p=5 (16 MiB) with a random salt', async () => {
+  it('use scrypt at N=2^15, r=8, p=3 (32 MiB) with a random salt', async () => {
     const [first, second] = [await hashPassword('secret'), await hashPassword('secret')];
-    expect(first).toMatch(/^scrypt\$16384\$8\$5\$/);
+    expect(first).toMatch(/^scrypt\$32768\$8\$3\$/);
     expect(first).not.toBe(second);
     expect(await verifyPassword('secret', first)).toBe(true);
     expect(await verifyPassword('Secret', first)).toBe(false);
