@@ -60,10 +60,13 @@ describe('a checkout whose src/ changes', { timeout: 120_000 }, () => {
   });
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
+  /** GET /healthz of a fresh `serve`; also checks the server left no child process behind (esbuild's service). */
   const healthz = async () => {
     const server = startCliServer(['--db', join(root, 'db.sqlite')], {}, cli);
     try {
-      return await (await fetch(`${await server.url}/healthz`)).json();
+      const body = await (await fetch(`${await server.url}/healthz`)).json();
+      expect(readFileSync(`/proc/${server.child.pid}/task/${server.child.pid}/children`, 'utf8').trim()).toBe('');
+      return body;
     } finally {
       server.child.kill('SIGTERM');
       await server.exited;
