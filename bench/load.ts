@@ -12,6 +12,8 @@ import { buildRequest, isExpectedResponse, type Manifest, type Operation } from 
 export interface LoadJob {
   url: string;
   op: Operation;
+  /** A mixed load instead of `op` alone: each request is one of these, picked at random. */
+  mix?: Operation[];
   manifestPath: string;
   connections: number;
   warmupSeconds: number;
@@ -29,6 +31,8 @@ export interface LoadResult {
   timeouts: number;
   unexpected: number;
   firstUnexpected: string | null;
+  /** Responses per operation. */
+  byOp: Partial<Record<Operation, number>>;
 }
 
 export type ParentMessage = { type: 'run'; job: LoadJob } | { type: 'go' } | { type: 'exit' };
@@ -50,6 +54,8 @@ async function fire(job: LoadJob, seconds: number): Promise<LoadResult> {
   const manifest = manifestAt(job.manifestPath);
   let unexpected = 0;
   let firstUnexpected: string | null = null;
+  const ops = job.mix ?? [job.op];
+  const byOp: Partial<Record<Operation, number>> = {};
   // autocannon's own histogram rounds to whole milliseconds; keep every 2xx latency at full precision instead.
   const latencies: number[] = [];
   const result = await new Promise<autocannon.Result>((done, fail) => {
@@ -62,11 +68,18 @@ async function fire(job: LoadJob, seconds: number): Promise<LoadResult> {
         sampleInt: 50,
         requests: [
           {
-            setupRequest: (request: autocannon.Request) => Object.assign(request, buildRequest(job.op, manifest, Math.random)),
-            onResponse: (status: number, body: string) => {
-              if (isExpectedResponse(job.op, status, body)) return;
+            // A connection sends one request at a time, so its context holds the operation of the response to come.
+            setupRequest: (request: autocannon.Request, context: { op?: Operation }) => {
+              const op = ops[Math.floor(Math.random() * ops.length)]!;
+              context.op = op;
+              return Object.assign(request, buildRequest(op, manifest, Math.random));
+            },
+            onResponse: (status: number, body: string, context: { op?: Operation }) => {
+              const op = context.op!;
+              byOp[op] = (byOp[op] ?? 0) + 1;
+              if (isExpectedResponse(op, status, body)) return;
               unexpected++;
-              firstUnexpected ??= `${status} ${String(body).slice(0, 500)}`;
+              firstUnexpected ??= `${op}: ${status} ${String(body).slice(0, 500)}`;
             },
           },
         ],
@@ -89,6 +102,7 @@ async function fire(job: LoadJob, seconds: number): Promise<LoadResult> {
     timeouts: result.timeouts,
     unexpected,
     firstUnexpected,
+    byOp,
   };
 }
 

@@ -137,6 +137,20 @@ export async function startServer(spec: ServerSpec, options: StartOptions): Prom
   };
 }
 
+/** Throws, with the server's log tail, unless every response of the run was the expected 2xx. */
+export function checkRun(result: LoadResult, what: string, server: RunningServer): void {
+  const problems = [
+    result.requests === 0 && 'no request completed',
+    result.non2xx > 0 && `${result.non2xx} non-2xx responses`,
+    result.errors > 0 && `${result.errors} connection errors`,
+    result.timeouts > 0 && `${result.timeouts} timeouts`,
+    result.unexpected > 0 && `${result.unexpected} responses that were not the expected success (first: ${result.firstUnexpected})`,
+  ].filter(Boolean);
+  if (problems.length > 0) {
+    throw new Error(`${what}: the run does not count: ${problems.join('; ')}\n--- ${server.spec.label} log tail ---\n${server.logTail()}`);
+  }
+}
+
 let clockTicks: number | undefined;
 
 /** User + system CPU time of a process so far, in microseconds (from /proc/<pid>/stat). */

@@ -15,17 +15,14 @@
  * (postgres://postgres@127.0.0.1:5432/test), BENCH_PG_POOL_SIZE (10, callgate's
  * DATABASE_POOL_SIZE default; the floor gets the same).
  */
-import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, release, totalmem } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import Database from 'better-sqlite3';
 import type { LoadResult } from './load.js';
+import { machine, packageVersion, sourceFingerprint, versions } from './machine.js';
 import { checkParity, probeCallsField } from './parity.js';
 import { BenchPostgres, DEFAULT_PG_URL, type SchemaCopy } from './postgres.js';
-import { cpuMicros, killAll, LoadGenerator, peakRssMiB, ROOT, startServer, type RunningServer, type ServerSpec } from './processes.js';
+import { checkRun, cpuMicros, killAll, LoadGenerator, peakRssMiB, ROOT, startServer, type RunningServer, type ServerSpec } from './processes.js';
 import { compareProfiles, readProfile, type Breakdown } from './profile.js';
 import { markdownReport, summarize, textTable, type Comparison, type RunFigures } from './report.js';
 import { seedData, seedDatabase } from './seed.js';
@@ -131,19 +128,6 @@ async function dispose(server: RunningServer): Promise<void> {
   }
 }
 
-function check(result: LoadResult, what: string, server: RunningServer): void {
-  const problems = [
-    result.requests === 0 && 'no request completed',
-    result.non2xx > 0 && `${result.non2xx} non-2xx responses`,
-    result.errors > 0 && `${result.errors} connection errors`,
-    result.timeouts > 0 && `${result.timeouts} timeouts`,
-    result.unexpected > 0 && `${result.unexpected} responses that were not the expected success (first: ${result.firstUnexpected})`,
-  ].filter(Boolean);
-  if (problems.length > 0) {
-    throw new Error(`${what}: the run does not count: ${problems.join('; ')}\n--- ${server.spec.label} log tail ---\n${server.logTail()}`);
-  }
-}
-
 /** callgate's count of group commits from /metrics, or null when it does not publish one. */
 async function groupCommits(server: RunningServer): Promise<number | null> {
   if (server.spec.kind !== 'callgate') return null;
@@ -200,7 +184,7 @@ async function measure(load: LoadGenerator, server: RunningServer, comparison: C
     }
   }
   const rss = peakRssMiB(server.pid);
-  check(result, what, server);
+  checkRun(result, what, server);
   // The floor commits once per write by construction; callgate may share commits (group commit, SQLite only).
   let writesPerCommit: number | null = null;
   if (writes && (server.spec.kind === 'floor' || copy)) writesPerCommit = 1;
@@ -230,71 +214,6 @@ async function measure(load: LoadGenerator, server: RunningServer, comparison: C
   return figures;
 }
 
-function machine() {
-  const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
-  return {
-    nproc: Number(execFileSync('nproc', { encoding: 'utf8' }).trim()) || availableParallelism(),
-    cpu: /model name\s*:\s*(.+)/.exec(cpuinfo)?.[1]?.trim() ?? 'unknown',
-    memory: `${(totalmem() / 2 ** 30).toFixed(1)} GiB`,
-    kernel: release(),
-  };
-}
-
-async function versions(): Promise<Record<string, string>> {
-  const pkg = (name: string) => {
-    try {
-      return (JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
-    } catch {
-      return '?';
-    }
-  };
-  let commit = '?';
-  try {
-    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src'], { cwd: ROOT, encoding: 'utf8' }).trim();
-    if (dirty) commit += ' (with uncommitted changes in src/)';
-  } catch {
-    // not a git checkout
-  }
-  let database: Record<string, string>;
-  if (postgres) {
-    database = { PostgreSQL: (await postgres.settings()).server_version, pg: pkg('pg') };
-  } else {
-    const memory = new Database(':memory:');
-    const sqlite = (memory.prepare('select sqlite_version() as v').get() as { v: string }).v;
-    memory.close();
-    database = { 'better-sqlite3': `${pkg('better-sqlite3')} (SQLite ${sqlite})` };
-  }
-  return {
-    'Node.js': process.version,
-    ...database,
-    'graphql-yoga': pkg('graphql-yoga'),
-    graphql: pkg('graphql'),
-    autocannon: pkg('autocannon'),
-    'callgate commit': commit,
-  };
-}
-
-/**
- * A hash of what callgate runs (src/, bin/, drizzle/, package-lock.json). Each
- * run starts a fresh callgate process, so an edit during the benchmark would
- * silently mix versions; the runner compares this before and after.
- */
-function sourceFingerprint(): string {
-  const hash = createHash('sha256');
-  const walk = (dir: string) => {
-    if (!existsSync(dir)) return;
-    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else if (entry.isFile()) hash.update(relative(ROOT, path)).update('\0').update(readFileSync(path)).update('\0');
-    }
-  };
-  for (const dir of ['src', 'bin', 'drizzle']) walk(join(ROOT, dir));
-  if (existsSync(join(ROOT, 'package-lock.json'))) hash.update(readFileSync(join(ROOT, 'package-lock.json')));
-  return hash.digest('hex').slice(0, 12);
-}
-
 /** One untimed load run under `node --cpu-prof`; the breakdown covers only the measured phase. */
 async function profileRun(load: LoadGenerator, spec: ServerSpec, op: Operation): Promise<{ breakdown: Breakdown; requests: number }> {
   const dir = join(work, 'profiles', `${spec.kind}-${op}`);
@@ -308,7 +227,7 @@ async function profileRun(load: LoadGenerator, spec: ServerSpec, op: Operation):
       { url: server.url, op, manifestPath, connections: settings.connections, warmupSeconds: 1, durationSeconds: Math.min(settings.durationSeconds, 3) },
       () => (fromUs = nowUs()),
     );
-    check(result, `profile ${spec.label} ${op}`, server);
+    checkRun(result, `profile ${spec.label} ${op}`, server);
   } finally {
     await dispose(server);
   }
@@ -373,7 +292,7 @@ async function main(): Promise<void> {
     const now = sourceFingerprint();
     if (now === fingerprint) return;
     throw new Error(
-      `callgate's source (src/, bin/, drizzle/, package-lock.json) changed while the benchmark ran (fingerprint ${fingerprint} -> ${now}): ` +
+      `callgate's source (src/, bin/, scripts/, drizzle/, package-lock.json) changed while the benchmark ran (fingerprint ${fingerprint} -> ${now}): ` +
         'earlier runs measured different code than later ones would. Rerun when nobody is editing the tree.',
     );
   };
@@ -489,7 +408,10 @@ async function main(): Promise<void> {
         date,
         machine: machine(),
         // read at the end: with an unchanged fingerprint the commit is the code every run measured
-        versions: { ...(await versions()), 'callgate source fingerprint': fingerprint },
+        versions: {
+          ...versions(postgres ? { PostgreSQL: (await postgres.settings()).server_version, pg: packageVersion('pg') } : undefined),
+          'callgate source fingerprint': fingerprint,
+        },
         settings: {
           'Seeded data': `${fmt(manifest.callIds.length)} calls, ${manifest.fields.length} custom fields (text/option/number/date; one read-only, one disabled), 5 values per call, one editor with a bearer token`,
           Load: `autocannon, ${settings.connections} connections, ${settings.warmupSeconds} s warm-up then ${settings.durationSeconds} s timed, ${settings.rounds} rounds, configurations alternating A B A B`,

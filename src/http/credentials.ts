@@ -1,13 +1,74 @@
 import { createHash, randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 
-/** OWASP's recommended scrypt cost: N=2^17, r=8, p=1 (128 MiB per hash). */
-export const SCRYPT_COST = { N: 2 ** 17, r: 8, p: 1 } as const;
+export interface ScryptCost {
+  N: number;
+  r: number;
+  p: number;
+}
+
+/**
+ * New hashes: N=2^15, r=8, p=3, one of OWASP's equivalent scrypt settings,
+ * needing 32 MiB per hash where N=2^17, r=8, p=1 needs 128 MiB. A stored hash
+ * carries its own cost and is verified with it. Not 2^14 (16 MiB): glibc
+ * returns a block above 32 MiB to the system when it is freed, but keeps a
+ * 16 MiB one in the free lists of the thread that ran the hash, so a few
+ * logins left 35-55 MiB more resident for good.
+ */
+export const SCRYPT_COST: ScryptCost = { N: 2 ** 15, r: 8, p: 3 };
 const KEY_LENGTH = 32;
 
-function scryptAsync(password: string, salt: Buffer, cost: { N: number; r: number; p: number }): Promise<Buffer> {
+/** What one scrypt computation allocates: 128·r·N bytes of scratch table plus 128·r·p of blocks. */
+export const scryptMemoryBytes = (cost: ScryptCost): number => 128 * cost.r * (cost.N + cost.p + 2);
+
+/**
+ * Runs tasks that each need some memory, never more than `budget` bytes at
+ * once; a task needing more than the whole budget runs alone. Tasks start in
+ * arrival order, so a large one is not starved by a stream of small ones.
+ */
+export class MemoryBudget {
+  private used = 0;
+  private readonly waiting: { need: number; start: () => void }[] = [];
+
+  constructor(readonly budget: number) {}
+
+  async run<T>(needBytes: number, task: () => Promise<T>): Promise<T> {
+    // A need that is not a number (a corrupt stored cost) takes the whole budget rather than breaking the count.
+    const need = needBytes >= 0 ? Math.min(needBytes, this.budget) : this.budget;
+    if (this.waiting.length > 0 || this.used + need > this.budget) {
+      await new Promise<void>((start) => this.waiting.push({ need, start }));
+    } else {
+      this.used += need;
+    }
+    try {
+      return await task();
+    } finally {
+      this.used -= need;
+      this.startWaiting();
+    }
+  }
+
+  private startWaiting(): void {
+    for (let next = this.waiting[0]; next && this.used + next.need <= this.budget; next = this.waiting[0]) {
+      this.waiting.shift();
+      this.used += next.need;
+      next.start();
+    }
+  }
+}
+
+/**
+ * scrypt memory for the whole process: one hash at the current cost at a
+ * time (or two cheaper ones), and an older, larger one alone. A burst of cold
+ * Basic logins queues here, in arrival order, instead of multiplying the
+ * process's memory.
+ */
+export const SCRYPT_MEMORY = new MemoryBudget(scryptMemoryBytes(SCRYPT_COST));
+
+function scryptAsync(password: string, salt: Buffer, cost: ScryptCost): Promise<Buffer> {
   const options: ScryptOptions = { ...cost, maxmem: 256 * cost.N * cost.r + 1024 * 1024 };
-  return new Promise((resolve, reject) =>
-    scrypt(password, salt, KEY_LENGTH, options, (error, key) => (error ? reject(error) : resolve(key))),
+  return SCRYPT_MEMORY.run(
+    scryptMemoryBytes(cost),
+    () => new Promise((resolve, reject) => scrypt(password, salt, KEY_LENGTH, options, (error, key) => (error ? reject(error) : resolve(key)))),
   );
 }
 

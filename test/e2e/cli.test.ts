@@ -10,7 +10,7 @@ const call = (id: string, extra: Record<string, unknown> = {}) =>
   JSON.stringify({ call_id: id, setup_time: '2026-03-01T12:00:00Z', from_number: '+1', to_number: '+2', direction: 'outbound', duration: 1, ...extra });
 const ID = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 
-// Each test starts several real CLI processes (tsx, migrations, scrypt): give them room on a loaded machine.
+// Each test starts several real CLI processes (migrations, scrypt): give them room on a loaded machine.
 describe(`callgate CLI (${STORE_UNDER_TEST})`, { timeout: 60_000 }, () => {
   let dir: string;
   let db: string;

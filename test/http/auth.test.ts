@@ -84,9 +84,9 @@ describe('Authenticator', () => {
 });
 
 describe('password hashes', () => {
-  it('use scrypt at N=2^17, r=8, p=1 with a random salt', async () => {
+  it('use scrypt at N=2^15, r=8, p=3 (32 MiB) with a random salt', async () => {
     const [first, second] = [await hashPassword('secret'), await hashPassword('secret')];
-    expect(first).toMatch(/^scrypt\$131072\$8\$1\$/);
+    expect(first).toMatch(/^scrypt\$32768\$8\$3\$/);
     expect(first).not.toBe(second);
     expect(await verifyPassword('secret', first)).toBe(true);
     expect(await verifyPassword('Secret', first)).toBe(false);

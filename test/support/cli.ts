@@ -10,9 +10,9 @@ export interface CliResult {
 }
 
 /** Runs the real `callgate` command, as an operator would. */
-export function runCli(args: string[], options: { stdin?: string; env?: Record<string, string> } = {}): Promise<CliResult> {
+export function runCli(args: string[], options: { stdin?: string; env?: Record<string, string>; cli?: string } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
+    const child = spawn(process.execPath, [options.cli ?? CLI, ...args], {
       env: { ...process.env, DATABASE_URL: '', ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
@@ -26,9 +26,9 @@ export function runCli(args: string[], options: { stdin?: string; env?: Record<s
   });
 }
 
-/** Starts `callgate serve --port 0` and resolves once it prints its URL. */
-export function startCliServer(args: string[], env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', ...args], {
+/** Starts `callgate serve --port 0` (of another checkout with `cli`) and resolves once it prints its URL. */
+export function startCliServer(args: string[], env: Record<string, string> = {}, cli = CLI) {
+  const child = spawn(process.execPath, [cli, 'serve', '--port', '0', ...args], {
     env: { ...process.env, DATABASE_URL: '', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

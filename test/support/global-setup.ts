@@ -1,7 +1,13 @@
 import pg from 'pg';
+import { ensureBuilt } from '../../scripts/build.js';
 
-/** Says once, at the top of the run, which store the suite runs against and what it skips. */
-export default async function announceStoreUnderTest(): Promise<void> {
+/**
+ * Compiles src/ to dist/ once, before any worker starts, so the e2e tests'
+ * CLI processes run current code without racing each other to build it; then
+ * says which store the suite runs against and what it skips.
+ */
+export default async function setUpSuite(): Promise<void> {
+  await ensureBuilt();
   const url = process.env.TEST_DATABASE_URL?.trim();
   if (!url) {
     console.log(

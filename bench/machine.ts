@@ -1,0 +1,73 @@
+/** What a benchmark report says about where it ran: the machine, the versions, the code measured. */
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { availableParallelism, release, totalmem } from 'node:os';
+import { join, relative } from 'node:path';
+import Database from 'better-sqlite3';
+import { ROOT } from './processes.js';
+
+export function machine() {
+  const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
+  return {
+    nproc: Number(execFileSync('nproc', { encoding: 'utf8' }).trim()) || availableParallelism(),
+    cpu: /model name\s*:\s*(.+)/.exec(cpuinfo)?.[1]?.trim() ?? 'unknown',
+    memory: `${(totalmem() / 2 ** 30).toFixed(1)} GiB`,
+    kernel: release(),
+  };
+}
+
+export function packageVersion(name: string): string {
+  try {
+    return (JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return '?';
+  }
+}
+
+function sqliteVersions(): Record<string, string> {
+  const memory = new Database(':memory:');
+  const sqlite = (memory.prepare('select sqlite_version() as v').get() as { v: string }).v;
+  memory.close();
+  return { 'better-sqlite3': `${packageVersion('better-sqlite3')} (SQLite ${sqlite})` };
+}
+
+/** The versions a report names; `database` says which database ran (SQLite's by default). */
+export function versions(database: Record<string, string> = sqliteVersions()): Record<string, string> {
+  let commit = '?';
+  try {
+    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src', 'bin', 'scripts'], { cwd: ROOT, encoding: 'utf8' }).trim();
+    if (dirty) commit += ' (with uncommitted changes in src/, bin/ or scripts/)';
+  } catch {
+    // not a git checkout
+  }
+  return {
+    'Node.js': process.version,
+    ...database,
+    'graphql-yoga': packageVersion('graphql-yoga'),
+    graphql: packageVersion('graphql'),
+    autocannon: packageVersion('autocannon'),
+    'callgate commit': commit,
+  };
+}
+
+/**
+ * A hash of what callgate runs (src/, bin/, scripts/, drizzle/, package-lock.json). Each
+ * run starts a fresh callgate process, so an edit during the benchmark would
+ * silently mix versions; the runner compares this before and after.
+ */
+export function sourceFingerprint(): string {
+  const hash = createHash('sha256');
+  const walk = (dir: string) => {
+    if (!existsSync(dir)) return;
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.isFile()) hash.update(relative(ROOT, path)).update('\0').update(readFileSync(path)).update('\0');
+    }
+  };
+  for (const dir of ['src', 'bin', 'scripts', 'drizzle']) walk(join(ROOT, dir));
+  if (existsSync(join(ROOT, 'package-lock.json'))) hash.update(readFileSync(join(ROOT, 'package-lock.json')));
+  return hash.digest('hex').slice(0, 12);
+}
