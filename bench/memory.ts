@@ -19,6 +19,7 @@ import { parseArgs } from 'node:util';
 import { machine, sourceFingerprint, versions } from './machine.js';
 import { checkRun, cpuMicros, killAll, LoadGenerator, peakRssMiB, ROOT, startServer, type RunningServer, type ServerSpec } from './processes.js';
 import { seedDatabase } from './seed.js';
+import { envNumber } from './settings.js';
 import { OPERATION_LABELS, type Manifest, type Operation } from './workload.js';
 
 const { values: flags } = parseArgs({
@@ -27,14 +28,6 @@ const { values: flags } = parseArgs({
     'keep-seed': { type: 'boolean', default: false },
   },
 });
-
-function envNumber(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name}=${JSON.stringify(raw)}: expected a positive number`);
-  return value;
-}
 
 const smoke = flags.smoke;
 const settings = {

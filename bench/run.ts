@@ -26,6 +26,7 @@ import { checkRun, cpuMicros, killAll, LoadGenerator, peakRssMiB, ROOT, startSer
 import { compareProfiles, readProfile, type Breakdown } from './profile.js';
 import { markdownReport, summarize, textTable, type Comparison, type RunFigures } from './report.js';
 import { seedData, seedDatabase } from './seed.js';
+import { envNumber } from './settings.js';
 import { OPERATION_LABELS, OPERATIONS, type Operation } from './workload.js';
 
 const { values: flags } = parseArgs({
@@ -38,14 +39,6 @@ const { values: flags } = parseArgs({
 });
 if (flags.store !== 'sqlite' && flags.store !== 'pg') throw new Error(`--store ${flags.store}: expected sqlite or pg`);
 const store: 'sqlite' | 'pg' = flags.store;
-
-function envNumber(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name}=${JSON.stringify(raw)}: expected a positive number`);
-  return value;
-}
 
 const smoke = flags.smoke;
 const settings = {
