@@ -6,7 +6,7 @@ import { and, asc, count, eq, exists, getTableColumns, inArray, sql, type SQL } 
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import type { CallRecord } from '../../core/call.js';
-import type { CustomFieldDefinition, CustomFieldValue } from '../../core/custom-field.js';
+import type { CustomFieldDefinition, CustomFieldValue, ValueRule } from '../../core/custom-field.js';
 import { CONFLICT_MESSAGES } from '../../core/field-definition.js';
 import {
   DuplicateError,
@@ -34,7 +34,6 @@ import {
 } from '../call-store.js';
 import { boundsTightenedByCursor, callFilterWhere, keyset, orderBy } from './call-list-sql.js';
 import { GroupCommit } from './group-commit.js';
-import { toCustomFieldValue } from '../value-row.js';
 import * as schema from './schema.js';
 
 const { tenants, apiUsers, apiTokens, customFields, calls, callCustomFieldValues } = schema;
@@ -113,11 +112,11 @@ export class SqliteCallStore implements CallStore {
   }
 
   async findUserByUsername(username: string): Promise<ApiUserRecord | null> {
-    return this.statements.userByUsername.get({ username }) ?? null;
+    return this.statements.userByUsername.get(username) ?? null;
   }
 
   async findUserByTokenHash(tokenHash: string): Promise<ApiUserRecord | null> {
-    return this.statements.userByTokenHash.get({ tokenHash }) ?? null;
+    return this.statements.userByTokenHash.get(tokenHash) ?? null;
   }
 
   private readFields(tenantId: string, includeDisabled: boolean): CustomFieldDefinition[] {
@@ -129,11 +128,11 @@ export class SqliteCallStore implements CallStore {
   }
 
   private readValues(callId: string): CustomFieldValue[] {
-    return this.statements.values.all({ callId });
+    return this.statements.values.all(callId);
   }
 
   async getCall(tenantId: string, callId: string): Promise<CallWithValues | null> {
-    const call = this.statements.call.get({ tenantId, callId });
+    const call = this.statements.call.get(tenantId, callId);
     return call ? { call, customFields: this.readValues(callId) } : null;
   }
 
@@ -215,7 +214,7 @@ export class SqliteCallStore implements CallStore {
 
   /** The body of one set-custom-fields write; runs inside a transaction or a group-commit savepoint. */
   private applyCustomFields(command: SetCallCustomFieldsCommand): SetCallCustomFieldsOutcome {
-    const call = this.statements.call.get({ tenantId: command.tenantId, callId: command.callId });
+    const call = this.statements.call.get(command.tenantId, command.callId);
     if (!call) return { kind: 'not_found' };
     if (command.expectedVersion !== undefined && call.version !== command.expectedVersion) {
       return { kind: 'version_conflict', currentVersion: call.version };
@@ -478,16 +477,26 @@ export class SqliteCallStore implements CallStore {
 const isUniqueViolation = (error: unknown) =>
   error instanceof Database.SqliteError && error.code.startsWith('SQLITE_CONSTRAINT_') && /UNIQUE|PRIMARYKEY/.test(error.code);
 
-type UserRow = Omit<ApiUserRecord, 'disabled'> & { disabled: number };
 type FieldRow = Omit<CustomFieldDefinition, 'options' | 'editable' | 'enabled' | 'previousNames'> & {
   options: string | null;
   editable: number;
   enabled: number;
   previousNames: string;
 };
-type ValueRow = Omit<CustomFieldValue, 'definition'> & Pick<FieldRow, 'type' | 'options' | 'maxLength'>;
+/** Rows of the hot read statements, as arrays (better-sqlite3's raw mode): cheaper than its row objects. */
+type UserTuple = [id: string, tenantId: string, tenantName: string, username: string, role: ApiUserRecord['role'], passwordHash: string, disabled: number];
+type CallTuple = [callId: string, tenantId: string, setupTime: string, fromNumber: string, toNumber: string, direction: CallRecord['direction'], duration: number, version: number];
+type ValueTuple = [
+  fieldId: string,
+  name: string,
+  value: string,
+  updatedAt: string,
+  updatedBy: string | null,
+  type: ValueRule['type'],
+  options: string | null,
+  maxLength: number | null,
+];
 
-const toUser = (row: UserRow | undefined): ApiUserRecord | undefined => row && { ...row, disabled: row.disabled === 1 };
 const parseOptions = (options: string | null) => (options === null ? null : (JSON.parse(options) as string[]));
 const toField = (row: FieldRow): CustomFieldDefinition => ({
   ...row,
@@ -496,7 +505,32 @@ const toField = (row: FieldRow): CustomFieldDefinition => ({
   enabled: row.enabled === 1,
   previousNames: JSON.parse(row.previousNames) as string[],
 });
-const toValue = (row: ValueRow): CustomFieldValue => toCustomFieldValue({ ...row, options: parseOptions(row.options) });
+const toUser = (row: UserTuple | undefined): ApiUserRecord | undefined =>
+  row && { id: row[0], tenantId: row[1], tenantName: row[2], username: row[3], role: row[4], passwordHash: row[5], disabled: row[6] === 1 };
+const toCall = (row: CallTuple | undefined): CallRecord | undefined =>
+  row && { callId: row[0], tenantId: row[1], setupTime: row[2], fromNumber: row[3], toNumber: row[4], direction: row[5], duration: row[6], version: row[7] };
+
+/**
+ * The rules values are checked against (type, options, max length), decoded
+ * once per distinct stored form and shared, frozen, by every value read: a
+ * call read does not parse its fields' options JSON again for each value.
+ */
+class ValueRules {
+  private readonly decoded = new Map<string, ValueRule>();
+
+  of(type: ValueRule['type'], options: string | null, maxLength: number | null): ValueRule {
+    const key = `${type}\u0000${maxLength}\u0000${options}`;
+    let rule = this.decoded.get(key);
+    if (!rule) {
+      // Definitions change rarely; a map that somehow grew past any real schema starts over.
+      if (this.decoded.size >= 10_000) this.decoded.clear();
+      const parsed = parseOptions(options);
+      rule = Object.freeze({ type, options: parsed && Object.freeze(parsed), maxLength }) as ValueRule;
+      this.decoded.set(key, rule);
+    }
+    return rule;
+  }
+}
 
 const USER = `select u.id, u.tenant_id as tenantId, t.name as tenantName, u.username, u.role, u.password_hash as passwordHash, u.disabled
   from api_users u join tenants t on t.id = u.tenant_id`;
@@ -511,27 +545,40 @@ const FIELD = `select field_id as fieldId, tenant_id as tenantId, name, descript
  * directly: drizzle's parameter and row mapping cost more than the queries.
  */
 function prepareStatements(sqlite: Database.Database) {
-  const userByUsername = sqlite.prepare<{ username: string }, UserRow>(`${USER} where u.username = @username`);
-  const userByTokenHash = sqlite.prepare<{ tokenHash: string }, UserRow>(
-    `${USER} join api_tokens k on k.user_id = u.id where k.token_hash = @tokenHash and k.revoked_at is null`,
-  );
+  const userByUsername = sqlite.prepare<[string], UserTuple>(`${USER} where u.username = ?`).raw();
+  const userByTokenHash = sqlite
+    .prepare<[string], UserTuple>(`${USER} join api_tokens k on k.user_id = u.id where k.token_hash = ? and k.revoked_at is null`)
+    .raw();
+  const call = sqlite.prepare<[string, string], CallTuple>(`select ${CALL_COLUMNS} from calls where call_id = ? and tenant_id = ?`).raw();
   const allFields = sqlite.prepare<{ tenantId: string }, FieldRow>(`${FIELD} order by name, field_id`);
   const enabledFields = sqlite.prepare<{ tenantId: string }, FieldRow>(`${FIELD} and enabled = 1 order by name, field_id`);
   const field = sqlite.prepare<{ tenantId: string; fieldId: string }, FieldRow>(`${FIELD} and field_id = @fieldId`);
-  const values = sqlite.prepare<{ callId: string }, ValueRow>(
-    `select v.field_id as fieldId, f.name, v.value, v.updated_at as updatedAt, u.username as updatedBy,
-            f.type, f.options, f.max_length as maxLength
-       from call_custom_field_values v
-       join custom_fields f on f.field_id = v.field_id
-       left join api_users u on u.id = v.updated_by
-      where v.call_id = @callId and f.enabled = 1
-      order by f.name, f.field_id`,
-  );
+  const values = sqlite
+    .prepare<[string], ValueTuple>(
+      `select v.field_id, f.name, v.value, v.updated_at, u.username, f.type, f.options, f.max_length
+         from call_custom_field_values v
+         join custom_fields f on f.field_id = v.field_id
+         left join api_users u on u.id = v.updated_by
+        where v.call_id = ? and f.enabled = 1
+        order by f.name, f.field_id`,
+    )
+    .raw();
+  const rules = new ValueRules();
   return {
-    userByUsername: { get: (args: { username: string }) => toUser(userByUsername.get(args)) },
-    userByTokenHash: { get: (args: { tokenHash: string }) => toUser(userByTokenHash.get(args)) },
-    call: sqlite.prepare<{ tenantId: string; callId: string }, CallRecord>(`select ${CALL_COLUMNS} from calls where call_id = @callId and tenant_id = @tenantId`),
-    values: { all: (args: { callId: string }) => values.all(args).map(toValue) },
+    userByUsername: { get: (username: string) => toUser(userByUsername.get(username)) },
+    userByTokenHash: { get: (tokenHash: string) => toUser(userByTokenHash.get(tokenHash)) },
+    call: { get: (tenantId: string, callId: string) => toCall(call.get(callId, tenantId)) },
+    values: {
+      all: (callId: string): CustomFieldValue[] =>
+        values.all(callId).map(([fieldId, name, value, updatedAt, updatedBy, type, options, maxLength]) => ({
+          fieldId,
+          name,
+          value,
+          updatedAt,
+          updatedBy,
+          definition: rules.of(type, options, maxLength),
+        })),
+    },
     allFields: { all: (args: { tenantId: string }) => allFields.all(args).map(toField) },
     field: {
       get: (args: { tenantId: string; fieldId: string }) => {
