@@ -27,6 +27,7 @@ const ConfigSchema = z.object({
   GRAPHQL_MAX_TOKENS: limit.default(DEFAULT_LIMITS.maxTokens),
   GRAPHQL_MAX_DIRECTIVES: limit.default(DEFAULT_LIMITS.maxDirectives),
   GRAPHQL_MAX_COST: limit.default(DEFAULT_LIMITS.maxCost),
+  GRAPHQL_JIT: flag.default(true),
   SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(10),
 });
 
@@ -44,6 +45,8 @@ export interface Config {
   trustProxy: boolean;
   metrics: { enabled: boolean; token: string | null };
   limits: GraphQLLimits;
+  /** Compile often-run operations with graphql-jit. */
+  jit: boolean;
   shutdownTimeoutMs: number;
 }
 
@@ -84,6 +87,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       maxDirectives: c.GRAPHQL_MAX_DIRECTIVES,
       maxCost: c.GRAPHQL_MAX_COST,
     },
+    jit: c.GRAPHQL_JIT,
     shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT_SECONDS * 1000,
   };
 }

@@ -1,44 +1,22 @@
 import { parse, validate, type DocumentNode, type ExecutionResult } from 'graphql';
-import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
-import type { Plugin, YogaServerInstance } from 'graphql-yoga';
+import type { YogaServerInstance } from 'graphql-yoga';
 import type { Viewer } from './auth.js';
+import { compileRestDocument } from './compiled-execution.js';
 import { SERVICE_UNAVAILABLE, serviceUnavailable, unexpected, type RestReply, type RestRequest } from './rest-response.js';
 
 export type Yoga = YogaServerInstance<object, object>;
 
-/** The hot REST routes' documents, compiled once into specialised executors (graphql-jit). */
-const compiledDocuments = new WeakMap<DocumentNode, CompiledQuery>();
-
-/**
- * Runs a compiled REST document with its compiled executor, inside the
- * envelop pipeline (context, masking and the other plugins' hooks are
- * unchanged). Only documents the shim prepared with `compile` qualify: their
- * variables are built by the shim from checked input and their results are
- * read by field name, so graphql-jit's differences from graphql-js (input
- * coercion messages, key order) cannot show; /graphql never runs through it.
- */
-export const useCompiledRestDocuments: Plugin = {
-  onExecute({ args, setExecuteFn }) {
-    const compiled = compiledDocuments.get(args.document);
-    if (compiled) setExecuteFn((a) => compiled.query(a.rootValue, a.contextValue, a.variableValues ?? {}));
-  },
-};
-
 /**
  * Parses and validates a REST route's fixed GraphQL document once, at
  * start-up (a bad document stops start-up); with `compile`, also compiles it
- * for useCompiledRestDocuments.
+ * with graphql-jit (see compiled-execution.ts).
  */
 export function prepareOperation(document: string, yoga: Yoga, options: { compile?: boolean } = {}): DocumentNode {
   const parsed = parse(document);
   const { schema } = yoga.getEnveloped();
   const errors = validate(schema, parsed);
   if (errors.length > 0) throw new Error(`REST shim document is invalid: ${errors.map((e) => e.message).join('; ')}`);
-  if (options.compile) {
-    const compiled = compileQuery(schema, parsed);
-    if (!isCompiledQuery(compiled)) throw new Error(`REST shim document does not compile: ${compiled.errors?.map((e) => e.message).join('; ')}`);
-    compiledDocuments.set(parsed, compiled);
-  }
+  if (options.compile) compileRestDocument(schema, parsed);
   return parsed;
 }
 

@@ -33,6 +33,7 @@ export async function startServer(config: Config, store: CallStore): Promise<Run
     limits: config.limits,
     metrics: config.metrics,
     trustProxy: config.trustProxy,
+    compiledExecution: config.jit ? undefined : false,
     authenticator: new Authenticator(store, { cacheTtlMs: config.authCacheTtlMs }),
   });
   const server = createServer(app.handleNode);

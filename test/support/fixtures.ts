@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { VENDOR_EXAMPLE_FIELDS } from '../../src/core/vendor-examples.js';
 import { hashApiToken, hashPassword, newApiToken } from '../../src/http/credentials.js';
-import { createApp } from '../../src/http/app.js';
+import { createApp, type AppDeps } from '../../src/http/app.js';
 import type { CallStore, NewCustomField } from '../../src/store/call-store.js';
 import { decideImportedValues } from '../../src/core/change-set.js';
 import { openTestStore, rawSql } from './database.js';
@@ -131,9 +131,9 @@ export const basic = (username: string, password = PASSWORD) =>
   `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
 
 /** An app over a fresh world, with helpers to call it in-process. */
-export async function createTestApp() {
+export async function createTestApp(options: Pick<AppDeps, 'compiledExecution'> = {}) {
   const world = await createWorld();
-  const app = createApp({ store: world.store, logger: false, clock: () => new Date(NOW) });
+  const app = createApp({ store: world.store, logger: false, clock: () => new Date(NOW), ...options });
   const bearer = (who: keyof World['tokens']) => `Bearer ${world.tokens[who]}`;
 
   async function graphql<T = any>(query: string, variables: Record<string, unknown> = {}, as: keyof World['tokens'] = 'editor') {
