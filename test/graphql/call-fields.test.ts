@@ -262,7 +262,7 @@ describe('batching: a page costs the same few statements whatever its size', () 
 
   it('the values of all calls on a page are read in one statement', async () => {
     const run = await statementsFor(`{ calls(first: 100) { edges { node { customFields { value } } } } }`, {});
-    expect(run.statements.filter((s) => /from "call_custom_field_values"/i.test(s))).toHaveLength(1);
+    expect(run.statements.filter((s) => /from "?call_custom_field_values\b/i.test(s))).toHaveLength(1);
     expect(run.statements).toHaveLength(2);
   });
 });

@@ -39,7 +39,8 @@ function expectIndexedOnly(plans: { statement: string; plan: string[] }[], optio
   for (const { statement, plan } of plans) {
     const context = `${statement}\n${plan.join('\n')}`;
     for (const line of plan) {
-      expect(line, context).not.toMatch(/^SCAN (?!CONSTANT ROW)/);
+      // json_each is the page's call ids passed as one JSON array, not a table
+      expect(line, context).not.toMatch(/^SCAN (?!CONSTANT ROW|json_each VIRTUAL TABLE)/);
       if (/\b(calls|call_custom_field_values)\b/.test(line)) expect(line, context).toMatch(/^SEARCH \S+ (EXISTS )?USING (COVERING )?(INDEX|PRIMARY KEY)/);
     }
     if (/from "calls"/.test(statement) && !options.sorts) expect(plan.join('\n'), context).not.toMatch(/TEMP B-TREE/);
@@ -130,7 +131,7 @@ describe.skipIf(onPostgres)(`EXPLAIN QUERY PLAN of the list queries${onPostgres 
     const plans = await plansOf(() => world.store.listCustomFieldValues(world.tenantId, range(1, 50).map(callId)));
     expect(plans).toHaveLength(1);
     expectIndexedOnly(plans, { sorts: true });
-    expect(plans[0]!.plan.join('\n')).toMatch(/SEARCH call_custom_field_values USING INDEX sqlite_autoindex_call_custom_field_values_1 \(call_id=\? AND field_id=\?\)/);
+    expect(plans[0]!.plan.join('\n')).toMatch(/SEARCH (call_custom_field_values|v) USING INDEX sqlite_autoindex_call_custom_field_values_1 \(call_id=\? AND field_id=\?\)/);
   });
 
   it('the field definitions: through the tenant index', async () => {

@@ -187,23 +187,7 @@ export class SqliteCallStore implements CallStore {
   async listCustomFieldValues(tenantId: string, callIds: readonly string[]): Promise<Map<string, CustomFieldValue[]>> {
     const byCall = new Map<string, CustomFieldValue[]>(callIds.map((id) => [id, []]));
     if (callIds.length === 0) return byCall;
-    const rows = this.db
-      .select({
-        callId: callCustomFieldValues.callId,
-        fieldId: callCustomFieldValues.fieldId,
-        name: customFields.name,
-        value: callCustomFieldValues.value,
-        updatedAt: callCustomFieldValues.updatedAt,
-        updatedBy: apiUsers.username,
-        definition: { type: customFields.type, options: customFields.options, maxLength: customFields.maxLength },
-      })
-      .from(callCustomFieldValues)
-      .innerJoin(customFields, eq(customFields.fieldId, callCustomFieldValues.fieldId))
-      .leftJoin(apiUsers, eq(apiUsers.id, callCustomFieldValues.updatedBy))
-      .where(and(inArray(callCustomFieldValues.callId, [...callIds]), eq(customFields.tenantId, tenantId), eq(customFields.enabled, true)))
-      .orderBy(asc(customFields.name), asc(customFields.fieldId))
-      .all();
-    for (const { callId, ...value } of rows) byCall.get(callId)?.push(value);
+    for (const [callId, value] of this.statements.valuesOfCalls.all(tenantId, callIds)) byCall.get(callId)?.push(value);
     return byCall;
   }
 
@@ -563,21 +547,34 @@ function prepareStatements(sqlite: Database.Database) {
         order by f.name, f.field_id`,
     )
     .raw();
+  const valuesOfCalls = sqlite
+    .prepare<[string, string], [callId: string, ...ValueTuple]>(
+      `select v.call_id, v.field_id, f.name, v.value, v.updated_at, u.username, f.type, f.options, f.max_length
+         from call_custom_field_values v
+         join custom_fields f on f.field_id = v.field_id
+         left join api_users u on u.id = v.updated_by
+        where v.call_id in (select value from json_each(?)) and f.tenant_id = ? and f.enabled = 1
+        order by f.name, f.field_id`,
+    )
+    .raw();
   const rules = new ValueRules();
+  const toValue = ([fieldId, name, value, updatedAt, updatedBy, type, options, maxLength]: ValueTuple): CustomFieldValue => ({
+    fieldId,
+    name,
+    value,
+    updatedAt,
+    updatedBy,
+    definition: rules.of(type, options, maxLength),
+  });
   return {
     userByUsername: { get: (username: string) => toUser(userByUsername.get(username)) },
     userByTokenHash: { get: (tokenHash: string) => toUser(userByTokenHash.get(tokenHash)) },
     call: { get: (tenantId: string, callId: string) => toCall(call.get(callId, tenantId)) },
-    values: {
-      all: (callId: string): CustomFieldValue[] =>
-        values.all(callId).map(([fieldId, name, value, updatedAt, updatedBy, type, options, maxLength]) => ({
-          fieldId,
-          name,
-          value,
-          updatedAt,
-          updatedBy,
-          definition: rules.of(type, options, maxLength),
-        })),
+    values: { all: (callId: string) => values.all(callId).map(toValue) },
+    /** Each value of these calls, by call: one statement for a page, its ids passed as one JSON array. */
+    valuesOfCalls: {
+      all: (tenantId: string, callIds: readonly string[]) =>
+        valuesOfCalls.all(JSON.stringify(callIds), tenantId).map(([callId, ...row]): [string, CustomFieldValue] => [callId, toValue(row)]),
     },
     allFields: { all: (args: { tenantId: string }) => allFields.all(args).map(toField) },
     field: {
