@@ -165,15 +165,22 @@ export function createApp(deps: AppDeps) {
     blockFieldSuggestion: { enabled: !deps.development },
   }).protect();
 
+  /** A /graphql request's credentials: the outcome, or the database's unavailability. */
+  async function checkGraphQLCredentials(request: Request, req: IncomingMessage | undefined): Promise<Authentication | StoreUnavailableError> {
+    const address = clientAddress(request.headers.get('x-forwarded-for'), req?.socket?.remoteAddress, trustProxy);
+    const outcome = await authenticator
+      .check(request.headers.get('authorization'), address)
+      .catch((error: unknown) => (error instanceof StoreUnavailableError ? error : Promise.reject(error)));
+    if (req && !(outcome instanceof StoreUnavailableError) && outcome.kind === 'viewer') requestInfoOf(req)?.setUser(outcome.viewer.username);
+    return outcome;
+  }
+
   // /graphql authenticates before parsing, so an anonymous client learns nothing of the schema.
-  const requireCredentials: Plugin<object, { req?: IncomingMessage }> = {
+  // The fast path may have checked already: it hands its outcome over as `authentication`.
+  const requireCredentials: Plugin<object, { req?: IncomingMessage; authentication?: Authentication | StoreUnavailableError }> = {
     async onRequest({ request, url, endResponse, serverContext }) {
       if (url.pathname !== GRAPHQL_PATH) return;
-      const req = serverContext?.req;
-      const address = clientAddress(request.headers.get('x-forwarded-for'), req?.socket?.remoteAddress, trustProxy);
-      const outcome = await authenticator
-        .check(request.headers.get('authorization'), address)
-        .catch((error: unknown) => (error instanceof StoreUnavailableError ? error : Promise.reject(error)));
+      const outcome = serverContext?.authentication ?? (await checkGraphQLCredentials(request, serverContext?.req));
       if (outcome instanceof StoreUnavailableError) {
         logger.warn({ err: outcome }, 'database unavailable');
         return endResponse(
@@ -185,7 +192,6 @@ export function createApp(deps: AppDeps) {
       }
       if (outcome.kind === 'viewer') {
         viewers.set(request, outcome.viewer);
-        if (req) requestInfoOf(req)?.setUser(outcome.viewer.username);
         return;
       }
       const throttled = outcome.kind === 'throttled';
@@ -269,10 +275,14 @@ export function createApp(deps: AppDeps) {
     logging: yogaLogger(logger),
   });
 
-  const serveGraphQLFast = createGraphQLFastPath(yoga, MAX_BODY_BYTES, (error, res) => {
-    logger.error({ err: error }, 'unexpected error serving /graphql');
-    if (res.headersSent) res.destroy();
-    else writeReply(res, jsonReply(500, { errors: [{ message: 'Unexpected error.' }] }));
+  const serveGraphQLFast = createGraphQLFastPath(yoga as never, {
+    maxBodyBytes: MAX_BODY_BYTES,
+    authenticate: checkGraphQLCredentials,
+    onUnexpected: (error, res) => {
+      logger.error({ err: error }, 'unexpected error serving /graphql');
+      if (res.headersSent) res.destroy();
+      else writeReply(res, jsonReply(500, { errors: [{ message: 'Unexpected error.' }] }));
+    },
   });
   const calls = createRestCallRoutes(yoga as never);
   const callList = createRestCallListRoute(yoga as never);
@@ -415,7 +425,7 @@ export function createApp(deps: AppDeps) {
     stopCountingErrors();
   }
 
-  return { fetch, handleNode, yoga, metrics, compiledExecution, close };
+  return { fetch, handleNode, yoga, metrics, compiledExecution, graphqlDirectExecutions: serveGraphQLFast.directExecutions, close };
 }
 
 export type App = ReturnType<typeof createApp>;

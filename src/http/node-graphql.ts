@@ -1,5 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sendNodeResponse } from '@whatwg-node/server';
+import { getOperationAST, type DocumentNode, type ExecutionResult } from 'graphql';
+import { processRegularResult, type YogaServerInstance } from 'graphql-yoga';
 
 const JSON_CONTENT_TYPE = /^application\/json\s*(;|$)/i;
 const CONTENT_LENGTH = /^\d+$/;
@@ -86,30 +88,143 @@ function readDeclaredBody(req: IncomingMessage): Promise<string | null> {
   });
 }
 
-/** What the fast path needs of a yoga instance: its request handler (plugins, parse, execute, result processing). */
+/** The two media types of yoga's regular (single JSON) result processor, in its order. */
+const REGULAR_MEDIA_TYPES = ['application/graphql-response+json', 'application/json'];
+
+/**
+ * The media type yoga's result processors choose for this Accept header when
+ * the regular processor takes the result, or null when it would not (then
+ * yoga's own negotiation answers). Yoga tries the requested types in reverse
+ * order and keeps the last match, the regular processor last of all.
+ */
+export function regularMediaType(accept: string | undefined): string | null {
+  let chosen: string | null = null;
+  const requested = (accept || '*/*').replace(/\s/g, '').toLowerCase().split(',').reverse();
+  for (const entry of requested) {
+    const [mediaType, ...params] = entry.split(';');
+    const charset = params.find((param) => param.includes('charset=')) ?? 'charset=utf-8';
+    if (charset !== 'charset=utf-8') continue;
+    const [pre, suf] = mediaType!.split('/');
+    for (const offered of REGULAR_MEDIA_TYPES) {
+      const [offeredPre, offeredSuf] = offered.split('/');
+      if ((pre === '*' || pre === offeredPre) && (suf === '*' || suf === offeredSuf)) chosen = offered;
+    }
+  }
+  return chosen;
+}
+
+/** Whether yoga's JSON request parser takes this Content-Type (exactly, case and all). */
+function isYogaJson(contentType: string | undefined): boolean {
+  const first = contentType?.split(',')[0];
+  return first === 'application/json' || first?.startsWith('application/json;') === true;
+}
+
+interface GraphQLParams {
+  query: string;
+  variables?: Record<string, unknown> | null;
+  operationName?: string | null;
+}
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** The body as GraphQL parameters when it is the common, well-formed kind; null for anything yoga should judge. */
+function commonParams(text: string): GraphQLParams | null {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (!isPlainObject(body) || typeof body.query !== 'string') return null;
+  for (const key of Object.keys(body)) if (key !== 'query' && key !== 'variables' && key !== 'operationName') return null;
+  const { variables, operationName } = body;
+  if (variables !== undefined && variables !== null && !isPlainObject(variables)) return null;
+  if (operationName !== undefined && operationName !== null && typeof operationName !== 'string') return null;
+  return body as unknown as GraphQLParams;
+}
+
+export interface FastPathOptions<Outcome extends object> {
+  maxBodyBytes: number;
+  /**
+   * Checks the request's credentials: the viewer to execute as, or anything
+   * else, which yoga then answers (handed over in the server context as
+   * `authentication`, so the check is not made twice).
+   */
+  authenticate(request: Request, req: IncomingMessage): Promise<{ viewer: object } | Outcome>;
+  onUnexpected(error: unknown, res: ServerResponse): void;
+}
+
+/** What the fast path uses of a yoga instance: its request handler, its envelop pipeline, its Fetch API. */
 interface Yoga {
-  handleRequest(request: Request, serverContext: { req: IncomingMessage; res: ServerResponse }): Response | Promise<Response>;
+  handleRequest(request: Request, serverContext: Record<string, unknown>): Response | Promise<Response>;
+  getEnveloped: YogaServerInstance<object, object>['getEnveloped'];
+  fetchAPI: YogaServerInstance<object, object>['fetchAPI'];
 }
 
 /**
  * The fast path for the common GraphQL request, `POST` with an
- * `application/json` body of a declared length within the limit: yoga's own
- * pipeline (every plugin, parser, validation, execution, result processor)
- * through `yoga.handleRequest`, without building a Fetch Request, its
- * AbortSignal and body streams from the Node request. Returns false, having
+ * `application/json` body of a declared length within the limit. The most
+ * common kind of it (a JSON object of query, variables and operation name, an
+ * Accept yoga answers with a single JSON result, valid credentials, a query
+ * or mutation that parses and validates) runs straight through yoga's envelop
+ * pipeline: parse and validate (with yoga's caches and every plugin's hooks),
+ * context, execute, and yoga's own result processor for the status, headers
+ * and body. Anything else about such a request (bad JSON or parameters, other
+ * media types, refused credentials, syntax or validation errors, unknown
+ * operation names, subscriptions) goes to `yoga.handleRequest` before
+ * anything has executed, which answers it as always. Returns false, having
  * done nothing, for any other request: yoga's Node adapter serves those.
  */
-export function createGraphQLFastPath(yoga: Yoga, maxBodyBytes: number, onUnexpected: (error: unknown, res: ServerResponse) => void) {
-  return function serveFast(req: IncomingMessage, res: ServerResponse, url: string): boolean {
+export function createGraphQLFastPath<Outcome extends object>(yoga: Yoga, options: FastPathOptions<Outcome>) {
+  let direct = 0;
+
+  async function serve(req: IncomingMessage, res: ServerResponse, url: string, text: string): Promise<Response | null> {
+    const request = new BufferedRequest('POST', url, req, text) as unknown as Request;
+    const viaYoga = (serverContext: Record<string, unknown> = {}) => yoga.handleRequest(request, { req, res, ...serverContext });
+    const mediaType = isYogaJson(req.headers['content-type']) ? regularMediaType(req.headers.accept) : null;
+    const params = mediaType && commonParams(text);
+    if (!params) return viaYoga();
+    const authentication = await options.authenticate(request, req);
+    if (!('viewer' in authentication)) return viaYoga({ authentication });
+    const context = { req, res, request, params, viewer: authentication.viewer };
+    const enveloped = yoga.getEnveloped(context);
+    // A parse or validation failure (a limit's plugin throws) is yoga's to answer; nothing has run yet.
+    let document: DocumentNode;
+    try {
+      document = enveloped.parse(params.query);
+      if (enveloped.validate(enveloped.schema, document).length > 0) return viaYoga({ authentication });
+    } catch {
+      return viaYoga({ authentication });
+    }
+    const operation = getOperationAST(document, params.operationName);
+    if (!operation || operation.operation === 'subscription') return viaYoga({ authentication });
+    direct += 1;
+    const contextValue = await enveloped.contextFactory();
+    const result = (await enveloped.execute({
+      schema: enveloped.schema,
+      document,
+      contextValue,
+      variableValues: params.variables,
+      operationName: params.operationName,
+    })) as ExecutionResult;
+    return processRegularResult(result, yoga.fetchAPI, mediaType);
+  }
+
+  function serveFast(req: IncomingMessage, res: ServerResponse, url: string): boolean {
     if (req.method !== 'POST') return false;
     const contentType = req.headers['content-type'];
     const declared = req.headers['content-length'];
     if (!contentType || !JSON_CONTENT_TYPE.test(contentType) || !declared || !CONTENT_LENGTH.test(declared)) return false;
-    if (Number(declared) > maxBodyBytes || req.headers['transfer-encoding'] !== undefined) return false;
+    if (Number(declared) > options.maxBodyBytes || req.headers['transfer-encoding'] !== undefined) return false;
     void readDeclaredBody(req)
-      .then((text) => (text === null ? null : yoga.handleRequest(new BufferedRequest('POST', url, req, text) as unknown as Request, { req, res })))
+      .then((text) => (text === null ? null : serve(req, res, url, text)))
       .then((response) => (response ? sendNodeResponse(response, res, req, true) : res.destroy()))
-      .catch((error: unknown) => onUnexpected(error, res));
+      .catch((error: unknown) => options.onUnexpected(error, res));
     return true;
-  };
+  }
+
+  /** How many requests the direct path executed (tests check which path a request took). */
+  serveFast.directExecutions = () => direct;
+  return serveFast;
 }

@@ -3,6 +3,7 @@ import { connect } from 'node:net';
 import { Request as WhatwgRequest, Response as WhatwgResponse } from '@whatwg-node/fetch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGraphQLFastPath } from '../../src/http/node-graphql.js';
+import { StoreUnavailableError } from '../../src/store/call-store.js';
 import { CALL, FIELD, basic, createTestApp } from '../support/fixtures.js';
 
 /**
@@ -136,6 +137,12 @@ const CASES: [string, Case][] = [
   ['a successful mutation', { body: json({ query: setNotes, variables: { callId: CALL.first, customFields: [{ fieldId: FIELD.notes, value: 'fast' }] } }) }],
   ['a mutation refused as invalid', { body: json({ query: setNotes, variables: { callId: CALL.first, customFields: [{ fieldId: FIELD.notes, value: 'far too long for ten' }] } }) }],
   ['a mutation a viewer may not make', { as: 'viewer', body: json({ query: setNotes, variables: { callId: CALL.first, customFields: [{ name: 'Notes', value: 'x' }] } }) }],
+  ['variables and operation name given as null', { body: json({ query: '{ viewer { username } }', variables: null, operationName: null }) }],
+  ['resolver errors next to data, as graphql-response+json', {
+    headers: { accept: 'application/graphql-response+json' },
+    body: json({ query: `{ call(id: "${CALL.first}") { a: customField(name: "Nope") { value } b: customField(name: "Notes") { value } } }` }),
+  }],
+  ['HTTP Basic credentials', { headers: { authorization: basic('editor') }, body: json({ query: '{ viewer { username role } }' }) }],
   ['a syntax error', { body: json({ query: '{ call(id: ' }) }],
   ['an unknown field', { body: json({ query: '{ viewer { nope } }' }) }],
   ['a variable of the wrong type', { body: json({ query: callQuery, variables: { id: 42 } }) }],
@@ -176,6 +183,35 @@ const CASES: [string, Case][] = [
   ]),
 ];
 
+/**
+ * The requests the fast path executes itself through the envelop pipeline:
+ * well-formed parameters, an Accept the single JSON result answers, valid
+ * credentials, a query or mutation that parses and validates. Every other
+ * length-framed request goes to yoga's request handler before anything runs.
+ */
+const DIRECT = new Set([
+  'a call query',
+  'variables and operation name given as null',
+  'resolver errors next to data, as graphql-response+json',
+  'HTTP Basic credentials',
+  'an unknown call',
+  'another tenant’s call',
+  'a successful mutation',
+  'a mutation refused as invalid',
+  'a mutation a viewer may not make',
+  'a variable of the wrong type',
+  'a missing variable',
+  'the operation chosen by name',
+  'bytes that are not UTF-8',
+  'non-ASCII text',
+  'introspection',
+  'a charset parameter',
+  'a client request id that is not a token',
+  ...[undefined, '*/*', 'application/json', 'application/graphql-response+json', 'application/graphql-response+json, application/json;q=0.9'].map(
+    (accept) => `Accept: ${accept ?? '(none)'} on success`,
+  ),
+]);
+
 describe('POST /graphql: the fast path answers exactly as yoga’s Node adapter', () => {
   beforeAll(async () => {
     [fast, adapter] = await Promise.all([side(), side()]);
@@ -188,11 +224,28 @@ describe('POST /graphql: the fast path answers exactly as yoga’s Node adapter'
   // In order: the worlds change together (the mutations), so both sides stay alike.
   for (const [name, c] of CASES) {
     it(name, async () => {
+      const before = fast.t.app.graphqlDirectExecutions();
       const { viaFastPath, viaAdapter } = await bothPaths(c);
       expect(viaFastPath).toMatch(/^HTTP\/1\.1 \d{3} /);
       expect(viaFastPath).toBe(viaAdapter);
+      expect({ executedDirectly: fast.t.app.graphqlDirectExecutions() - before }).toEqual({ executedDirectly: DIRECT.has(name) ? 1 : 0 });
     });
   }
+
+  it('a database that fails while a query runs: the same 503', async () => {
+    const sides = [fast, adapter];
+    const getCall = sides.map((side) => side.t.store.getCall);
+    for (const side of sides) side.t.store.getCall = () => Promise.reject(new StoreUnavailableError('connection refused'));
+    try {
+      const before = fast.t.app.graphqlDirectExecutions();
+      const { viaFastPath, viaAdapter } = await bothPaths({ body: json({ query: callQuery, variables: { id: CALL.first } }) });
+      expect(viaFastPath).toMatch(/^HTTP\/1\.1 503 /);
+      expect(viaFastPath).toBe(viaAdapter);
+      expect(fast.t.app.graphqlDirectExecutions() - before).toBe(1);
+    } finally {
+      sides.forEach((side, i) => (side.t.store.getCall = getCall[i]!));
+    }
+  });
 
   it('stored the same on both sides', async () => {
     expect(await fast.t.stored(CALL.first)).toEqual(await adapter.t.stored(CALL.first));
@@ -212,7 +265,8 @@ describe('which requests take the fast path', () => {
         return new WhatwgResponse('fast', { status: 200, headers: { 'content-type': 'text/plain' } }) as unknown as Response;
       },
     };
-    const serveFast = createGraphQLFastPath(stubYoga, 100, () => undefined);
+    // refused credentials hand every request on to yoga's handler, here the stub
+    const serveFast = createGraphQLFastPath(stubYoga as never, { maxBodyBytes: 100, authenticate: async () => ({ kind: 'refused' }), onUnexpected: () => undefined });
     server = createServer((req, res) => {
       if (!serveFast(req, res, `http://${req.headers.host}${req.url}`)) res.end('adapter');
     });
