@@ -253,6 +253,19 @@ describe('POST /graphql: the fast path answers exactly as yoga’s Node adapter'
   });
 });
 
+describe('what the direct path leaves out', () => {
+  it('no plugin has a yoga hook it skips, beyond the ones it stands in for', async () => {
+    // The direct path runs the envelop pipeline itself: yoga's request hooks (credentials, CSRF, routing,
+    // body parsing, parameter checks) are decided before it, its result processor is called directly.
+    // A new plugin with one of these hooks would be skipped there: review node-graphql.ts, then this list.
+    const { app } = await createTestApp();
+    const plugins = (app.yoga as unknown as { plugins: Record<string, unknown>[] }).plugins;
+    const hooks = ['onRequest', 'onRequestParse', 'onParams', 'onExecutionResult', 'onResultProcess', 'onResponse'] as const;
+    const withHook = Object.fromEntries(hooks.map((hook) => [hook, plugins.filter((plugin) => typeof plugin?.[hook] === 'function').length]));
+    expect(withHook).toEqual({ onRequest: 4, onRequestParse: 8, onParams: 1, onExecutionResult: 0, onResultProcess: 1, onResponse: 0 });
+  });
+});
+
 describe('which requests take the fast path', () => {
   let server: Server;
   let port: number;
