@@ -57,8 +57,9 @@ function positionOf(body: string, { line, column }: SourceLocation): number {
  * carry, so without this they would lose their `locations`.
  */
 function asGraphqlJsError(error: GraphQLError, source: Source | undefined): GraphQLError {
+  // graphql-js's errors (a resolver's own, already located) have their nodes; graphql-jit's have none
+  if (Object.hasOwn(error, 'nodes')) return error;
   const { message, path, originalError, extensions, locations } = error;
-  if ('nodes' in error) return error;
   const positions = source && locations?.map((location) => positionOf(source.body, location));
   return new GraphQLError(message, { source, positions, path, originalError: originalError ?? undefined, extensions });
 }

@@ -97,7 +97,7 @@ const REGULAR_MEDIA_TYPES = ['application/graphql-response+json', 'application/j
  * yoga's own negotiation answers). Yoga tries the requested types in reverse
  * order and keeps the last match, the regular processor last of all.
  */
-export function regularMediaType(accept: string | undefined): string | null {
+function regularMediaType(accept: string | undefined): string | null {
   let chosen: string | null = null;
   const requested = (accept || '*/*').replace(/\s/g, '').toLowerCase().split(',').reverse();
   for (const entry of requested) {
