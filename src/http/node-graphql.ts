@@ -172,9 +172,10 @@ interface Yoga {
  * context, execute, and yoga's own result processor for the status, headers
  * and body. Anything else about such a request (bad JSON or parameters, other
  * media types, refused credentials, syntax or validation errors, unknown
- * operation names, subscriptions) goes to `yoga.handleRequest` before
- * anything has executed, which answers it as always. Returns false, having
- * done nothing, for any other request: yoga's Node adapter serves those.
+ * operation names, subscriptions, a context that cannot be built) goes to
+ * `yoga.handleRequest` before anything has executed, which answers it as
+ * always. Returns false, having done nothing, for any other request: yoga's
+ * Node adapter serves those.
  */
 export function createGraphQLFastPath<Outcome extends object>(yoga: Yoga, options: FastPathOptions<Outcome>) {
   let direct = 0;
@@ -199,8 +200,13 @@ export function createGraphQLFastPath<Outcome extends object>(yoga: Yoga, option
     }
     const operation = getOperationAST(document, params.operationName);
     if (!operation || operation.operation === 'subscription') return viaYoga({ authentication });
+    let contextValue: unknown;
+    try {
+      contextValue = await enveloped.contextFactory();
+    } catch {
+      return viaYoga({ authentication });
+    }
     direct += 1;
-    const contextValue = await enveloped.contextFactory();
     const result = (await enveloped.execute({
       schema: enveloped.schema,
       document,

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { connect } from 'node:net';
 import { Request as WhatwgRequest, Response as WhatwgResponse } from '@whatwg-node/fetch';
+import { parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGraphQLFastPath } from '../../src/http/node-graphql.js';
 import { StoreUnavailableError } from '../../src/store/call-store.js';
@@ -263,6 +264,42 @@ describe('what the direct path leaves out', () => {
     const hooks = ['onRequest', 'onRequestParse', 'onParams', 'onExecutionResult', 'onResultProcess', 'onResponse'] as const;
     const withHook = Object.fromEntries(hooks.map((hook) => [hook, plugins.filter((plugin) => typeof plugin?.[hook] === 'function').length]));
     expect(withHook).toEqual({ onRequest: 4, onRequestParse: 8, onParams: 1, onExecutionResult: 0, onResultProcess: 1, onResponse: 0 });
+  });
+});
+
+describe('what fails before execution is yoga\'s to answer', () => {
+  it('a context that cannot be built: yoga answers, handed the credentials already checked', async () => {
+    const handed: Record<string, unknown>[] = [];
+    const stubYoga = {
+      handleRequest: (_request: Request, serverContext: Record<string, unknown>) => {
+        handed.push(serverContext);
+        return new WhatwgResponse('yoga', { status: 200 }) as unknown as Response;
+      },
+      getEnveloped: () => ({
+        schema: {},
+        parse,
+        validate: () => [],
+        contextFactory: () => Promise.reject(new Error('no context today')),
+        execute: () => {
+          throw new Error('must not execute');
+        },
+      }),
+      fetchAPI: {},
+    };
+    const viewer = { username: 'editor' };
+    const serveFast = createGraphQLFastPath(stubYoga as never, { maxBodyBytes: 1000, authenticate: async () => ({ kind: 'viewer', viewer }), onUnexpected: () => undefined });
+    const server = createServer((req, res) => void serveFast(req, res, `http://${req.headers.host}${req.url}`));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    try {
+      const body = '{"query": "{ viewer { username } }"}';
+      const head = `POST /graphql HTTP/1.1\r\nhost: callgate.test\r\nconnection: close\r\ncontent-type: application/json\r\naccept: application/json\r\ncontent-length: ${body.length}\r\n\r\n`;
+      const answer = await exchange((server.address() as { port: number }).port, Buffer.from(head + body));
+      expect(answer.slice(answer.indexOf('\r\n\r\n') + 4)).toBe('yoga');
+      expect(handed).toEqual([expect.objectContaining({ authentication: { kind: 'viewer', viewer } })]);
+      expect(serveFast.directExecutions()).toBe(0);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
 
