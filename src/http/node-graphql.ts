@@ -2,46 +2,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sendNodeResponse } from '@whatwg-node/server';
 import { getOperationAST, type DocumentNode, type ExecutionResult } from 'graphql';
 import { processRegularResult, type YogaServerInstance } from 'graphql-yoga';
+import { NodeHeaders } from './node-headers.js';
 
 const JSON_CONTENT_TYPE = /^application\/json\s*(;|$)/i;
 const CONTENT_LENGTH = /^\d+$/;
-
-/**
- * The request headers as much of Fetch `Headers` as yoga's pipeline reads
- * (get, has, iteration), straight over Node's parsed headers.
- */
-class NodeHeaders {
-  constructor(private readonly raw: IncomingMessage['headers']) {}
-
-  get(name: string): string | null {
-    const value = this.raw[name.toLowerCase()];
-    return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
-  }
-
-  has(name: string): boolean {
-    return this.raw[name.toLowerCase()] !== undefined;
-  }
-
-  forEach(callback: (value: string, name: string) => void): void {
-    for (const [name, value] of this.entries()) callback(value, name);
-  }
-
-  *entries(): IterableIterator<[string, string]> {
-    for (const name of Object.keys(this.raw)) yield [name, this.get(name)!];
-  }
-
-  *keys(): IterableIterator<string> {
-    for (const [name] of this.entries()) yield name;
-  }
-
-  *values(): IterableIterator<string> {
-    for (const [, value] of this.entries()) yield value;
-  }
-
-  [Symbol.iterator]() {
-    return this.entries();
-  }
-}
 
 /**
  * A POST whose body Node has already read, as the Fetch `Request` yoga's

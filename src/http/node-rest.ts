@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { NodeHeaders } from './node-headers.js';
 import type { BodyResult, RestReply, RestRequest } from './rest-response.js';
 
 function readNodeBody(req: IncomingMessage, limit: number): Promise<BodyResult> {
@@ -25,12 +26,7 @@ export function fromNodeRequest(req: IncomingMessage): RestRequest {
     method: req.method ?? 'GET',
     // Routes read only the path and query: the Host header (client-controlled) plays no part.
     url: `http://localhost${req.url ?? '/'}`,
-    headers: {
-      get(name) {
-        const value = req.headers[name.toLowerCase()];
-        return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
-      },
-    },
+    headers: new NodeHeaders(req.headers),
     readBody: (limit) => readNodeBody(req, limit),
   };
 }
