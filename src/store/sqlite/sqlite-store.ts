@@ -520,6 +520,12 @@ const USER = `select u.id, u.tenant_id as tenantId, t.name as tenantName, u.user
   from api_users u join tenants t on t.id = u.tenant_id`;
 const CALL_COLUMNS = `call_id as callId, tenant_id as tenantId, setup_time as setupTime, from_number as fromNumber, to_number as toNumber,
     direction, duration, version`;
+/** A value's columns (as ValueTuple) and the joins that give its field's name and rule and its writer's name. */
+const VALUES = `v.field_id, f.name, v.value, v.updated_at, u.username, f.type, f.options, f.max_length
+  from call_custom_field_values v
+  join custom_fields f on f.field_id = v.field_id
+  left join api_users u on u.id = v.updated_by`;
+const BY_FIELD = 'order by f.name, f.field_id';
 const FIELD = `select field_id as fieldId, tenant_id as tenantId, name, description, type, options, max_length as maxLength, editable, enabled,
     previous_names as previousNames
   from custom_fields where tenant_id = @tenantId`;
@@ -537,24 +543,10 @@ function prepareStatements(sqlite: Database.Database) {
   const allFields = sqlite.prepare<{ tenantId: string }, FieldRow>(`${FIELD} order by name, field_id`);
   const enabledFields = sqlite.prepare<{ tenantId: string }, FieldRow>(`${FIELD} and enabled = 1 order by name, field_id`);
   const field = sqlite.prepare<{ tenantId: string; fieldId: string }, FieldRow>(`${FIELD} and field_id = @fieldId`);
-  const values = sqlite
-    .prepare<[string], ValueTuple>(
-      `select v.field_id, f.name, v.value, v.updated_at, u.username, f.type, f.options, f.max_length
-         from call_custom_field_values v
-         join custom_fields f on f.field_id = v.field_id
-         left join api_users u on u.id = v.updated_by
-        where v.call_id = ? and f.enabled = 1
-        order by f.name, f.field_id`,
-    )
-    .raw();
+  const values = sqlite.prepare<[string], ValueTuple>(`select ${VALUES} where v.call_id = ? and f.enabled = 1 ${BY_FIELD}`).raw();
   const valuesOfCalls = sqlite
     .prepare<[string, string], [callId: string, ...ValueTuple]>(
-      `select v.call_id, v.field_id, f.name, v.value, v.updated_at, u.username, f.type, f.options, f.max_length
-         from call_custom_field_values v
-         join custom_fields f on f.field_id = v.field_id
-         left join api_users u on u.id = v.updated_by
-        where v.call_id in (select value from json_each(?)) and f.tenant_id = ? and f.enabled = 1
-        order by f.name, f.field_id`,
+      `select v.call_id, ${VALUES} where v.call_id in (select value from json_each(?)) and f.tenant_id = ? and f.enabled = 1 ${BY_FIELD}`,
     )
     .raw();
   const rules = new ValueRules();
