@@ -7,7 +7,7 @@ import { hashApiToken } from '../../src/http/credentials.js';
 import type { CallStore } from '../../src/store/call-store.js';
 import { REQUEST_SQL } from '../../src/store/pg/request-statements.js';
 import * as schema from '../../src/store/pg/schema.js';
-import { toCustomFieldValue } from '../../src/store/value-row.js';
+import { toCustomFieldValue } from '../../src/store/pg/value-row.js';
 import { adminClient, onCleanup, onPostgres, openTestStore, POSTGRES_ONLY } from '../support/database.js';
 import { CALL, createWorld, FIELD, NOW, type World } from '../support/fixtures.js';
 

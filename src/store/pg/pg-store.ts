@@ -37,7 +37,7 @@ import { CONFLICT_MESSAGES } from '../../core/field-definition.js';
 import { isRetryable, sqlState, translateError } from './pg-errors.js';
 import { REQUEST_SQL, runStatement, toCall, toValue } from './request-statements.js';
 import * as schema from './schema.js';
-import { toCustomFieldValue, type ValueRow } from '../value-row.js';
+import { toCustomFieldValue, type ValueRow } from './value-row.js';
 
 const { tenants, apiUsers, apiTokens, customFields, calls, callCustomFieldValues } = schema;
 

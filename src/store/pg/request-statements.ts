@@ -1,7 +1,7 @@
 import pg from 'pg';
 import type { CallRecord } from '../../core/call.js';
 import type { CustomFieldValue } from '../../core/custom-field.js';
-import { toCustomFieldValue, type ValueRow } from '../value-row.js';
+import { toCustomFieldValue, type ValueRow } from './value-row.js';
 import { instantFromDriver } from './schema.js';
 
 /**
