@@ -401,15 +401,17 @@ export function createApp(deps: AppDeps) {
     // yoga's Node adapter builds a URL from the Host header; a malformed one must be a 400, not its stack trace.
     if (!isValidHost(req.headers.host)) {
       info.setOperation('bad request');
-      writeReply(res, restError(400, 'BadRequest', 'The Host header is not a valid host'));
+      writeReply(res, restError(400, 'BadRequest', 'The Host header is not a valid host'), info.id);
       return;
     }
     if (pathname === '/healthz' || pathname === '/readyz' || pathname === '/metrics') {
       info.setOperation(`GET ${pathname}`);
-      void handleOps(pathname, req.headers.authorization ?? null).then((reply) => writeReply(res, reply!));
+      void handleOps(pathname, req.headers.authorization ?? null).then((reply) => writeReply(res, reply!, info.id));
       return;
     }
     if (!isRest(pathname)) {
+      // yoga writes these responses itself
+      res.setHeader('x-request-id', info.id);
       info.setOperation(pathname === GRAPHQL_PATH ? 'graphql' : 'unrouted');
       if (pathname === GRAPHQL_PATH && serveGraphQLFast(req, res, `http://${req.headers.host ?? 'localhost'}${path}`)) return;
       void yoga(req, res, { req });
@@ -418,7 +420,7 @@ export function createApp(deps: AppDeps) {
     info.setOperation('rest');
     const request = fromNodeRequest(req);
     request.clientAddress = clientAddress(request.headers.get('x-forwarded-for'), req.socket.remoteAddress, trustProxy);
-    void handleRest(request, info).then((reply) => writeReply(res, reply));
+    void handleRest(request, info).then((reply) => writeReply(res, reply, info.id));
   }
 
   function close() {

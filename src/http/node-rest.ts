@@ -31,8 +31,10 @@ export function fromNodeRequest(req: IncomingMessage): RestRequest {
   };
 }
 
-export function writeReply(res: ServerResponse, reply: RestReply): void {
+/** Writes a reply; its headers go out in one writeHead, which is cheaper in Node than setHeader first. */
+export function writeReply(res: ServerResponse, reply: RestReply, requestId?: string): void {
   // The rest of a refused (413) body is discarded by Node as it arrives; requestTimeout bounds how long.
-  res.writeHead(reply.status, { ...reply.headers, 'content-length': Buffer.byteLength(reply.body) });
+  const headers = { ...reply.headers, 'content-length': Buffer.byteLength(reply.body) };
+  res.writeHead(reply.status, requestId === undefined ? headers : { 'x-request-id': requestId, ...headers });
   res.end(reply.body);
 }

@@ -29,8 +29,8 @@ const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
 /**
  * Gives a request its id (a client's X-Request-Id when it is a sane token,
- * else a fresh one), returns it in the response, and reports the request once
- * the response has been sent.
+ * else a fresh one) and reports the request once the response has been sent.
+ * Whoever writes the response returns the id as X-Request-Id.
  */
 export function trackRequest(
   req: IncomingMessage,
@@ -41,7 +41,6 @@ export function trackRequest(
   const offered = req.headers['x-request-id'];
   const info = new RequestInfo(typeof offered === 'string' && REQUEST_ID.test(offered) ? offered : newId());
   infos.set(req, info);
-  res.setHeader('x-request-id', info.id);
   const started = performance.now();
   res.once('close', () =>
     onDone({

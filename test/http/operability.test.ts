@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:http';
+import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import pino from 'pino';
@@ -79,6 +80,44 @@ describe('request logs', () => {
     const { url } = await serve();
     const response = await fetch(`${url}/healthz`, { headers: { 'x-request-id': 'bad id with spaces' } });
     expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('return the request id on every kind of response, the same id the log line has', async () => {
+    const { url, lines, world } = await serve();
+    const bearer = { authorization: `Bearer ${world.tokens.editor}` };
+    const graphql = { ...bearer, 'content-type': 'application/json' };
+    const requests: [string, string, RequestInit][] = [
+      ['REST 200', `/api/v2/calls/${CALL.first}.json`, { headers: bearer }],
+      ['REST 401', `/api/v2/calls/${CALL.first}.json`, {}],
+      ['REST 404', '/api/v2/nothing', { headers: bearer }],
+      ['REST 405', `/api/v2/calls/${CALL.first}.json`, { method: 'DELETE', headers: bearer }],
+      ['/healthz', '/healthz', {}],
+      ['/metrics', '/metrics', {}],
+      ['/graphql fast path', '/graphql', { method: 'POST', headers: graphql, body: JSON.stringify({ query: '{ viewer { username } }' }) }],
+      ['/graphql through yoga (GET)', '/graphql?query=%7Bviewer%7Busername%7D%7D', { headers: bearer }],
+      ['/graphql 401', '/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{__typename}"}' }],
+      ['unrouted', '/nothing', {}],
+    ];
+    for (const [name, path, init] of requests) {
+      const id = `id-${name.replace(/\W+/g, '-')}`;
+      const response = await fetch(`${url}${path}`, { ...init, headers: { ...(init.headers as object), 'x-request-id': id } });
+      await response.text();
+      // fetch joins repeated headers with ", ": equality also proves the id is sent once
+      expect(response.headers.get('x-request-id'), name).toBe(id);
+    }
+    const badHost = await new Promise<{ status?: number; id: unknown }>((resolve, reject) => {
+      const socket = connect((server!.address() as AddressInfo).port, '127.0.0.1', () =>
+        socket.end('GET /healthz HTTP/1.1\r\nHost: bad host!\r\nX-Request-Id: id-bad-host\r\nConnection: close\r\n\r\n'),
+      );
+      let text = '';
+      socket.on('data', (chunk) => (text += chunk)).on('end', () => resolve({ status: Number(text.split(' ')[1]), id: /x-request-id: (\S+)/i.exec(text)?.[1] }));
+      socket.on('error', reject);
+    });
+    expect(badHost).toEqual({ status: 400, id: 'id-bad-host' });
+    await new Promise((r) => setTimeout(r, 50));
+    const logged = new Set(lines.filter((l) => l.msg === 'request').map((l) => l.reqId));
+    for (const [name] of requests) expect(logged.has(`id-${name.replace(/\W+/g, '-')}`), name).toBe(true);
+    expect(logged.has('id-bad-host')).toBe(true);
   });
 
   it('log an unexpected error with its stack while the client sees only "Unexpected error."', async () => {
