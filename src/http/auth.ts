@@ -2,7 +2,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { LoginThrottle } from '../core/login-throttle.js';
 import type { Role } from '../core/permissions.js';
 import type { ApiUserRecord, CallStore } from '../store/call-store.js';
-import { hashApiToken, hashPassword, verifyPassword } from './credentials.js';
+import { hashApiToken, hashPassword, needsRehash, SCRYPT_COST, verifyPassword, type ScryptCost } from './credentials.js';
 
 export const REALM = 'callgate';
 export const CHALLENGE = `Basic realm="${REALM}"`;
@@ -25,6 +25,8 @@ export interface AuthenticatorOptions {
   verifyPassword?: typeof verifyPassword;
   /** Backoff for failed password logins per username and per client address. */
   throttle?: LoginThrottle;
+  /** The cost a stored hash is brought to on a successful login; SCRYPT_COST except in tests. */
+  passwordCost?: ScryptCost;
 }
 
 /** The outcome of checking a request's credentials. */
@@ -58,7 +60,9 @@ function parseBasic(encoded: string): { username: string; password: string } | n
  * Checks HTTP Basic and Bearer credentials. A verified Basic login is cached
  * under a keyed hash of the credentials, together with the password hash it
  * was verified against: the user row is read on every request, so a disabled
- * user or a changed password takes effect at once.
+ * user or a changed password takes effect at once. A successful login whose
+ * stored hash was made at another cost re-hashes the password at the current
+ * one, so a user's logins stop paying an older release's 128 MiB scrypt.
  */
 export class Authenticator {
   private readonly cache = new Map<string, CachedLogin>();
@@ -68,6 +72,7 @@ export class Authenticator {
   private readonly now: () => number;
   private readonly verify: typeof verifyPassword;
   private readonly throttle: LoginThrottle;
+  private readonly passwordCost: ScryptCost;
   private decoyHash: Promise<string> | undefined;
 
   constructor(
@@ -79,6 +84,7 @@ export class Authenticator {
     this.now = options.now ?? Date.now;
     this.verify = options.verifyPassword ?? verifyPassword;
     this.throttle = options.throttle ?? new LoginThrottle();
+    this.passwordCost = options.passwordCost ?? SCRYPT_COST;
   }
 
   /** Resolves the Authorization header to a viewer, or null for missing, bad or throttled credentials. */
@@ -128,8 +134,20 @@ export class Authenticator {
       return REFUSED;
     }
     this.throttle.recordSuccess([`user:${username}`]);
-    this.remember(key, user.passwordHash);
+    this.remember(key, user.disabled ? user.passwordHash : await this.upgradedHash(user, password));
     return user.disabled ? REFUSED : { kind: 'viewer', viewer: toViewer(user) };
+  }
+
+  /** The user's hash after a verified login: a new one at the current cost where the stored one has another. */
+  private async upgradedHash(user: ApiUserRecord, password: string): Promise<string> {
+    if (!needsRehash(user.passwordHash, this.passwordCost)) return user.passwordHash;
+    try {
+      const upgraded = await hashPassword(password, this.passwordCost);
+      return (await this.store.replacePasswordHash({ userId: user.id, from: user.passwordHash, to: upgraded })) ? upgraded : user.passwordHash;
+    } catch {
+      // The login stands with the old hash; the next login that runs scrypt tries again.
+      return user.passwordHash;
+    }
   }
 
   private remember(key: string, passwordHash: string): void {

@@ -79,12 +79,23 @@ export async function hashPassword(password: string, cost = SCRYPT_COST): Promis
   return ['scrypt', cost.N, cost.r, cost.p, salt.toString('base64'), key.toString('base64')].join('$');
 }
 
-export async function verifyPassword(password: string, encoded: string): Promise<boolean> {
+function parseHash(encoded: string): { cost: ScryptCost; salt: string; key: string } | null {
   const [scheme, n, r, p, salt, key] = encoded.split('$');
-  if (scheme !== 'scrypt' || !salt || !key) return false;
-  const expected = Buffer.from(key, 'base64');
-  const actual = await scryptAsync(password, Buffer.from(salt, 'base64'), { N: Number(n), r: Number(r), p: Number(p) });
+  return scheme === 'scrypt' && salt && key ? { cost: { N: Number(n), r: Number(r), p: Number(p) }, salt, key } : null;
+}
+
+export async function verifyPassword(password: string, encoded: string): Promise<boolean> {
+  const parsed = parseHash(encoded);
+  if (!parsed) return false;
+  const expected = Buffer.from(parsed.key, 'base64');
+  const actual = await scryptAsync(password, Buffer.from(parsed.salt, 'base64'), parsed.cost);
   return actual.length === expected.length && timingSafeEqual(actual, expected);
+}
+
+/** True when a stored hash was made at another cost than `cost` (an older release's, or a cheaper import's). */
+export function needsRehash(encoded: string, cost: ScryptCost = SCRYPT_COST): boolean {
+  const stored = parseHash(encoded)?.cost;
+  return !stored || stored.N !== cost.N || stored.r !== cost.r || stored.p !== cost.p;
 }
 
 /** A fresh 256-bit API token, shown once; only its SHA-256 is stored. */

@@ -257,6 +257,12 @@ export interface CallStore {
 
   listApiUsers(tenantId: string): Promise<ApiUserSummary[]>;
   updateApiUser(command: UpdateApiUserCommand): Promise<UpdateApiUserOutcome>;
+  /**
+   * Replaces a user's password hash with a new hash of the same password,
+   * only while the stored hash is still `from` (a password changed meanwhile
+   * stays changed); false when it was not.
+   */
+  replacePasswordHash(command: { userId: string; from: string; to: string }): Promise<boolean>;
   listApiTokens(tenantId: string): Promise<ApiTokenSummary[]>;
   /** Revokes a token of the tenant (again is a no-op); null when the tenant has no such token. */
   revokeApiToken(command: { tenantId: string; tokenId: string; now: string }): Promise<ApiTokenSummary | null>;

@@ -69,6 +69,58 @@ describe('Authenticator', () => {
     expect(verifications).toBe(0);
   });
 
+  describe('a hash stored at another cost than the current one', () => {
+    const OLD_COST = { N: 2 ** 10, r: 8, p: 1 };
+    const storedHash = async (username = 'editor') =>
+      ((await world.sql('select password_hash from api_users where username = ?', username)) as { password_hash: string }[])[0]!.password_hash;
+    beforeEach(async () => {
+      await setUser('update api_users set password_hash = ? where username = ?', await hashPassword(PASSWORD, OLD_COST), 'editor');
+    });
+
+    it('is replaced on the next successful login by a hash of the same password at the current cost, once', async () => {
+      expect(await auth.authenticate(basic('editor'))).toMatchObject({ username: 'editor' });
+      const upgraded = await storedHash();
+      expect(upgraded).toMatch(/^scrypt\$32768\$8\$3\$/);
+      expect(await verifyPassword(PASSWORD, upgraded)).toBe(true);
+      // the cached login knows the new hash: no second scrypt while it is cached
+      expect(await auth.authenticate(basic('editor'))).toMatchObject({ username: 'editor' });
+      expect(verifications).toBe(1);
+      // a cold login verifies the new hash and leaves it alone
+      clock += 60_001;
+      expect(await auth.authenticate(basic('editor'))).toMatchObject({ username: 'editor' });
+      expect(await storedHash()).toBe(upgraded);
+    });
+
+    it('stays after a wrong password, and after a correct one of a disabled user', async () => {
+      const old = await storedHash();
+      expect(await auth.authenticate(basic('editor', 'wrong'))).toBeNull();
+      expect(await storedHash()).toBe(old);
+      await setUser('update api_users set disabled = true where username = ?', 'editor');
+      expect(await auth.authenticate(basic('editor'))).toBeNull();
+      expect(await storedHash()).toBe(old);
+    });
+
+    it('does not overwrite a password changed while the login was re-hashing', async () => {
+      const changed = await hashPassword('changed meanwhile');
+      const replace = world.store.replacePasswordHash.bind(world.store);
+      world.store.replacePasswordHash = async (command) => {
+        await setUser('update api_users set password_hash = ? where username = ?', changed, 'editor');
+        return replace(command);
+      };
+      expect(await auth.authenticate(basic('editor'))).toMatchObject({ username: 'editor' });
+      expect(await storedHash()).toBe(changed);
+      expect(await auth.authenticate(basic('editor'))).toBeNull();
+      expect(await auth.authenticate(basic('editor', 'changed meanwhile'))).toMatchObject({ username: 'editor' });
+    });
+
+    it('lets the login in with the old hash when the database refuses the write', async () => {
+      const old = await storedHash();
+      world.store.replacePasswordHash = () => Promise.reject(new Error('database is locked'));
+      expect(await auth.authenticate(basic('editor'))).toMatchObject({ username: 'editor' });
+      expect(await storedHash()).toBe(old);
+    });
+  });
+
   it.each([null, '', 'Basic', 'Basic !!!', `Basic ${Buffer.from('no-colon').toString('base64')}`, 'Digest abc', 'Bearer'])(
     'refuses the malformed header %j',
     async (header) => {

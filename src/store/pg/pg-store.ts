@@ -622,6 +622,17 @@ export class PgCallStore implements CallStore {
     });
   }
 
+  async replacePasswordHash(command: { userId: string; from: string; to: string }): Promise<boolean> {
+    return this.read(async () => {
+      const replaced = await this.db
+        .update(apiUsers)
+        .set({ passwordHash: command.to })
+        .where(and(eq(apiUsers.id, command.userId), eq(apiUsers.passwordHash, command.from)))
+        .returning({ id: apiUsers.id });
+      return replaced.length > 0;
+    });
+  }
+
   private selectTokenSummaries(db: Reader) {
     return db
       .select({ id: apiTokens.id, name: apiTokens.name, username: apiUsers.username, createdAt: apiTokens.createdAt, revokedAt: apiTokens.revokedAt })

@@ -380,6 +380,15 @@ export class SqliteCallStore implements CallStore {
     );
   }
 
+  async replacePasswordHash(command: { userId: string; from: string; to: string }): Promise<boolean> {
+    const { changes } = this.db
+      .update(apiUsers)
+      .set({ passwordHash: command.to })
+      .where(and(eq(apiUsers.id, command.userId), eq(apiUsers.passwordHash, command.from)))
+      .run();
+    return changes > 0;
+  }
+
   private selectTokenSummaries(db: Db) {
     return db
       .select({ id: apiTokens.id, name: apiTokens.name, username: apiUsers.username, createdAt: apiTokens.createdAt, revokedAt: apiTokens.revokedAt })
