@@ -18,6 +18,7 @@ const ConfigSchema = z.object({
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(1000).default(10),
   DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(10_000),
   DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(5_000),
+  DATABASE_PREPARED_STATEMENTS: flag.default(true),
   SQLITE_GROUP_COMMIT: flag.default(true),
   TRUST_PROXY: flag.default(false),
   METRICS: flag.default(true),
@@ -39,8 +40,8 @@ export interface Config {
   introspection: boolean;
   development: boolean;
   authCacheTtlMs: number;
-  /** PostgreSQL only: pool size and timeouts. */
-  store: Required<Pick<StoreOptions, 'poolSize' | 'statementTimeoutMs' | 'connectTimeoutMs'>>;
+  /** PostgreSQL only: pool size, timeouts, named prepared statements. */
+  store: Required<Pick<StoreOptions, 'poolSize' | 'statementTimeoutMs' | 'connectTimeoutMs' | 'preparedStatements'>>;
   groupCommit: boolean;
   trustProxy: boolean;
   metrics: { enabled: boolean; token: string | null };
@@ -76,6 +77,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       poolSize: c.DATABASE_POOL_SIZE,
       statementTimeoutMs: c.DATABASE_STATEMENT_TIMEOUT_MS,
       connectTimeoutMs: c.DATABASE_CONNECT_TIMEOUT_MS,
+      preparedStatements: c.DATABASE_PREPARED_STATEMENTS,
     },
     groupCommit: c.SQLITE_GROUP_COMMIT,
     trustProxy: c.TRUST_PROXY,

@@ -24,10 +24,11 @@ export function describeDatabaseForHumans(url: string) {
 }
 
 export interface StoreOptions {
-  /** PostgreSQL only: pool size and timeouts. */
+  /** PostgreSQL only: pool size, timeouts, and whether request statements are named prepared statements. */
   poolSize?: number;
   statementTimeoutMs?: number;
   connectTimeoutMs?: number;
+  preparedStatements?: boolean;
   /** SQLite only: share one transaction and fsync among concurrent writes. */
   groupCommit?: boolean;
   /** Called with the text of every SQL statement the store runs; tests count them. */

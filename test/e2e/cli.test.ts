@@ -165,11 +165,12 @@ describe('callgate and a database that is down', () => {
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 
-  it('rejects a bad pool size or timeout naming the variable', async () => {
+  it('rejects a bad pool size, timeout or prepared-statements switch naming the variable', async () => {
     const result = await runCli(['migrate', '--db', 'postgres://postgres@127.0.0.1:1/test'], {
-      env: { DATABASE_POOL_SIZE: '0', DATABASE_STATEMENT_TIMEOUT_MS: 'soon', DATABASE_CONNECT_TIMEOUT_MS: '-1' },
+      env: { DATABASE_POOL_SIZE: '0', DATABASE_STATEMENT_TIMEOUT_MS: 'soon', DATABASE_CONNECT_TIMEOUT_MS: '-1', DATABASE_PREPARED_STATEMENTS: 'no' },
     });
     expect(result.code).toBe(1);
+    expect(result.stderr).toContain('DATABASE_PREPARED_STATEMENTS="no"');
     expect(result.stderr).toContain('DATABASE_POOL_SIZE="0"');
     expect(result.stderr).toContain('DATABASE_STATEMENT_TIMEOUT_MS="soon"');
     expect(result.stderr).toContain('DATABASE_CONNECT_TIMEOUT_MS="-1"');

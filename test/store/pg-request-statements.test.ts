@@ -3,6 +3,7 @@ import { drizzle } from 'drizzle-orm/node-postgres';
 import type pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { decideChangeSet } from '../../src/core/change-set.js';
+import { parseConfig } from '../../src/http/config.js';
 import { hashApiToken } from '../../src/http/credentials.js';
 import type { CallStore } from '../../src/store/call-store.js';
 import { REQUEST_SQL } from '../../src/store/pg/request-statements.js';
@@ -225,6 +226,36 @@ describe.skipIf(!onPostgres)(`the PostgreSQL store's request statements ${POSTGR
 
     expect(await store.getCall(world.tenantId, CALL.first)).toStrictEqual(before);
     expect(await prepared()).toEqual([REQUEST_SQL.call.name, REQUEST_SQL.values.name].sort());
+  });
+
+  it('are sent unnamed with preparedStatements: false, so a pooler that forgets prepared statements between transactions breaks nothing', async () => {
+    const world = await varietyWorld();
+    const url = new URL(process.env.TEST_DATABASE_URL!);
+    url.searchParams.set('schema', schemaOf(world.store));
+    const named = await openTestStore({ url: url.toString(), poolSize: 1 });
+    // as the server opens it with DATABASE_PREPARED_STATEMENTS=false
+    const unnamed = await openTestStore({ ...parseConfig({ DATABASE_PREPARED_STATEMENTS: 'false' }).store, url: url.toString(), poolSize: 1 });
+    const expected = await world.store.getCall(world.tenantId, CALL.first);
+    for (const store of [named, unnamed]) {
+      expect(await store.getCall(world.tenantId, CALL.first)).toStrictEqual(expected);
+      // What a transaction-mode pooler (PgBouncer before 1.21) amounts to: the next transaction's server connection has none of them.
+      await poolOf(store).query('deallocate all');
+    }
+    await expect(named.getCall(world.tenantId, CALL.first)).rejects.toThrow(/prepared statement "callgate_\w+" does not exist/);
+
+    expect(await unnamed.getCall(world.tenantId, CALL.first)).toStrictEqual(expected);
+    expect(await unnamed.findUserByTokenHash(hashApiToken(world.tokens.editor))).toMatchObject({ username: 'editor' });
+    expect(await unnamed.listCustomFields(world.tenantId)).toStrictEqual(await world.store.listCustomFields(world.tenantId));
+    const written = await unnamed.setCallCustomFields({
+      tenantId: world.tenantId,
+      callId: CALL.first,
+      userId: world.editorId,
+      now: NOW,
+      decide: (fields) => decideChangeSet([{ fieldId: FIELD.amount, value: '7' }], fields),
+    });
+    expect(written).toMatchObject({ kind: 'updated' });
+    expect((await world.store.getCall(world.tenantId, CALL.first))!.customFields.find((v) => v.fieldId === FIELD.amount)?.value).toBe('7');
+    expect((await poolOf(unnamed).query('select name from pg_prepared_statements')).rows).toEqual([]);
   });
 
   it('read the tables of the schema the URL names, per store, with the same statement names', async () => {

@@ -35,7 +35,7 @@ import {
 import { callFilterWhere, keyset, orderBy } from './call-list-sql.js';
 import { CONFLICT_MESSAGES } from '../../core/field-definition.js';
 import { isRetryable, sqlState, translateError } from './pg-errors.js';
-import { REQUEST_SQL, runStatement, toCall, toValue } from './request-statements.js';
+import { REQUEST_SQL, runStatement, toCall, toValue, type RequestStatement } from './request-statements.js';
 import * as schema from './schema.js';
 import { toCustomFieldValue, type ValueRow } from './value-row.js';
 
@@ -60,6 +60,12 @@ export interface PgStoreOptions {
   maxAttempts?: number;
   /** Called with the text of every SQL statement a connection runs (parameters filled in); tests count them. */
   onStatement?: (sql: string) => void;
+  /**
+   * Send the per-request statements as named prepared statements (the
+   * default); false sends them unnamed, for a pooler that cannot keep a
+   * connection's prepared statements (PgBouncer before 1.21 in transaction mode).
+   */
+  preparedStatements?: boolean;
 }
 
 /** A statement's text with its `$n` parameters written in, for onStatement. */
@@ -151,6 +157,7 @@ export class PgCallStore implements CallStore {
   private readonly db: Db;
   private readonly where: string;
   private readonly maxAttempts: number;
+  private readonly preparedStatements: boolean;
   private closed = false;
 
   constructor(options: PgStoreOptions) {
@@ -158,6 +165,7 @@ export class PgCallStore implements CallStore {
     this.schema = schemaName;
     this.where = where;
     this.maxAttempts = Math.max(1, options.maxAttempts ?? PG_DEFAULTS.maxAttempts);
+    this.preparedStatements = options.preparedStatements ?? true;
     const statementTimeout = options.statementTimeoutMs ?? PG_DEFAULTS.statementTimeoutMs;
     this.pool = new pg.Pool({
       connectionString,
@@ -305,25 +313,29 @@ export class PgCallStore implements CallStore {
   }
 
   async findUserByUsername(username: string): Promise<ApiUserRecord | null> {
-    return this.read(async () => (await runStatement<ApiUserRecord>(this.pool, REQUEST_SQL.userByUsername, [username]))[0] ?? null);
+    return this.read(async () => (await this.run<ApiUserRecord>(this.pool, REQUEST_SQL.userByUsername, [username]))[0] ?? null);
   }
 
   async findUserByTokenHash(tokenHash: string): Promise<ApiUserRecord | null> {
-    return this.read(async () => (await runStatement<ApiUserRecord>(this.pool, REQUEST_SQL.userByTokenHash, [tokenHash]))[0] ?? null);
+    return this.read(async () => (await this.run<ApiUserRecord>(this.pool, REQUEST_SQL.userByTokenHash, [tokenHash]))[0] ?? null);
+  }
+
+  private run<Row extends pg.QueryResultRow>(db: pg.Pool | pg.PoolClient, statement: RequestStatement, values: unknown[]): Promise<Row[]> {
+    return runStatement<Row>(db, statement, values, this.preparedStatements);
   }
 
   private async readCall(client: pg.PoolClient, tenantId: string, callId: string, forUpdate = false): Promise<CallRecord | undefined> {
-    const [row] = await runStatement<CallRecord>(client, forUpdate ? REQUEST_SQL.callForUpdate : REQUEST_SQL.call, [callId, tenantId]);
+    const [row] = await this.run<CallRecord>(client, forUpdate ? REQUEST_SQL.callForUpdate : REQUEST_SQL.call, [callId, tenantId]);
     return row && toCall(row);
   }
 
   private async readValues(client: pg.PoolClient, callId: string): Promise<CustomFieldValue[]> {
-    return (await runStatement<ValueRow>(client, REQUEST_SQL.values, [callId])).map(toValue);
+    return (await this.run<ValueRow>(client, REQUEST_SQL.values, [callId])).map(toValue);
   }
 
   /** The request statements' reading of readFields. */
   private requestFields(db: pg.Pool | pg.PoolClient, tenantId: string, includeDisabled: boolean): Promise<CustomFieldDefinition[]> {
-    return runStatement<CustomFieldDefinition>(db, includeDisabled ? REQUEST_SQL.allFields : REQUEST_SQL.enabledFields, [tenantId]);
+    return this.run<CustomFieldDefinition>(db, includeDisabled ? REQUEST_SQL.allFields : REQUEST_SQL.enabledFields, [tenantId]);
   }
 
   private readFields(db: Reader, tenantId: string, includeDisabled: boolean): Promise<CustomFieldDefinition[]> {
@@ -434,11 +446,11 @@ export class PgCallStore implements CallStore {
           writtenValues.push(change.value);
         }
       }
-      if (cleared.length > 0) await runStatement(client, REQUEST_SQL.clearValues, [call.callId, cleared]);
+      if (cleared.length > 0) await this.run(client, REQUEST_SQL.clearValues, [call.callId, cleared]);
       if (writtenIds.length > 0) {
-        await runStatement(client, REQUEST_SQL.upsertValues, [call.callId, writtenIds, writtenValues, command.now, command.userId]);
+        await this.run(client, REQUEST_SQL.upsertValues, [call.callId, writtenIds, writtenValues, command.now, command.userId]);
       }
-      const [updated] = await runStatement<CallRecord>(client, REQUEST_SQL.bumpVersion, [call.callId]);
+      const [updated] = await this.run<CallRecord>(client, REQUEST_SQL.bumpVersion, [call.callId]);
       return { kind: 'updated', call: toCall(updated!), customFields: await this.readValues(client, call.callId) } as const;
     });
   }

@@ -76,9 +76,19 @@ const TYPES = {
 /** Something that runs a query: the pool, or a client checked out for a transaction. */
 type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
 
-/** Runs a request statement with its parameters; a fresh config each time (node-postgres writes into the one it gets). */
-export async function runStatement<Row extends pg.QueryResultRow>(db: Queryable, statement: RequestStatement, values: unknown[]): Promise<Row[]> {
-  const result = await db.query<Row>({ name: statement.name, text: statement.text, values, types: TYPES });
+/**
+ * Runs a request statement with its parameters; a fresh config each time
+ * (node-postgres writes into the one it gets). `named: false` sends it
+ * unnamed, planned on every run, for poolers that cannot keep a connection's
+ * prepared statements.
+ */
+export async function runStatement<Row extends pg.QueryResultRow>(
+  db: Queryable,
+  statement: RequestStatement,
+  values: unknown[],
+  named = true,
+): Promise<Row[]> {
+  const result = await db.query<Row>({ name: named ? statement.name : undefined, text: statement.text, values, types: TYPES });
   return result.rows;
 }
 
