@@ -11,8 +11,8 @@ try {
 }
 // Computed specifiers: the type check covers src/, not its compiled copy.
 const dist = (/** @type {string} */ path) => new URL(`../dist/${path}`, import.meta.url).href;
-/** @type {typeof import('../src/cli/heap-growth.js')} */
-const { limitHeapGrowth } = await import(dist('cli/heap-growth.js'));
-// Before the program loads: its heap stays near what is live (see src/cli/heap-growth.ts).
-limitHeapGrowth(process.execArgv, process.env.NODE_OPTIONS);
+/** @type {typeof import('../src/cli/gc-flags.js')} */
+const { setGcFlags } = await import(dist('cli/gc-flags.js'));
+// Before the program loads: its heap stays near what is live and request garbage dies young (see src/cli/gc-flags.ts).
+setGcFlags(process.execArgv, process.env.NODE_OPTIONS);
 await import(dist('cli/main.js'));
