@@ -2,7 +2,7 @@ import type * as Crypto from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createApp } from '../../src/http/app.js';
 import { hashPassword, MemoryBudget, SCRYPT_COST, SCRYPT_MEMORY, scryptMemoryBytes, verifyPassword } from '../../src/http/credentials.js';
-import { basic, CALL, createWorld, PASSWORD, type World } from '../support/fixtures.js';
+import { basic, createWorld, PASSWORD, type World } from '../support/fixtures.js';
 
 /** Every scrypt computation callgate starts, watched from the real node:crypto: what runs at the same time. */
 const scrypts = vi.hoisted(() => ({
@@ -69,7 +69,7 @@ describe('password hashing memory', () => {
   });
 });
 
-describe('a burst of cold HTTP Basic logins', () => {
+describe('cold HTTP Basic logins', () => {
   let world: World;
   beforeEach(async () => {
     world = await createWorld();
@@ -77,39 +77,27 @@ describe('a burst of cold HTTP Basic logins', () => {
   });
   afterEach(() => world.store.close());
 
-  it('queues its scrypt work one at a time and lets every login in', async () => {
+  /** A login to a new app: nothing cached, as after a restart or once the cached login expired. */
+  const login = (app: ReturnType<typeof createApp>, username: string) =>
+    app.fetch(
+      new Request('http://callgate.test/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json', authorization: basic(username) },
+        body: JSON.stringify({ query: '{ viewer { username } }' }),
+      }),
+    );
+
+  it('in a burst queue their scrypt work one at a time and let every login in', async () => {
     const app = createApp({ store: world.store, logger: false });
-    const login = (username: string) =>
-      app.fetch(
-        new Request('http://callgate.test/graphql', {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', accept: 'application/json', authorization: basic(username) },
-          body: JSON.stringify({ query: '{ viewer { username } }' }),
-        }),
-      );
-    const responses = await Promise.all(['admin', 'editor', 'viewer', 'otherEditor'].map(login));
+    const responses = await Promise.all(['admin', 'editor', 'viewer', 'otherEditor'].map((username) => login(app, username)));
     expect(responses.map((r) => r.status)).toEqual([200, 200, 200, 200]);
     expect(scrypts.overlaps).toHaveLength(4);
     expect(mostAtOnce()).toBe(1);
   });
-});
 
-describe("a login with the previous release's 128 MiB hash", () => {
-  let world: World;
-  beforeEach(async () => {
-    world = await createWorld();
-    scrypts.overlaps.length = 0;
-  });
-  afterEach(() => world.store.close());
-
-  it('pays its 128 MiB once: the stored hash is replaced by one at the current cost, and later cold logins cost 32 MiB', async () => {
+  it("with the previous release's 128 MiB hash pay it once: the stored hash is replaced by one at the current cost, and later cold logins cost 32 MiB", async () => {
     await world.sql('update api_users set password_hash = ? where username = ?', OLD_HASH, 'editor');
-    const coldLogin = async () => {
-      // a new app: nothing cached, as after a restart or once the cached login expired
-      const app = createApp({ store: world.store, logger: false });
-      const response = await app.fetch(new Request(`http://callgate.test/api/v2/calls/${CALL.first}.json`, { headers: { authorization: basic('editor') } }));
-      return response.status;
-    };
+    const coldLogin = async () => (await login(createApp({ store: world.store, logger: false }), 'editor')).status;
     expect(await coldLogin()).toBe(200);
     expect(scrypts.overlaps.flat().map((cost) => cost.N)).toEqual([2 ** 17, 2 ** 15]);
     const stored = ((await world.sql('select password_hash from api_users where username = ?', 'editor')) as { password_hash: string }[])[0]!.password_hash;
