@@ -98,8 +98,9 @@ describe('request logs', () => {
       ['/graphql 401', '/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{__typename}"}' }],
       ['unrouted', '/nothing', {}],
     ];
+    const idOf = (name: string) => `id-${name.replace(/\W+/g, '-')}`;
     for (const [name, path, init] of requests) {
-      const id = `id-${name.replace(/\W+/g, '-')}`;
+      const id = idOf(name);
       const response = await fetch(`${url}${path}`, { ...init, headers: { ...(init.headers as object), 'x-request-id': id } });
       await response.text();
       // fetch joins repeated headers with ", ": equality also proves the id is sent once
@@ -116,7 +117,7 @@ describe('request logs', () => {
     expect(badHost).toEqual({ status: 400, id: 'id-bad-host' });
     await new Promise((r) => setTimeout(r, 50));
     const logged = new Set(lines.filter((l) => l.msg === 'request').map((l) => l.reqId));
-    for (const [name] of requests) expect(logged.has(`id-${name.replace(/\W+/g, '-')}`), name).toBe(true);
+    for (const [name] of requests) expect(logged.has(idOf(name)), name).toBe(true);
     expect(logged.has('id-bad-host')).toBe(true);
   });
 
