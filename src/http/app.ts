@@ -13,7 +13,7 @@ import { Authenticator, CHALLENGE, type Authentication, type Viewer } from './au
 import { createCompiledExecution, DEFAULT_COMPILED_EXECUTION, type CompiledExecutionOptions } from './compiled-execution.js';
 import { hashApiToken, hashPassword, newApiToken } from './credentials.js';
 import { graphiqlOptions } from './graphiql.js';
-import { createLogger, yogaLogger } from './logger.js';
+import { createLogger, requestLogWriter, yogaLogger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { createGraphQLFastPath } from './node-graphql.js';
 import { fromNodeRequest, writeReply } from './node-rest.js';
@@ -140,6 +140,7 @@ export function createApp(deps: AppDeps) {
   const metricsSetting = deps.metrics ?? { enabled: true };
   const trustProxy = deps.trustProxy ?? false;
   const metrics = createMetrics(store);
+  const logRequest = requestLogWriter(logger);
   const stopCountingErrors = onResolvedError((error) => metrics.countGraphQLError(error.name));
   const viewers = new WeakMap<Request, Viewer>();
   const compiledExecution =
@@ -393,7 +394,7 @@ export function createApp(deps: AppDeps) {
    */
   function handleNode(req: IncomingMessage, res: ServerResponse): void {
     const info = trackRequest(req, res, randomUUID, (entry) => {
-      logger.info(entry, 'request');
+      logRequest(entry);
       metrics.observeRequest(entry.route, entry.status, entry.durationMs / 1000);
     });
     const path = req.url ?? '/';
