@@ -75,12 +75,16 @@ const customFieldsOf = (body: unknown): unknown =>
  * input (parsed with raw numbers). Numbers and booleans become their JSON
  * text as sent; a list of strings is a multiselect selection (`values`); an
  * object, or a list of anything else, is an error. An absent `value` stays
- * absent, so the mutation refuses it.
+ * absent, so the mutation refuses it. When some entries are malformed, the
+ * list still comes back, each malformed entry as an empty one (which the
+ * mutation refuses), so the others can be checked in the same request.
  */
-export function readCustomFieldsBody(body: unknown): { ok: true; entries: RestEntry[] } | { ok: false; details: Record<string, string> } {
+export function readCustomFieldsBody(
+  body: unknown,
+): { ok: true; entries: RestEntry[] } | { ok: false; details: Record<string, string>; entries: RestEntry[] | null } {
   const list = customFieldsOf(body);
   if (!Array.isArray(list)) {
-    return { ok: false, details: { 'call.custom_fields': 'Must be an array of custom field entries' } };
+    return { ok: false, details: { 'call.custom_fields': 'Must be an array of custom field entries' }, entries: null };
   }
   const details: Record<string, string> = {};
   const entries = list.map((item, index): RestEntry => {
@@ -89,6 +93,7 @@ export function readCustomFieldsBody(body: unknown): { ok: true; entries: RestEn
       details[at] = 'Must be an object with field_id or name, and value';
       return {};
     }
+    const problems = Object.keys(details).length;
     const entry: RestEntry = {};
     for (const [key, attribute] of [['field_id', 'fieldId'], ['name', 'name']] as const) {
       const ref = item[key];
@@ -104,9 +109,18 @@ export function readCustomFieldsBody(body: unknown): { ok: true; entries: RestEn
       else if (Array.isArray(value) && value.every((item) => typeof item === 'string')) entry.values = value;
       else details[`${at}.value`] = 'Value must be a string, number, boolean, null or a list of strings';
     }
-    return entry;
+    return Object.keys(details).length > problems ? {} : entry;
   });
-  return Object.keys(details).length > 0 ? { ok: false, details } : { ok: true, entries };
+  return Object.keys(details).length > 0 ? { ok: false, details, entries } : { ok: true, entries };
+}
+
+const entryIndex = (key: string) => Number(/^custom_fields\.(\d+)/.exec(key)?.[1] ?? -1);
+
+/** The body's own problems, and the mutation's for every entry that had none of those, in entry order. */
+function mergeByEntry(malformed: Record<string, string>, checked: Record<string, string>): Record<string, string> {
+  const malformedEntries = new Set(Object.keys(malformed).map(entryIndex));
+  const others = Object.entries(checked).filter(([key]) => !malformedEntries.has(entryIndex(key)));
+  return Object.fromEntries([...Object.entries(malformed), ...others].sort(([a], [b]) => entryIndex(a) - entryIndex(b)));
 }
 
 function hasNumberValue(body: unknown): boolean {
@@ -164,11 +178,14 @@ export function createRestCallRoutes(yoga: Yoga) {
       if (exact.ok) json = exact;
     }
     const input = readCustomFieldsBody(json.value);
-    if (!input.ok) return invalidRecord(input.details);
+    if (!input.ok && !input.entries) return invalidRecord(input.details);
+    const malformed = input.ok ? null : input.details;
 
+    // With malformed entries the mutation cannot succeed (each stands as an empty entry it refuses): it only checks the rest.
     const result = await execute(request, viewer, setCustomFields, { callId, customFields: input.entries, expectedVersion: expectedVersion ?? null });
     const outcome = (result.data as { setCallCustomFields?: Record<string, unknown> } | undefined)?.setCallCustomFields;
     if (result.errors?.length || !outcome) return failedOperation(result);
+    if (malformed && outcome.__typename !== 'InvalidRecordError') return invalidRecord(malformed);
     switch (outcome.__typename) {
       case 'SetCallCustomFieldsSuccess': {
         const call = outcome.call as GraphQLCall & { version: number };
@@ -181,7 +198,7 @@ export function createRestCallRoutes(yoga: Yoga) {
         for (const { path, message } of outcome.details as { path: string; message: string }[]) {
           details[toRestPath(path)] ??= message;
         }
-        return invalidRecord(details);
+        return invalidRecord(malformed ? mergeByEntry(malformed, details) : details);
       }
       case 'ForbiddenError':
         return restError(403, 'Forbidden', outcome.message as string);

@@ -580,6 +580,55 @@ describe('PUT: 400 InvalidRecord', () => {
     expect(Object.keys(r.json.details)).toEqual([`custom_fields.0.${key}`]);
     await expectUnchanged(t, before);
   });
+
+  // The vendor's details name every invalid entry at once, so a client fixes them in one round.
+  it('names the other entries’ problems too when one entry is malformed, writing nothing', async () => {
+    const t = await createTestApp();
+    const before = await t.stored(CALL.first);
+    const r = await put(t, [
+      { field_id: FIELD.amount, value: '5' },
+      { field_id: FIELD.notes, value: '12345678901' },
+      { field_id: FIELD.callType, value: { text: 'x' } },
+      { name: 'No such field', value: 'x' },
+      { name: 42, value: 'x' },
+    ]);
+    expect(r.status).toBe(400);
+    expect(r.text).toBe(
+      invalidRecord({
+        'custom_fields.1.value': 'Value is too long',
+        'custom_fields.2.value': 'Value must be a string, number, boolean, null or a list of strings',
+        'custom_fields.3.name': 'Unknown custom field',
+        'custom_fields.4.name': 'name must be a string',
+      }),
+    );
+    await expectUnchanged(t, before);
+  });
+
+  it('reports only the malformed entries when the rest are valid, and nothing about the placeholders it checked them with', async () => {
+    const t = await createTestApp();
+    const before = await t.stored(CALL.first);
+    const r = await put(t, [{ field_id: FIELD.amount, value: '5' }, 'Call type', { field_id: FIELD.callType, value: [1] }]);
+    expect(r.status).toBe(400);
+    expect(r.text).toBe(
+      invalidRecord({
+        'custom_fields.1': 'Must be an object with field_id or name, and value',
+        'custom_fields.2.value': 'Value must be a string, number, boolean, null or a list of strings',
+      }),
+    );
+    await expectUnchanged(t, before);
+  });
+
+  it.each([
+    ['an unknown call', { id: '99999999-9999-4999-8999-999999999999' }],
+    ['a viewer', { as: 'viewer' as const }],
+  ])('still answers a malformed body with 400 for %s', async (_label, options) => {
+    const t = await createTestApp();
+    const before = await t.stored(CALL.first);
+    const r = await put(t, [{ field_id: FIELD.notes, value: '12345678901' }, { field_id: FIELD.callType, value: {} }], options);
+    expect(r.status).toBe(400);
+    expect(r.text).toBe(invalidRecord({ 'custom_fields.1.value': 'Value must be a string, number, boolean, null or a list of strings' }));
+    await expectUnchanged(t, before);
+  });
 });
 
 describe('PUT: 400 InvalidJSON', () => {
