@@ -17,9 +17,18 @@ export interface CompiledExecutionOptions {
   hotAfter: number;
   /** At most this many /graphql operations are kept compiled; the least recently run is dropped first. */
   maxOperations: number;
+  /**
+   * At most this many compilations a second, and in a burst. A compilation
+   * costs 1-2 ms, ten requests' worth: a client cycling through new documents
+   * must not make callgate spend its time compiling. A hot document that
+   * finds the budget spent runs with graphql-js and is compiled on a later run.
+   */
+  compilationsPerSecond?: number;
+  /** The clock of the compilation budget, in milliseconds; tests set it. */
+  now?: () => number;
 }
 
-export const DEFAULT_COMPILED_EXECUTION: CompiledExecutionOptions = { hotAfter: 2, maxOperations: 200 };
+export const DEFAULT_COMPILED_EXECUTION: CompiledExecutionOptions = { hotAfter: 2, maxOperations: 200, compilationsPerSecond: 20 };
 
 /** The REST routes' fixed documents, compiled at start-up (see compileRestDocument). */
 const restDocuments = new WeakMap<DocumentNode, CompiledQuery>();
@@ -83,7 +92,21 @@ export function createCompiledExecution(options: CompiledExecutionOptions) {
   /** Compiled operations by document, then operation name; null when graphql-jit could not compile it. Least recently run first. */
   const compiled = new Map<DocumentNode, Map<string, CompiledQuery | null>>();
   let operations = 0;
-  const stats = { compilations: 0, compiledExecutions: 0 };
+  const stats = { compilations: 0, compiledExecutions: 0, postponedCompilations: 0 };
+  const rate = options.compilationsPerSecond ?? Infinity;
+  const now = options.now ?? performance.now.bind(performance);
+  let budget = rate;
+  let budgetAt = now();
+
+  /** Takes one compilation from the budget, which refills at `rate` a second up to `rate`. */
+  function mayCompile(): boolean {
+    const at = now();
+    budget = Math.min(rate, budget + ((at - budgetAt) / 1000) * rate);
+    budgetAt = at;
+    if (budget < 1) return false;
+    budget -= 1;
+    return true;
+  }
 
   function compiledOperation(schema: GraphQLSchema, document: DocumentNode, operationName: string | undefined): CompiledQuery | null {
     const key = operationName ?? '';
@@ -96,6 +119,10 @@ export function createCompiledExecution(options: CompiledExecutionOptions) {
     const seen = (runs.get(document) ?? 0) + 1;
     runs.set(document, seen);
     if (seen <= options.hotAfter) return null;
+    if (!mayCompile()) {
+      stats.postponedCompilations += 1;
+      return null;
+    }
     const result = compileQuery(schema, document, operationName);
     const query = isCompiledQuery(result) ? result : null;
     stats.compilations += 1;

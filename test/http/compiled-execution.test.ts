@@ -183,6 +183,24 @@ describe('graphql-jit for operations that run often', () => {
     expect(counters(t)).toMatchObject({ operations: 2, compilations: 4 });
   });
 
+  it('compiles at most compilationsPerSecond operations a second; the others run with graphql-js until the budget refills', async () => {
+    let clock = 0;
+    const t = await createTestApp({ compiledExecution: { hotAfter: 0, maxOperations: 100, compilationsPerSecond: 2, now: () => clock } });
+    const plain = await createTestApp({ compiledExecution: false });
+    const query = (n: number) => ({ query: `{ call(id: "${CALL.first}") { v${n}: version } }` });
+    for (const n of [1, 2, 3, 4]) expect(await post(t, query(n))).toEqual(await post(plain, query(n)));
+    expect(counters(t)).toMatchObject({ compilations: 2, compiledExecutions: 2, postponedCompilations: 2 });
+    clock += 500; // half a second: one more
+    await post(t, query(3));
+    await post(t, query(4));
+    expect(counters(t)).toMatchObject({ compilations: 3, compiledExecutions: 3, postponedCompilations: 3 });
+    clock += 60_000; // a long pause refills the budget to its burst of 2, no more
+    for (const n of [4, 5, 6]) await post(t, query(n));
+    expect(counters(t)).toMatchObject({ compilations: 5, compiledExecutions: 5, postponedCompilations: 4 });
+    await post(t, query(1));
+    expect(counters(t)).toMatchObject({ compilations: 5, compiledExecutions: 6 });
+  });
+
   it('runs the REST call documents compiled, with the same answers as graphql-js', async () => {
     const jit = await createTestApp();
     const plain = await createTestApp({ compiledExecution: false });
