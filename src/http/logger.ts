@@ -9,28 +9,32 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export const LOG_BATCH_MS = 100;
 export const LOG_BATCH_BYTES = 16 * 1024;
 
+/** A pino line at level warn (40) or above, with pino's numeric levels. */
+const WARNING_OR_WORSE = /^\{"level":(?:[4-9]\d|\d{3,})[,}]/;
+
 /**
  * A pino destination that writes lines in batches: together when 16 KiB have
  * gathered or 100 ms after the first of them, and at once on flush or exit.
+ * A warning or error goes out at once, after the lines logged before it.
  * Under load this is one write(2) per batch instead of one per line through
  * libuv's thread pool, which cost about 6 µs of a REST read's 115.
  */
 export class BatchedLines implements DestinationStream {
   private lines: string[] = [];
-  private bytes = 0;
+  private size = 0;
   private timer: NodeJS.Timeout | undefined;
 
   /** `out` writes a batch synchronously (a sync SonicBoom retries EAGAIN and partial writes). */
   constructor(
     private readonly out: { write(text: string): unknown },
-    private readonly maxBytes = LOG_BATCH_BYTES,
+    private readonly maxSize = LOG_BATCH_BYTES,
     private readonly maxDelayMs = LOG_BATCH_MS,
   ) {}
 
   write(line: string): void {
     this.lines.push(line);
-    this.bytes += line.length;
-    if (this.bytes >= this.maxBytes) this.flushSync();
+    this.size += line.length;
+    if (this.size >= this.maxSize || WARNING_OR_WORSE.test(line)) this.flushSync();
     else this.timer ??= setTimeout(this.flushSync, this.maxDelayMs).unref();
   }
 
@@ -40,7 +44,7 @@ export class BatchedLines implements DestinationStream {
     if (this.lines.length === 0) return;
     const text = this.lines.join('');
     this.lines = [];
-    this.bytes = 0;
+    this.size = 0;
     this.out.write(text);
   };
 

@@ -104,6 +104,22 @@ describe('batched log lines', () => {
     expect(out.writes).toEqual(['a\nb\nc\n', 'd\n']);
   });
 
+  it('writes a warning or an error at once, after the lines logged before it', () => {
+    vi.useFakeTimers();
+    const out = capture();
+    const logger = createLogger('info', new BatchedLines(out));
+    logger.info('first');
+    logger.warn('careful');
+    logger.info('after');
+    logger.error('broken');
+    logger.fatal('gone');
+    expect(out.writes.map((batch) => batch.split('\n').filter(Boolean).map((line) => JSON.parse(line).msg))).toEqual([['first', 'careful'], ['after', 'broken'], ['gone']]);
+    logger.info('later');
+    expect(out.writes).toHaveLength(3);
+    vi.advanceTimersByTime(LOG_BATCH_MS);
+    expect(out.writes).toHaveLength(4);
+  });
+
   it('writes at once when a batch reaches its size, and flush writes what is waiting', () => {
     vi.useFakeTimers();
     const out = capture();
