@@ -76,29 +76,34 @@ const customFieldsOf = (body: unknown): unknown =>
  * text as sent; a list of strings is a multiselect selection (`values`); an
  * object, or a list of anything else, is an error. An absent `value` stays
  * absent, so the mutation refuses it. When some entries are malformed, the
- * list still comes back, each malformed entry as an empty one (which the
- * mutation refuses), so the others can be checked in the same request.
+ * list still comes back, null in their places, so the others can be checked
+ * in the same request.
  */
 export function readCustomFieldsBody(
   body: unknown,
-): { ok: true; entries: RestEntry[] } | { ok: false; details: Record<string, string>; entries: RestEntry[] | null } {
+): { ok: true; entries: RestEntry[] } | { ok: false; details: Record<string, string>; entries: (RestEntry | null)[] | null } {
   const list = customFieldsOf(body);
   if (!Array.isArray(list)) {
     return { ok: false, details: { 'call.custom_fields': 'Must be an array of custom field entries' }, entries: null };
   }
   const details: Record<string, string> = {};
-  const entries = list.map((item, index): RestEntry => {
+  let problems = 0;
+  const refuse = (key: string, message: string) => {
+    details[key] = message;
+    problems += 1;
+  };
+  const entries = list.map((item, index): RestEntry | null => {
     const at = `custom_fields.${index}`;
     if (!isObject(item)) {
-      details[at] = 'Must be an object with field_id or name, and value';
-      return {};
+      refuse(at, 'Must be an object with field_id or name, and value');
+      return null;
     }
-    const problems = Object.keys(details).length;
+    const problemsBefore = problems;
     const entry: RestEntry = {};
     for (const [key, attribute] of [['field_id', 'fieldId'], ['name', 'name']] as const) {
       const ref = item[key];
       if (ref === undefined || ref === null || typeof ref === 'string') entry[attribute] = ref ?? null;
-      else details[`${at}.${key}`] = `${key} must be a string`;
+      else refuse(`${at}.${key}`, `${key} must be a string`);
     }
     if ('value' in item) {
       const value = item.value;
@@ -107,20 +112,41 @@ export function readCustomFieldsBody(
       else if (typeof value === 'number' && Number.isFinite(value)) entry.value = JSON.stringify(value);
       else if (typeof value === 'boolean') entry.value = String(value);
       else if (Array.isArray(value) && value.every((item) => typeof item === 'string')) entry.values = value;
-      else details[`${at}.value`] = 'Value must be a string, number, boolean, null or a list of strings';
+      else refuse(`${at}.value`, 'Value must be a string, number, boolean, null or a list of strings');
     }
-    return Object.keys(details).length > problems ? {} : entry;
+    return problems > problemsBefore ? null : entry;
   });
-  return Object.keys(details).length > 0 ? { ok: false, details, entries } : { ok: true, entries };
+  return problems > 0 ? { ok: false, details, entries } : { ok: true, entries: entries as RestEntry[] };
 }
 
-const entryIndex = (key: string) => Number(/^custom_fields\.(\d+)/.exec(key)?.[1] ?? -1);
+/** The well-formed entries of a body that also has malformed ones, and where each stands in the body. */
+function wellFormed(entries: readonly (RestEntry | null)[]): { entries: RestEntry[]; positions: number[] } {
+  const kept: RestEntry[] = [];
+  const positions: number[] = [];
+  entries.forEach((entry, index) => {
+    if (!entry) return;
+    kept.push(entry);
+    positions.push(index);
+  });
+  return { entries: kept, positions };
+}
 
-/** The body's own problems, and the mutation's for every entry that had none of those, in entry order. */
-function mergeByEntry(malformed: Record<string, string>, checked: Record<string, string>): Record<string, string> {
-  const malformedEntries = new Set(Object.keys(malformed).map(entryIndex));
-  const others = Object.entries(checked).filter(([key]) => !malformedEntries.has(entryIndex(key)));
-  return Object.fromEntries([...Object.entries(malformed), ...others].sort(([a], [b]) => entryIndex(a) - entryIndex(b)));
+const ENTRY_KEY = /^custom_fields\.(\d+)/;
+const entryIndex = (key: string) => Number(ENTRY_KEY.exec(key)?.[1] ?? -1);
+
+/**
+ * The body's own problems, and the mutation's for the well-formed entries
+ * (the n-th checked entry renumbered to where it stands in the body; the
+ * closing empty entry's dropped), in entry order.
+ */
+function mergeByEntry(malformed: Record<string, string>, checked: Record<string, string>, positions: readonly number[]): Record<string, string> {
+  const renumbered = Object.entries(checked).flatMap(([key, message]): [string, string][] => {
+    const index = entryIndex(key);
+    if (index < 0) return [[key, message]];
+    const at = positions[index];
+    return at === undefined ? [] : [[key.replace(ENTRY_KEY, `custom_fields.${at}`), message]];
+  });
+  return Object.fromEntries([...Object.entries(malformed), ...renumbered].sort(([a], [b]) => entryIndex(a) - entryIndex(b)));
 }
 
 function hasNumberValue(body: unknown): boolean {
@@ -178,14 +204,20 @@ export function createRestCallRoutes(yoga: Yoga) {
       if (exact.ok) json = exact;
     }
     const input = readCustomFieldsBody(json.value);
-    if (!input.ok && !input.entries) return invalidRecord(input.details);
-    const malformed = input.ok ? null : input.details;
+    let customFields = input.entries;
+    let malformed: { details: Record<string, string>; positions: number[] } | null = null;
+    if (!input.ok) {
+      if (!input.entries) return invalidRecord(input.details);
+      // The mutation checks the well-formed entries, followed by one empty entry it always refuses: nothing is written.
+      const kept = wellFormed(input.entries);
+      customFields = [...kept.entries, {}];
+      malformed = { details: input.details, positions: kept.positions };
+    }
 
-    // With malformed entries the mutation cannot succeed (each stands as an empty entry it refuses): it only checks the rest.
-    const result = await execute(request, viewer, setCustomFields, { callId, customFields: input.entries, expectedVersion: expectedVersion ?? null });
+    const result = await execute(request, viewer, setCustomFields, { callId, customFields, expectedVersion: expectedVersion ?? null });
     const outcome = (result.data as { setCallCustomFields?: Record<string, unknown> } | undefined)?.setCallCustomFields;
     if (result.errors?.length || !outcome) return failedOperation(result);
-    if (malformed && outcome.__typename !== 'InvalidRecordError') return invalidRecord(malformed);
+    if (malformed && outcome.__typename !== 'InvalidRecordError') return invalidRecord(malformed.details);
     switch (outcome.__typename) {
       case 'SetCallCustomFieldsSuccess': {
         const call = outcome.call as GraphQLCall & { version: number };
@@ -198,7 +230,7 @@ export function createRestCallRoutes(yoga: Yoga) {
         for (const { path, message } of outcome.details as { path: string; message: string }[]) {
           details[toRestPath(path)] ??= message;
         }
-        return invalidRecord(malformed ? mergeByEntry(malformed, details) : details);
+        return invalidRecord(malformed ? mergeByEntry(malformed.details, details, malformed.positions) : details);
       }
       case 'ForbiddenError':
         return restError(403, 'Forbidden', outcome.message as string);

@@ -618,6 +618,22 @@ describe('PUT: 400 InvalidRecord', () => {
     await expectUnchanged(t, before);
   });
 
+  it('numbers the other entries’ problems as they stand in the body, an empty entry’s and a repeated field’s included', async () => {
+    const t = await createTestApp();
+    const before = await t.stored(CALL.first);
+    const r = await put(t, [{ name: 'Call type', value: 'a' }, 7, {}, { name: 'Call type', value: 'b' }]);
+    expect(r.status).toBe(400);
+    expect(r.text).toBe(
+      invalidRecord({
+        'custom_fields.1': 'Must be an object with field_id or name, and value',
+        'custom_fields.2': 'Either field_id or name is required',
+        'custom_fields.2.value': 'Value is required; use null to clear',
+        'custom_fields.3.name': 'Custom field is listed more than once',
+      }),
+    );
+    await expectUnchanged(t, before);
+  });
+
   it.each([
     ['an unknown call', { id: '99999999-9999-4999-8999-999999999999' }],
     ['a viewer', { as: 'viewer' as const }],
