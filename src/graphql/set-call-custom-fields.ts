@@ -1,4 +1,4 @@
-import { decideChangeSet, type EntryProblem, type FieldEntry } from '../core/change-set.js';
+import { decideChangeSet, MAX_ENTRIES, MESSAGES, type EntryProblem, type FieldEntry } from '../core/change-set.js';
 import { can, FORBIDDEN_MESSAGE } from '../core/permissions.js';
 import { builder } from './builder.js';
 import { CallRef, normalizeCallId } from './call.js';
@@ -26,7 +26,8 @@ builder.mutationField('setCallCustomFields', (t) =>
     type: CallRef,
     description:
       'Sets or clears custom field values of one call, as the REST `PUT /api/v2/calls/{call_id}.json`: ' +
-      'only the listed fields change, and any invalid entry rejects the whole request.',
+      'only the listed fields change, and any invalid entry rejects the whole request. At most ' +
+      `${MAX_ENTRIES} entries: a longer list is one InvalidRecordError detail at \`customFields\`.`,
     errors: {
       types: [InvalidRecordError, NotFoundError, ForbiddenError, ConflictError],
       union: { name: 'SetCallCustomFieldsResult' },
@@ -44,6 +45,7 @@ builder.mutationField('setCallCustomFields', (t) =>
       if (!can(viewer.role, 'edit_calls')) throw new ForbiddenError(FORBIDDEN_MESSAGE);
       const callId = normalizeCallId(String(args.callId));
       if (!callId) throw new NotFoundError('Call not found');
+      if (args.customFields.length > MAX_ENTRIES) throw new InvalidRecordError([{ path: 'customFields', message: MESSAGES.tooManyEntries }]);
       const entries: FieldEntry[] = args.customFields.map((entry) => ({
         fieldId: entry.fieldId == null ? entry.fieldId : String(entry.fieldId),
         name: entry.name,

@@ -1,3 +1,4 @@
+import { MAX_ENTRIES, MESSAGES } from '../core/change-set.js';
 import type { Viewer } from './auth.js';
 import { JsonNumber } from './json-syntax.js';
 import { MAX_BODY_BYTES, parseJson } from './request-body.js';
@@ -77,7 +78,7 @@ const customFieldsOf = (body: unknown): unknown =>
  * object, or a list of anything else, is an error. An absent `value` stays
  * absent, so the mutation refuses it. When some entries are malformed, the
  * list still comes back, null in their places, so the others can be checked
- * in the same request.
+ * in the same request. A list longer than MAX_ENTRIES is refused as a whole.
  */
 export function readCustomFieldsBody(
   body: unknown,
@@ -86,6 +87,7 @@ export function readCustomFieldsBody(
   if (!Array.isArray(list)) {
     return { ok: false, details: { 'call.custom_fields': 'Must be an array of custom field entries' }, entries: null };
   }
+  if (list.length > MAX_ENTRIES) return { ok: false, details: { 'call.custom_fields': MESSAGES.tooManyEntries }, entries: null };
   const details: Record<string, string> = {};
   let problems = 0;
   const refuse = (key: string, message: string) => {

@@ -228,6 +228,29 @@ describe('rule 4: all or nothing, every problem listed', () => {
   });
 });
 
+describe('at most 1000 entries', () => {
+  const TOO_MANY = [{ path: 'customFields', message: 'At most 1000 custom fields can be set in one request' }];
+  const entries = (count: number): Entry[] => Array.from({ length: count }, () => ({ fieldId: FIELD.notes, value: 'x' }));
+
+  it('refuses a longer list as a whole, with one detail, writing nothing', async () => {
+    await expectRejected(entries(1001), TOO_MANY);
+  });
+
+  it('checks a list of exactly 1000 entry by entry', async () => {
+    const result = await setFields(entries(1000));
+    expect(result.__typename).toBe('InvalidRecordError');
+    expect(result.details).toHaveLength(999);
+    expect(result.details![0]).toEqual({ path: 'customFields.1.fieldId', message: 'Custom field is listed more than once' });
+  });
+
+  it('answers a viewer as forbidden first', async () => {
+    expect(await setFields(entries(1001), { as: 'viewer' })).toEqual({
+      __typename: 'ForbiddenError',
+      message: 'API user has no permission to update call records',
+    });
+  });
+});
+
 describe('rule 5: the exact message for each problem', () => {
   it.each<[string, Entry, string, string]>([
     ['neither id nor name', { value: 'x' }, 'customFields.0', 'Either field_id or name is required'],

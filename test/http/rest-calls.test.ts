@@ -647,6 +647,40 @@ describe('PUT: 400 InvalidRecord', () => {
   });
 });
 
+describe('PUT: at most 1000 entries', () => {
+  const TOO_MANY = invalidRecord({ 'call.custom_fields': 'At most 1000 custom fields can be set in one request' });
+  const entries = (count: number) => Array.from({ length: count }, () => ({ field_id: FIELD.notes, value: 'x' }));
+
+  it.each([
+    ['an editor', {}],
+    ['a viewer, as for any malformed body', { as: 'viewer' as const }],
+  ])('refuses 1001 entries as a whole for %s, writing nothing', async (_label, options) => {
+    const t = await createTestApp();
+    const before = await t.stored(CALL.first);
+    const r = await put(t, entries(1001), options);
+    expect(r.status).toBe(400);
+    expect(r.text).toBe(TOO_MANY);
+    await expectUnchanged(t, before);
+  });
+
+  it('checks 1000 entries one by one', async () => {
+    const t = await createTestApp();
+    const r = await put(t, entries(1000));
+    expect(r.status).toBe(400);
+    expect(Object.keys(r.json.details)).toHaveLength(999);
+    expect(r.json.details['custom_fields.999.field_id']).toBe('Custom field is listed more than once');
+  });
+
+  it('answers a 1 MiB body of empty entries with the one detail, not one per entry', async () => {
+    const t = await createTestApp();
+    const json = `{"call":{"custom_fields":[${Array(Math.floor((MiB - 40) / 3)).fill('{}').join(',')}]}}`;
+    expect(json.length).toBeLessThanOrEqual(MiB);
+    const r = await t.rest('PUT', callPath(CALL.first), { raw: json });
+    expect(r.status).toBe(400);
+    expect(r.text).toBe(TOO_MANY);
+  });
+});
+
 describe('PUT: 400 InvalidJSON', () => {
   it.each([
     ['by field_id', VENDOR_BY_ID],
