@@ -12,6 +12,20 @@ export function readConfig(overrides: Partial<Config> = {}): Config {
   return { ...config, ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) };
 }
 
+/** How long a client may take, and how often Node checks: a slow client (slowloris) gets 408 and is disconnected. */
+export interface ServerTimeouts {
+  /** From the connection (or the previous request) to the end of the headers. */
+  headersMs: number;
+  /** From the connection to the end of the body. */
+  requestMs: number;
+  /** An idle keep-alive connection. */
+  keepAliveMs: number;
+  /** How often Node looks for requests past the first two; its default, 30 s, would let headers take up to 40 s. */
+  checkEveryMs: number;
+}
+
+export const SERVER_TIMEOUTS: ServerTimeouts = { headersMs: 10_000, requestMs: 30_000, keepAliveMs: 5_000, checkEveryMs: 1_000 };
+
 export interface RunningServer {
   url: string;
   server: Server;
@@ -23,7 +37,7 @@ export interface RunningServer {
  * in-flight requests finish (up to the shutdown deadline), then closes the
  * store (checkpointing SQLite's WAL).
  */
-export async function startServer(config: Config, store: CallStore): Promise<RunningServer> {
+export async function startServer(config: Config, store: CallStore, timeouts: ServerTimeouts = SERVER_TIMEOUTS): Promise<RunningServer> {
   const logger = createLogger(config.logLevel);
   const app = createApp({
     store,
@@ -36,10 +50,10 @@ export async function startServer(config: Config, store: CallStore): Promise<Run
     compiledExecution: config.jit ? undefined : false,
     authenticator: new Authenticator(store, { cacheTtlMs: config.authCacheTtlMs }),
   });
-  const server = createServer(app.handleNode);
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 30_000;
-  server.keepAliveTimeout = 5_000;
+  const server = createServer({ connectionsCheckingInterval: timeouts.checkEveryMs }, app.handleNode);
+  server.headersTimeout = timeouts.headersMs;
+  server.requestTimeout = timeouts.requestMs;
+  server.keepAliveTimeout = timeouts.keepAliveMs;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());
