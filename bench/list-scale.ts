@@ -11,6 +11,7 @@
  * the file is deleted afterwards. Not part of the test suite.
  */
 import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +21,7 @@ import { NO_FILTER, type CallFilter } from '../src/core/call-filter.js';
 import type { CallWindow } from '../src/core/call-list.js';
 import { hashApiToken, newApiToken } from '../src/http/credentials.js';
 import { createApp } from '../src/http/app.js';
+import { createNodeServer } from '../src/http/server.js';
 import { SqliteCallStore } from '../src/store/sqlite/sqlite-store.js';
 
 const { values: args } = parseArgs({
@@ -148,10 +150,14 @@ interface Scenario {
 }
 
 async function scenarios(store: SqliteCallStore, tenantId: string, token: string): Promise<Scenario[]> {
-  const app = createApp({ store, logger: false });
+  // Served as production serves it: the Node server on a loopback port.
+  const server = createNodeServer(createApp({ store, logger: false }));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  server.unref();
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const graphql = async (variables: Record<string, unknown>) => {
-    const response = await app.fetch(
-      new Request('http://bench/graphql', {
+    const response = await fetch(
+      new Request(`${origin}/graphql`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', accept: 'application/json', authorization: `Bearer ${token}` },
         body: JSON.stringify({ query: GRAPHQL_PAGE, variables: { withTotal: false, ...variables } }),
@@ -162,7 +168,7 @@ async function scenarios(store: SqliteCallStore, tenantId: string, token: string
     return body.data.calls;
   };
   const rest = async (query: string) => {
-    const response = await app.fetch(new Request(`http://bench/api/v2/calls.json${query}`, { headers: { authorization: `Bearer ${token}` } }));
+    const response = await fetch(new Request(`${origin}/api/v2/calls.json${query}`, { headers: { authorization: `Bearer ${token}` } }));
     if (response.status !== 200) throw new Error(`REST failed: ${response.status} ${await response.text()}`);
     return ((await response.json()) as { calls: unknown[] }).calls.length;
   };

@@ -18,7 +18,7 @@ import { createMetrics } from './metrics.js';
 import { createGraphQLFastPath } from './node-graphql.js';
 import { fromNodeRequest, writeReply } from './node-rest.js';
 import { operationName, RequestInfo, requestInfoOf, trackRequest } from './request-info.js';
-import { fromFetchRequest, MAX_BODY_BYTES } from './request-body.js';
+import { MAX_BODY_BYTES } from './request-body.js';
 import { CALL_LIST_ROUTE, createRestCallListRoute } from './rest-call-list.js';
 import { CALL_ROUTE, createRestCallRoutes } from './rest-calls.js';
 import { createRestCustomFieldRoutes, CUSTOM_FIELD_ROUTE, CUSTOM_FIELDS_ROUTE } from './rest-custom-fields.js';
@@ -28,7 +28,6 @@ import {
   RETRY_AFTER_SECONDS,
   SERVICE_UNAVAILABLE,
   serviceUnavailable,
-  toResponse,
   UNAVAILABLE_MESSAGE,
   unauthorized,
   unexpected,
@@ -378,15 +377,6 @@ export function createApp(deps: AppDeps) {
 
   const isRest = (path: string) => path.startsWith('/api/');
 
-  /** The Fetch API entry, for tests and any Fetch-based host. */
-  async function fetch(request: Request): Promise<Response> {
-    const { pathname } = new URL(request.url);
-    const ops = await handleOps(pathname, request.headers.get('authorization'));
-    if (ops) return toResponse(ops);
-    if (!isRest(pathname)) return yoga.fetch(request);
-    return toResponse(await handleRest(fromFetchRequest(request)));
-  }
-
   /**
    * The Node entry: REST requests go straight to the shim (no Fetch objects);
    * everything else is yoga's, through its own HTTP adapter. Every request
@@ -428,7 +418,7 @@ export function createApp(deps: AppDeps) {
     stopCountingErrors();
   }
 
-  return { fetch, handleNode, yoga, metrics, compiledExecution, graphqlDirectExecutions: serveGraphQLFast.directExecutions, close };
+  return { handleNode, yoga, metrics, compiledExecution, graphqlDirectExecutions: serveGraphQLFast.directExecutions, close };
 }
 
 export type App = ReturnType<typeof createApp>;

@@ -1,33 +1,7 @@
 import { parseJsonText } from './json-syntax.js';
-import { restError, type BodyResult, type RestReply, type RestRequest } from './rest-response.js';
+import { restError, type RestReply, type RestRequest } from './rest-response.js';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
-
-/** Reads a Fetch request's body as UTF-8, refusing one over `limit` bytes, chunked or not, without buffering the rest. */
-export async function readFetchBody(request: Request, limit: number): Promise<BodyResult> {
-  const declared = Number(request.headers.get('content-length') ?? 0);
-  if (declared > limit) return { ok: false, reason: 'too_large' };
-  if (!request.body) return { ok: true, text: '' };
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel().catch(() => {});
-      return { ok: false, reason: 'too_large' };
-    }
-    chunks.push(value);
-  }
-  return { ok: true, text: Buffer.concat(chunks).toString('utf8') };
-}
-
-/** The Fetch `Request` as a REST request. */
-export function fromFetchRequest(request: Request): RestRequest {
-  return { method: request.method, url: request.url, headers: request.headers, readBody: (limit) => readFetchBody(request, limit) };
-}
 
 /**
  * Parses a JSON body (a leading byte-order mark is ignored). A failure names

@@ -48,5 +48,3 @@ export const SERVICE_UNAVAILABLE = 'SERVICE_UNAVAILABLE';
 
 export const serviceUnavailable = () =>
   restError(503, 'ServiceUnavailable', UNAVAILABLE_MESSAGE, { 'retry-after': RETRY_AFTER_SECONDS });
-
-export const toResponse = (reply: RestReply) => new Response(reply.body, { status: reply.status, headers: reply.headers });

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { CallStore } from '../store/call-store.js';
-import { createApp } from './app.js';
+import { createApp, type App } from './app.js';
 import { Authenticator } from './auth.js';
 import { parseConfig, type Config } from './config.js';
 import { createLogger } from './logger.js';
@@ -25,6 +25,15 @@ export interface ServerTimeouts {
 }
 
 export const SERVER_TIMEOUTS: ServerTimeouts = { headersMs: 10_000, requestMs: 30_000, keepAliveMs: 5_000, checkEveryMs: 1_000 };
+
+/** The Node server of an app, with the slow-client timeouts: what production listens with, and what HTTP tests call. */
+export function createNodeServer(app: Pick<App, 'handleNode'>, timeouts: ServerTimeouts = SERVER_TIMEOUTS): Server {
+  const server = createServer({ connectionsCheckingInterval: timeouts.checkEveryMs }, app.handleNode);
+  server.headersTimeout = timeouts.headersMs;
+  server.requestTimeout = timeouts.requestMs;
+  server.keepAliveTimeout = timeouts.keepAliveMs;
+  return server;
+}
 
 export interface RunningServer {
   url: string;
@@ -50,10 +59,7 @@ export async function startServer(config: Config, store: CallStore, timeouts: Se
     compiledExecution: config.jit ? undefined : false,
     authenticator: new Authenticator(store, { cacheTtlMs: config.authCacheTtlMs }),
   });
-  const server = createServer({ connectionsCheckingInterval: timeouts.checkEveryMs }, app.handleNode);
-  server.headersTimeout = timeouts.headersMs;
-  server.requestTimeout = timeouts.requestMs;
-  server.keepAliveTimeout = timeouts.keepAliveMs;
+  const server = createNodeServer(app, timeouts);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());

@@ -46,7 +46,7 @@ interface GraphQLBody {
  */
 async function sendAndCheck(request: Request, requestText: string, entries?: number): Promise<GraphQLBody | undefined> {
   const before = await snapshot();
-  const response = await t.app.fetch(request);
+  const response = await t.fetch(request);
   const text = await response.text();
   fuzzed++;
   const context = `status ${response.status}, body ${text.slice(0, 400)}`;

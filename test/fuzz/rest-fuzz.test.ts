@@ -52,7 +52,7 @@ async function putAndCheck({ callId, body, contentType = 'application/json', as 
   const headers: Record<string, string> = { authorization: t.bearer(as) };
   if (contentType !== null) headers['content-type'] = contentType;
   const path = `/api/v2/calls/${callId instanceof RawSegment ? callId.segment : encodeSegment(callId)}.json`;
-  const response = await t.app.fetch(new Request(`${ORIGIN}${path}`, { method: 'PUT', headers, body: body as BodyInit }));
+  const response = await t.fetch(new Request(`${ORIGIN}${path}`, { method: 'PUT', headers, body: body as BodyInit }));
   const text = await response.text();
   fuzzed++;
   statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);

@@ -34,14 +34,14 @@ const revokeToken = (id: string, as: Who = 'admin') => run(REVOKE_TOKEN, { id },
 
 /** The status of one request made with this Authorization header, through GraphQL and through REST. */
 async function statusWith(authorization: string) {
-  const graphql = await t.app.fetch(
+  const graphql = await t.fetch(
     new Request('http://callgate.test/graphql', {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization },
       body: JSON.stringify({ query: '{ viewer { username } }' }),
     }),
   );
-  const rest = await t.app.fetch(new Request(`http://callgate.test/api/v2/calls/${CALL.first}.json`, { headers: { authorization } }));
+  const rest = await t.fetch(new Request(`http://callgate.test/api/v2/calls/${CALL.first}.json`, { headers: { authorization } }));
   return { graphql: graphql.status, rest: rest.status };
 }
 const OK = { graphql: 200, rest: 200 };

@@ -22,7 +22,7 @@ const CHALLENGE = 'Basic realm="callgate"';
 async function post(query: string, authorization?: string) {
   const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
   if (authorization !== undefined) headers.authorization = authorization;
-  const response = await t.app.fetch(new Request('http://callgate.test/graphql', { method: 'POST', headers, body: JSON.stringify({ query }) }));
+  const response = await t.fetch(new Request('http://callgate.test/graphql', { method: 'POST', headers, body: JSON.stringify({ query }) }));
   const text = await response.text();
   return { status: response.status, headers: response.headers, text, json: JSON.parse(text) as any };
 }
@@ -173,7 +173,7 @@ describe('authentication over /graphql', () => {
   });
 
   it('an anonymous GET with a query is 401, not an answer', async () => {
-    const response = await t.app.fetch(
+    const response = await t.fetch(
       new Request(`http://callgate.test/graphql?query=${encodeURIComponent(VIEWER)}`, { headers: { accept: 'application/json' } }),
     );
     expect(response.status).toBe(401);
@@ -244,7 +244,7 @@ describe('error masking', () => {
 
 describe('GraphiQL', () => {
   async function page() {
-    const response = await t.app.fetch(new Request('http://callgate.test/graphql', { headers: { accept: 'text/html' } }));
+    const response = await t.fetch(new Request('http://callgate.test/graphql', { headers: { accept: 'text/html' } }));
     return { status: response.status, contentType: response.headers.get('content-type'), html: await response.text() };
   }
 

@@ -3,10 +3,11 @@ import { createApp, type AppDeps } from '../../src/http/app.js';
 import { Authenticator } from '../../src/http/auth.js';
 import { LoginThrottle } from '../../src/core/login-throttle.js';
 import { basic, CALL, createWorld, type World } from '../support/fixtures.js';
+import { withServer } from '../support/http.js';
 
 async function appWith(options: Partial<AppDeps> = {}) {
   const world = await createWorld();
-  const app = createApp({ store: world.store, logger: false, ...options });
+  const app = await withServer(createApp({ store: world.store, logger: false, ...options }));
   const post = (query: string, headers: Record<string, string> = {}, body?: string) =>
     app.fetch(
       new Request('http://callgate.test/graphql', {
@@ -137,21 +138,21 @@ describe('introspection and GraphiQL', () => {
 
 describe('failed-login throttling', () => {
   const throttled = (world: World) =>
-    createApp({
+    withServer(createApp({
       store: world.store,
       logger: false,
       trustProxy: true,
       authenticator: new Authenticator(world.store, {
         throttle: new LoginThrottle({ freeFailures: 3, baseDelayMs: 30_000, maxDelayMs: 60_000, forgetAfterMs: 3_600_000, maxKeys: 1000 }),
       }),
-    });
+    }));
 
-  const getCall = (app: ReturnType<typeof createApp>, authorization: string, from = '203.0.113.7') =>
+  const getCall = (app: Awaited<ReturnType<typeof throttled>>, authorization: string, from = '203.0.113.7') =>
     app.fetch(new Request(`http://callgate.test/api/v2/calls/${CALL.first}.json`, { headers: { authorization, 'x-forwarded-for': from } }));
 
   it('answers 429 with Retry-After after repeated failures for a username, and the right password waits too', async () => {
     const world = await createWorld();
-    const app = throttled(world);
+    const app = await throttled(world);
     for (let i = 0; i < 4; i++) expect((await getCall(app, basic('editor', `guess-${i}`))).status).toBe(401);
     const refused = await getCall(app, basic('editor', 'another guess'), '198.51.100.1');
     expect(refused.status).toBe(429);
@@ -162,14 +163,14 @@ describe('failed-login throttling', () => {
 
   it('never locks a user out of token auth', async () => {
     const world = await createWorld();
-    const app = throttled(world);
+    const app = await throttled(world);
     for (let i = 0; i < 6; i++) await getCall(app, basic('editor', `guess-${i}`));
     expect((await getCall(app, `Bearer ${world.tokens.editor}`)).status).toBe(200);
   });
 
   it('throttles one client address across usernames, but not other addresses', async () => {
     const world = await createWorld();
-    const app = throttled(world);
+    const app = await throttled(world);
     for (const user of ['admin', 'viewer', 'nobody', 'ghost']) await getCall(app, basic(user, 'wrong'), '192.0.2.9');
     expect((await getCall(app, basic('editor'), '192.0.2.9')).status).toBe(429);
     expect((await getCall(app, basic('editor'), '192.0.2.10')).status).toBe(200);
@@ -177,7 +178,7 @@ describe('failed-login throttling', () => {
 
   it('throttles GraphQL logins the same way', async () => {
     const world = await createWorld();
-    const app = throttled(world);
+    const app = await throttled(world);
     for (let i = 0; i < 4; i++) await getCall(app, basic('viewer', `guess-${i}`));
     const response = await app.fetch(
       new Request('http://callgate.test/graphql', {
@@ -192,7 +193,7 @@ describe('failed-login throttling', () => {
 
   it('gives an unknown user and a wrong password the same answer', async () => {
     const world = await createWorld();
-    const app = createApp({ store: world.store, logger: false });
+    const app = await withServer(createApp({ store: world.store, logger: false }));
     const [unknown, wrong] = await Promise.all([getCall(app, basic('nobody', 'x')), getCall(app, basic('editor', 'x'))]);
     expect(unknown.status).toBe(401);
     expect(await unknown.text()).toBe(await wrong.text());

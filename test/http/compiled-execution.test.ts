@@ -7,7 +7,7 @@ type TestApp = Awaited<ReturnType<typeof createTestApp>>;
 
 /** One /graphql request as a client sees it: status and the body's exact text. */
 async function post(t: TestApp, body: unknown, as: 'admin' | 'editor' | 'viewer' = 'editor') {
-  const response = await t.app.fetch(
+  const response = await t.fetch(
     new Request('http://callgate.test/graphql', {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', authorization: t.bearer(as) },

@@ -36,7 +36,7 @@ describe('a database that cannot serve the request', () => {
     t.store.setCallCustomFields = async () => down();
     t.store.getCall = async () => down();
     for (const document of [MUTATION, `{ call(id: "${CALL.first}") { id } }`]) {
-      const response = await t.app.fetch(
+      const response = await t.fetch(
         new Request('http://callgate.test/graphql', {
           method: 'POST',
           headers: { 'content-type': 'application/json', authorization: t.bearer('editor') },

@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createApp, type AppDeps } from '../../src/http/app.js';
 import { SqliteCallStore } from '../../src/store/sqlite/sqlite-store.js';
 import { basic, CALL, createWorld, FIELD, PASSWORD, type World } from '../support/fixtures.js';
+import { withServer } from '../support/http.js';
 
 let server: Server | undefined;
 afterEach(() => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())));
@@ -42,7 +43,7 @@ describe('health and readiness', () => {
     server!.close();
     const bare = new SqliteCallStore({ path: ':memory:' });
     const app = createApp({ store: bare, logger: false });
-    const response = await app.fetch(new Request('http://callgate.test/readyz'));
+    const response = await (await withServer(app)).fetch(new Request('http://callgate.test/readyz'));
     expect(response.status).toBe(503);
     expect(await response.json()).toMatchObject({ status: 'unavailable' });
     server = undefined;

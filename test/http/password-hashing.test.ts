@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createApp } from '../../src/http/app.js';
 import { hashPassword, MemoryBudget, SCRYPT_COST, SCRYPT_MEMORY, scryptMemoryBytes, verifyPassword } from '../../src/http/credentials.js';
 import { basic, createWorld, PASSWORD, type World } from '../support/fixtures.js';
+import { withServer } from '../support/http.js';
 
 /** Every scrypt computation callgate starts, watched from the real node:crypto: what runs at the same time. */
 const scrypts = vi.hoisted(() => ({
@@ -78,8 +79,8 @@ describe('cold HTTP Basic logins', () => {
   afterEach(() => world.store.close());
 
   /** A login to a new app: nothing cached, as after a restart or once the cached login expired. */
-  const login = (app: ReturnType<typeof createApp>, username: string) =>
-    app.fetch(
+  const login = async (app: ReturnType<typeof createApp>, username: string) =>
+    (await withServer(app)).fetch(
       new Request('http://callgate.test/graphql', {
         method: 'POST',
         headers: { 'content-type': 'application/json', accept: 'application/json', authorization: basic(username) },

@@ -193,7 +193,7 @@ describe('GET /api/v2/calls.json', () => {
   });
 
   it('needs credentials', async () => {
-    const response = await t.app.fetch(new Request('http://callgate.test/api/v2/calls.json?limit=5000'));
+    const response = await t.fetch(new Request('http://callgate.test/api/v2/calls.json?limit=5000'));
     expect(response.status).toBe(401);
     expect(response.headers.get('www-authenticate')).toBe('Basic realm="callgate"');
   });

@@ -109,7 +109,7 @@ describe('GET /api/v2/custom_fields.json', () => {
   });
 
   it('needs credentials', async () => {
-    const response = await t.app.fetch(new Request(`http://callgate.test${FIELDS}`));
+    const response = await t.fetch(new Request(`http://callgate.test${FIELDS}`));
     expect(response.status).toBe(401);
     expect(response.headers.get('www-authenticate')).toBe('Basic realm="callgate"');
   });

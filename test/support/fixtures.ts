@@ -5,6 +5,7 @@ import { createApp, type AppDeps } from '../../src/http/app.js';
 import type { CallStore, NewCustomField } from '../../src/store/call-store.js';
 import { decideImportedValues } from '../../src/core/change-set.js';
 import { openTestStore, rawSql } from './database.js';
+import { serve } from './http.js';
 import { StatementLog } from './statement-log.js';
 
 export const PASSWORD = 'correct horse battery staple';
@@ -130,14 +131,15 @@ export async function seedWorld(store: CallStore): Promise<Omit<World, 'store' |
 export const basic = (username: string, password = PASSWORD) =>
   `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
 
-/** An app over a fresh world, with helpers to call it in-process. */
+/** An app over a fresh world, served on a real port by production's Node server, with helpers to call it. */
 export async function createTestApp(options: Pick<AppDeps, 'compiledExecution'> = {}) {
   const world = await createWorld();
   const app = createApp({ store: world.store, logger: false, clock: () => new Date(NOW), ...options });
+  const { fetch, url } = await serve(app);
   const bearer = (who: keyof World['tokens']) => `Bearer ${world.tokens[who]}`;
 
   async function graphql<T = any>(query: string, variables: Record<string, unknown> = {}, as: keyof World['tokens'] = 'editor') {
-    const response = await app.fetch(
+    const response = await fetch(
       new Request('http://callgate.test/graphql', {
         method: 'POST',
         headers: { 'content-type': 'application/json', accept: 'application/json', authorization: bearer(as) },
@@ -152,7 +154,7 @@ export async function createTestApp(options: Pick<AppDeps, 'compiledExecution'> 
     let body: string | undefined = options.raw;
     if (options.body !== undefined) body = JSON.stringify(options.body);
     if (body !== undefined && !('content-type' in headers)) headers['content-type'] = 'application/json';
-    const response = await app.fetch(new Request(`http://callgate.test${path}`, { method, headers, body }));
+    const response = await fetch(new Request(`http://callgate.test${path}`, { method, headers, body }));
     const text = await response.text();
     return { status: response.status, headers: response.headers, text, json: text ? (JSON.parse(text) as any) : undefined };
   }
@@ -164,5 +166,5 @@ export async function createTestApp(options: Pick<AppDeps, 'compiledExecution'> 
     return { version: found.call.version, values: Object.fromEntries(found.customFields.map((v) => [v.fieldId, v.value])) };
   }
 
-  return { ...world, app, graphql, rest, stored, bearer };
+  return { ...world, app, fetch, url, graphql, rest, stored, bearer };
 }
