@@ -20,7 +20,7 @@ import { UUID } from '../src/core/call.js';
 import type { EntryProblem, FieldEntry } from '../src/core/change-set.js';
 import { parseOptionList, type CustomFieldDefinition } from '../src/core/custom-field.js';
 import { can, FORBIDDEN_MESSAGE, type Role } from '../src/core/permissions.js';
-import { JsonNumber, parseJsonText } from '../src/http/json-syntax.js';
+import { JsonNumber, parseJsonText } from '../src/core/json-text.js';
 import { DOCUMENTS } from './workload.js';
 
 export interface Viewer {

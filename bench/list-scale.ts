@@ -19,7 +19,7 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { NO_FILTER, type CallFilter } from '../src/core/call-filter.js';
 import type { CallWindow } from '../src/core/call-list.js';
-import { hashApiToken, newApiToken } from '../src/http/credentials.js';
+import { hashApiToken, newApiToken } from '../src/auth/credentials.js';
 import { createApp } from '../src/http/app.js';
 import { createNodeServer } from '../src/http/server.js';
 import { SqliteCallStore } from '../src/store/sqlite/sqlite-store.js';

@@ -6,8 +6,8 @@ import { decideImportedValues } from '../core/change-set.js';
 import { checkDefinition, CUSTOM_FIELD_TYPES, type CustomFieldType } from '../core/custom-field.js';
 import { decideNewCustomField } from '../core/field-definition.js';
 import { ROLES, type Role } from '../core/permissions.js';
-import { hashApiToken, hashPassword, newApiToken } from '../http/credentials.js';
-import { parseJson } from '../http/request-body.js';
+import { hashApiToken, hashPassword, newApiToken } from '../auth/credentials.js';
+import { parseJson } from '../core/json-text.js';
 import { ImportError, type CallStore, type Tenant } from '../store/call-store.js';
 import { DEMO_FIELDS, demoCalls } from './demo-data.js';
 

@@ -13,6 +13,17 @@ export interface ApiUserProblem {
   message: string;
 }
 
+/** An API user as authentication reads it: who, in which tenant, with which role and password hash. */
+export interface ApiUserRecord {
+  id: string;
+  tenantId: string;
+  tenantName: string;
+  username: string;
+  role: Role;
+  passwordHash: string;
+  disabled: boolean;
+}
+
 /** What the rules about users need to know of one. */
 export interface ApiUserState {
   id: string;

@@ -1,7 +1,7 @@
 import { GraphQLError } from 'graphql';
 import type { ApiUserProblem } from '../core/api-user.js';
 import { can, USERS_FORBIDDEN_MESSAGE } from '../core/permissions.js';
-import type { Viewer } from '../http/auth.js';
+import type { Viewer } from '../core/viewer.js';
 import type { ApiTokenSummary, ApiUserSummary } from '../store/call-store.js';
 import { builder } from './builder.js';
 import { ForbiddenError, InvalidRecordError } from './errors.js';

@@ -1,5 +1,5 @@
 import type { CustomFieldDefinition } from '../core/custom-field.js';
-import type { Viewer } from '../http/auth.js';
+import type { Viewer } from '../core/viewer.js';
 import type { CallStore } from '../store/call-store.js';
 
 /** Secrets the admin mutations make: injected, so tests and the server decide how they are made. */

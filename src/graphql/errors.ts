@@ -1,6 +1,6 @@
 import { GraphQLError } from 'graphql';
 import { can } from '../core/permissions.js';
-import type { Viewer } from '../http/auth.js';
+import type { Viewer } from '../core/viewer.js';
 import { builder } from './builder.js';
 
 /** A problem with one input, e.g. path "customFields.0.value", message "Value is too long". */

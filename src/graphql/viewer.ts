@@ -1,5 +1,5 @@
 import { permissionsOf } from '../core/permissions.js';
-import type { Viewer } from '../http/auth.js';
+import type { Viewer } from '../core/viewer.js';
 import { builder } from './builder.js';
 
 export const RoleEnum = builder.enumType('Role', {

@@ -9,9 +9,10 @@ import { createGraphQLContext, type CredentialFactory, type GraphQLContext } fro
 import { onResolvedError } from '../graphql/resolved-errors.js';
 import { schema } from '../graphql/schema.js';
 import { StoreUnavailableError, type CallStore } from '../store/call-store.js';
-import { Authenticator, CHALLENGE, type Authentication, type Viewer } from './auth.js';
+import { Authenticator, CHALLENGE, type Authentication } from '../auth/authenticator.js';
+import type { Viewer } from '../core/viewer.js';
 import { createCompiledExecution, DEFAULT_COMPILED_EXECUTION, type CompiledExecutionOptions } from './compiled-execution.js';
-import { hashApiToken, hashPassword, newApiToken } from './credentials.js';
+import { hashApiToken, hashPassword, newApiToken } from '../auth/credentials.js';
 import { graphiqlOptions } from './graphiql.js';
 import { createLogger, requestLogWriter, yogaLogger } from './logger.js';
 import { createMetrics } from './metrics.js';

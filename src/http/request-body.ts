@@ -1,31 +1,7 @@
-import { parseJsonText } from './json-syntax.js';
+import { parseJson } from '../core/json-text.js';
 import { restError, type RestReply, type RestRequest } from './rest-response.js';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
-
-/**
- * Parses a JSON body (a leading byte-order mark is ignored). A failure names
- * the line and column where the JSON breaks; `__proto__` keys are dropped so
- * a body cannot reach prototypes. With `rawNumbers`, numbers stay JsonNumber
- * with their source text.
- */
-export function parseJson(text: string, options: { rawNumbers?: boolean } = {}): { ok: true; value: unknown } | { ok: false; description: string } {
-  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  if (body.trim() === '') return { ok: false, description: 'Request body is empty; expected a JSON object' };
-  if (!options.rawNumbers) {
-    try {
-      return { ok: true, value: JSON.parse(body, (key, value) => (key === '__proto__' ? undefined : value)) };
-    } catch {
-      // parsed again below, to say where it breaks
-    }
-  }
-  const parsed = parseJsonText(body, options);
-  if (parsed.ok) return parsed;
-  const before = body.slice(0, parsed.offset);
-  const line = before.split('\n').length;
-  const column = parsed.offset - before.lastIndexOf('\n');
-  return { ok: false, description: `Invalid JSON at line ${line}, column ${column}: ${parsed.reason}` };
-}
 
 /**
  * Reads a REST request's JSON body, or answers for it: 415 for another

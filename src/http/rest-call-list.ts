@@ -3,7 +3,7 @@ import { encodeCursor, MAX_PAGE_SIZE } from '../core/call-list.js';
 import { isCalendarDay } from '../core/custom-field.js';
 import { CALL_FIELDS, toRestCallObject, type GraphQLCall } from './rest-calls.js';
 import { createOperationRunner, expectedErrorOf, failedOperation, prepareOperation, type Yoga } from './rest-operation.js';
-import type { Viewer } from './auth.js';
+import type { Viewer } from '../core/viewer.js';
 import { jsonReply, restError, unexpected, type RestReply, type RestRequest } from './rest-response.js';
 
 export const CALL_LIST_ROUTE = '/api/v2/calls.json';

@@ -1,7 +1,7 @@
 import { MAX_ENTRIES, MESSAGES } from '../core/change-set.js';
-import type { Viewer } from './auth.js';
-import { JsonNumber } from './json-syntax.js';
-import { MAX_BODY_BYTES, parseJson } from './request-body.js';
+import type { Viewer } from '../core/viewer.js';
+import { JsonNumber, parseJson } from '../core/json-text.js';
+import { MAX_BODY_BYTES } from './request-body.js';
 import { createOperationRunner, failedOperation, prepareOperation, type Yoga } from './rest-operation.js';
 import { jsonReply, restError, unexpected, type RestReply, type RestRequest } from './rest-response.js';
 

@@ -1,5 +1,5 @@
 import { CUSTOM_FIELD_TYPES, DEFINITION_MESSAGES } from '../core/custom-field.js';
-import type { Viewer } from './auth.js';
+import type { Viewer } from '../core/viewer.js';
 import { readJsonRequest } from './request-body.js';
 import { createOperationRunner, expectedErrorOf, failedOperation, prepareOperation, type Yoga } from './rest-operation.js';
 import { jsonReply, restError, unexpected, type RestReply, type RestRequest } from './rest-response.js';

@@ -1,6 +1,6 @@
 import { parse, validate, type DocumentNode, type ExecutionResult } from 'graphql';
 import type { YogaServerInstance } from 'graphql-yoga';
-import type { Viewer } from './auth.js';
+import type { Viewer } from '../core/viewer.js';
 import { compileRestDocument } from './compiled-execution.js';
 import { SERVICE_UNAVAILABLE, serviceUnavailable, unexpected, type RestReply, type RestRequest } from './rest-response.js';
 

@@ -1,4 +1,4 @@
-import { CHALLENGE } from './auth.js';
+import { CHALLENGE } from '../auth/authenticator.js';
 
 export type BodyResult = { ok: true; text: string } | { ok: false; reason: 'too_large' };
 

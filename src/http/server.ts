@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { CallStore } from '../store/call-store.js';
 import { createApp, type App } from './app.js';
-import { Authenticator } from './auth.js';
+import { Authenticator } from '../auth/authenticator.js';
 import { parseConfig, type Config } from './config.js';
 import { createLogger } from './logger.js';
 

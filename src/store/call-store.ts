@@ -1,3 +1,4 @@
+import type { ApiUserRecord } from '../core/api-user.js';
 import type { CallImport, CallRecord } from '../core/call.js';
 import type { CallFilter } from '../core/call-filter.js';
 import type { CallOrder, CallWindow, PageFacts } from '../core/call-list.js';
@@ -6,20 +7,13 @@ import type { CustomFieldDefinition, CustomFieldValue } from '../core/custom-fie
 import type { DefinitionDecision, DefinitionRefusal, NeedsStoredValues } from '../core/field-definition.js';
 import type { Role } from '../core/permissions.js';
 
+export type { ApiUserRecord };
+
 export interface Tenant {
   id: string;
   name: string;
 }
 
-export interface ApiUserRecord {
-  id: string;
-  tenantId: string;
-  tenantName: string;
-  username: string;
-  role: Role;
-  passwordHash: string;
-  disabled: boolean;
-}
 
 /** An API user as administrators see it: never a password hash. */
 export interface ApiUserSummary {

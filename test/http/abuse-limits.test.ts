@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createApp, type AppDeps } from '../../src/http/app.js';
-import { Authenticator } from '../../src/http/auth.js';
+import { Authenticator } from '../../src/auth/authenticator.js';
 import { LoginThrottle } from '../../src/core/login-throttle.js';
 import { basic, CALL, createWorld, type World } from '../support/fixtures.js';
 import { withServer } from '../support/http.js';

@@ -1,7 +1,7 @@
 import type * as Crypto from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createApp } from '../../src/http/app.js';
-import { hashPassword, MemoryBudget, SCRYPT_COST, SCRYPT_MEMORY, scryptMemoryBytes, verifyPassword } from '../../src/http/credentials.js';
+import { hashPassword, MemoryBudget, SCRYPT_COST, SCRYPT_MEMORY, scryptMemoryBytes, verifyPassword } from '../../src/auth/credentials.js';
 import { basic, createWorld, PASSWORD, type World } from '../support/fixtures.js';
 import { withServer } from '../support/http.js';
 

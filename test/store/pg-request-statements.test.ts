@@ -4,7 +4,7 @@ import type pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { decideChangeSet } from '../../src/core/change-set.js';
 import { parseConfig } from '../../src/http/config.js';
-import { hashApiToken } from '../../src/http/credentials.js';
+import { hashApiToken } from '../../src/auth/credentials.js';
 import type { CallStore } from '../../src/store/call-store.js';
 import { REQUEST_SQL } from '../../src/store/pg/request-statements.js';
 import * as schema from '../../src/store/pg/schema.js';

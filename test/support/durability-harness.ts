@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { decideImportedValues } from '../../src/core/change-set.js';
-import { hashApiToken, newApiToken } from '../../src/http/credentials.js';
+import { hashApiToken, newApiToken } from '../../src/auth/credentials.js';
 import { SqliteCallStore } from '../../src/store/sqlite/sqlite-store.js';
 import { runCli, type CliResult } from './cli.js';
 

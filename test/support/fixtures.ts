@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { VENDOR_EXAMPLE_FIELDS } from '../../src/core/vendor-examples.js';
-import { hashApiToken, hashPassword, newApiToken } from '../../src/http/credentials.js';
+import { hashApiToken, hashPassword, newApiToken } from '../../src/auth/credentials.js';
 import { createApp, type AppDeps } from '../../src/http/app.js';
 import type { CallStore, NewCustomField } from '../../src/store/call-store.js';
 import { decideImportedValues } from '../../src/core/change-set.js';

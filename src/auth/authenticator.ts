@@ -1,20 +1,11 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { LoginThrottle } from '../core/login-throttle.js';
-import type { Role } from '../core/permissions.js';
-import type { ApiUserRecord, CallStore } from '../store/call-store.js';
+import type { Viewer } from '../core/viewer.js';
+import type { ApiUserRecord } from '../core/api-user.js';
 import { hashApiToken, hashPassword, needsRehash, SCRYPT_COST, verifyPassword, type ScryptCost } from './credentials.js';
 
 export const REALM = 'callgate';
 export const CHALLENGE = `Basic realm="${REALM}"`;
-
-/** The authenticated API user a request acts as. */
-export interface Viewer {
-  userId: string;
-  username: string;
-  role: Role;
-  tenantId: string;
-  tenantName: string;
-}
 
 export interface AuthenticatorOptions {
   /** How long a verified Basic login is trusted without running scrypt again. */
@@ -27,6 +18,14 @@ export interface AuthenticatorOptions {
   throttle?: LoginThrottle;
   /** The cost a stored hash is brought to on a successful login; SCRYPT_COST except in tests. */
   passwordCost?: ScryptCost;
+}
+
+/** What authentication reads and writes of API users; the store provides it. */
+export interface UserDirectory {
+  findUserByUsername(username: string): Promise<ApiUserRecord | null>;
+  findUserByTokenHash(tokenHash: string): Promise<ApiUserRecord | null>;
+  /** Replaces a password hash with a new hash of the same password while the stored one is still `from`. */
+  replacePasswordHash(command: { userId: string; from: string; to: string }): Promise<boolean>;
 }
 
 /** The outcome of checking a request's credentials. */
@@ -76,7 +75,7 @@ export class Authenticator {
   private decoyHash: Promise<string> | undefined;
 
   constructor(
-    private readonly store: CallStore,
+    private readonly store: UserDirectory,
     options: AuthenticatorOptions = {},
   ) {
     this.ttlMs = options.cacheTtlMs ?? 60_000;

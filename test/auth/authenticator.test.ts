@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { Authenticator } from '../../src/http/auth.js';
-import { hashPassword, verifyPassword } from '../../src/http/credentials.js';
+import { Authenticator } from '../../src/auth/authenticator.js';
+import { hashPassword, verifyPassword } from '../../src/auth/credentials.js';
 import { basic, createWorld, PASSWORD, type World } from '../support/fixtures.js';
 
 describe('Authenticator', () => {

@@ -1,0 +1,10 @@
+import type { Role } from './permissions.js';
+
+/** The authenticated API user a request acts as: every read and write is scoped to its tenant and allowed by its role. */
+export interface Viewer {
+  userId: string;
+  username: string;
+  role: Role;
+  tenantId: string;
+  tenantName: string;
+}
