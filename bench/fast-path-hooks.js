@@ -5,7 +5,8 @@ import { writeSync } from 'node:fs';
 /** The compiled module that exports createGraphQLFastPath, under any callgate root. */
 const FAST_PATH_MODULE = /\/dist\/http\/node-graphql\.js$/;
 const SHIM = 'bench-fast-path=off';
-export const MARKER = 'bench fast-path-switch:';
+/** What bench/processes.ts looks for in the server's log. */
+const MARKER = 'bench fast-path-switch:';
 
 /** @type {'on' | 'off'} */
 let mode = 'on';
