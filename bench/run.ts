@@ -340,9 +340,11 @@ async function main(): Promise<void> {
 
   try {
     // Every callgate configuration of the run must answer like the floor, so each answers like the others.
+    // The script writes: each pair starts from the seeded state, so a second pair gets a floor of its own.
     const callgateSpecs = BEFORE && AFTER ? [BEFORE, AFTER] : [CALLGATE];
     log(`parity: the same requests to the floor and to ${callgateSpecs.map((spec) => spec.label).join(' and ')}, each on its own copy of the database`);
     const [floor, ...callgates] = await Promise.all([acquire(FLOOR), ...callgateSpecs.map(acquire)]);
+    const floors = [floor!, ...(await Promise.all(callgates.slice(1).map(() => launch(FLOOR))))];
     let callsPresent = true;
     let parityText = '';
     for (const callgate of callgates) {
@@ -354,8 +356,8 @@ async function main(): Promise<void> {
       }
       callsPresent &&= calls.present;
     }
-    for (const callgate of callgates) {
-      const parity = await checkParity(floor!.url, callgate.url, manifest, callsPresent);
+    for (const [i, callgate] of callgates.entries()) {
+      const parity = await checkParity(floors[i]!.url, callgate.url, manifest, callsPresent);
       const who = callgates.length > 1 ? callgate.spec.label : 'callgate';
       if (parity.differences.length > 0) {
         throw new Error(`the floor does not answer like ${who} (${parity.differences.length} differences); fix the floor before timing it:\n  ${parity.differences.join('\n  ')}`);
@@ -373,6 +375,7 @@ async function main(): Promise<void> {
       log(`  ${text}`);
       parityText += (parityText ? ' ' : '') + text;
     }
+    for (const server of floors.slice(1)) await dispose(server);
     for (const server of [floor!, ...callgates]) await release(server);
 
     const ops = OPERATIONS.filter((op) => (only ? only.includes(op) : true))
@@ -474,8 +477,8 @@ async function main(): Promise<void> {
       const current = codeVersions['callgate commit'];
       delete codeVersions['callgate commit'];
       Object.assign(codeVersions, {
-        'current: callgate commit': `${current} (this tree), source fingerprint ${fingerprint}`,
-        'baseline: callgate commit': `${baselineBuild.short} (${baselineBuild.commit}, "${baselineBuild.subject}", asked for as \`${baselineBuild.ref}\`), source fingerprint ${baselineBuild.fingerprint}; unpacked with git archive into ${relative(ROOT, baselineBuild.root)}/, dist/ built by its own scripts/build.js, node_modules: ${baselineBuild.nodeModules}`,
+        'current callgate': `${current} (this tree), source fingerprint ${fingerprint}`,
+        'baseline callgate': `${baselineBuild.short} (${baselineBuild.commit}, "${baselineBuild.subject}", asked for as \`${baselineBuild.ref}\`), source fingerprint ${baselineBuild.fingerprint}; unpacked with git archive into ${relative(ROOT, baselineBuild.root)}/, dist/ built by its own scripts/build.js, node_modules: ${baselineBuild.nodeModules}`,
       });
     } else {
       codeVersions['callgate source fingerprint'] = fingerprint;
