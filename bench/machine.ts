@@ -55,19 +55,20 @@ export function versions(database: Record<string, string> = sqliteVersions()): R
 /**
  * A hash of what callgate runs (src/, bin/, scripts/, drizzle/, package-lock.json). Each
  * run starts a fresh callgate process, so an edit during the benchmark would
- * silently mix versions; the runner compares this before and after.
+ * silently mix versions; the runner compares this before and after. `root`:
+ * another checkout (the --baseline build), this tree by default.
  */
-export function sourceFingerprint(): string {
+export function sourceFingerprint(root = ROOT): string {
   const hash = createHash('sha256');
   const walk = (dir: string) => {
     if (!existsSync(dir)) return;
     for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
       const path = join(dir, entry.name);
       if (entry.isDirectory()) walk(path);
-      else if (entry.isFile()) hash.update(relative(ROOT, path)).update('\0').update(readFileSync(path)).update('\0');
+      else if (entry.isFile()) hash.update(relative(root, path)).update('\0').update(readFileSync(path)).update('\0');
     }
   };
-  for (const dir of ['src', 'bin', 'scripts', 'drizzle']) walk(join(ROOT, dir));
-  if (existsSync(join(ROOT, 'package-lock.json'))) hash.update(readFileSync(join(ROOT, 'package-lock.json')));
+  for (const dir of ['src', 'bin', 'scripts', 'drizzle']) walk(join(root, dir));
+  if (existsSync(join(root, 'package-lock.json'))) hash.update(readFileSync(join(root, 'package-lock.json')));
   return hash.digest('hex').slice(0, 12);
 }

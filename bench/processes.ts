@@ -6,7 +6,7 @@
 import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
 import { openSync, readFileSync, closeSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ChildMessage, LoadJob, LoadResult, ParentMessage } from './load.js';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -48,7 +48,13 @@ export interface ServerSpec {
   /** What the floor sets; callgate runs with its defaults. Unset: the floor keeps the server's setting (PostgreSQL). */
   synchronous?: Synchronous;
   label: string;
+  /** callgate only: the checkout whose bin/callgate.js runs (another commit's, for --baseline); this tree by default. */
+  root?: string;
+  /** callgate only: the /graphql fast path switched on or off from bench land (bench/fast-path-switch.js); untouched by default. */
+  fastPath?: 'on' | 'off';
 }
+
+const FAST_PATH_MARKER = 'bench fast-path-switch:';
 
 /** The database a server runs on: a SQLite file, or a PostgreSQL URL selecting one schema (`?schema=`). */
 export type BenchDatabase = { store: 'sqlite'; path: string } | { store: 'pg'; url: string; poolSize: number };
@@ -72,27 +78,33 @@ export interface StartOptions {
 
 /** Starts a server as its own process on 127.0.0.1 and an ephemeral port; resolves once it prints its URL. */
 export async function startServer(spec: ServerSpec, options: StartOptions): Promise<RunningServer> {
-  const nodeFlags = options.nodeFlags ?? [];
+  const nodeFlags = [...(options.nodeFlags ?? [])];
   const { database } = options;
+  const root = spec.root ?? ROOT;
   const listen = ['--port', '0', '--host', '127.0.0.1'];
   const synchronous = spec.synchronous ? ['--synchronous', spec.synchronous] : [];
   let args: string[];
   // callgate's defaults, spelled out; on SQLite it runs with synchronous=FULL.
   const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: '', LOG_LEVEL: 'info', NODE_ENV: 'production' };
+  delete env.BENCH_GRAPHQL_FAST_PATH;
+  if (spec.kind === 'callgate' && spec.fastPath) {
+    nodeFlags.push('--import', pathToFileURL(resolve(ROOT, 'bench/fast-path-switch.js')).href);
+    env.BENCH_GRAPHQL_FAST_PATH = spec.fastPath;
+  }
   if (database.store === 'sqlite') {
     args =
       spec.kind === 'floor'
         ? [...nodeFlags, '--import', 'tsx', resolve(ROOT, 'bench/floor-server.ts'), '--db', database.path, ...listen, ...synchronous]
-        : [...nodeFlags, resolve(ROOT, 'bin/callgate.js'), 'serve', ...listen, '--db', database.path];
+        : [...nodeFlags, resolve(root, 'bin/callgate.js'), 'serve', ...listen, '--db', database.path];
   } else if (spec.kind === 'floor') {
     const commit = spec.synchronous ? ['--synchronous-commit', spec.synchronous] : [];
     args = [...nodeFlags, '--import', 'tsx', resolve(ROOT, 'bench/floor-server-pg.ts'), '--url', database.url, '--pool-size', String(database.poolSize), ...listen, ...commit];
   } else {
-    args = [...nodeFlags, resolve(ROOT, 'bin/callgate.js'), 'serve', ...listen];
+    args = [...nodeFlags, resolve(root, 'bin/callgate.js'), 'serve', ...listen];
     Object.assign(env, { DATABASE_URL: database.url, DATABASE_POOL_SIZE: String(database.poolSize) });
   }
   const log = openSync(options.logPath, 'w');
-  const child = track(spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', log] }));
+  const child = track(spawn(process.execPath, args, { cwd: spec.kind === 'callgate' ? root : ROOT, env, stdio: ['ignore', 'pipe', log] }));
   closeSync(log);
   const logTail = () => {
     try {
@@ -121,6 +133,13 @@ export async function startServer(spec: ServerSpec, options: StartOptions): Prom
     });
   });
   child.stdout!.resume();
+  if (spec.fastPath && !new RegExp(`^${FAST_PATH_MARKER} .* loaded, fast path ${spec.fastPath}$`, 'm').test(logTail())) {
+    child.kill('SIGKILL');
+    throw new Error(
+      `${spec.label}: bench/fast-path-switch.js never saw dist/http/node-graphql.js load, so the fast path was not switched ${spec.fastPath}; ` +
+        'if createGraphQLFastPath moved, update FAST_PATH_MODULE in bench/fast-path-hooks.js',
+    );
+  }
   return {
     spec,
     pid: child.pid!,

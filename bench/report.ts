@@ -27,6 +27,8 @@ export interface Comparison {
   /** The baseline (the floor) and the configuration measured against it. */
   a: ServerSpec;
   b: ServerSpec;
+  /** A third configuration measured in the same rounds (--baseline, --compare-fast-path); the order then rotates per round. */
+  c?: ServerSpec;
   title: string;
 }
 
@@ -223,6 +225,164 @@ export function markdownReport(ctx: ReportContext, summaries: Summary[], runs: R
     out.push(
       `| ${r.comparison} | ${r.round} | ${r.spec.label} | ${r.requests} | ${f0(r.reqPerSec)} | ${f1(r.p50)} | ${f1(r.p99)} | ${f0(r.cpuUsPerRequest)} |${db} ${f0(r.peakRssMiB)} | ${writes} |`,
     );
+  }
+  out.push('');
+  return out.join('\n');
+}
+
+/**
+ * Three configurations of one operation measured in the same rounds: the
+ * floor (`a`), callgate before (`b`: the --baseline build, or the fast path
+ * off) and callgate after (`c`: this tree, or the fast path on).
+ */
+export interface ThreeWaySummary {
+  comparison: Comparison & { c: ServerSpec };
+  floor: Medians;
+  before: Medians;
+  after: Medians;
+  /** Medians of the per-round ratios to the floor measured in the same round. */
+  beforeRatio: number;
+  afterRatio: number;
+  /** afterRatio - beforeRatio, in percentage points. */
+  points: number;
+  /** after - before ratio to the floor, per round, in points. */
+  pointsPerRound: number[];
+  /** Median of the per-round after/before req/s. */
+  afterOverBefore: number;
+}
+
+export function summarizeThreeWay(comparison: Comparison & { c: ServerSpec }, runs: RunFigures[]): ThreeWaySummary {
+  const mine = runs.filter((r) => r.comparison === comparison.id);
+  const of = (spec: ServerSpec) => mine.filter((r) => r.spec.label === spec.label);
+  const [floor, before, after] = [of(comparison.a), of(comparison.b), of(comparison.c)];
+  const rounds = [...new Set(mine.map((r) => r.round))].sort((x, y) => x - y);
+  const perRound = rounds.flatMap((round) => {
+    const [f, b, a] = [floor, before, after].map((list) => list.find((r) => r.round === round));
+    return f && b && a ? [{ before: b.reqPerSec / f.reqPerSec, after: a.reqPerSec / f.reqPerSec, afterOverBefore: a.reqPerSec / b.reqPerSec }] : [];
+  });
+  const beforeRatio = median(perRound.map((r) => r.before));
+  const afterRatio = median(perRound.map((r) => r.after));
+  return {
+    comparison,
+    floor: medians(floor),
+    before: medians(before),
+    after: medians(after),
+    beforeRatio,
+    afterRatio,
+    points: (afterRatio - beforeRatio) * 100,
+    pointsPerRound: perRound.map((r) => (r.after - r.before) * 100),
+    afterOverBefore: median(perRound.map((r) => r.afterOverBefore)),
+  };
+}
+
+/** The most an operation's ratio to the floor may fall, in points, for `--baseline` to call it held. */
+export const HELD_POINTS = 5;
+
+const points = (n: number) => (Number.isFinite(n) ? `${n >= 0 ? '+' : '−'}${Math.abs(n).toFixed(1)}` : '-');
+const gain = (n: number) => (Number.isFinite(n) ? `${n >= 1 ? '+' : '−'}${Math.abs((n - 1) * 100).toFixed(1)}%` : '-');
+const triple = (s: ThreeWaySummary, key: keyof Medians, format: (n: number) => string) =>
+  `${format(s.floor[key])} / ${format(s.before[key])} / ${format(s.after[key])}`;
+export const heldCell = (s: ThreeWaySummary) => (!Number.isFinite(s.points) ? '-' : s.points >= -HELD_POINTS ? 'held' : `**fell > ${HELD_POINTS} points**`);
+
+/** The kind of three-way run: `ab` (--baseline) or `fast-path` (--compare-fast-path). */
+export type ThreeWayKind = 'ab' | 'fast-path';
+
+/** The plain-text table printed at the end of a three-way run. */
+export function threeWayTextTable(kind: ThreeWayKind, summaries: ThreeWaySummary[]): string {
+  const withDb = summaries.some((s) => Number.isFinite(s.floor.dbCpuUsPerRequest));
+  const [before, after] = kind === 'ab' ? ['baseline', 'current'] : ['fast path off', 'fast path on'];
+  const header = [
+    'operation',
+    'floor req/s',
+    `${before} req/s`,
+    `${after} req/s`,
+    `${before}/floor`,
+    `${after}/floor`,
+    'Δ points',
+    kind === 'ab' ? `≤ ${HELD_POINTS} points down` : `gain on/off`,
+    'per round Δ',
+    'p50 ms F/B/A',
+    'p99 ms F/B/A',
+    'CPU µs/req F/B/A',
+    'peak RSS MiB F/B/A',
+  ];
+  if (withDb) header.push('DB CPU µs/req F/B/A');
+  const rows = summaries.map((s) => [
+    OPERATION_LABELS[s.comparison.op],
+    f0(s.floor.reqPerSec),
+    f0(s.before.reqPerSec),
+    f0(s.after.reqPerSec),
+    pct(s.beforeRatio),
+    pct(s.afterRatio),
+    points(s.points),
+    kind === 'ab' ? heldCell(s).replace(/\*/g, '') : gain(s.afterOverBefore),
+    s.pointsPerRound.map(points).join(' '),
+    triple(s, 'p50', f1),
+    triple(s, 'p99', f1),
+    triple(s, 'cpuUsPerRequest', f0),
+    triple(s, 'peakRssMiB', f0),
+    ...(withDb ? [triple(s, 'dbCpuUsPerRequest', f0)] : []),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+const THREE_WAY_INTRO: Record<ThreeWayKind, string[]> = {
+  ab: [
+    'Produced by `npm run bench -- --baseline <ref>` (bench/run.ts): the floor, callgate built from the baseline commit and',
+    'callgate built from the current tree, measured in the same rounds. Both builds start the same way',
+    '(`node <checkout>/bin/callgate.js serve`, each with its own compiled dist/, the same flags and environment) and pass the',
+    'same parity check against the floor and the same check of every response. Each configuration runs as its own process on',
+    'a fresh copy of the same seeded database; autocannon drives it from a separate process. The order rotates per round',
+    '(floor, baseline, current; then baseline, current, floor; ...). Each build\'s ratio to the floor is the median of its',
+    'per-round ratios to the floor run of the same round; Δ points is current/floor minus baseline/floor. An operation',
+    `"held" when Δ is at least −${HELD_POINTS} points. Absolute req/s mean little on this machine; the ratios are the figures to read.`,
+  ],
+  'fast-path': [
+    'Produced by `npm run bench -- --compare-fast-path` (bench/run.ts): the floor and the current callgate twice, once with',
+    'its /graphql fast path (src/http/node-graphql.ts) and once without it, so every /graphql request goes through yoga\'s',
+    'own Node handler, measured in the same rounds. Both callgate processes start with `node --import',
+    'bench/fast-path-switch.js bin/callgate.js serve`; `BENCH_GRAPHQL_FAST_PATH=off` replaces createGraphQLFastPath with one',
+    'that declines every request (the runner checks each server\'s log that the switch saw the module load), `on` leaves it',
+    'as it is. Both pass the same parity check against the floor and the same check of every response. The order rotates per',
+    'round. Gain is the median of the per-round on/off req/s; the ratios to the floor are medians of per-round ratios.',
+  ],
+};
+
+/** The Markdown report of a three-way run (--baseline or --compare-fast-path). */
+export function threeWayMarkdownReport(kind: ThreeWayKind, ctx: ReportContext & { title: string }, summaries: ThreeWaySummary[], runs: RunFigures[]): string {
+  const pg = ctx.store === 'pg';
+  const [before, after] = kind === 'ab' ? ['baseline', 'current'] : ['fast path off', 'fast path on'];
+  const out: string[] = [`# ${ctx.title}`, '', ...THREE_WAY_INTRO[kind], ''];
+  out.push('## Machine', '');
+  out.push(`- CPU: ${ctx.machine.cpu}, \`nproc\` = ${ctx.machine.nproc} (servers${pg ? ', PostgreSQL' : ''} and load generator share them)`);
+  out.push(`- Memory: ${ctx.machine.memory}; kernel ${ctx.machine.kernel}`);
+  for (const [k, v] of Object.entries(ctx.versions)) out.push(`- ${k}: ${v}`);
+  out.push('', '## Settings', '');
+  for (const [k, v] of Object.entries(ctx.settings)) out.push(`- ${k}: ${v}`);
+  out.push('', kind === 'ab' ? '## Ratios to the floor, baseline and current' : '## Fast path on and off', '');
+  const db = pg ? ` PostgreSQL backend CPU µs/req floor / ${before} / ${after} |` : '';
+  const verdict = kind === 'ab' ? `at most ${HELD_POINTS} points down` : `gain, ${after} / ${before}`;
+  out.push(
+    `| operation | floor req/s | ${before} req/s | ${after} req/s | ${before}/floor | ${after}/floor | Δ points | ${verdict} | Δ points per round | p50 ms floor / ${before} / ${after} | p99 ms floor / ${before} / ${after} | CPU µs/req floor / ${before} / ${after} |${db} peak RSS MiB floor / ${before} / ${after} |`,
+  );
+  out.push(`| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | ---: | ---: | ---: |${pg ? ' ---: |' : ''} ---: |`);
+  for (const s of summaries) {
+    const dbCell = pg ? ` ${triple(s, 'dbCpuUsPerRequest', f0)} |` : '';
+    out.push(
+      `| ${OPERATION_LABELS[s.comparison.op]} | ${f0(s.floor.reqPerSec)} | ${f0(s.before.reqPerSec)} | ${f0(s.after.reqPerSec)} | ${pct(s.beforeRatio)} | ${pct(s.afterRatio)} | **${points(s.points)}** | ${kind === 'ab' ? heldCell(s) : `**${gain(s.afterOverBefore)}**`} | ${s.pointsPerRound.map(points).join(', ')} | ${triple(s, 'p50', f1)} | ${triple(s, 'p99', f1)} | ${triple(s, 'cpuUsPerRequest', f0)} |${dbCell} ${triple(s, 'peakRssMiB', f0)} |`,
+    );
+  }
+  out.push('', '## Parity check', '', ctx.parity);
+  if (ctx.notes.length > 0) out.push('', '## Notes', '', ...ctx.notes.map((n) => `- ${n}`));
+  out.push('', '## Every run', '');
+  out.push(`| operation | round | configuration | requests | req/s | p50 ms | p99 ms | CPU µs/req |${pg ? ' PostgreSQL backend CPU µs/req |' : ''} peak RSS MiB | ${pg ? 'writes per WAL sync' : 'writes per commit'} |`);
+  out.push(`| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |${pg ? ' ---: |' : ''} ---: | ---: |`);
+  for (const r of runs) {
+    const dbCell = pg ? ` ${cell(r.dbCpuUsPerRequest, f0)} |` : '';
+    const writes = pg ? cell(r.writesPerWalSync, f1) : cell(r.writesPerCommit, f1);
+    out.push(`| ${r.comparison} | ${r.round} | ${r.spec.label} | ${r.requests} | ${f0(r.reqPerSec)} | ${f1(r.p50)} | ${f1(r.p99)} | ${f0(r.cpuUsPerRequest)} |${dbCell} ${f0(r.peakRssMiB)} | ${writes} |`);
   }
   out.push('');
   return out.join('\n');

@@ -7,6 +7,8 @@
  *   npm run bench:smoke                 a few seconds: harness, parity and 2xx only, no timings judged (also with -- --store pg)
  *   npm run bench -- --only rest-put    one operation (or a comma-separated list); report goes to bench/.work/
  *   npm run bench -- --cpu-prof         also profile callgate per operation (not timed) and add the summary
+ *   npm run bench -- --baseline HEAD~1  also callgate built from that commit, in the same rounds; writes bench/results/<date>-sqlite-ab-<sha>.md
+ *   npm run bench -- --compare-fast-path  gql-mutation and gql-call with callgate's /graphql fast path on and off; writes bench/results/<date>-sqlite-fast-path.md
  *
  * Environment: BENCH_DURATION (s, 10), BENCH_WARMUP (s, 2), BENCH_ROUNDS (3),
  * BENCH_CONNECTIONS (10), BENCH_CALLS (10000), BENCH_NO_SYNC=1 to skip the
@@ -18,13 +20,24 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { prepareBaseline, type CallgateBuild } from './baseline.js';
 import type { LoadResult } from './load.js';
 import { machine, packageVersion, sourceFingerprint, versions } from './machine.js';
 import { checkParity, probeCallsField } from './parity.js';
 import { BenchPostgres, DEFAULT_PG_URL, type SchemaCopy } from './postgres.js';
 import { checkRun, cpuMicros, killAll, LoadGenerator, peakRssMiB, ROOT, startServer, type RunningServer, type ServerSpec } from './processes.js';
 import { compareProfiles, readProfile, type Breakdown } from './profile.js';
-import { markdownReport, summarize, textTable, type Comparison, type RunFigures } from './report.js';
+import {
+  markdownReport,
+  summarize,
+  summarizeThreeWay,
+  textTable,
+  threeWayMarkdownReport,
+  threeWayTextTable,
+  type Comparison,
+  type RunFigures,
+  type ThreeWayKind,
+} from './report.js';
 import { seedData, seedDatabase } from './seed.js';
 import { envNumber } from './settings.js';
 import { OPERATION_LABELS, OPERATIONS, type Operation } from './workload.js';
@@ -35,10 +48,18 @@ const { values: flags } = parseArgs({
     only: { type: 'string' },
     'cpu-prof': { type: 'boolean', default: false },
     store: { type: 'string', default: 'sqlite' },
+    baseline: { type: 'string' },
+    'compare-fast-path': { type: 'boolean', default: false },
   },
 });
 if (flags.store !== 'sqlite' && flags.store !== 'pg') throw new Error(`--store ${flags.store}: expected sqlite or pg`);
 const store: 'sqlite' | 'pg' = flags.store;
+if (flags.baseline !== undefined && flags['compare-fast-path']) throw new Error('--baseline and --compare-fast-path: one at a time');
+/** Plain: floor and callgate, A B A B. ab: floor, the --baseline build and this tree. fast-path: floor, callgate's fast path off and on. */
+const threeWay: ThreeWayKind | null = flags.baseline !== undefined ? 'ab' : flags['compare-fast-path'] ? 'fast-path' : null;
+if (threeWay && flags['cpu-prof']) throw new Error('--cpu-prof profiles the floor and this tree only; run it without --baseline or --compare-fast-path');
+/** The operations --compare-fast-path measures: the two that POST JSON to /graphql. */
+const FAST_PATH_OPERATIONS: readonly Operation[] = ['gql-mutation', 'gql-call'];
 
 const smoke = flags.smoke;
 const settings = {
@@ -62,6 +83,10 @@ if (flags.only) {
 // On PostgreSQL the floor and callgate keep the server's synchronous_commit; only the comparison sets it.
 const FLOOR: ServerSpec = store === 'pg' ? { kind: 'floor', label: 'floor' } : { kind: 'floor', synchronous: 'FULL', label: 'floor' };
 const CALLGATE: ServerSpec = store === 'pg' ? { kind: 'callgate', label: 'callgate' } : { kind: 'callgate', synchronous: 'FULL', label: 'callgate' };
+/** The two callgate configurations of a three-way run, before and after; set in main() (the baseline needs building first). */
+let BEFORE: ServerSpec | undefined;
+let AFTER: ServerSpec | undefined;
+let baselineBuild: CallgateBuild | undefined;
 /** The comparison that shows the fsync cost: baseline first. */
 const SYNC: { a: ServerSpec; b: ServerSpec; title: string } =
   store === 'pg'
@@ -265,6 +290,14 @@ async function main(): Promise<void> {
   const started = Date.now();
   const loadAtStart = loadAverage();
   mkdirSync(work, { recursive: true });
+  if (threeWay === 'ab') {
+    baselineBuild = prepareBaseline(flags.baseline!, log);
+    BEFORE = { ...CALLGATE, label: `baseline ${baselineBuild.short}`, root: baselineBuild.root };
+    AFTER = { ...CALLGATE, label: 'current' };
+  } else if (threeWay === 'fast-path') {
+    BEFORE = { ...CALLGATE, label: 'callgate fast path off', fastPath: 'off' };
+    AFTER = { ...CALLGATE, label: 'callgate fast path on', fastPath: 'on' };
+  }
   log(`bench: ${smoke ? 'SMOKE (harness check only, timings mean nothing)' : 'full run'} on ${store === 'pg' ? 'PostgreSQL' : 'SQLite'}; seeding ${fmt(settings.calls)} calls`);
   let manifest;
   if (store === 'pg') {
@@ -282,6 +315,9 @@ async function main(): Promise<void> {
   const fingerprint = sourceFingerprint();
   /** Every run starts a fresh callgate: an edit mid-benchmark would mix versions in one table. */
   const assertUnchanged = () => {
+    if (baselineBuild && sourceFingerprint(baselineBuild.root) !== baselineBuild.fingerprint) {
+      throw new Error(`the baseline build in ${relative(ROOT, baselineBuild.root)} changed while the benchmark ran; rerun`);
+    }
     const now = sourceFingerprint();
     if (now === fingerprint) return;
     throw new Error(
@@ -303,41 +339,72 @@ async function main(): Promise<void> {
   };
 
   try {
-    log('parity: the same requests to the floor and to callgate, each on its own copy of the database');
-    const [floor, callgate] = await Promise.all([acquire(FLOOR), acquire(CALLGATE)]);
-    const calls = await probeCallsField(callgate.url, manifest.editorToken);
-    if (calls.note) {
-      notes.push(calls.note);
-      log(`  note: ${calls.note}`);
+    // Every callgate configuration of the run must answer like the floor, so each answers like the others.
+    // The script writes: each pair starts from the seeded state, so a second pair gets a floor of its own.
+    const callgateSpecs = BEFORE && AFTER ? [BEFORE, AFTER] : [CALLGATE];
+    log(`parity: the same requests to the floor and to ${callgateSpecs.map((spec) => spec.label).join(' and ')}, each on its own copy of the database`);
+    const [floor, ...callgates] = await Promise.all([acquire(FLOOR), ...callgateSpecs.map(acquire)]);
+    const floors = [floor!, ...(await Promise.all(callgates.slice(1).map(() => launch(FLOOR))))];
+    let callsPresent = true;
+    let parityText = '';
+    for (const callgate of callgates) {
+      const calls = await probeCallsField(callgate.url, manifest.editorToken);
+      if (calls.note) {
+        const note = callgates.length > 1 ? `${callgate.spec.label}: ${calls.note}` : calls.note;
+        notes.push(note);
+        log(`  note: ${note}`);
+      }
+      callsPresent &&= calls.present;
     }
-    const parity = await checkParity(floor.url, callgate.url, manifest, calls.present);
-    await release(floor);
-    await release(callgate);
-    if (parity.differences.length > 0) {
-      throw new Error(`the floor does not answer like callgate (${parity.differences.length} differences); fix the floor before timing it:\n  ${parity.differences.join('\n  ')}`);
+    for (const [i, callgate] of callgates.entries()) {
+      const parity = await checkParity(floors[i]!.url, callgate.url, manifest, callsPresent);
+      const who = callgates.length > 1 ? callgate.spec.label : 'callgate';
+      if (parity.differences.length > 0) {
+        throw new Error(`the floor does not answer like ${who} (${parity.differences.length} differences); fix the floor before timing it:\n  ${parity.differences.join('\n  ')}`);
+      }
+      let text =
+        callgates.length > 1
+          ? `Floor and ${who}: ${parity.checked} scripted requests (successes, every validation error, auth, 403/404/405/415, the GraphQL documents) gave the same status, content type, challenge/Allow headers and body (server-written \`updatedAt\` masked).`
+          : `${parity.checked} scripted requests (successes, every validation error, auth, 403/404/405/415, the GraphQL documents) gave the same status, content type, challenge/Allow headers and body (server-written \`updatedAt\` masked) on both servers.`;
+      if (parity.keyOrder.length > 0) {
+        const names = parity.keyOrder.map((k) => k.split('\n')[0]).join('; ');
+        text += ` Except: ${parity.keyOrder.length} ${who} response(s) carry the same data with object keys in a different order than the floor's (which follows the selection set, as the GraphQL spec orders a response): ${names}.`;
+        notes.push(`${who}'s response key order differs from the selection-set order in: ${names} (see the parity section).`);
+        log(`  WARNING: ${who}'s key order differs from the selection set:\n  ${parity.keyOrder.join('\n  ')}`);
+      }
+      log(`  ${text}`);
+      parityText += (parityText ? ' ' : '') + text;
     }
-    let parityText = `${parity.checked} scripted requests (successes, every validation error, auth, 403/404/405/415, the GraphQL documents) gave the same status, content type, challenge/Allow headers and body (server-written \`updatedAt\` masked) on both servers.`;
-    if (parity.keyOrder.length > 0) {
-      const names = parity.keyOrder.map((k) => k.split('\n')[0]).join('; ');
-      parityText += ` Except: ${parity.keyOrder.length} callgate response(s) carry the same data with object keys in a different order than the floor's (which follows the selection set, as the GraphQL spec orders a response): ${names}.`;
-      notes.push(`callgate's response key order differs from the selection-set order in: ${names} (see the parity section).`);
-      log(`  WARNING: key order differs from the selection set:\n  ${parity.keyOrder.join('\n  ')}`);
-    }
-    log(`  ${parityText}`);
+    for (const server of floors.slice(1)) await dispose(server);
+    for (const server of [floor!, ...callgates]) await release(server);
 
-    const ops = OPERATIONS.filter((op) => (only ? only.includes(op) : true)).filter((op) => op !== 'gql-calls' || calls.present);
-    const comparisons: Comparison[] = ops.map((op) => ({ id: op, op, a: FLOOR, b: CALLGATE, title: `${OPERATION_LABELS[op]}: callgate / floor` }));
-    if (settings.sync && ops.includes('rest-put')) {
+    const ops = OPERATIONS.filter((op) => (only ? only.includes(op) : true))
+      .filter((op) => threeWay !== 'fast-path' || FAST_PATH_OPERATIONS.includes(op))
+      .filter((op) => op !== 'gql-calls' || callsPresent);
+    if (ops.length === 0) throw new Error(`no operation to measure (--compare-fast-path measures ${FAST_PATH_OPERATIONS.join(', ')})`);
+    const comparisons: Comparison[] =
+      BEFORE && AFTER
+        ? ops.map((op) => ({ id: op, op, a: FLOOR, b: BEFORE!, c: AFTER!, title: `${OPERATION_LABELS[op]}: floor, ${BEFORE!.label}, ${AFTER!.label}` }))
+        : ops.map((op) => ({ id: op, op, a: FLOOR, b: CALLGATE, title: `${OPERATION_LABELS[op]}: callgate / floor` }));
+    // The fsync context belongs to the plain report only.
+    if (!threeWay && settings.sync && ops.includes('rest-put')) {
       comparisons.push({ id: 'sync rest-put', op: 'rest-put', ...SYNC });
     }
+    /** A B A B; with a third configuration the order rotates (F B A, B A F, A F B), so none always runs first or after the same one. */
+    const orderOf = (comparison: Comparison, round: number): ServerSpec[] => {
+      if (!comparison.c) return [comparison.a, comparison.b];
+      const specs = [comparison.a, comparison.b, comparison.c];
+      const shift = (round - 1) % specs.length;
+      return [...specs.slice(shift), ...specs.slice(0, shift)];
+    };
 
     const runs: RunFigures[] = [];
-    const total = comparisons.length * settings.rounds * 2;
+    const total = comparisons.reduce((sum, c) => sum + (c.c ? 3 : 2), 0) * settings.rounds;
     let n = 0;
     for (const comparison of comparisons) {
       log(`${comparison.title}`);
       for (let round = 1; round <= settings.rounds; round++) {
-        for (const spec of [comparison.a, comparison.b]) {
+        for (const spec of orderOf(comparison, round)) {
           n++;
           assertUnchanged();
           const server = await acquire(spec);
@@ -353,12 +420,20 @@ async function main(): Promise<void> {
     for (const server of kept.values()) await dispose(server);
     kept.clear();
 
-    const summaries = comparisons.map((c) => summarize(c, runs));
+    const summaries = threeWay ? [] : comparisons.map((c) => summarize(c, runs));
+    const threeWaySummaries = threeWay ? comparisons.map((c) => summarizeThreeWay({ ...c, c: c.c! }, runs)) : [];
     const profile = flags['cpu-prof'] ? await profileAll(load, ops) : undefined;
     load.close();
 
-    process.stdout.write(`\n${smoke ? 'SMOKE (not a measurement): ' : ''}medians over ${settings.rounds} round(s), B/A = median of per-round ratios\n`);
-    process.stdout.write(`${textTable(summaries)}\n`);
+    if (threeWay) {
+      process.stdout.write(
+        `\n${smoke ? 'SMOKE (not a measurement): ' : ''}medians over ${settings.rounds} round(s); ratios to the floor and Δ points from per-round ratios; F/B/A = floor / ${BEFORE!.label} / ${AFTER!.label}\n`,
+      );
+      process.stdout.write(`${threeWayTextTable(threeWay, threeWaySummaries)}\n`);
+    } else {
+      process.stdout.write(`\n${smoke ? 'SMOKE (not a measurement): ' : ''}medians over ${settings.rounds} round(s), B/A = median of per-round ratios\n`);
+      process.stdout.write(`${textTable(summaries)}\n`);
+    }
     for (const note of notes) process.stdout.write(`note: ${note}\n`);
 
     if (smoke) {
@@ -368,7 +443,8 @@ async function main(): Promise<void> {
     assertUnchanged();
     const date = new Date().toISOString().slice(0, 10);
     const partial = only !== undefined;
-    const name = store === 'pg' ? 'postgres' : 'sqlite';
+    const name =
+      (store === 'pg' ? 'postgres' : 'sqlite') + (threeWay === 'ab' ? `-ab-${baselineBuild!.short}` : threeWay === 'fast-path' ? '-fast-path' : '');
     const reportPath = partial ? resolve(ROOT, 'bench/.work', `${date}-${name}-partial.md`) : resolve(ROOT, 'bench/results', `${date}-${name}.md`);
     mkdirSync(resolve(reportPath, '..'), { recursive: true });
     if (partial) notes.push(`Partial run (--only ${only!.join(',')}).`);
@@ -395,30 +471,57 @@ async function main(): Promise<void> {
       notes.push('callgate runs with its defaults (LOG_LEVEL=info, GraphiQL on, synchronous=FULL, scrypt-free bearer auth); the floor with synchronous=FULL unless labelled NORMAL.');
       databaseSettings = { SQLite: 'WAL, synchronous=FULL (callgate\'s default), busy_timeout=5000, foreign_keys=ON, writes in BEGIN IMMEDIATE' };
     }
-    const report = markdownReport(
-      {
-        store,
-        date,
-        machine: machine(),
-        // read at the end: with an unchanged fingerprint the commit is the code every run measured
-        versions: {
-          ...versions(postgres ? { PostgreSQL: (await postgres.settings()).server_version, pg: packageVersion('pg') } : undefined),
-          'callgate source fingerprint': fingerprint,
-        },
-        settings: {
-          'Seeded data': `${fmt(manifest.callIds.length)} calls, ${manifest.fields.length} custom fields (text/option/number/date; one read-only, one disabled), 5 values per call, one editor with a bearer token`,
-          Load: `autocannon, ${settings.connections} connections, ${settings.warmupSeconds} s warm-up then ${settings.durationSeconds} s timed, ${settings.rounds} rounds, configurations alternating A B A B`,
-          Requests: 'random call id per request; writes carry 3 edits (one by field_id, one by name, one clear with null) of random writable fields with valid random values; every response checked (status and body) before a run counts',
-          ...databaseSettings,
-          'Total time': `${Math.round((Date.now() - started) / 1000)} s`,
-        },
-        notes,
-        parity: parityText,
-        profile,
+    // read at the end: with an unchanged fingerprint the commit is the code every run measured
+    const codeVersions = versions(postgres ? { PostgreSQL: (await postgres.settings()).server_version, pg: packageVersion('pg') } : undefined);
+    if (baselineBuild) {
+      const current = codeVersions['callgate commit'];
+      delete codeVersions['callgate commit'];
+      Object.assign(codeVersions, {
+        'current callgate': `${current} (this tree), source fingerprint ${fingerprint}`,
+        'baseline callgate': `${baselineBuild.short} (${baselineBuild.commit}, "${baselineBuild.subject}", asked for as \`${baselineBuild.ref}\`), source fingerprint ${baselineBuild.fingerprint}; unpacked with git archive into ${relative(ROOT, baselineBuild.root)}/, dist/ built by its own scripts/build.js, node_modules: ${baselineBuild.nodeModules}`,
+      });
+    } else {
+      codeVersions['callgate source fingerprint'] = fingerprint;
+    }
+    if (threeWay === 'ab') {
+      notes.push(
+        `Both callgate builds run with the same command line, environment and database; only the checkout differs. The database is seeded once, through this tree's migrations (the runner refuses a baseline whose drizzle/ differs).`,
+      );
+    } else if (threeWay === 'fast-path') {
+      notes.push(
+        'Both callgate processes run under Node\'s module hooks (`--import bench/fast-path-switch.js`, `module.register`), which the plain benchmark\'s callgate does not: a hooks thread that works while modules load and idles after start-up. With the fast path off, every /graphql request goes through yoga\'s Node adapter (`yoga(req, res)`), as any request the fast path declines does.',
+      );
+    }
+    const context = {
+      store,
+      date,
+      machine: machine(),
+      versions: codeVersions,
+      settings: {
+        'Seeded data': `${fmt(manifest.callIds.length)} calls, ${manifest.fields.length} custom fields (text/option/number/date; one read-only, one disabled), 5 values per call, one editor with a bearer token`,
+        Load: `autocannon, ${settings.connections} connections, ${settings.warmupSeconds} s warm-up then ${settings.durationSeconds} s timed, ${settings.rounds} rounds, ${threeWay ? 'three configurations in every round, the order rotating per round' : 'configurations alternating A B A B'}`,
+        Requests: 'random call id per request; writes carry 3 edits (one by field_id, one by name, one clear with null) of random writable fields with valid random values; every response checked (status and body) before a run counts',
+        ...databaseSettings,
+        'Total time': `${Math.round((Date.now() - started) / 1000)} s`,
       },
-      summaries,
-      runs,
-    );
+      notes,
+      parity: parityText,
+      profile,
+    };
+    const report = threeWay
+      ? threeWayMarkdownReport(
+          threeWay,
+          {
+            ...context,
+            title:
+              threeWay === 'ab'
+                ? `callgate ${baselineBuild!.short} and the current tree vs the raw floor, ${store === 'pg' ? 'PostgreSQL' : 'SQLite'} (${date})`
+                : `callgate's /graphql fast path on and off vs the raw floor, ${store === 'pg' ? 'PostgreSQL' : 'SQLite'} (${date})`,
+          },
+          threeWaySummaries,
+          runs,
+        )
+      : markdownReport(context, summaries, runs);
     writeFileSync(reportPath, report);
     process.stdout.write(`\nreport: ${relative(ROOT, reportPath)} (${Math.round((Date.now() - started) / 1000)} s)\n`);
   } finally {
