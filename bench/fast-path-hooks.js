@@ -3,7 +3,7 @@
 import { writeSync } from 'node:fs';
 
 /** The compiled module that exports createGraphQLFastPath, under any callgate root. */
-const FAST_PATH_MODULE = /\/dist\/http\/node-graphql\.js$/;
+const FAST_PATH_MODULE = /\/dist\/http\/graphql-fast-path\.js$/;
 const SHIM = 'bench-fast-path=off';
 /** What bench/processes.ts looks for in the server's log. */
 const MARKER = 'bench fast-path-switch:';

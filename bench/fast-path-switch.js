@@ -6,7 +6,7 @@
  * both configurations this way, so they differ in nothing but the switch.
  *
  * `off` replaces the module that exports createGraphQLFastPath
- * (dist/http/node-graphql.js) with one whose fast path declines every request,
+ * (dist/http/graphql-fast-path.js) with one whose fast path declines every request,
  * so app.ts hands each /graphql request to yoga's own Node handler, as it does
  * for any request the fast path does not take. `on` changes nothing. Either
  * way the hooks write a line to stderr when that module loads; the runner

@@ -136,7 +136,7 @@ export async function startServer(spec: ServerSpec, options: StartOptions): Prom
   if (spec.fastPath && !new RegExp(`^${FAST_PATH_MARKER} .* loaded, fast path ${spec.fastPath}$`, 'm').test(logTail())) {
     child.kill('SIGKILL');
     throw new Error(
-      `${spec.label}: bench/fast-path-switch.js never saw dist/http/node-graphql.js load, so the fast path was not switched ${spec.fastPath}; ` +
+      `${spec.label}: bench/fast-path-switch.js never saw dist/http/graphql-fast-path.js load, so the fast path was not switched ${spec.fastPath}; ` +
         'if createGraphQLFastPath moved, update FAST_PATH_MODULE in bench/fast-path-hooks.js',
     );
   }

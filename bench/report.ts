@@ -341,7 +341,7 @@ const THREE_WAY_INTRO: Record<ThreeWayKind, string[]> = {
   ],
   'fast-path': [
     'Produced by `npm run bench -- --compare-fast-path` (bench/run.ts): the floor and the current callgate twice, once with',
-    'its /graphql fast path (src/http/node-graphql.ts) and once without it, so every /graphql request goes through yoga\'s',
+    'its /graphql fast path (src/http/graphql-fast-path.ts) and once without it, so every /graphql request goes through yoga\'s',
     'own Node handler, measured in the same rounds. Both callgate processes start with `node --import',
     'bench/fast-path-switch.js bin/callgate.js serve`; `BENCH_GRAPHQL_FAST_PATH=off` replaces createGraphQLFastPath with one',
     'that declines every request (the runner checks each server\'s log that the switch saw the module load), `on` leaves it',

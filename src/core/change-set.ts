@@ -47,6 +47,11 @@ export type ChangeSetDecision =
  */
 export const MAX_ENTRIES = 1000;
 
+/** The problem of a request that lists more than MAX_ENTRIES entries, checked before any entry; null within the bound. */
+export function checkEntryCount(count: number): { location: { list: true }; message: string } | null {
+  return count > MAX_ENTRIES ? { location: { list: true }, message: MESSAGES.tooManyEntries } : null;
+}
+
 export const MESSAGES = {
   tooManyEntries: `At most ${MAX_ENTRIES} custom fields can be set in one request`,
   referenceRequired: 'Either field_id or name is required',
@@ -104,9 +109,11 @@ export function resolveFieldReference(
  * Decides what a set-custom-fields request changes. Only the listed fields
  * change; null or "" clears; a missing value is an error. All or nothing: any
  * problem rejects the request, and every problem is reported with its index.
+ * A null entry is one the transport already refused as malformed: it keeps
+ * its place in the numbering and is otherwise skipped.
  */
 export function decideChangeSet(
-  entries: readonly FieldEntry[],
+  entries: readonly (FieldEntry | null)[],
   fields: readonly CustomFieldDefinition[],
 ): ChangeSetDecision {
   const problems: EntryProblem[] = [];
@@ -114,6 +121,7 @@ export function decideChangeSet(
   const seen = new Set<string>();
 
   entries.forEach((entry, index) => {
+    if (entry === null) return;
     const resolution = resolveFieldReference(entry, index, fields);
     const missing = entry.value === undefined && entry.values === undefined;
     if ('problem' in resolution) {

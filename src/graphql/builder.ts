@@ -1,7 +1,7 @@
 import SchemaBuilder from '@pothos/core';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import type { GraphQLContext } from './context.js';
-import { notifyResolvedError } from './resolved-errors.js';
+import { RESOLVED_ERRORS_PLUGIN } from './resolved-errors.js';
 
 export const builder = new SchemaBuilder<{
   Context: GraphQLContext;
@@ -9,9 +9,10 @@ export const builder = new SchemaBuilder<{
   DefaultInputFieldRequiredness: false;
   Scalars: { DateTime: { Input: string; Output: string } };
 }>({
-  plugins: [ErrorsPlugin],
+  // resolvedErrors after errors: it wraps each resolver inside the errors plugin's wrapper.
+  plugins: [ErrorsPlugin, RESOLVED_ERRORS_PLUGIN],
   defaultFieldNullability: false,
-  errors: { defaultTypes: [], onResolvedError: notifyResolvedError },
+  errors: { defaultTypes: [] },
 });
 
 builder.queryType({});

@@ -14,6 +14,8 @@ export interface GraphQLContext {
   viewer: Viewer;
   clock: () => Date;
   credentials: CredentialFactory;
+  /** Reports an expected failure a field returned as a result-union member (the app counts them). */
+  onResolvedError: (error: Error) => void;
   /** Every custom field of the viewer's tenant, disabled ones included, read at most once per request. */
   customFieldDefinitions: () => Promise<CustomFieldDefinition[]>;
   /** Drops what `customFieldDefinitions` read: a mutation changed the definitions, so a later field of the request reads them again. */
@@ -22,7 +24,7 @@ export interface GraphQLContext {
 
 /** The context of one request. */
 export function createGraphQLContext(
-  deps: Pick<GraphQLContext, 'store' | 'viewer' | 'clock' | 'credentials'>,
+  deps: Pick<GraphQLContext, 'store' | 'viewer' | 'clock' | 'credentials' | 'onResolvedError'>,
 ): GraphQLContext {
   let definitions: Promise<CustomFieldDefinition[]> | undefined;
   return {

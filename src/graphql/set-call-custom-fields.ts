@@ -1,4 +1,5 @@
-import { decideChangeSet, MAX_ENTRIES, MESSAGES, type EntryProblem, type FieldEntry } from '../core/change-set.js';
+import { checkEntryCount, decideChangeSet, MAX_ENTRIES, type FieldEntry } from '../core/change-set.js';
+import { graphqlPath } from '../core/entry-location.js';
 import { can, FORBIDDEN_MESSAGE } from '../core/permissions.js';
 import { builder } from './builder.js';
 import { CallRef, normalizeCallId } from './call.js';
@@ -17,9 +18,6 @@ const CustomFieldValueInput = builder.inputType('CustomFieldValueInput', {
     values: t.stringList({ description: 'The chosen options of a MULTISELECT field, instead of `value`.' }),
   }),
 });
-
-const detailPath = (problem: EntryProblem) =>
-  `customFields.${problem.index}${problem.attribute ? `.${problem.attribute}` : ''}`;
 
 builder.mutationField('setCallCustomFields', (t) =>
   t.field({
@@ -45,7 +43,8 @@ builder.mutationField('setCallCustomFields', (t) =>
       if (!can(viewer.role, 'edit_calls')) throw new ForbiddenError(FORBIDDEN_MESSAGE);
       const callId = normalizeCallId(String(args.callId));
       if (!callId) throw new NotFoundError('Call not found');
-      if (args.customFields.length > MAX_ENTRIES) throw new InvalidRecordError([{ path: 'customFields', message: MESSAGES.tooManyEntries }]);
+      const tooMany = checkEntryCount(args.customFields.length);
+      if (tooMany) throw new InvalidRecordError([{ path: graphqlPath(tooMany.location), message: tooMany.message }]);
       const entries: FieldEntry[] = args.customFields.map((entry) => ({
         fieldId: entry.fieldId == null ? entry.fieldId : String(entry.fieldId),
         name: entry.name,
@@ -64,7 +63,7 @@ builder.mutationField('setCallCustomFields', (t) =>
         case 'not_found':
           throw new NotFoundError('Call not found');
         case 'invalid':
-          throw new InvalidRecordError(outcome.problems.map((p) => ({ path: detailPath(p), message: p.message })));
+          throw new InvalidRecordError(outcome.problems.map((p) => ({ path: graphqlPath(p), message: p.message })));
         case 'version_conflict':
           throw new ConflictError(
             `Call has changed: its version is ${outcome.currentVersion}, not ${args.expectedVersion}; nothing was written`,

@@ -30,20 +30,6 @@ export interface CompiledExecutionOptions {
 
 export const DEFAULT_COMPILED_EXECUTION: CompiledExecutionOptions = { hotAfter: 2, maxOperations: 200, compilationsPerSecond: 20 };
 
-/** The REST routes' fixed documents, compiled at start-up (see compileRestDocument). */
-const restDocuments = new WeakMap<DocumentNode, CompiledQuery>();
-
-/**
- * Compiles a REST route's fixed document once, at start-up. Its variables
- * are built by the shim from checked input, so it runs compiled without
- * graphql-js coercing them first.
- */
-export function compileRestDocument(schema: GraphQLSchema, document: DocumentNode): void {
-  const compiled = compileQuery(schema, document);
-  if (!isCompiledQuery(compiled)) throw new Error(`REST shim document does not compile: ${compiled.errors?.map((e) => e.message).join('; ')}`);
-  restDocuments.set(document, compiled);
-}
-
 type Execute = (args: ExecutionArgs) => unknown;
 
 const LINE_BREAK = /\r\n|[\n\r]/g;
@@ -88,6 +74,8 @@ const asGraphqlJsResult = ({ errors, data }: ExecutionResult, source: Source | u
  * yoga's parser cache, so a hot query is one DocumentNode.
  */
 export function createCompiledExecution(options: CompiledExecutionOptions) {
+  /** The REST routes' fixed documents, compiled at start-up (see compileFixed). */
+  const fixed = new WeakMap<DocumentNode, CompiledQuery>();
   const runs = new WeakMap<DocumentNode, number>();
   /** Compiled operations by document, then operation name; null when graphql-jit could not compile it. Least recently run first. */
   const compiled = new Map<DocumentNode, Map<string, CompiledQuery | null>>();
@@ -142,7 +130,7 @@ export function createCompiledExecution(options: CompiledExecutionOptions) {
 
   const plugin: Plugin = {
     onExecute({ args, executeFn, setExecuteFn }) {
-      const rest = restDocuments.get(args.document);
+      const rest = fixed.get(args.document);
       if (rest) {
         stats.compiledExecutions += 1;
         setExecuteFn((a) => rest.query(a.rootValue, a.contextValue, a.variableValues ?? {}));
@@ -167,5 +155,18 @@ export function createCompiledExecution(options: CompiledExecutionOptions) {
     },
   };
 
-  return { plugin, stats: () => ({ ...stats, operations }) };
+  /**
+   * Compiles a REST route's fixed document once, at start-up. Its variables
+   * are built by the shim from checked input, so it runs compiled without
+   * graphql-js coercing them first.
+   */
+  function compileFixed(schema: GraphQLSchema, document: DocumentNode): void {
+    const compiledQuery = compileQuery(schema, document);
+    if (!isCompiledQuery(compiledQuery)) {
+      throw new Error(`REST shim document does not compile: ${compiledQuery.errors?.map((e) => e.message).join('; ')}`);
+    }
+    fixed.set(document, compiledQuery);
+  }
+
+  return { plugin, compileFixed, stats: () => ({ ...stats, operations }) };
 }

@@ -1,6 +1,6 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
 import type { YogaLogger } from 'graphql-yoga';
-import type { RequestLogEntry } from './request-info.js';
+import type { RequestLogEntry } from './request-log.js';
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];

@@ -88,7 +88,6 @@ export async function startServer(config: Config, store: CallStore, timeouts: Se
           });
           server.closeIdleConnections();
         });
-        app.close();
         await store.close();
         logger.info('stopped');
         await new Promise<void>((resolve) => logger.flush(() => resolve()));

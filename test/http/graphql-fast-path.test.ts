@@ -3,7 +3,7 @@ import { connect } from 'node:net';
 import { Request as WhatwgRequest, Response as WhatwgResponse } from '@whatwg-node/fetch';
 import { parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGraphQLFastPath } from '../../src/http/node-graphql.js';
+import { createGraphQLFastPath } from '../../src/http/graphql-fast-path.js';
 import { StoreUnavailableError } from '../../src/store/call-store.js';
 import { CALL, FIELD, basic, createTestApp } from '../support/fixtures.js';
 
@@ -258,7 +258,7 @@ describe('what the direct path leaves out', () => {
   it('no plugin has a yoga hook it skips, beyond the ones it stands in for', async () => {
     // The direct path runs the envelop pipeline itself: yoga's request hooks (credentials, CSRF, routing,
     // body parsing, parameter checks) are decided before it, its result processor is called directly.
-    // A new plugin with one of these hooks would be skipped there: review node-graphql.ts, then this list.
+    // A new plugin with one of these hooks would be skipped there: review graphql-fast-path.ts, then this list.
     const { app } = await createTestApp();
     const plugins = (app.yoga as unknown as { plugins: Record<string, unknown>[] }).plugins;
     const hooks = ['onRequest', 'onRequestParse', 'onParams', 'onExecutionResult', 'onResultProcess', 'onResponse'] as const;

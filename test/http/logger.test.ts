@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import pino, { type LoggerOptions } from 'pino';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { BatchedLines, createLogger, LOG_BATCH_BYTES, LOG_BATCH_MS, requestLogWriter } from '../../src/http/logger.js';
-import type { RequestLogEntry } from '../../src/http/request-info.js';
+import type { RequestLogEntry } from '../../src/http/request-log.js';
 
 /** A destination that keeps what is written to it, write by write. */
 function capture() {

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { readCallListParams } from '../../src/http/rest-call-list.js';
+import { readCallListParams } from '../../src/http/rest/call-list.js';
 import { callId, range, seedCalls } from '../support/calls.js';
 import { CALL, createTestApp, FIELD } from '../support/fixtures.js';
 

@@ -3,6 +3,7 @@ import { sendNodeResponse } from '@whatwg-node/server';
 import { getOperationAST, type DocumentNode, type ExecutionResult } from 'graphql';
 import { processRegularResult, type YogaServerInstance } from 'graphql-yoga';
 import { NodeHeaders } from './node-headers.js';
+import { readBody } from './request-body.js';
 
 const JSON_CONTENT_TYPE = /^application\/json\s*(;|$)/i;
 const CONTENT_LENGTH = /^\d+$/;
@@ -40,16 +41,6 @@ class BufferedRequest {
       return Promise.reject(error);
     }
   }
-}
-
-/** The body of a request whose Content-Length was checked, as UTF-8 (as @whatwg-node reads it); null if the client went away first. */
-function readDeclaredBody(req: IncomingMessage): Promise<string | null> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.once('end', () => resolve(Buffer.concat(chunks).toString('utf-8')));
-    req.once('error', () => resolve(null));
-  });
 }
 
 /** The two media types of yoga's regular (single JSON) result processor, in its order. */
@@ -187,8 +178,8 @@ export function createGraphQLFastPath<Outcome extends object>(yoga: Yoga, option
     const declared = req.headers['content-length'];
     if (!contentType || !JSON_CONTENT_TYPE.test(contentType) || !declared || !CONTENT_LENGTH.test(declared)) return false;
     if (Number(declared) > options.maxBodyBytes || req.headers['transfer-encoding'] !== undefined) return false;
-    void readDeclaredBody(req)
-      .then((text) => (text === null ? null : serve(req, res, url, text)))
+    void readBody(req, options.maxBodyBytes)
+      .then((body) => (body.ok ? serve(req, res, url, body.text) : null))
       .then((response) => (response ? sendNodeResponse(response, res, req, true) : res.destroy()))
       .catch((error: unknown) => options.onUnexpected(error, res));
     return true;

@@ -1,22 +1,14 @@
 import type { ExecutionResult } from 'graphql';
-import { encodeCursor, MAX_PAGE_SIZE } from '../core/call-list.js';
-import { isCalendarDay } from '../core/custom-field.js';
-import { CALL_FIELDS, toRestCallObject, type GraphQLCall } from './rest-calls.js';
-import { createOperationRunner, expectedErrorOf, failedOperation, prepareOperation, type Yoga } from './rest-operation.js';
-import type { Viewer } from '../core/viewer.js';
-import { jsonReply, restError, unexpected, type RestReply, type RestRequest } from './rest-response.js';
+import { encodeCursor, MAX_PAGE_SIZE } from '../../core/call-list.js';
+import { isCalendarDay } from '../../core/custom-field.js';
+import type { Viewer } from '../../core/viewer.js';
+import { jsonReply, restError, type RestReply } from '../reply.js';
+import type { RestRequest } from '../request-body.js';
+import { toRestCallObject } from './calls.js';
+import { COUNT_CALLS, LIST_CALLS } from './documents.js';
+import { expectedErrorOf, failedOperation, type OperationRunner } from './operation.js';
 
 export const CALL_LIST_ROUTE = '/api/v2/calls.json';
-
-const LIST_CALLS = `
-  query RestListCalls($first: Int!, $after: String, $filter: CallFilter, $orderBy: CallOrder) {
-    calls(first: $first, after: $after, filter: $filter, orderBy: $orderBy) {
-      pageInfo { hasNextPage }
-      edges { node { ...RestCall } }
-    }
-  } ${CALL_FIELDS}`;
-
-const COUNT_CALLS = `query RestCountCalls($filter: CallFilter) { calls(first: 0, filter: $filter) { totalCount } }`;
 
 export const DEFAULT_LIMIT = 20;
 
@@ -121,10 +113,9 @@ function failure(result: ExecutionResult): RestReply {
  * with `search_term`. `next_url` is the next page, or null on the last page,
  * which alone carries `total`.
  */
-export function createRestCallListRoute(yoga: Yoga) {
-  const listCalls = prepareOperation(LIST_CALLS, yoga);
-  const countCalls = prepareOperation(COUNT_CALLS, yoga);
-  const { execute } = createOperationRunner(yoga);
+export function createRestCallListRoute(operations: OperationRunner) {
+  const listCalls = operations.prepare(LIST_CALLS);
+  const countCalls = operations.prepare(COUNT_CALLS);
 
   async function get(request: RestRequest, viewer: Viewer, url: URL): Promise<RestReply> {
     const read = readCallListParams(url.search);
@@ -135,14 +126,13 @@ export function createRestCallListRoute(yoga: Yoga) {
       setupTimeTo: params.daterange?.to ?? null,
       number: params.searchTerm,
     };
-    const result = await execute(request, viewer, listCalls, {
+    const result = await operations.run(request, viewer, listCalls, {
       first: params.limit,
       after: params.start > 0 ? encodeCursor({ kind: 'offset', offset: params.start }) : null,
       filter,
       orderBy: { field: 'SETUP_TIME', direction: params.sortOrder === 'asc' ? 'ASC' : 'DESC' },
     });
-    type Page = { calls: { pageInfo: { hasNextPage: boolean }; edges: { node: GraphQLCall }[] } };
-    const page = (result.data as Page | null | undefined)?.calls;
+    const page = result.data?.calls;
     if (result.errors?.length || !page) return failure(result);
 
     const calls = page.edges.map((edge) => toRestCallObject(edge.node));
@@ -150,8 +140,8 @@ export function createRestCallListRoute(yoga: Yoga) {
     let total = params.start + calls.length;
     if (calls.length === 0 && params.start > 0) {
       // Past the end: count instead of trusting the offset.
-      const counted = await execute(request, viewer, countCalls, { filter });
-      const count = (counted.data as { calls: { totalCount: number } } | null | undefined)?.calls.totalCount;
+      const counted = await operations.run(request, viewer, countCalls, { filter });
+      const count = counted.data?.calls?.totalCount;
       if (counted.errors?.length || count === undefined) return failure(counted);
       total = count;
     }

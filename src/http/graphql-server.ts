@@ -1,0 +1,196 @@
+import type { IncomingMessage } from 'node:http';
+import { GraphQLError, NoSchemaIntrospectionCustomRule } from 'graphql';
+import { createYoga, maskError, type Plugin } from 'graphql-yoga';
+import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
+import { EnvelopArmor } from '@escape.tech/graphql-armor';
+import type { Logger } from 'pino';
+import { CHALLENGE, type Authentication, type Authenticator } from '../auth/authenticator.js';
+import type { Viewer } from '../core/viewer.js';
+import { createGraphQLContext, type CredentialFactory, type GraphQLContext } from '../graphql/context.js';
+import { schema } from '../graphql/schema.js';
+import { StoreUnavailableError, type CallStore } from '../store/call-store.js';
+import type { createCompiledExecution } from './compiled-execution.js';
+import { graphiqlOptions } from './graphiql.js';
+import { yogaLogger } from './logger.js';
+import type { Metrics } from './metrics.js';
+import { RETRY_AFTER_SECONDS, SERVICE_UNAVAILABLE, UNAVAILABLE_MESSAGE } from './reply.js';
+import { MAX_BODY_BYTES } from './request-body.js';
+import { operationName, type RequestTracker } from './request-log.js';
+
+export const GRAPHQL_PATH = '/graphql';
+
+/** The GraphQL abuse limits (graphql-armor), each configurable. */
+export interface GraphQLLimits {
+  maxDepth: number;
+  maxAliases: number;
+  maxTokens: number;
+  maxDirectives: number;
+  maxCost: number;
+}
+
+export const DEFAULT_LIMITS: GraphQLLimits = { maxDepth: 10, maxAliases: 15, maxTokens: 2000, maxDirectives: 50, maxCost: 5000 };
+
+/** A /graphql request's credentials: the outcome, or the database's unavailability. */
+export type CheckCredentials = (request: Request, req: IncomingMessage | undefined) => Promise<Authentication | StoreUnavailableError>;
+
+export interface GraphQLServerDeps {
+  store: CallStore;
+  clock: () => Date;
+  authenticator: Authenticator;
+  credentials: CredentialFactory;
+  logger: Logger;
+  metrics: Metrics;
+  requests: RequestTracker;
+  checkCredentials: CheckCredentials;
+  limits: GraphQLLimits;
+  introspection: boolean;
+  development: boolean;
+  compiledExecution: ReturnType<typeof createCompiledExecution> | null;
+}
+
+export const isStoreUnavailable = (error: unknown) =>
+  error instanceof StoreUnavailableError || (error instanceof GraphQLError && error.originalError instanceof StoreUnavailableError);
+
+const unavailableExtensions = { code: SERVICE_UNAVAILABLE, http: { status: 503, headers: { 'retry-after': RETRY_AFTER_SECONDS } } };
+
+/** The GraphQL error for a request the database cannot serve now: HTTP 503, and no driver details. */
+const graphqlUnavailable = () => new GraphQLError(UNAVAILABLE_MESSAGE, { extensions: unavailableExtensions });
+
+const authenticationRequired = () =>
+  new GraphQLError('Authentication required', {
+    extensions: { code: 'UNAUTHENTICATED', http: { status: 401, headers: { 'www-authenticate': CHALLENGE } } },
+  });
+
+/** The abuse limits as graphql-armor plugins: a query over a limit is a request error (400), not "Syntax Error: ...". */
+function armorPlugins(limits: GraphQLLimits, development: boolean) {
+  const reject = {
+    propagateOnRejection: false,
+    onReject: [
+      (_context: unknown, error: GraphQLError) => {
+        throw new GraphQLError(error.message.replace(/^Syntax Error: /, ''), {
+          extensions: { code: 'QUERY_LIMIT_EXCEEDED', http: { status: 400 } },
+        });
+      },
+    ],
+  };
+  return new EnvelopArmor({
+    maxDepth: { n: limits.maxDepth, ...reject },
+    maxAliases: { n: limits.maxAliases, ...reject },
+    maxTokens: { n: limits.maxTokens, ...reject },
+    maxDirectives: { n: limits.maxDirectives, ...reject },
+    costLimit: { maxCost: limits.maxCost, ...reject },
+    blockFieldSuggestion: { enabled: !development },
+  }).protect().plugins;
+}
+
+/** The answer to a /graphql request whose credentials do not pass: 401, 429 or 503, before anything is parsed. */
+function refusal(outcome: Exclude<Authentication, { kind: 'viewer' }> | StoreUnavailableError): Response {
+  if (outcome instanceof StoreUnavailableError) {
+    return Response.json(
+      { errors: [{ message: UNAVAILABLE_MESSAGE, extensions: { code: SERVICE_UNAVAILABLE } }] },
+      { status: 503, headers: { 'retry-after': RETRY_AFTER_SECONDS } },
+    );
+  }
+  if (outcome.kind === 'throttled') {
+    return Response.json(
+      { errors: [{ message: `Too many failed logins; retry in ${outcome.retryAfterSeconds} seconds`, extensions: { code: 'RATE_LIMITED' } }] },
+      { status: 429, headers: { 'retry-after': String(outcome.retryAfterSeconds) } },
+    );
+  }
+  return Response.json(
+    { errors: [{ message: 'Authentication required', extensions: { code: 'UNAUTHENTICATED' } }] },
+    { status: 401, headers: { 'www-authenticate': CHALLENGE } },
+  );
+}
+
+/**
+ * The yoga instance with its plugins, in order: credentials before parsing
+ * (an anonymous client learns nothing of the schema), CSRF prevention, the
+ * abuse limits, introspection off when configured, logs and metrics of each
+ * execution, and compiled execution. The REST shim runs its documents through
+ * the same instance's envelop pipeline.
+ */
+export function createGraphQLServer(deps: GraphQLServerDeps) {
+  const { store, clock, credentials, logger, metrics, requests, authenticator } = deps;
+  const viewers = new WeakMap<Request, Viewer>();
+
+  // The fast path may have checked already: it hands its outcome over as `authentication`.
+  const requireCredentials: Plugin<object, { req?: IncomingMessage; authentication?: Authentication | StoreUnavailableError }> = {
+    async onRequest({ request, url, endResponse, serverContext }) {
+      if (url.pathname !== GRAPHQL_PATH) return;
+      const outcome = serverContext?.authentication ?? (await deps.checkCredentials(request, serverContext?.req));
+      if (!(outcome instanceof StoreUnavailableError) && outcome.kind === 'viewer') {
+        viewers.set(request, outcome.viewer);
+        return;
+      }
+      if (outcome instanceof StoreUnavailableError) logger.warn({ err: outcome }, 'database unavailable');
+      endResponse(refusal(outcome));
+    },
+  };
+
+  const withoutIntrospection: Plugin = {
+    onValidate({ addValidationRule }) {
+      addValidationRule(NoSchemaIntrospectionCustomRule);
+    },
+  };
+
+  // Names the operation for logs and metrics; logs unexpected errors with their stack before masking hides it.
+  const observeExecution: Plugin = {
+    onExecute({ args }) {
+      const req = (args.contextValue as { req?: IncomingMessage }).req;
+      if (req) requests.infoOf(req)?.setOperation(`graphql ${operationName(args.document, args.operationName)}`);
+      return {
+        onExecuteDone({ result }) {
+          if (!('errors' in result) || !result.errors) return;
+          for (const error of result.errors) {
+            const original = error.originalError;
+            if (isStoreUnavailable(error)) {
+              metrics.countGraphQLError(SERVICE_UNAVAILABLE);
+              logger.warn({ err: original }, 'database unavailable');
+              continue;
+            }
+            const unexpectedError = original && !(original instanceof GraphQLError);
+            metrics.countGraphQLError(unexpectedError ? 'UNEXPECTED' : String(error.extensions?.code ?? 'GRAPHQL_ERROR'));
+            if (unexpectedError) logger.error({ err: original }, 'unexpected error in a resolver');
+          }
+        },
+      };
+    },
+  };
+
+  const onResolvedError = (error: Error) => metrics.countGraphQLError(error.name);
+
+  return createYoga<{ req?: IncomingMessage }, GraphQLContext>({
+    schema,
+    graphqlEndpoint: GRAPHQL_PATH,
+    // The REST shim authenticates before reading a body and hands its viewer in; /graphql's comes from onRequest.
+    context: async ({ request, viewer: known }: { request: Request; viewer?: Viewer }): Promise<GraphQLContext> => {
+      const viewer = known ?? viewers.get(request) ?? (await authenticator.authenticate(request.headers.get('authorization')));
+      if (!viewer) throw authenticationRequired();
+      return createGraphQLContext({ store, viewer, clock, credentials, onResolvedError });
+    },
+    plugins: [
+      requireCredentials,
+      useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] }),
+      ...armorPlugins(deps.limits, deps.development),
+      ...(deps.introspection ? [] : [withoutIntrospection]),
+      observeExecution,
+      ...(deps.compiledExecution ? [deps.compiledExecution.plugin] : []),
+    ],
+    graphiql: deps.introspection ? graphiqlOptions : false,
+    // The offline GraphiQL bundle costs ~45 MB of memory: load it on the first page view, not at start-up.
+    renderGraphiQL: async (options) => (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(options),
+    maskedErrors: {
+      // A database outage is not a bug: the client gets 503 and may retry; the log still gets the cause.
+      maskError: (error, message, isDev) => (isStoreUnavailable(error) ? graphqlUnavailable() : maskError(error, message, isDev)),
+    },
+    cors: false,
+    landingPage: false,
+    batching: false,
+    multipart: false,
+    maxRequestBodySize: MAX_BODY_BYTES,
+    logging: yogaLogger(logger),
+  });
+}
+
+export type GraphQLServer = ReturnType<typeof createGraphQLServer>;

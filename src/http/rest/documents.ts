@@ -1,0 +1,115 @@
+import { initGraphQLTada, type ResultOf, type VariablesOf } from 'gql.tada';
+import type { introspection } from './graphql-env.js';
+
+/**
+ * The REST shim's fixed GraphQL documents, typed from the printed schema:
+ * graphql-env.d.ts is gql.tada's output for schema/schema.graphql
+ * (`npm run graphql-env`; CI fails when it is stale), so a route reads its
+ * result with the schema's own types.
+ */
+const graphql = initGraphQLTada<{
+  introspection: introspection;
+  scalars: { DateTime: string };
+  disableMasking: true;
+}>();
+
+export type { ResultOf, VariablesOf };
+
+const RestCall = graphql(`
+  fragment RestCall on Call {
+    id setupTime fromNumber toNumber direction duration
+    customFields { fieldId name value values }
+  }`);
+
+/** Every expected failure a REST route maps (see outcomes.ts). */
+const RestFailure = graphql(`
+  fragment RestFailure on Error {
+    message
+    ... on InvalidRecordError { details { path message } }
+    ... on ConflictError { reason affectedValues }
+  }`);
+
+const RestCustomField = graphql(`
+  fragment RestCustomField on CustomField { id name description type maxLength options editable enabled }`);
+
+export const GET_CALL = graphql(`query RestGetCall($id: ID!) { call(id: $id) { version ...RestCall } }`, [RestCall]);
+
+export const SET_CALL_CUSTOM_FIELDS = graphql(
+  `mutation RestSetCallCustomFields($callId: ID!, $customFields: [CustomFieldValueInput!]!, $expectedVersion: Int) {
+    setCallCustomFields(callId: $callId, customFields: $customFields, expectedVersion: $expectedVersion) {
+      __typename
+      ... on SetCallCustomFieldsSuccess { call { version ...RestCall } }
+      ...RestFailure
+    }
+  }`,
+  [RestCall, RestFailure],
+);
+
+/**
+ * What the mutation would judge entries against, read without writing: the
+ * REST shim checks the well-formed entries of a body that also has malformed
+ * ones with it, and never runs the mutation for such a body.
+ */
+export const CHECK_CALL_CUSTOM_FIELDS = graphql(`
+  query RestCheckCallCustomFields($callId: ID!) {
+    viewer { permissions }
+    call(id: $callId) { version }
+    customFields(includeDisabled: true) { id name type options maxLength editable enabled previousNames }
+  }`);
+
+export const LIST_CALLS = graphql(
+  `query RestListCalls($first: Int!, $after: String, $filter: CallFilter, $orderBy: CallOrder) {
+    calls(first: $first, after: $after, filter: $filter, orderBy: $orderBy) {
+      pageInfo { hasNextPage }
+      edges { node { ...RestCall } }
+    }
+  }`,
+  [RestCall],
+);
+
+export const COUNT_CALLS = graphql(`query RestCountCalls($filter: CallFilter) { calls(first: 0, filter: $filter) { totalCount } }`);
+
+export const LIST_CUSTOM_FIELDS = graphql(
+  `query RestListCustomFields { customFields(includeDisabled: true) { ...RestCustomField } }`,
+  [RestCustomField],
+);
+
+export const GET_CUSTOM_FIELD = graphql(`query RestGetCustomField($id: ID!) { customField(id: $id) { ...RestCustomField } }`, [
+  RestCustomField,
+]);
+
+export const CREATE_CUSTOM_FIELD = graphql(
+  `mutation RestCreateCustomField($input: CreateCustomFieldInput!) {
+    createCustomField(input: $input) {
+      __typename
+      ... on CreateCustomFieldSuccess { customField { ...RestCustomField } }
+      ...RestFailure
+    }
+  }`,
+  [RestCustomField, RestFailure],
+);
+
+export const UPDATE_CUSTOM_FIELD = graphql(
+  `mutation RestUpdateCustomField($id: ID!, $input: UpdateCustomFieldInput!, $force: Boolean!) {
+    updateCustomField(id: $id, input: $input, force: $force) {
+      __typename
+      ... on UpdateCustomFieldSuccess { invalidatedValues customField { ...RestCustomField } }
+      ...RestFailure
+    }
+  }`,
+  [RestCustomField, RestFailure],
+);
+
+export const DELETE_CUSTOM_FIELD = graphql(
+  `mutation RestDeleteCustomField($id: ID!, $force: Boolean!) {
+    deleteCustomField(id: $id, force: $force) {
+      __typename
+      ... on DeleteCustomFieldSuccess { deletedValues customField { ...RestCustomField } }
+      ...RestFailure
+    }
+  }`,
+  [RestCustomField, RestFailure],
+);
+
+export type RestCall = ResultOf<typeof RestCall>;
+export type RestCustomField = ResultOf<typeof RestCustomField>;

@@ -1,0 +1,105 @@
+import type { Logger } from 'pino';
+import type { Authenticator } from '../auth/authenticator.js';
+import type { Viewer } from '../core/viewer.js';
+import { isStoreUnavailable } from './graphql-server.js';
+import { methodNotAllowed, restError, serviceUnavailable, tooManyLogins, unauthorized, unexpected, type RestReply } from './reply.js';
+import type { RestRequest } from './request-body.js';
+import type { RequestInfo } from './request-log.js';
+import { createRestCallListRoute } from './rest/call-list.js';
+import { createRestCallRoutes } from './rest/calls.js';
+import { createRestCustomFieldRoutes } from './rest/custom-fields.js';
+import type { OperationRunner } from './rest/operation.js';
+
+/** What a route's handler gets: the request, the authenticated viewer, the decoded path parameter and the URL. */
+type Handler = (request: RestRequest, viewer: Viewer, target: { id: string; url: URL }) => Promise<RestReply>;
+
+export interface Route {
+  /** The path as the operation is named in logs and metrics. */
+  path: string;
+  pattern: RegExp;
+  methods: Readonly<Partial<Record<'GET' | 'POST' | 'PUT' | 'DELETE', Handler>>>;
+}
+
+/** The REST routes, in the order they are matched: method, path pattern, handler. */
+export function restRoutes(operations: OperationRunner): Route[] {
+  const calls = createRestCallRoutes(operations);
+  const callList = createRestCallListRoute(operations);
+  const fields = createRestCustomFieldRoutes(operations);
+  return [
+    {
+      path: '/api/v2/calls.json',
+      pattern: /^\/api\/v2\/calls\.json$/,
+      methods: { GET: (request, viewer, { url }) => callList.get(request, viewer, url) },
+    },
+    {
+      path: '/api/v2/custom_fields.json',
+      pattern: /^\/api\/v2\/custom_fields\.json$/,
+      methods: { GET: (request, viewer) => fields.list(request, viewer), POST: (request, viewer) => fields.create(request, viewer) },
+    },
+    {
+      path: '/api/v2/custom_fields/{field_id}.json',
+      pattern: /^\/api\/v2\/custom_fields\/([^/]+)\.json$/,
+      methods: {
+        GET: (request, viewer, { id }) => fields.get(request, viewer, id),
+        PUT: (request, viewer, { id, url }) => fields.update(request, viewer, url, id),
+        DELETE: (request, viewer, { id, url }) => fields.remove(request, viewer, url, id),
+      },
+    },
+    {
+      path: '/api/v2/calls/{call_id}.json',
+      pattern: /^\/api\/v2\/calls\/([^/]+)\.json$/,
+      methods: {
+        GET: (request, viewer, { id }) => calls.get(request, viewer, id),
+        PUT: (request, viewer, { id }) => calls.put(request, viewer, id),
+      },
+    },
+  ];
+}
+
+const safeDecode = (segment: string) => {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+};
+
+/**
+ * Serves REST requests from a route table. Credentials are checked before
+ * anything else (401 before 404: a client without them learns nothing of
+ * what exists); then the route and method decide. Every REST answer comes
+ * from here: an unexpected failure is logged with its stack and answered 500
+ * without it, a database that cannot serve now 503.
+ */
+export function createRestRouter(routes: readonly Route[], authenticator: Authenticator, logger: Logger) {
+  async function route(request: RestRequest, info: RequestInfo): Promise<RestReply> {
+    const outcome = await authenticator.check(request.headers.get('authorization'), request.clientAddress);
+    if (outcome.kind === 'throttled') return tooManyLogins(outcome.retryAfterSeconds);
+    if (outcome.kind === 'refused') return unauthorized();
+    const { viewer } = outcome;
+    info.setUser(viewer.username);
+    const url = new URL(request.url);
+    for (const { path, pattern, methods } of routes) {
+      const match = pattern.exec(url.pathname);
+      if (!match) continue;
+      info.setOperation(`${request.method} ${path}`);
+      const handler = methods[request.method as keyof typeof methods];
+      if (!handler) return methodNotAllowed(request.method, Object.keys(methods));
+      return handler(request, viewer, { id: safeDecode(match[1] ?? ''), url });
+    }
+    return restError(404, 'NotFound', 'No such resource');
+  }
+
+  return async function handle(request: RestRequest, info: RequestInfo): Promise<RestReply> {
+    try {
+      return await route(request, info);
+    } catch (error) {
+      if (isStoreUnavailable(error)) {
+        logger.warn({ err: error, reqId: info.id }, 'database unavailable');
+        return serviceUnavailable();
+      }
+      logger.error({ err: error, reqId: info.id }, 'unexpected error in a REST route');
+      return unexpected();
+    }
+  };
+}
