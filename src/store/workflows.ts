@@ -79,14 +79,21 @@ export interface FieldPrimitives<Y, Locked> {
   readFields(tenantId: string): Step<Y, CustomFieldDefinition[]>;
   /** The texts of the field's stored values. */
   storedValues(fieldId: string): Step<Y, string[]>;
-  /** Writes a decided definition (inserted when `now` is given, else updated) and the earlier names other fields give up to it. */
-  writeDefinition(field: CustomFieldDefinition, previousNamesChanges: PreviousNamesChange[], now: string | null): Step<Y, void>;
+  /** Sets the earlier names of another field of the tenant. */
+  setPreviousNames(tenantId: string, change: PreviousNamesChange): Step<Y, void>;
+  insertField(row: NewFieldRow): Step<Y, void>;
+  updateField(fieldId: string, field: FieldColumns): Step<Y, void>;
   lockCallsWithValuesOf(fieldId: string): Step<Y, Locked>;
   countStoredValues(fieldId: string): Step<Y, number>;
   /** Deletes the field's stored values, bumping the version of each call that loses one. */
   deleteStoredValues(fieldId: string, calls: Locked): Step<Y, void>;
   deleteField(fieldId: string): Step<Y, void>;
 }
+
+/** The columns a definition change writes. */
+export type FieldColumns = Omit<CustomFieldDefinition, 'fieldId' | 'tenantId' | 'previousNames'> & { previousNames: string[] };
+
+export type NewFieldRow = FieldColumns & { fieldId: string; tenantId: string; createdAt: string };
 
 export type UserChange = { role?: ApiUserSummary['role']; passwordHash?: string; disabled?: boolean };
 
@@ -131,11 +138,28 @@ export function* setCallCustomFields<Y>(p: CallValuePrimitives<Y>, command: SetC
 /** The answer when the id asked for is another field's (field ids are unique across tenants): adapters give it for a uniqueness violation. */
 export const duplicateFieldId = (): CustomFieldWriteOutcome => ({ kind: 'refused', refusal: { kind: 'duplicate', message: CONFLICT_MESSAGES.duplicateId } });
 
+/** Writes a decided definition (inserted when `now` is given, else updated) after the earlier names other fields give up to it. */
+function* writeDefinition<Y>(p: FieldPrimitives<Y, unknown>, field: CustomFieldDefinition, previousNamesChanges: PreviousNamesChange[], now: string | null): Step<Y, void> {
+  const columns: FieldColumns = {
+    name: field.name,
+    description: field.description,
+    type: field.type,
+    options: field.options,
+    maxLength: field.maxLength,
+    editable: field.editable,
+    enabled: field.enabled,
+    previousNames: [...(field.previousNames ?? [])],
+  };
+  for (const change of previousNamesChanges) yield* p.setPreviousNames(field.tenantId, change);
+  if (now === null) yield* p.updateField(field.fieldId, columns);
+  else yield* p.insertField({ fieldId: field.fieldId, tenantId: field.tenantId, ...columns, createdAt: now });
+}
+
 export function* defineCustomField<Y>(p: FieldPrimitives<Y, unknown>, command: DefineCustomFieldCommand): Step<Y, CustomFieldWriteOutcome> {
   yield* p.lockTenantFields(command.tenantId);
   const decision = command.decide(yield* p.readFields(command.tenantId));
   if (!decision.ok) return { kind: 'refused', refusal: decision.refusal };
-  yield* p.writeDefinition(decision.field, decision.previousNamesChanges, command.now);
+  yield* writeDefinition(p, decision.field, decision.previousNamesChanges, command.now);
   return { kind: 'written', field: (yield* p.readField(command.tenantId, decision.field.fieldId))!, invalidatedValues: 0 };
 }
 
@@ -148,7 +172,7 @@ export function* updateCustomField<Y>(p: FieldPrimitives<Y, unknown>, command: U
   if ('needsStoredValues' in decision) decision = command.decide(current, fields, yield* p.storedValues(current.fieldId));
   if ('needsStoredValues' in decision) throw new Error('The update decision asked for stored values twice');
   if (!decision.ok) return { kind: 'refused', refusal: decision.refusal };
-  yield* p.writeDefinition(decision.field, decision.previousNamesChanges, null);
+  yield* writeDefinition(p, decision.field, decision.previousNamesChanges, null);
   return { kind: 'written', field: (yield* p.readField(command.tenantId, current.fieldId))!, invalidatedValues: decision.invalidatedValues };
 }
 

@@ -37,20 +37,9 @@ import type { PreviousNamesChange } from '../../core/field-definition.js';
 import { isRetryable, sqlState, translateError } from './pg-errors.js';
 import { REQUEST_SQL, runStatement, toCall, toValue, type RequestStatement } from './request-statements.js';
 import * as schema from './schema.js';
+import { tokenSummaryColumns, userSummaryColumns } from '../summary-columns.js';
 import * as workflows from '../workflows.js';
-import {
-  awaited,
-  duplicateFieldId,
-  runAsync,
-  type AccountPrimitives,
-  type CallValuePrimitives,
-  type FieldPrimitives,
-  type NewCallRow,
-  type NewValueRow,
-  type SeedPrimitives,
-  type Step,
-  type UserChange,
-} from '../workflows.js';
+import { awaited, duplicateFieldId, runAsync } from '../workflows.js';
 import { toCustomFieldValue, type ValueRow } from './value-row.js';
 
 const { tenants, apiUsers, apiTokens, customFields, calls, callCustomFieldValues } = schema;
@@ -528,7 +517,7 @@ export class PgCallStore implements CallStore {
   }
 
   /** Runs a workflow in one drizzle transaction (see `transaction`: again from the start on a serialization failure or deadlock). */
-  private inTransaction<T>(workflow: (p: PgPrimitives) => Step<Promise<unknown>, T>): Promise<T> {
+  private inTransaction<T>(workflow: (p: PgPrimitives) => workflows.Step<Promise<unknown>, T>): Promise<T> {
     return this.transaction((tx) => runAsync(workflow(new PgPrimitives(tx))));
   }
 }
@@ -539,19 +528,14 @@ const selectField = (db: Reader, tenantId: string, fieldId: string) =>
     .from(customFields)
     .where(and(eq(customFields.tenantId, tenantId), eq(customFields.fieldId, fieldId)));
 
-const selectUserSummaries = (db: Reader) =>
-  db
-    .select({ id: apiUsers.id, username: apiUsers.username, role: apiUsers.role, disabled: apiUsers.disabled, createdAt: apiUsers.createdAt })
-    .from(apiUsers);
+const USER_SUMMARY = userSummaryColumns(apiUsers);
+const selectUserSummaries = (db: Reader) => db.select(USER_SUMMARY).from(apiUsers);
 
-const selectTokenSummaries = (db: Reader) =>
-  db
-    .select({ id: apiTokens.id, name: apiTokens.name, username: apiUsers.username, createdAt: apiTokens.createdAt, revokedAt: apiTokens.revokedAt })
-    .from(apiTokens)
-    .innerJoin(apiUsers, eq(apiUsers.id, apiTokens.userId));
+const TOKEN_SUMMARY = tokenSummaryColumns(apiTokens, apiUsers);
+const selectTokenSummaries = (db: Reader) => db.select(TOKEN_SUMMARY).from(apiTokens).innerJoin(apiUsers, eq(apiUsers.id, apiTokens.userId));
 
 /** setCallCustomFields' primitives: the request statements (request-statements.ts) on the transaction's own connection. */
-class PgCallValuePrimitives implements CallValuePrimitives<Promise<unknown>> {
+class PgCallValuePrimitives implements workflows.CallValuePrimitives<Promise<unknown>> {
   constructor(
     private readonly client: pg.PoolClient,
     private readonly named: boolean,
@@ -598,7 +582,9 @@ class PgCallValuePrimitives implements CallValuePrimitives<Promise<unknown>> {
 }
 
 /** The other workflows' primitives: drizzle statements in one transaction, locking rows with `SELECT … FOR UPDATE`. */
-class PgPrimitives implements FieldPrimitives<Promise<unknown>, string[]>, AccountPrimitives<Promise<unknown>>, SeedPrimitives<Promise<unknown>> {
+class PgPrimitives
+  implements workflows.FieldPrimitives<Promise<unknown>, string[]>, workflows.AccountPrimitives<Promise<unknown>>, workflows.SeedPrimitives<Promise<unknown>>
+{
   /** Rows per INSERT: well under PostgreSQL's 65,535 bind parameters. */
   readonly importChunk = 1000;
 
@@ -634,29 +620,24 @@ class PgPrimitives implements FieldPrimitives<Promise<unknown>, string[]>, Accou
     return rows.map((row) => row.value);
   }
 
-  *writeDefinition(field: CustomFieldDefinition, previousNamesChanges: PreviousNamesChange[], now: string | null) {
-    const row = {
-      name: field.name,
-      description: field.description,
-      type: field.type,
-      options: field.options,
-      maxLength: field.maxLength,
-      editable: field.editable,
-      enabled: field.enabled,
-      previousNames: [...(field.previousNames ?? [])],
-    };
-    for (const change of previousNamesChanges) {
-      yield* awaited(
-        this.tx
-          .update(customFields)
-          .set({ previousNames: change.previousNames })
-          .where(and(eq(customFields.fieldId, change.fieldId), eq(customFields.tenantId, field.tenantId)))
-          .execute(),
-      );
-    }
-    if (now === null) yield* awaited(this.tx.update(customFields).set(row).where(eq(customFields.fieldId, field.fieldId)).execute());
-    else yield* awaited(this.tx.insert(customFields).values({ fieldId: field.fieldId, tenantId: field.tenantId, ...row, createdAt: now }).execute());
+  *setPreviousNames(tenantId: string, change: PreviousNamesChange) {
+    yield* awaited(
+      this.tx
+        .update(customFields)
+        .set({ previousNames: change.previousNames })
+        .where(and(eq(customFields.fieldId, change.fieldId), eq(customFields.tenantId, tenantId)))
+        .execute(),
+    );
   }
+
+  *insertField(row: workflows.NewFieldRow) {
+    yield* awaited(this.tx.insert(customFields).values(row).execute());
+  }
+
+  *updateField(fieldId: string, columns: workflows.FieldColumns) {
+    yield* awaited(this.tx.update(customFields).set(columns).where(eq(customFields.fieldId, fieldId)).execute());
+  }
+
 
   /** In call id order, so two deletions lock them in the same order. */
   *lockCallsWithValuesOf(fieldId: string) {
@@ -696,7 +677,7 @@ class PgPrimitives implements FieldPrimitives<Promise<unknown>, string[]>, Accou
     return yield* awaited(selectUserSummaries(this.tx).where(eq(apiUsers.tenantId, tenantId)).orderBy(asc(apiUsers.id)).for('update'));
   }
 
-  *updateUser(userId: string, change: UserChange) {
+  *updateUser(userId: string, change: workflows.UserChange) {
     yield* awaited(this.tx.update(apiUsers).set(change).where(eq(apiUsers.id, userId)).execute());
   }
 
@@ -718,7 +699,7 @@ class PgPrimitives implements FieldPrimitives<Promise<unknown>, string[]>, Accou
     return new Set(rows.map((row) => row.callId));
   }
 
-  *insertCalls(rows: NewCallRow[], values: NewValueRow[]) {
+  *insertCalls(rows: workflows.NewCallRow[], values: workflows.NewValueRow[]) {
     yield* awaited(this.tx.insert(calls).values(rows).execute());
     for (let v = 0; v < values.length; v += this.importChunk) {
       yield* awaited(this.tx.insert(callCustomFieldValues).values(values.slice(v, v + this.importChunk)).execute());

@@ -35,19 +35,9 @@ import {
 import { boundsTightenedByCursor, callFilterWhere, keyset, orderBy } from './call-list-sql.js';
 import { GroupCommit } from './group-commit.js';
 import * as schema from './schema.js';
+import { tokenSummaryColumns, userSummaryColumns } from '../summary-columns.js';
 import * as workflows from '../workflows.js';
-import {
-  duplicateFieldId,
-  runSync,
-  type AccountPrimitives,
-  type CallValuePrimitives,
-  type FieldPrimitives,
-  type NewCallRow,
-  type NewValueRow,
-  type SeedPrimitives,
-  type Step,
-  type UserChange,
-} from '../workflows.js';
+import { duplicateFieldId, runSync } from '../workflows.js';
 
 const { tenants, apiUsers, apiTokens, customFields, calls, callCustomFieldValues } = schema;
 
@@ -307,7 +297,7 @@ export class SqliteCallStore implements CallStore {
   }
 
   /** Runs a workflow to its end in one BEGIN IMMEDIATE transaction; its primitives never yield (see workflows.ts). */
-  private inTransaction<T>(workflow: () => Step<never, T>): T {
+  private inTransaction<T>(workflow: () => workflows.Step<never, T>): T {
     return this.db.transaction(() => runSync(workflow()), { behavior: 'immediate' });
   }
 
@@ -322,16 +312,11 @@ export class SqliteCallStore implements CallStore {
   }
 }
 
-const selectUserSummaries = (db: Db) =>
-  db
-    .select({ id: apiUsers.id, username: apiUsers.username, role: apiUsers.role, disabled: apiUsers.disabled, createdAt: apiUsers.createdAt })
-    .from(apiUsers);
+const USER_SUMMARY = userSummaryColumns(apiUsers);
+const selectUserSummaries = (db: Db) => db.select(USER_SUMMARY).from(apiUsers);
 
-const selectTokenSummaries = (db: Db) =>
-  db
-    .select({ id: apiTokens.id, name: apiTokens.name, username: apiUsers.username, createdAt: apiTokens.createdAt, revokedAt: apiTokens.revokedAt })
-    .from(apiTokens)
-    .innerJoin(apiUsers, eq(apiUsers.id, apiTokens.userId));
+const TOKEN_SUMMARY = tokenSummaryColumns(apiTokens, apiUsers);
+const selectTokenSummaries = (db: Db) => db.select(TOKEN_SUMMARY).from(apiTokens).innerJoin(apiUsers, eq(apiUsers.id, apiTokens.userId));
 
 /**
  * The workflows' primitives on SQLite: plain statements that never yield,
@@ -340,7 +325,7 @@ const selectTokenSummaries = (db: Db) =>
  * row by row, so the lock primitives merely read.
  */
 class SqlitePrimitives
-  implements CallValuePrimitives<never>, FieldPrimitives<never, null>, AccountPrimitives<never>, SeedPrimitives<never>
+  implements workflows.CallValuePrimitives<never>, workflows.FieldPrimitives<never, null>, workflows.AccountPrimitives<never>, workflows.SeedPrimitives<never>
 {
   /** A call at a time: a statement costs no round trip here. */
   readonly importChunk = 1;
@@ -395,27 +380,22 @@ class SqlitePrimitives
       .map((row) => row.value);
   }
 
-  *writeDefinition(field: CustomFieldDefinition, previousNamesChanges: PreviousNamesChange[], now: string | null) {
-    const row = {
-      name: field.name,
-      description: field.description,
-      type: field.type,
-      options: field.options,
-      maxLength: field.maxLength,
-      editable: field.editable,
-      enabled: field.enabled,
-      previousNames: [...(field.previousNames ?? [])],
-    };
-    for (const change of previousNamesChanges) {
-      this.db
-        .update(customFields)
-        .set({ previousNames: change.previousNames })
-        .where(and(eq(customFields.fieldId, change.fieldId), eq(customFields.tenantId, field.tenantId)))
-        .run();
-    }
-    if (now === null) this.db.update(customFields).set(row).where(eq(customFields.fieldId, field.fieldId)).run();
-    else this.db.insert(customFields).values({ fieldId: field.fieldId, tenantId: field.tenantId, ...row, createdAt: now }).run();
+  *setPreviousNames(tenantId: string, change: PreviousNamesChange) {
+    this.db
+      .update(customFields)
+      .set({ previousNames: change.previousNames })
+      .where(and(eq(customFields.fieldId, change.fieldId), eq(customFields.tenantId, tenantId)))
+      .run();
   }
+
+  *insertField(row: workflows.NewFieldRow) {
+    this.db.insert(customFields).values(row).run();
+  }
+
+  *updateField(fieldId: string, columns: workflows.FieldColumns) {
+    this.db.update(customFields).set(columns).where(eq(customFields.fieldId, fieldId)).run();
+  }
+
 
   /** The transaction's write lock covers the calls; deleting the values finds them again. */
   *lockCallsWithValuesOf() {
@@ -441,7 +421,7 @@ class SqlitePrimitives
     return selectUserSummaries(this.db).where(eq(apiUsers.tenantId, tenantId)).all();
   }
 
-  *updateUser(userId: string, change: UserChange) {
+  *updateUser(userId: string, change: workflows.UserChange) {
     this.db.update(apiUsers).set(change).where(eq(apiUsers.id, userId)).run();
   }
 
@@ -463,7 +443,7 @@ class SqlitePrimitives
     return new Set(callIds.filter((id) => this.existingCall.get({ id })));
   }
 
-  *insertCalls(rows: NewCallRow[], values: NewValueRow[]) {
+  *insertCalls(rows: workflows.NewCallRow[], values: workflows.NewValueRow[]) {
     for (const row of rows) this.db.insert(calls).values(row).run();
     if (values.length > 0) this.db.insert(callCustomFieldValues).values(values).run();
   }
