@@ -7,30 +7,8 @@ import { PgDialect, type PgTransaction } from 'drizzle-orm/pg-core';
 import pg from 'pg';
 import { UUID, type CallRecord } from '../../core/call.js';
 import type { CustomFieldDefinition, CustomFieldValue } from '../../core/custom-field.js';
-import {
-  DuplicateError,
-  StoreConfigError,
-  type ApiUserRecord,
-  type ApiTokenSummary,
-  type ApiUserSummary,
-  type CallPage,
-  type CallStore,
-  type CustomFieldWriteOutcome,
-  type DefineCustomFieldCommand,
-  type DeleteCustomFieldCommand,
-  type DeleteCustomFieldOutcome,
-  type UpdateApiUserCommand,
-  type UpdateApiUserOutcome,
-  type UpdateCustomFieldCommand,
-  type CallWithValues,
-  type ListCallsQuery,
-  type ImportCallsCommand,
-  type NewCustomField,
-  type SeedCommand,
-  type SetCallCustomFieldsCommand,
-  type SetCallCustomFieldsOutcome,
-  type Tenant,
-} from '../call-store.js';
+import { DuplicateError, StoreConfigError } from '../call-store.js';
+import type * as port from '../call-store.js';
 import { callFilterWhere, keyset, orderBy } from './call-list-sql.js';
 import type { FieldChange } from '../../core/change-set.js';
 import type { PreviousNamesChange } from '../../core/field-definition.js';
@@ -152,7 +130,7 @@ const byName = sql`${customFields.name} collate "C"`;
  * `clientTransaction`, which turn "the database is down or too slow" into
  * StoreUnavailableError.
  */
-export class PgCallStore implements CallStore {
+export class PgCallStore implements port.CallStore {
   readonly dialect = 'postgres' as const;
   readonly pool: pg.Pool;
   /** The schema every table lives in, or null for the connection's search_path (normally `public`). */
@@ -315,12 +293,12 @@ export class PgCallStore implements CallStore {
     }
   }
 
-  async findUserByUsername(username: string): Promise<ApiUserRecord | null> {
-    return this.read(async () => (await this.run<ApiUserRecord>(this.pool, REQUEST_SQL.userByUsername, [username]))[0] ?? null);
+  async findUserByUsername(username: string): Promise<port.ApiUserRecord | null> {
+    return this.read(async () => (await this.run<port.ApiUserRecord>(this.pool, REQUEST_SQL.userByUsername, [username]))[0] ?? null);
   }
 
-  async findUserByTokenHash(tokenHash: string): Promise<ApiUserRecord | null> {
-    return this.read(async () => (await this.run<ApiUserRecord>(this.pool, REQUEST_SQL.userByTokenHash, [tokenHash]))[0] ?? null);
+  async findUserByTokenHash(tokenHash: string): Promise<port.ApiUserRecord | null> {
+    return this.read(async () => (await this.run<port.ApiUserRecord>(this.pool, REQUEST_SQL.userByTokenHash, [tokenHash]))[0] ?? null);
   }
 
   private run<Row extends pg.QueryResultRow>(db: pg.Pool | pg.PoolClient, statement: RequestStatement, values: unknown[]): Promise<Row[]> {
@@ -341,7 +319,7 @@ export class PgCallStore implements CallStore {
     return this.run<CustomFieldDefinition>(db, includeDisabled ? REQUEST_SQL.allFields : REQUEST_SQL.enabledFields, [tenantId]);
   }
 
-  async getCall(tenantId: string, callId: string): Promise<CallWithValues | null> {
+  async getCall(tenantId: string, callId: string): Promise<port.CallWithValues | null> {
     // One snapshot, so the version and the values belong together.
     return this.clientTransaction('begin isolation level repeatable read read only', async (client) => {
       const call = await this.readCall(client, tenantId, callId);
@@ -353,7 +331,7 @@ export class PgCallStore implements CallStore {
     return this.read(() => this.requestFields(this.pool, tenantId, options.includeDisabled ?? false));
   }
 
-  async listCalls(query: ListCallsQuery): Promise<CallPage> {
+  async listCalls(query: port.ListCallsQuery): Promise<port.CallPage> {
     const { order, window } = query;
     const matching = callFilterWhere(this.db, query.tenantId, query.filter);
     const reading = window.fromEnd === (order.direction === 'desc') ? 'asc' : 'desc';
@@ -415,22 +393,22 @@ export class PgCallStore implements CallStore {
     return byCall;
   }
 
-  async setCallCustomFields(command: SetCallCustomFieldsCommand): Promise<SetCallCustomFieldsOutcome> {
+  async setCallCustomFields(command: port.SetCallCustomFieldsCommand): Promise<port.SetCallCustomFieldsOutcome> {
     return this.clientTransaction('begin', (client) => runAsync(workflows.setCallCustomFields(new PgCallValuePrimitives(client, this.preparedStatements), command)));
   }
 
-  async createTenant(tenant: Tenant & { now: string }): Promise<Tenant> {
+  async createTenant(tenant: port.Tenant & { now: string }): Promise<port.Tenant> {
     return this.write('a tenant with this name', async () => {
       await this.db.insert(tenants).values({ id: tenant.id, name: tenant.name, createdAt: tenant.now });
       return { id: tenant.id, name: tenant.name };
     });
   }
 
-  async findTenantByName(name: string): Promise<Tenant | null> {
+  async findTenantByName(name: string): Promise<port.Tenant | null> {
     return this.read(async () => (await this.db.select({ id: tenants.id, name: tenants.name }).from(tenants).where(eq(tenants.name, name)))[0] ?? null);
   }
 
-  async createApiUser(user: Parameters<CallStore['createApiUser']>[0]): Promise<void> {
+  async createApiUser(user: Parameters<port.CallStore['createApiUser']>[0]): Promise<void> {
     await this.write('a user with this username', async () => {
       await this.db
         .insert(apiUsers)
@@ -438,7 +416,7 @@ export class PgCallStore implements CallStore {
     });
   }
 
-  async createApiToken(token: Parameters<CallStore['createApiToken']>[0]): Promise<void> {
+  async createApiToken(token: Parameters<port.CallStore['createApiToken']>[0]): Promise<void> {
     await this.read(async () => {
       await this.db
         .insert(apiTokens)
@@ -446,7 +424,7 @@ export class PgCallStore implements CallStore {
     });
   }
 
-  async createCustomField(field: NewCustomField & { now: string }): Promise<CustomFieldDefinition> {
+  async createCustomField(field: port.NewCustomField & { now: string }): Promise<CustomFieldDefinition> {
     return this.write('a custom field with this id or name', async () => {
       const { now, ...definition } = field;
       await this.db.insert(customFields).values({ ...definition, createdAt: now });
@@ -459,7 +437,7 @@ export class PgCallStore implements CallStore {
     return this.read(async () => (await selectField(this.db, tenantId, fieldId))[0] ?? null);
   }
 
-  async defineCustomField(command: DefineCustomFieldCommand): Promise<CustomFieldWriteOutcome> {
+  async defineCustomField(command: port.DefineCustomFieldCommand): Promise<port.CustomFieldWriteOutcome> {
     try {
       return await this.inTransaction((p) => workflows.defineCustomField(p, command));
     } catch (error) {
@@ -468,19 +446,19 @@ export class PgCallStore implements CallStore {
     }
   }
 
-  async updateCustomField(command: UpdateCustomFieldCommand): Promise<CustomFieldWriteOutcome> {
+  async updateCustomField(command: port.UpdateCustomFieldCommand): Promise<port.CustomFieldWriteOutcome> {
     return this.inTransaction((p) => workflows.updateCustomField(p, command));
   }
 
-  async deleteCustomField(command: DeleteCustomFieldCommand): Promise<DeleteCustomFieldOutcome> {
+  async deleteCustomField(command: port.DeleteCustomFieldCommand): Promise<port.DeleteCustomFieldOutcome> {
     return this.inTransaction((p) => workflows.deleteCustomField(p, command));
   }
 
-  async listApiUsers(tenantId: string): Promise<ApiUserSummary[]> {
+  async listApiUsers(tenantId: string): Promise<port.ApiUserSummary[]> {
     return this.read(() => selectUserSummaries(this.db).where(eq(apiUsers.tenantId, tenantId)).orderBy(sql`${apiUsers.username} collate "C"`));
   }
 
-  async updateApiUser(command: UpdateApiUserCommand): Promise<UpdateApiUserOutcome> {
+  async updateApiUser(command: port.UpdateApiUserCommand): Promise<port.UpdateApiUserOutcome> {
     return this.inTransaction((p) => workflows.updateApiUser(p, command));
   }
 
@@ -495,7 +473,7 @@ export class PgCallStore implements CallStore {
     });
   }
 
-  async listApiTokens(tenantId: string): Promise<ApiTokenSummary[]> {
+  async listApiTokens(tenantId: string): Promise<port.ApiTokenSummary[]> {
     return this.read(() =>
       selectTokenSummaries(this.db)
         .where(eq(apiUsers.tenantId, tenantId))
@@ -503,16 +481,16 @@ export class PgCallStore implements CallStore {
     );
   }
 
-  async revokeApiToken(command: { tenantId: string; tokenId: string; now: string }): Promise<ApiTokenSummary | null> {
+  async revokeApiToken(command: { tenantId: string; tokenId: string; now: string }): Promise<port.ApiTokenSummary | null> {
     if (!UUID.test(command.tokenId)) return null;
     return this.inTransaction((p) => workflows.revokeApiToken(p, command));
   }
 
-  async importCalls(command: ImportCallsCommand): Promise<number> {
+  async importCalls(command: port.ImportCallsCommand): Promise<number> {
     return this.inTransaction((p) => workflows.importCalls(p, command));
   }
 
-  async seed(command: SeedCommand): Promise<void> {
+  async seed(command: port.SeedCommand): Promise<void> {
     await this.write('a tenant, user or custom field of the seed', () => this.inTransaction((p) => workflows.seed(p, command)));
   }
 
@@ -707,7 +685,7 @@ class PgPrimitives
   }
 
   /** One INSERT per table. */
-  *insertSeedRows({ now, tenant, users, tokens, fields }: SeedCommand) {
+  *insertSeedRows({ now, tenant, users, tokens, fields }: port.SeedCommand) {
     if (!tenant.existing) yield* awaited(this.tx.insert(tenants).values({ id: tenant.id, name: tenant.name, createdAt: now }).execute());
     if (users.length > 0) yield* awaited(this.tx.insert(apiUsers).values(users.map((u) => ({ ...u, tenantId: tenant.id, createdAt: now }))).execute());
     if (tokens.length > 0) yield* awaited(this.tx.insert(apiTokens).values(tokens.map((t) => ({ ...t, createdAt: now }))).execute());

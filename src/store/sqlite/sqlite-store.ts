@@ -9,29 +9,8 @@ import type { CallRecord } from '../../core/call.js';
 import type { CustomFieldDefinition, CustomFieldValue, ValueRule } from '../../core/custom-field.js';
 import type { FieldChange } from '../../core/change-set.js';
 import type { PreviousNamesChange } from '../../core/field-definition.js';
-import {
-  DuplicateError,
-  type ApiTokenSummary,
-  type ApiUserRecord,
-  type ApiUserSummary,
-  type CallPage,
-  type CallStore,
-  type CallWithValues,
-  type CustomFieldWriteOutcome,
-  type DefineCustomFieldCommand,
-  type DeleteCustomFieldCommand,
-  type DeleteCustomFieldOutcome,
-  type ImportCallsCommand,
-  type ListCallsQuery,
-  type NewCustomField,
-  type SeedCommand,
-  type SetCallCustomFieldsCommand,
-  type SetCallCustomFieldsOutcome,
-  type Tenant,
-  type UpdateApiUserCommand,
-  type UpdateApiUserOutcome,
-  type UpdateCustomFieldCommand,
-} from '../call-store.js';
+import { DuplicateError } from '../call-store.js';
+import type * as port from '../call-store.js';
 import { boundsTightenedByCursor, callFilterWhere, keyset, orderBy } from './call-list-sql.js';
 import { GroupCommit } from './group-commit.js';
 import * as schema from './schema.js';
@@ -66,7 +45,7 @@ export interface SqliteStoreOptions {
  * The embedded store. WAL with synchronous=FULL, so an acknowledged write
  * survives power loss; every write runs in a BEGIN IMMEDIATE transaction.
  */
-export class SqliteCallStore implements CallStore {
+export class SqliteCallStore implements port.CallStore {
   readonly dialect = 'sqlite' as const;
   readonly sqlite: Database.Database;
   private readonly db: Db;
@@ -119,11 +98,11 @@ export class SqliteCallStore implements CallStore {
     this.sqlite.close();
   }
 
-  async findUserByUsername(username: string): Promise<ApiUserRecord | null> {
+  async findUserByUsername(username: string): Promise<port.ApiUserRecord | null> {
     return this.statements.userByUsername.get(username) ?? null;
   }
 
-  async findUserByTokenHash(tokenHash: string): Promise<ApiUserRecord | null> {
+  async findUserByTokenHash(tokenHash: string): Promise<port.ApiUserRecord | null> {
     return this.statements.userByTokenHash.get(tokenHash) ?? null;
   }
 
@@ -139,7 +118,7 @@ export class SqliteCallStore implements CallStore {
     return this.statements.values.all(callId);
   }
 
-  async getCall(tenantId: string, callId: string): Promise<CallWithValues | null> {
+  async getCall(tenantId: string, callId: string): Promise<port.CallWithValues | null> {
     const call = this.statements.call.get(tenantId, callId);
     return call ? { call, customFields: this.readValues(callId) } : null;
   }
@@ -148,7 +127,7 @@ export class SqliteCallStore implements CallStore {
     return this.readFields(tenantId, options.includeDisabled ?? false);
   }
 
-  async listCalls(query: ListCallsQuery): Promise<CallPage> {
+  async listCalls(query: port.ListCallsQuery): Promise<port.CallPage> {
     const { order, window } = query;
     const matching = callFilterWhere(this.db, query.tenantId, query.filter);
     const reading = window.fromEnd === (order.direction === 'desc') ? 'asc' : 'desc';
@@ -199,23 +178,23 @@ export class SqliteCallStore implements CallStore {
     return byCall;
   }
 
-  async setCallCustomFields(command: SetCallCustomFieldsCommand): Promise<SetCallCustomFieldsOutcome> {
+  async setCallCustomFields(command: port.SetCallCustomFieldsCommand): Promise<port.SetCallCustomFieldsOutcome> {
     const apply = () => runSync(workflows.setCallCustomFields(this.primitives, command));
     return this.groupCommit ? this.groupCommit.run(apply) : this.db.transaction(apply, { behavior: 'immediate' });
   }
 
-  async createTenant(tenant: Tenant & { now: string }): Promise<Tenant> {
+  async createTenant(tenant: port.Tenant & { now: string }): Promise<port.Tenant> {
     return this.write('a tenant with this name', () => {
       this.db.insert(tenants).values({ id: tenant.id, name: tenant.name, createdAt: tenant.now }).run();
       return { id: tenant.id, name: tenant.name };
     });
   }
 
-  async findTenantByName(name: string): Promise<Tenant | null> {
+  async findTenantByName(name: string): Promise<port.Tenant | null> {
     return this.db.select({ id: tenants.id, name: tenants.name }).from(tenants).where(eq(tenants.name, name)).get() ?? null;
   }
 
-  async createApiUser(user: Parameters<CallStore['createApiUser']>[0]): Promise<void> {
+  async createApiUser(user: Parameters<port.CallStore['createApiUser']>[0]): Promise<void> {
     this.write('a user with this username', () => {
       this.db
         .insert(apiUsers)
@@ -224,14 +203,14 @@ export class SqliteCallStore implements CallStore {
     });
   }
 
-  async createApiToken(token: Parameters<CallStore['createApiToken']>[0]): Promise<void> {
+  async createApiToken(token: Parameters<port.CallStore['createApiToken']>[0]): Promise<void> {
     this.db
       .insert(apiTokens)
       .values({ id: token.id, userId: token.userId, name: token.name, tokenHash: token.tokenHash, createdAt: token.now })
       .run();
   }
 
-  async createCustomField(field: NewCustomField & { now: string }): Promise<CustomFieldDefinition> {
+  async createCustomField(field: port.NewCustomField & { now: string }): Promise<CustomFieldDefinition> {
     return this.write('a custom field with this id or name', () => {
       const { now, ...definition } = field;
       this.db.insert(customFields).values({ ...definition, createdAt: now }).run();
@@ -243,7 +222,7 @@ export class SqliteCallStore implements CallStore {
     return this.readField(tenantId, fieldId) ?? null;
   }
 
-  async defineCustomField(command: DefineCustomFieldCommand): Promise<CustomFieldWriteOutcome> {
+  async defineCustomField(command: port.DefineCustomFieldCommand): Promise<port.CustomFieldWriteOutcome> {
     try {
       return this.inTransaction(() => workflows.defineCustomField(this.primitives, command));
     } catch (error) {
@@ -252,19 +231,19 @@ export class SqliteCallStore implements CallStore {
     }
   }
 
-  async updateCustomField(command: UpdateCustomFieldCommand): Promise<CustomFieldWriteOutcome> {
+  async updateCustomField(command: port.UpdateCustomFieldCommand): Promise<port.CustomFieldWriteOutcome> {
     return this.inTransaction(() => workflows.updateCustomField(this.primitives, command));
   }
 
-  async deleteCustomField(command: DeleteCustomFieldCommand): Promise<DeleteCustomFieldOutcome> {
+  async deleteCustomField(command: port.DeleteCustomFieldCommand): Promise<port.DeleteCustomFieldOutcome> {
     return this.inTransaction(() => workflows.deleteCustomField(this.primitives, command));
   }
 
-  async listApiUsers(tenantId: string): Promise<ApiUserSummary[]> {
+  async listApiUsers(tenantId: string): Promise<port.ApiUserSummary[]> {
     return selectUserSummaries(this.db).where(eq(apiUsers.tenantId, tenantId)).orderBy(asc(apiUsers.username)).all();
   }
 
-  async updateApiUser(command: UpdateApiUserCommand): Promise<UpdateApiUserOutcome> {
+  async updateApiUser(command: port.UpdateApiUserCommand): Promise<port.UpdateApiUserOutcome> {
     return this.inTransaction(() => workflows.updateApiUser(this.primitives, command));
   }
 
@@ -277,22 +256,22 @@ export class SqliteCallStore implements CallStore {
     return changes > 0;
   }
 
-  async listApiTokens(tenantId: string): Promise<ApiTokenSummary[]> {
+  async listApiTokens(tenantId: string): Promise<port.ApiTokenSummary[]> {
     return selectTokenSummaries(this.db)
       .where(eq(apiUsers.tenantId, tenantId))
       .orderBy(asc(apiUsers.username), asc(apiTokens.createdAt), asc(apiTokens.id))
       .all();
   }
 
-  async revokeApiToken(command: { tenantId: string; tokenId: string; now: string }): Promise<ApiTokenSummary | null> {
+  async revokeApiToken(command: { tenantId: string; tokenId: string; now: string }): Promise<port.ApiTokenSummary | null> {
     return this.inTransaction(() => workflows.revokeApiToken(this.primitives, command));
   }
 
-  async importCalls(command: ImportCallsCommand): Promise<number> {
+  async importCalls(command: port.ImportCallsCommand): Promise<number> {
     return this.inTransaction(() => workflows.importCalls(this.primitives, command));
   }
 
-  async seed(command: SeedCommand): Promise<void> {
+  async seed(command: port.SeedCommand): Promise<void> {
     this.write('a tenant, user or custom field of the seed', () => this.inTransaction(() => workflows.seed(this.primitives, command)));
   }
 
@@ -448,7 +427,7 @@ class SqlitePrimitives
     if (values.length > 0) this.db.insert(callCustomFieldValues).values(values).run();
   }
 
-  *insertSeedRows({ now, tenant, users, tokens, fields }: SeedCommand) {
+  *insertSeedRows({ now, tenant, users, tokens, fields }: port.SeedCommand) {
     if (!tenant.existing) this.db.insert(tenants).values({ id: tenant.id, name: tenant.name, createdAt: now }).run();
     for (const user of users) this.db.insert(apiUsers).values({ ...user, tenantId: tenant.id, createdAt: now }).run();
     for (const token of tokens) this.db.insert(apiTokens).values({ ...token, createdAt: now }).run();
@@ -466,7 +445,7 @@ type FieldRow = Omit<CustomFieldDefinition, 'options' | 'editable' | 'enabled' |
   previousNames: string;
 };
 /** Rows of the hot read statements, as arrays (better-sqlite3's raw mode): cheaper than its row objects. */
-type UserTuple = [id: string, tenantId: string, tenantName: string, username: string, role: ApiUserRecord['role'], passwordHash: string, disabled: number];
+type UserTuple = [id: string, tenantId: string, tenantName: string, username: string, role: port.ApiUserRecord['role'], passwordHash: string, disabled: number];
 type CallTuple = [callId: string, tenantId: string, setupTime: string, fromNumber: string, toNumber: string, direction: CallRecord['direction'], duration: number, version: number];
 type ValueTuple = [
   fieldId: string,
@@ -487,7 +466,7 @@ const toField = (row: FieldRow): CustomFieldDefinition => ({
   enabled: row.enabled === 1,
   previousNames: JSON.parse(row.previousNames) as string[],
 });
-const toUser = (row: UserTuple | undefined): ApiUserRecord | undefined =>
+const toUser = (row: UserTuple | undefined): port.ApiUserRecord | undefined =>
   row && { id: row[0], tenantId: row[1], tenantName: row[2], username: row[3], role: row[4], passwordHash: row[5], disabled: row[6] === 1 };
 const toCall = (row: CallTuple | undefined): CallRecord | undefined =>
   row && { callId: row[0], tenantId: row[1], setupTime: row[2], fromNumber: row[3], toNumber: row[4], direction: row[5], duration: row[6], version: row[7] };
