@@ -7,36 +7,17 @@ import { PgDialect, type PgTransaction } from 'drizzle-orm/pg-core';
 import pg from 'pg';
 import { UUID, type CallRecord } from '../../core/call.js';
 import type { CustomFieldDefinition, CustomFieldValue } from '../../core/custom-field.js';
-import {
-  DuplicateError,
-  ImportError,
-  StoreConfigError,
-  type ApiUserRecord,
-  type ApiTokenSummary,
-  type ApiUserSummary,
-  type CallPage,
-  type CallStore,
-  type CustomFieldWriteOutcome,
-  type DefineCustomFieldCommand,
-  type DeleteCustomFieldCommand,
-  type DeleteCustomFieldOutcome,
-  type UpdateApiUserCommand,
-  type UpdateApiUserOutcome,
-  type UpdateCustomFieldCommand,
-  type CallWithValues,
-  type ListCallsQuery,
-  type ImportCallsCommand,
-  type NewCustomField,
-  type SeedCommand,
-  type SetCallCustomFieldsCommand,
-  type SetCallCustomFieldsOutcome,
-  type Tenant,
-} from '../call-store.js';
+import { DuplicateError, StoreConfigError } from '../call-store.js';
+import type * as port from '../call-store.js';
 import { callFilterWhere, keyset, orderBy } from './call-list-sql.js';
-import { CONFLICT_MESSAGES } from '../../core/field-definition.js';
+import type { FieldChange } from '../../core/change-set.js';
+import type { PreviousNamesChange } from '../../core/field-definition.js';
 import { isRetryable, sqlState, translateError } from './pg-errors.js';
 import { REQUEST_SQL, runStatement, toCall, toValue, type RequestStatement } from './request-statements.js';
 import * as schema from './schema.js';
+import { tokenSummaryColumns, userSummaryColumns } from '../summary-columns.js';
+import * as workflows from '../workflows.js';
+import { awaited, duplicateFieldId, runAsync } from '../workflows.js';
 import { toCustomFieldValue, type ValueRow } from './value-row.js';
 
 const { tenants, apiUsers, apiTokens, customFields, calls, callCustomFieldValues } = schema;
@@ -149,7 +130,7 @@ const byName = sql`${customFields.name} collate "C"`;
  * `clientTransaction`, which turn "the database is down or too slow" into
  * StoreUnavailableError.
  */
-export class PgCallStore implements CallStore {
+export class PgCallStore implements port.CallStore {
   readonly dialect = 'postgres' as const;
   readonly pool: pg.Pool;
   /** The schema every table lives in, or null for the connection's search_path (normally `public`). */
@@ -312,12 +293,12 @@ export class PgCallStore implements CallStore {
     }
   }
 
-  async findUserByUsername(username: string): Promise<ApiUserRecord | null> {
-    return this.read(async () => (await this.run<ApiUserRecord>(this.pool, REQUEST_SQL.userByUsername, [username]))[0] ?? null);
+  async findUserByUsername(username: string): Promise<port.ApiUserRecord | null> {
+    return this.read(async () => (await this.run<port.ApiUserRecord>(this.pool, REQUEST_SQL.userByUsername, [username]))[0] ?? null);
   }
 
-  async findUserByTokenHash(tokenHash: string): Promise<ApiUserRecord | null> {
-    return this.read(async () => (await this.run<ApiUserRecord>(this.pool, REQUEST_SQL.userByTokenHash, [tokenHash]))[0] ?? null);
+  async findUserByTokenHash(tokenHash: string): Promise<port.ApiUserRecord | null> {
+    return this.read(async () => (await this.run<port.ApiUserRecord>(this.pool, REQUEST_SQL.userByTokenHash, [tokenHash]))[0] ?? null);
   }
 
   private run<Row extends pg.QueryResultRow>(db: pg.Pool | pg.PoolClient, statement: RequestStatement, values: unknown[]): Promise<Row[]> {
@@ -338,18 +319,7 @@ export class PgCallStore implements CallStore {
     return this.run<CustomFieldDefinition>(db, includeDisabled ? REQUEST_SQL.allFields : REQUEST_SQL.enabledFields, [tenantId]);
   }
 
-  private readFields(db: Reader, tenantId: string, includeDisabled: boolean): Promise<CustomFieldDefinition[]> {
-    const where: SQL | undefined = includeDisabled
-      ? eq(customFields.tenantId, tenantId)
-      : and(eq(customFields.tenantId, tenantId), eq(customFields.enabled, true));
-    return db
-      .select(FIELD_COLUMNS)
-      .from(customFields)
-      .where(where)
-      .orderBy(asc(byName), asc(customFields.fieldId));
-  }
-
-  async getCall(tenantId: string, callId: string): Promise<CallWithValues | null> {
+  async getCall(tenantId: string, callId: string): Promise<port.CallWithValues | null> {
     // One snapshot, so the version and the values belong together.
     return this.clientTransaction('begin isolation level repeatable read read only', async (client) => {
       const call = await this.readCall(client, tenantId, callId);
@@ -361,7 +331,7 @@ export class PgCallStore implements CallStore {
     return this.read(() => this.requestFields(this.pool, tenantId, options.includeDisabled ?? false));
   }
 
-  async listCalls(query: ListCallsQuery): Promise<CallPage> {
+  async listCalls(query: port.ListCallsQuery): Promise<port.CallPage> {
     const { order, window } = query;
     const matching = callFilterWhere(this.db, query.tenantId, query.filter);
     const reading = window.fromEnd === (order.direction === 'desc') ? 'asc' : 'desc';
@@ -423,50 +393,22 @@ export class PgCallStore implements CallStore {
     return byCall;
   }
 
-  async setCallCustomFields(command: SetCallCustomFieldsCommand): Promise<SetCallCustomFieldsOutcome> {
-    return this.clientTransaction('begin', async (client) => {
-      // The row lock comes first: whoever holds it decides on the field definitions as they are now.
-      const call = await this.readCall(client, command.tenantId, command.callId, true);
-      if (!call) return { kind: 'not_found' } as const;
-      if (command.expectedVersion !== undefined && call.version !== command.expectedVersion) {
-        return { kind: 'version_conflict', currentVersion: call.version } as const;
-      }
-      const decision = command.decide(await this.requestFields(client, command.tenantId, true));
-      if (!decision.ok) return { kind: 'invalid', problems: decision.problems } as const;
-      if (decision.changes.length === 0) {
-        return { kind: 'updated', call, customFields: await this.readValues(client, call.callId) } as const;
-      }
-      const cleared: string[] = [];
-      const writtenIds: string[] = [];
-      const writtenValues: string[] = [];
-      for (const change of decision.changes) {
-        if (change.value === null) cleared.push(change.fieldId);
-        else {
-          writtenIds.push(change.fieldId);
-          writtenValues.push(change.value);
-        }
-      }
-      if (cleared.length > 0) await this.run(client, REQUEST_SQL.clearValues, [call.callId, cleared]);
-      if (writtenIds.length > 0) {
-        await this.run(client, REQUEST_SQL.upsertValues, [call.callId, writtenIds, writtenValues, command.now, command.userId]);
-      }
-      const [updated] = await this.run<CallRecord>(client, REQUEST_SQL.bumpVersion, [call.callId]);
-      return { kind: 'updated', call: toCall(updated!), customFields: await this.readValues(client, call.callId) } as const;
-    });
+  async setCallCustomFields(command: port.SetCallCustomFieldsCommand): Promise<port.SetCallCustomFieldsOutcome> {
+    return this.clientTransaction('begin', (client) => runAsync(workflows.setCallCustomFields(new PgCallValuePrimitives(client, this.preparedStatements), command)));
   }
 
-  async createTenant(tenant: Tenant & { now: string }): Promise<Tenant> {
+  async createTenant(tenant: port.Tenant & { now: string }): Promise<port.Tenant> {
     return this.write('a tenant with this name', async () => {
       await this.db.insert(tenants).values({ id: tenant.id, name: tenant.name, createdAt: tenant.now });
       return { id: tenant.id, name: tenant.name };
     });
   }
 
-  async findTenantByName(name: string): Promise<Tenant | null> {
+  async findTenantByName(name: string): Promise<port.Tenant | null> {
     return this.read(async () => (await this.db.select({ id: tenants.id, name: tenants.name }).from(tenants).where(eq(tenants.name, name)))[0] ?? null);
   }
 
-  async createApiUser(user: Parameters<CallStore['createApiUser']>[0]): Promise<void> {
+  async createApiUser(user: Parameters<port.CallStore['createApiUser']>[0]): Promise<void> {
     await this.write('a user with this username', async () => {
       await this.db
         .insert(apiUsers)
@@ -474,7 +416,7 @@ export class PgCallStore implements CallStore {
     });
   }
 
-  async createApiToken(token: Parameters<CallStore['createApiToken']>[0]): Promise<void> {
+  async createApiToken(token: Parameters<port.CallStore['createApiToken']>[0]): Promise<void> {
     await this.read(async () => {
       await this.db
         .insert(apiTokens)
@@ -482,7 +424,7 @@ export class PgCallStore implements CallStore {
     });
   }
 
-  async createCustomField(field: NewCustomField & { now: string }): Promise<CustomFieldDefinition> {
+  async createCustomField(field: port.NewCustomField & { now: string }): Promise<CustomFieldDefinition> {
     return this.write('a custom field with this id or name', async () => {
       const { now, ...definition } = field;
       await this.db.insert(customFields).values({ ...definition, createdAt: now });
@@ -490,148 +432,34 @@ export class PgCallStore implements CallStore {
     });
   }
 
-  private async readField(db: Reader, tenantId: string, fieldId: string, forUpdate = false): Promise<CustomFieldDefinition | undefined> {
-    if (!UUID.test(fieldId)) return undefined;
-    const query = db
-      .select(FIELD_COLUMNS)
-      .from(customFields)
-      .where(and(eq(customFields.tenantId, tenantId), eq(customFields.fieldId, fieldId)));
-    return (await (forUpdate ? query.for('update') : query))[0];
-  }
-
   async getCustomField(tenantId: string, fieldId: string): Promise<CustomFieldDefinition | null> {
-    return this.read(async () => (await this.readField(this.db, tenantId, fieldId)) ?? null);
+    if (!UUID.test(fieldId)) return null;
+    return this.read(async () => (await selectField(this.db, tenantId, fieldId))[0] ?? null);
   }
 
-  /** Serialises definition changes of one tenant (names are unique per tenant): a transaction-scoped advisory lock. */
-  private async lockTenantFields(tx: Reader, tenantId: string): Promise<void> {
-    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`callgate:fields:${tenantId}`}))`);
-  }
-
-  /** Writes a decided definition and the earlier names other fields give up to it. */
-  private async writeDefinition(
-    tx: Reader,
-    field: CustomFieldDefinition,
-    previousNamesChanges: { fieldId: string; previousNames: string[] }[],
-    now: string | null,
-  ): Promise<void> {
-    const row = {
-      name: field.name,
-      description: field.description,
-      type: field.type,
-      options: field.options,
-      maxLength: field.maxLength,
-      editable: field.editable,
-      enabled: field.enabled,
-      previousNames: [...(field.previousNames ?? [])],
-    };
-    for (const change of previousNamesChanges) {
-      await tx
-        .update(customFields)
-        .set({ previousNames: change.previousNames })
-        .where(and(eq(customFields.fieldId, change.fieldId), eq(customFields.tenantId, field.tenantId)));
-    }
-    if (now === null) await tx.update(customFields).set(row).where(eq(customFields.fieldId, field.fieldId));
-    else await tx.insert(customFields).values({ fieldId: field.fieldId, tenantId: field.tenantId, ...row, createdAt: now });
-  }
-
-  async defineCustomField(command: DefineCustomFieldCommand): Promise<CustomFieldWriteOutcome> {
+  async defineCustomField(command: port.DefineCustomFieldCommand): Promise<port.CustomFieldWriteOutcome> {
     try {
-      return await this.transaction(async (tx) => {
-        await this.lockTenantFields(tx, command.tenantId);
-        const decision = command.decide(await this.readFields(tx, command.tenantId, true));
-        if (!decision.ok) return { kind: 'refused', refusal: decision.refusal } as const;
-        await this.writeDefinition(tx, decision.field, decision.previousNamesChanges, command.now);
-        return { kind: 'written', field: (await this.readField(tx, command.tenantId, decision.field.fieldId))!, invalidatedValues: 0 } as const;
-      });
+      return await this.inTransaction((p) => workflows.defineCustomField(p, command));
     } catch (error) {
-      // Field ids are unique across tenants: another tenant's field may already have the id asked for.
-      if (sqlState(error) === '23505') return { kind: 'refused', refusal: { kind: 'duplicate', message: CONFLICT_MESSAGES.duplicateId } };
+      if (sqlState(error) === '23505') return duplicateFieldId();
       throw error;
     }
   }
 
-  async updateCustomField(command: UpdateCustomFieldCommand): Promise<CustomFieldWriteOutcome> {
-    return this.transaction(async (tx) => {
-      await this.lockTenantFields(tx, command.tenantId);
-      const current = await this.readField(tx, command.tenantId, command.fieldId, true);
-      if (!current) return { kind: 'not_found' } as const;
-      const fields = await this.readFields(tx, command.tenantId, true);
-      let decision = command.decide(current, fields, null);
-      if ('needsStoredValues' in decision) {
-        const values = (
-          await tx.select({ value: callCustomFieldValues.value }).from(callCustomFieldValues).where(eq(callCustomFieldValues.fieldId, current.fieldId))
-        ).map((row) => row.value);
-        decision = command.decide(current, fields, values);
-      }
-      if ('needsStoredValues' in decision) throw new Error('The update decision asked for stored values twice');
-      if (!decision.ok) return { kind: 'refused', refusal: decision.refusal } as const;
-      await this.writeDefinition(tx, decision.field, decision.previousNamesChanges, null);
-      return {
-        kind: 'written',
-        field: (await this.readField(tx, command.tenantId, current.fieldId))!,
-        invalidatedValues: decision.invalidatedValues,
-      } as const;
-    });
+  async updateCustomField(command: port.UpdateCustomFieldCommand): Promise<port.CustomFieldWriteOutcome> {
+    return this.inTransaction((p) => workflows.updateCustomField(p, command));
   }
 
-  async deleteCustomField(command: DeleteCustomFieldCommand): Promise<DeleteCustomFieldOutcome> {
-    return this.transaction(async (tx) => {
-      await this.lockTenantFields(tx, command.tenantId);
-      const field = await this.readField(tx, command.tenantId, command.fieldId, true);
-      if (!field) return { kind: 'not_found' } as const;
-      const ofField = eq(callCustomFieldValues.fieldId, field.fieldId);
-      // Lock the calls that lose a value first, as a value write does, so the two serialise on the call row.
-      const losers = await tx
-        .select({ callId: calls.callId })
-        .from(calls)
-        .where(inArray(calls.callId, tx.select({ callId: callCustomFieldValues.callId }).from(callCustomFieldValues).where(ofField)))
-        .orderBy(asc(calls.callId))
-        .for('update');
-      const stored = (await tx.select({ n: sql<number>`${count()}::int` }).from(callCustomFieldValues).where(ofField))[0]?.n ?? 0;
-      const decision = command.decide(field, stored);
-      if (!decision.ok) return { kind: 'refused', refusal: decision.refusal } as const;
-      if (stored > 0) {
-        await tx
-          .update(calls)
-          .set({ version: sql`${calls.version} + 1` })
-          .where(inArray(calls.callId, losers.map((l) => l.callId)));
-        await tx.delete(callCustomFieldValues).where(ofField);
-      }
-      await tx.delete(customFields).where(eq(customFields.fieldId, field.fieldId));
-      return { kind: 'deleted', field, deletedValues: stored } as const;
-    });
+  async deleteCustomField(command: port.DeleteCustomFieldCommand): Promise<port.DeleteCustomFieldOutcome> {
+    return this.inTransaction((p) => workflows.deleteCustomField(p, command));
   }
 
-  private selectUserSummaries(db: Reader) {
-    return db
-      .select({ id: apiUsers.id, username: apiUsers.username, role: apiUsers.role, disabled: apiUsers.disabled, createdAt: apiUsers.createdAt })
-      .from(apiUsers);
+  async listApiUsers(tenantId: string): Promise<port.ApiUserSummary[]> {
+    return this.read(() => selectUserSummaries(this.db).where(eq(apiUsers.tenantId, tenantId)).orderBy(sql`${apiUsers.username} collate "C"`));
   }
 
-  async listApiUsers(tenantId: string): Promise<ApiUserSummary[]> {
-    return this.read(() => this.selectUserSummaries(this.db).where(eq(apiUsers.tenantId, tenantId)).orderBy(sql`${apiUsers.username} collate "C"`));
-  }
-
-  async updateApiUser(command: UpdateApiUserCommand): Promise<UpdateApiUserOutcome> {
-    return this.transaction(async (tx) => {
-      // Every user of the tenant, locked: the decision (e.g. "keep one admin") holds against concurrent updates.
-      const tenantUsers = await this.selectUserSummaries(tx)
-        .where(eq(apiUsers.tenantId, command.tenantId))
-        .orderBy(asc(apiUsers.id))
-        .for('update');
-      const user = tenantUsers.find((u) => u.username === command.username);
-      if (!user) return { kind: 'not_found' } as const;
-      const decision = command.decide(user, tenantUsers);
-      if (!decision.ok) return { kind: 'refused', message: decision.message } as const;
-      const { role, passwordHash, disabled } = command.change;
-      const set: Partial<typeof apiUsers.$inferInsert> = {};
-      if (role !== undefined) set.role = role;
-      if (passwordHash !== undefined) set.passwordHash = passwordHash;
-      if (disabled !== undefined) set.disabled = disabled;
-      if (Object.keys(set).length > 0) await tx.update(apiUsers).set(set).where(eq(apiUsers.id, user.id));
-      return { kind: 'updated', user: (await this.selectUserSummaries(tx).where(eq(apiUsers.id, user.id)))[0]! } as const;
-    });
+  async updateApiUser(command: port.UpdateApiUserCommand): Promise<port.UpdateApiUserOutcome> {
+    return this.inTransaction((p) => workflows.updateApiUser(p, command));
   }
 
   async replacePasswordHash(command: { userId: string; from: string; to: string }): Promise<boolean> {
@@ -645,79 +473,222 @@ export class PgCallStore implements CallStore {
     });
   }
 
-  private selectTokenSummaries(db: Reader) {
-    return db
-      .select({ id: apiTokens.id, name: apiTokens.name, username: apiUsers.username, createdAt: apiTokens.createdAt, revokedAt: apiTokens.revokedAt })
-      .from(apiTokens)
-      .innerJoin(apiUsers, eq(apiUsers.id, apiTokens.userId));
-  }
-
-  async listApiTokens(tenantId: string): Promise<ApiTokenSummary[]> {
+  async listApiTokens(tenantId: string): Promise<port.ApiTokenSummary[]> {
     return this.read(() =>
-      this.selectTokenSummaries(this.db)
+      selectTokenSummaries(this.db)
         .where(eq(apiUsers.tenantId, tenantId))
         .orderBy(sql`${apiUsers.username} collate "C"`, asc(apiTokens.createdAt), asc(apiTokens.id)),
     );
   }
 
-  async revokeApiToken(command: { tenantId: string; tokenId: string; now: string }): Promise<ApiTokenSummary | null> {
+  async revokeApiToken(command: { tenantId: string; tokenId: string; now: string }): Promise<port.ApiTokenSummary | null> {
     if (!UUID.test(command.tokenId)) return null;
-    return this.transaction(async (tx) => {
-      const ofTenant = and(eq(apiTokens.id, command.tokenId), eq(apiUsers.tenantId, command.tenantId));
-      const [token] = await this.selectTokenSummaries(tx).where(ofTenant).for('update', { of: apiTokens });
-      if (!token) return null;
-      if (token.revokedAt !== null) return token;
-      await tx.update(apiTokens).set({ revokedAt: command.now }).where(eq(apiTokens.id, token.id));
-      return { ...token, revokedAt: command.now };
-    });
+    return this.inTransaction((p) => workflows.revokeApiToken(p, command));
   }
 
-  /** Rows per INSERT: well under PostgreSQL's 65,535 bind parameters. */
-  private static readonly IMPORT_CHUNK = 1000;
-
-  async importCalls(command: ImportCallsCommand): Promise<number> {
-    return this.transaction((tx) => this.insertCalls(tx, command));
+  async importCalls(command: port.ImportCallsCommand): Promise<number> {
+    return this.inTransaction((p) => workflows.importCalls(p, command));
   }
 
-  private async insertCalls(tx: Reader, command: ImportCallsCommand): Promise<number> {
-    const fields = await this.readFields(tx, command.tenantId, true);
-    const seen = new Set<string>();
-    for (let start = 0; start < command.calls.length; start += PgCallStore.IMPORT_CHUNK) {
-      const chunk = command.calls.slice(start, start + PgCallStore.IMPORT_CHUNK);
-      const ids = chunk.map(({ call }) => call.callId);
-      const existing = new Set((await tx.select({ callId: calls.callId }).from(calls).where(inArray(calls.callId, ids))).map((r) => r.callId));
-      const values: (typeof callCustomFieldValues.$inferInsert)[] = [];
-      chunk.forEach(({ call, customFields: entries }, offset) => {
-        const index = start + offset;
-        if (existing.has(call.callId) || seen.has(call.callId)) throw new ImportError(index, `call ${call.callId} already exists`);
-        seen.add(call.callId);
-        const decision = command.decide(entries, fields);
-        if (!decision.ok) {
-          const p = decision.problems[0]!;
-          throw new ImportError(index, `custom_fields.${p.index}${p.attribute ? `.${p.attribute}` : ''}: ${p.message}`);
-        }
-        for (const c of decision.changes) {
-          if (c.value !== null) values.push({ callId: call.callId, fieldId: c.fieldId, value: c.value, updatedAt: command.now, updatedBy: null });
-        }
-      });
-      await tx.insert(calls).values(chunk.map(({ call }) => ({ ...call, tenantId: command.tenantId, version: 1 })));
-      for (let v = 0; v < values.length; v += PgCallStore.IMPORT_CHUNK) {
-        await tx.insert(callCustomFieldValues).values(values.slice(v, v + PgCallStore.IMPORT_CHUNK));
+  async seed(command: port.SeedCommand): Promise<void> {
+    await this.write('a tenant, user or custom field of the seed', () => this.inTransaction((p) => workflows.seed(p, command)));
+  }
+
+  /** Runs a workflow in one drizzle transaction (see `transaction`: again from the start on a serialization failure or deadlock). */
+  private inTransaction<T>(workflow: (p: PgPrimitives) => workflows.Step<Promise<unknown>, T>): Promise<T> {
+    return this.transaction((tx) => runAsync(workflow(new PgPrimitives(tx))));
+  }
+}
+
+const selectField = (db: Reader, tenantId: string, fieldId: string) =>
+  db
+    .select(FIELD_COLUMNS)
+    .from(customFields)
+    .where(and(eq(customFields.tenantId, tenantId), eq(customFields.fieldId, fieldId)));
+
+const USER_SUMMARY = userSummaryColumns(apiUsers);
+const selectUserSummaries = (db: Reader) => db.select(USER_SUMMARY).from(apiUsers);
+
+const TOKEN_SUMMARY = tokenSummaryColumns(apiTokens, apiUsers);
+const selectTokenSummaries = (db: Reader) => db.select(TOKEN_SUMMARY).from(apiTokens).innerJoin(apiUsers, eq(apiUsers.id, apiTokens.userId));
+
+/** setCallCustomFields' primitives: the request statements (request-statements.ts) on the transaction's own connection. */
+class PgCallValuePrimitives implements workflows.CallValuePrimitives<Promise<unknown>> {
+  constructor(
+    private readonly client: pg.PoolClient,
+    private readonly named: boolean,
+  ) {}
+
+  private run<Row extends pg.QueryResultRow>(statement: RequestStatement, values: unknown[]) {
+    return awaited(runStatement<Row>(this.client, statement, values, this.named));
+  }
+
+  /** `SELECT … FOR UPDATE`: concurrent writes of one call serialise on its row. */
+  *lockCall(tenantId: string, callId: string) {
+    const [row] = yield* this.run<CallRecord>(REQUEST_SQL.callForUpdate, [callId, tenantId]);
+    return row && toCall(row);
+  }
+
+  *readFields(tenantId: string) {
+    return yield* this.run<CustomFieldDefinition>(REQUEST_SQL.allFields, [tenantId]);
+  }
+
+  *readValues(callId: string) {
+    return (yield* this.run<ValueRow>(REQUEST_SQL.values, [callId])).map(toValue);
+  }
+
+  /** Every clear in one statement, then every write in one. */
+  *writeValues(callId: string, changes: readonly FieldChange[], now: string, userId: string) {
+    const cleared: string[] = [];
+    const writtenIds: string[] = [];
+    const writtenValues: string[] = [];
+    for (const change of changes) {
+      if (change.value === null) cleared.push(change.fieldId);
+      else {
+        writtenIds.push(change.fieldId);
+        writtenValues.push(change.value);
       }
     }
-    return command.calls.length;
+    if (cleared.length > 0) yield* this.run(REQUEST_SQL.clearValues, [callId, cleared]);
+    if (writtenIds.length > 0) yield* this.run(REQUEST_SQL.upsertValues, [callId, writtenIds, writtenValues, now, userId]);
   }
 
-  async seed(command: SeedCommand): Promise<void> {
-    const { now, tenant } = command;
-    await this.write('a tenant, user or custom field of the seed', () =>
-      this.transaction(async (tx) => {
-        if (!tenant.existing) await tx.insert(tenants).values({ id: tenant.id, name: tenant.name, createdAt: now });
-        if (command.users.length > 0) await tx.insert(apiUsers).values(command.users.map((u) => ({ ...u, tenantId: tenant.id, createdAt: now })));
-        if (command.tokens.length > 0) await tx.insert(apiTokens).values(command.tokens.map((t) => ({ ...t, createdAt: now })));
-        if (command.fields.length > 0) await tx.insert(customFields).values(command.fields.map((f) => ({ ...f, tenantId: tenant.id, createdAt: now })));
-        await this.insertCalls(tx, { tenantId: tenant.id, calls: command.calls, now, decide: command.decide });
-      }),
+  *bumpVersion(callId: string) {
+    const [updated] = yield* this.run<CallRecord>(REQUEST_SQL.bumpVersion, [callId]);
+    return toCall(updated!);
+  }
+}
+
+/** The other workflows' primitives: drizzle statements in one transaction, locking rows with `SELECT … FOR UPDATE`. */
+class PgPrimitives
+  implements workflows.FieldPrimitives<Promise<unknown>, string[]>, workflows.AccountPrimitives<Promise<unknown>>, workflows.SeedPrimitives<Promise<unknown>>
+{
+  /** Rows per INSERT: well under PostgreSQL's 65,535 bind parameters. */
+  readonly importChunk = 1000;
+
+  constructor(private readonly tx: PgTransaction<any, typeof schema, any>) {}
+
+  /** A transaction-scoped advisory lock. */
+  *lockTenantFields(tenantId: string) {
+    yield* awaited(this.tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`callgate:fields:${tenantId}`}))`));
+  }
+
+  *lockField(tenantId: string, fieldId: string) {
+    if (!UUID.test(fieldId)) return undefined;
+    return (yield* awaited(selectField(this.tx, tenantId, fieldId).for('update')))[0];
+  }
+
+  *readField(tenantId: string, fieldId: string) {
+    if (!UUID.test(fieldId)) return undefined;
+    return (yield* awaited(selectField(this.tx, tenantId, fieldId)))[0];
+  }
+
+  *readFields(tenantId: string) {
+    return yield* awaited(
+      this.tx
+        .select(FIELD_COLUMNS)
+        .from(customFields)
+        .where(eq(customFields.tenantId, tenantId))
+        .orderBy(asc(byName), asc(customFields.fieldId)),
     );
+  }
+
+  *storedValues(fieldId: string) {
+    const rows = yield* awaited(this.tx.select({ value: callCustomFieldValues.value }).from(callCustomFieldValues).where(eq(callCustomFieldValues.fieldId, fieldId)));
+    return rows.map((row) => row.value);
+  }
+
+  *setPreviousNames(tenantId: string, change: PreviousNamesChange) {
+    yield* awaited(
+      this.tx
+        .update(customFields)
+        .set({ previousNames: change.previousNames })
+        .where(and(eq(customFields.fieldId, change.fieldId), eq(customFields.tenantId, tenantId)))
+        .execute(),
+    );
+  }
+
+  *insertField(row: workflows.NewFieldRow) {
+    yield* awaited(this.tx.insert(customFields).values(row).execute());
+  }
+
+  *updateField(fieldId: string, columns: workflows.FieldColumns) {
+    yield* awaited(this.tx.update(customFields).set(columns).where(eq(customFields.fieldId, fieldId)).execute());
+  }
+
+
+  /** In call id order, so two deletions lock them in the same order. */
+  *lockCallsWithValuesOf(fieldId: string) {
+    const rows = yield* awaited(
+      this.tx
+        .select({ callId: calls.callId })
+        .from(calls)
+        .where(inArray(calls.callId, this.tx.select({ callId: callCustomFieldValues.callId }).from(callCustomFieldValues).where(eq(callCustomFieldValues.fieldId, fieldId))))
+        .orderBy(asc(calls.callId))
+        .for('update'),
+    );
+    return rows.map((row) => row.callId);
+  }
+
+  *countStoredValues(fieldId: string) {
+    const rows = yield* awaited(this.tx.select({ n: sql<number>`${count()}::int` }).from(callCustomFieldValues).where(eq(callCustomFieldValues.fieldId, fieldId)));
+    return rows[0]?.n ?? 0;
+  }
+
+  *deleteStoredValues(fieldId: string, callIds: string[]) {
+    yield* awaited(
+      this.tx
+        .update(calls)
+        .set({ version: sql`${calls.version} + 1` })
+        .where(inArray(calls.callId, callIds))
+        .execute(),
+    );
+    yield* awaited(this.tx.delete(callCustomFieldValues).where(eq(callCustomFieldValues.fieldId, fieldId)).execute());
+  }
+
+  *deleteField(fieldId: string) {
+    yield* awaited(this.tx.delete(customFields).where(eq(customFields.fieldId, fieldId)).execute());
+  }
+
+  /** In id order, so two updates lock them in the same order. */
+  *lockTenantUsers(tenantId: string) {
+    return yield* awaited(selectUserSummaries(this.tx).where(eq(apiUsers.tenantId, tenantId)).orderBy(asc(apiUsers.id)).for('update'));
+  }
+
+  *updateUser(userId: string, change: workflows.UserChange) {
+    yield* awaited(this.tx.update(apiUsers).set(change).where(eq(apiUsers.id, userId)).execute());
+  }
+
+  *readUser(userId: string) {
+    return (yield* awaited(selectUserSummaries(this.tx).where(eq(apiUsers.id, userId))))[0]!;
+  }
+
+  *lockToken(tenantId: string, tokenId: string) {
+    const ofTenant = and(eq(apiTokens.id, tokenId), eq(apiUsers.tenantId, tenantId));
+    return (yield* awaited(selectTokenSummaries(this.tx).where(ofTenant).for('update', { of: apiTokens })))[0];
+  }
+
+  *revokeToken(tokenId: string, now: string) {
+    yield* awaited(this.tx.update(apiTokens).set({ revokedAt: now }).where(eq(apiTokens.id, tokenId)).execute());
+  }
+
+  *existingCalls(callIds: string[]) {
+    const rows = yield* awaited(this.tx.select({ callId: calls.callId }).from(calls).where(inArray(calls.callId, callIds)));
+    return new Set(rows.map((row) => row.callId));
+  }
+
+  *insertCalls(rows: workflows.NewCallRow[], values: workflows.NewValueRow[]) {
+    yield* awaited(this.tx.insert(calls).values(rows).execute());
+    for (let v = 0; v < values.length; v += this.importChunk) {
+      yield* awaited(this.tx.insert(callCustomFieldValues).values(values.slice(v, v + this.importChunk)).execute());
+    }
+  }
+
+  /** One INSERT per table. */
+  *insertSeedRows({ now, tenant, users, tokens, fields }: port.SeedCommand) {
+    if (!tenant.existing) yield* awaited(this.tx.insert(tenants).values({ id: tenant.id, name: tenant.name, createdAt: now }).execute());
+    if (users.length > 0) yield* awaited(this.tx.insert(apiUsers).values(users.map((u) => ({ ...u, tenantId: tenant.id, createdAt: now }))).execute());
+    if (tokens.length > 0) yield* awaited(this.tx.insert(apiTokens).values(tokens.map((t) => ({ ...t, createdAt: now }))).execute());
+    if (fields.length > 0) yield* awaited(this.tx.insert(customFields).values(fields.map((f) => ({ ...f, tenantId: tenant.id, createdAt: now }))).execute());
   }
 }

@@ -7,34 +7,16 @@ import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import type { CallRecord } from '../../core/call.js';
 import type { CustomFieldDefinition, CustomFieldValue, ValueRule } from '../../core/custom-field.js';
-import { CONFLICT_MESSAGES } from '../../core/field-definition.js';
-import {
-  DuplicateError,
-  ImportError,
-  type ApiTokenSummary,
-  type ApiUserRecord,
-  type ApiUserSummary,
-  type CallPage,
-  type CallStore,
-  type CallWithValues,
-  type CustomFieldWriteOutcome,
-  type DefineCustomFieldCommand,
-  type DeleteCustomFieldCommand,
-  type DeleteCustomFieldOutcome,
-  type ImportCallsCommand,
-  type ListCallsQuery,
-  type NewCustomField,
-  type SeedCommand,
-  type SetCallCustomFieldsCommand,
-  type SetCallCustomFieldsOutcome,
-  type Tenant,
-  type UpdateApiUserCommand,
-  type UpdateApiUserOutcome,
-  type UpdateCustomFieldCommand,
-} from '../call-store.js';
+import type { FieldChange } from '../../core/change-set.js';
+import type { PreviousNamesChange } from '../../core/field-definition.js';
+import { DuplicateError } from '../call-store.js';
+import type * as port from '../call-store.js';
 import { boundsTightenedByCursor, callFilterWhere, keyset, orderBy } from './call-list-sql.js';
 import { GroupCommit } from './group-commit.js';
 import * as schema from './schema.js';
+import { tokenSummaryColumns, userSummaryColumns } from '../summary-columns.js';
+import * as workflows from '../workflows.js';
+import { duplicateFieldId, runSync } from '../workflows.js';
 
 const { tenants, apiUsers, apiTokens, customFields, calls, callCustomFieldValues } = schema;
 
@@ -63,12 +45,13 @@ export interface SqliteStoreOptions {
  * The embedded store. WAL with synchronous=FULL, so an acknowledged write
  * survives power loss; every write runs in a BEGIN IMMEDIATE transaction.
  */
-export class SqliteCallStore implements CallStore {
+export class SqliteCallStore implements port.CallStore {
   readonly dialect = 'sqlite' as const;
   readonly sqlite: Database.Database;
   private readonly db: Db;
   readonly groupCommit: GroupCommit | null;
-  private prepared: ReturnType<typeof prepareStatements> | undefined;
+  private prepared: Statements | undefined;
+  private preparedPrimitives: SqlitePrimitives | undefined;
 
   constructor(options: SqliteStoreOptions) {
     if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
@@ -83,8 +66,12 @@ export class SqliteCallStore implements CallStore {
   }
 
   /** Prepared on first use: the tables exist only after migrate(). */
-  private get statements() {
+  private get statements(): Statements {
     return (this.prepared ??= prepareStatements(this.sqlite));
+  }
+
+  private get primitives(): SqlitePrimitives {
+    return (this.preparedPrimitives ??= new SqlitePrimitives(this.db, this.statements));
   }
 
   async migrate(): Promise<void> {
@@ -111,11 +98,11 @@ export class SqliteCallStore implements CallStore {
     this.sqlite.close();
   }
 
-  async findUserByUsername(username: string): Promise<ApiUserRecord | null> {
+  async findUserByUsername(username: string): Promise<port.ApiUserRecord | null> {
     return this.statements.userByUsername.get(username) ?? null;
   }
 
-  async findUserByTokenHash(tokenHash: string): Promise<ApiUserRecord | null> {
+  async findUserByTokenHash(tokenHash: string): Promise<port.ApiUserRecord | null> {
     return this.statements.userByTokenHash.get(tokenHash) ?? null;
   }
 
@@ -131,7 +118,7 @@ export class SqliteCallStore implements CallStore {
     return this.statements.values.all(callId);
   }
 
-  async getCall(tenantId: string, callId: string): Promise<CallWithValues | null> {
+  async getCall(tenantId: string, callId: string): Promise<port.CallWithValues | null> {
     const call = this.statements.call.get(tenantId, callId);
     return call ? { call, customFields: this.readValues(callId) } : null;
   }
@@ -140,7 +127,7 @@ export class SqliteCallStore implements CallStore {
     return this.readFields(tenantId, options.includeDisabled ?? false);
   }
 
-  async listCalls(query: ListCallsQuery): Promise<CallPage> {
+  async listCalls(query: port.ListCallsQuery): Promise<port.CallPage> {
     const { order, window } = query;
     const matching = callFilterWhere(this.db, query.tenantId, query.filter);
     const reading = window.fromEnd === (order.direction === 'desc') ? 'asc' : 'desc';
@@ -191,49 +178,23 @@ export class SqliteCallStore implements CallStore {
     return byCall;
   }
 
-  async setCallCustomFields(command: SetCallCustomFieldsCommand): Promise<SetCallCustomFieldsOutcome> {
-    const apply = () => this.applyCustomFields(command);
+  async setCallCustomFields(command: port.SetCallCustomFieldsCommand): Promise<port.SetCallCustomFieldsOutcome> {
+    const apply = () => runSync(workflows.setCallCustomFields(this.primitives, command));
     return this.groupCommit ? this.groupCommit.run(apply) : this.db.transaction(apply, { behavior: 'immediate' });
   }
 
-  /** The body of one set-custom-fields write; runs inside a transaction or a group-commit savepoint. */
-  private applyCustomFields(command: SetCallCustomFieldsCommand): SetCallCustomFieldsOutcome {
-    const call = this.statements.call.get(command.tenantId, command.callId);
-    if (!call) return { kind: 'not_found' };
-    if (command.expectedVersion !== undefined && call.version !== command.expectedVersion) {
-      return { kind: 'version_conflict', currentVersion: call.version };
-    }
-    const decision = command.decide(this.readFields(command.tenantId, true));
-    if (!decision.ok) return { kind: 'invalid', problems: decision.problems };
-    if (decision.changes.length === 0) return { kind: 'updated', call, customFields: this.readValues(call.callId) };
-    for (const change of decision.changes) {
-      if (change.value === null) this.statements.deleteValue.run({ callId: call.callId, fieldId: change.fieldId });
-      else {
-        this.statements.upsertValue.run({
-          callId: call.callId,
-          fieldId: change.fieldId,
-          value: change.value,
-          updatedAt: command.now,
-          updatedBy: command.userId,
-        });
-      }
-    }
-    const updated = this.statements.bumpVersion.get({ callId: call.callId })!;
-    return { kind: 'updated', call: updated, customFields: this.readValues(call.callId) };
-  }
-
-  async createTenant(tenant: Tenant & { now: string }): Promise<Tenant> {
+  async createTenant(tenant: port.Tenant & { now: string }): Promise<port.Tenant> {
     return this.write('a tenant with this name', () => {
       this.db.insert(tenants).values({ id: tenant.id, name: tenant.name, createdAt: tenant.now }).run();
       return { id: tenant.id, name: tenant.name };
     });
   }
 
-  async findTenantByName(name: string): Promise<Tenant | null> {
+  async findTenantByName(name: string): Promise<port.Tenant | null> {
     return this.db.select({ id: tenants.id, name: tenants.name }).from(tenants).where(eq(tenants.name, name)).get() ?? null;
   }
 
-  async createApiUser(user: Parameters<CallStore['createApiUser']>[0]): Promise<void> {
+  async createApiUser(user: Parameters<port.CallStore['createApiUser']>[0]): Promise<void> {
     this.write('a user with this username', () => {
       this.db
         .insert(apiUsers)
@@ -242,14 +203,14 @@ export class SqliteCallStore implements CallStore {
     });
   }
 
-  async createApiToken(token: Parameters<CallStore['createApiToken']>[0]): Promise<void> {
+  async createApiToken(token: Parameters<port.CallStore['createApiToken']>[0]): Promise<void> {
     this.db
       .insert(apiTokens)
       .values({ id: token.id, userId: token.userId, name: token.name, tokenHash: token.tokenHash, createdAt: token.now })
       .run();
   }
 
-  async createCustomField(field: NewCustomField & { now: string }): Promise<CustomFieldDefinition> {
+  async createCustomField(field: port.NewCustomField & { now: string }): Promise<CustomFieldDefinition> {
     return this.write('a custom field with this id or name', () => {
       const { now, ...definition } = field;
       this.db.insert(customFields).values({ ...definition, createdAt: now }).run();
@@ -261,123 +222,29 @@ export class SqliteCallStore implements CallStore {
     return this.readField(tenantId, fieldId) ?? null;
   }
 
-  /** Writes a decided definition and the earlier names other fields give up to it. */
-  private writeDefinition(tx: Db, field: CustomFieldDefinition, previousNamesChanges: { fieldId: string; previousNames: string[] }[], now: string | null) {
-    const row = {
-      name: field.name,
-      description: field.description,
-      type: field.type,
-      options: field.options,
-      maxLength: field.maxLength,
-      editable: field.editable,
-      enabled: field.enabled,
-      previousNames: [...(field.previousNames ?? [])],
-    };
-    for (const change of previousNamesChanges) {
-      tx.update(customFields)
-        .set({ previousNames: change.previousNames })
-        .where(and(eq(customFields.fieldId, change.fieldId), eq(customFields.tenantId, field.tenantId)))
-        .run();
-    }
-    if (now === null) {
-      tx.update(customFields).set(row).where(eq(customFields.fieldId, field.fieldId)).run();
-    } else {
-      tx.insert(customFields).values({ fieldId: field.fieldId, tenantId: field.tenantId, ...row, createdAt: now }).run();
-    }
-  }
-
-  async defineCustomField(command: DefineCustomFieldCommand): Promise<CustomFieldWriteOutcome> {
+  async defineCustomField(command: port.DefineCustomFieldCommand): Promise<port.CustomFieldWriteOutcome> {
     try {
-      return this.db.transaction(
-        (tx) => {
-          const decision = command.decide(this.readFields(command.tenantId, true));
-          if (!decision.ok) return { kind: 'refused', refusal: decision.refusal } as const;
-          this.writeDefinition(tx, decision.field, decision.previousNamesChanges, command.now);
-          return { kind: 'written', field: this.readField(command.tenantId, decision.field.fieldId)!, invalidatedValues: 0 } as const;
-        },
-        { behavior: 'immediate' },
-      );
+      return this.inTransaction(() => workflows.defineCustomField(this.primitives, command));
     } catch (error) {
-      // Field ids are unique across tenants: another tenant's field may already have the id asked for.
-      if (isUniqueViolation(error)) return { kind: 'refused', refusal: { kind: 'duplicate', message: CONFLICT_MESSAGES.duplicateId } };
+      if (isUniqueViolation(error)) return duplicateFieldId();
       throw error;
     }
   }
 
-  async updateCustomField(command: UpdateCustomFieldCommand): Promise<CustomFieldWriteOutcome> {
-    return this.db.transaction(
-      (tx) => {
-        const current = this.readField(command.tenantId, command.fieldId);
-        if (!current) return { kind: 'not_found' } as const;
-        const fields = this.readFields(command.tenantId, true);
-        let decision = command.decide(current, fields, null);
-        if ('needsStoredValues' in decision) {
-          const values = tx
-            .select({ value: callCustomFieldValues.value })
-            .from(callCustomFieldValues)
-            .where(eq(callCustomFieldValues.fieldId, current.fieldId))
-            .all()
-            .map((row) => row.value);
-          decision = command.decide(current, fields, values);
-        }
-        if ('needsStoredValues' in decision) throw new Error('The update decision asked for stored values twice');
-        if (!decision.ok) return { kind: 'refused', refusal: decision.refusal } as const;
-        this.writeDefinition(tx, decision.field, decision.previousNamesChanges, null);
-        return { kind: 'written', field: this.readField(command.tenantId, current.fieldId)!, invalidatedValues: decision.invalidatedValues } as const;
-      },
-      { behavior: 'immediate' },
-    );
+  async updateCustomField(command: port.UpdateCustomFieldCommand): Promise<port.CustomFieldWriteOutcome> {
+    return this.inTransaction(() => workflows.updateCustomField(this.primitives, command));
   }
 
-  async deleteCustomField(command: DeleteCustomFieldCommand): Promise<DeleteCustomFieldOutcome> {
-    return this.db.transaction(
-      (tx) => {
-        const field = this.readField(command.tenantId, command.fieldId);
-        if (!field) return { kind: 'not_found' } as const;
-        const ofField = eq(callCustomFieldValues.fieldId, field.fieldId);
-        const stored = tx.select({ n: count() }).from(callCustomFieldValues).where(ofField).get()?.n ?? 0;
-        const decision = command.decide(field, stored);
-        if (!decision.ok) return { kind: 'refused', refusal: decision.refusal } as const;
-        if (stored > 0) {
-          const losers = tx.select({ callId: callCustomFieldValues.callId }).from(callCustomFieldValues).where(ofField);
-          tx.update(calls).set({ version: sql`${calls.version} + 1` }).where(inArray(calls.callId, losers)).run();
-          tx.delete(callCustomFieldValues).where(ofField).run();
-        }
-        tx.delete(customFields).where(eq(customFields.fieldId, field.fieldId)).run();
-        return { kind: 'deleted', field, deletedValues: stored } as const;
-      },
-      { behavior: 'immediate' },
-    );
+  async deleteCustomField(command: port.DeleteCustomFieldCommand): Promise<port.DeleteCustomFieldOutcome> {
+    return this.inTransaction(() => workflows.deleteCustomField(this.primitives, command));
   }
 
-  private selectUserSummaries(db: Db) {
-    return db
-      .select({ id: apiUsers.id, username: apiUsers.username, role: apiUsers.role, disabled: apiUsers.disabled, createdAt: apiUsers.createdAt })
-      .from(apiUsers);
+  async listApiUsers(tenantId: string): Promise<port.ApiUserSummary[]> {
+    return selectUserSummaries(this.db).where(eq(apiUsers.tenantId, tenantId)).orderBy(asc(apiUsers.username)).all();
   }
 
-  async listApiUsers(tenantId: string): Promise<ApiUserSummary[]> {
-    return this.selectUserSummaries(this.db).where(eq(apiUsers.tenantId, tenantId)).orderBy(asc(apiUsers.username)).all();
-  }
-
-  async updateApiUser(command: UpdateApiUserCommand): Promise<UpdateApiUserOutcome> {
-    return this.db.transaction(
-      (tx) => {
-        const tenantUsers = this.selectUserSummaries(tx).where(eq(apiUsers.tenantId, command.tenantId)).all();
-        const user = tenantUsers.find((u) => u.username === command.username);
-        if (!user) return { kind: 'not_found' } as const;
-        const decision = command.decide(user, tenantUsers);
-        if (!decision.ok) return { kind: 'refused', message: decision.message } as const;
-        const { role, passwordHash, disabled } = command.change;
-        const set: Partial<typeof apiUsers.$inferInsert> = {};
-        if (role !== undefined) set.role = role;
-        if (passwordHash !== undefined) set.passwordHash = passwordHash;
-        if (disabled !== undefined) set.disabled = disabled;
-        if (Object.keys(set).length > 0) tx.update(apiUsers).set(set).where(eq(apiUsers.id, user.id)).run();
-        return { kind: 'updated', user: this.selectUserSummaries(tx).where(eq(apiUsers.id, user.id)).get()! } as const;
-      },
-      { behavior: 'immediate' },
-    );
+  async updateApiUser(command: port.UpdateApiUserCommand): Promise<port.UpdateApiUserOutcome> {
+    return this.inTransaction(() => workflows.updateApiUser(this.primitives, command));
   }
 
   async replacePasswordHash(command: { userId: string; from: string; to: string }): Promise<boolean> {
@@ -389,71 +256,28 @@ export class SqliteCallStore implements CallStore {
     return changes > 0;
   }
 
-  private selectTokenSummaries(db: Db) {
-    return db
-      .select({ id: apiTokens.id, name: apiTokens.name, username: apiUsers.username, createdAt: apiTokens.createdAt, revokedAt: apiTokens.revokedAt })
-      .from(apiTokens)
-      .innerJoin(apiUsers, eq(apiUsers.id, apiTokens.userId));
-  }
-
-  async listApiTokens(tenantId: string): Promise<ApiTokenSummary[]> {
-    return this.selectTokenSummaries(this.db)
+  async listApiTokens(tenantId: string): Promise<port.ApiTokenSummary[]> {
+    return selectTokenSummaries(this.db)
       .where(eq(apiUsers.tenantId, tenantId))
       .orderBy(asc(apiUsers.username), asc(apiTokens.createdAt), asc(apiTokens.id))
       .all();
   }
 
-  async revokeApiToken(command: { tenantId: string; tokenId: string; now: string }): Promise<ApiTokenSummary | null> {
-    return this.db.transaction(
-      (tx) => {
-        const ofTenant = and(eq(apiTokens.id, command.tokenId), eq(apiUsers.tenantId, command.tenantId));
-        const token = this.selectTokenSummaries(tx).where(ofTenant).get();
-        if (!token) return null;
-        if (token.revokedAt !== null) return token;
-        tx.update(apiTokens).set({ revokedAt: command.now }).where(eq(apiTokens.id, token.id)).run();
-        return { ...token, revokedAt: command.now };
-      },
-      { behavior: 'immediate' },
-    );
+  async revokeApiToken(command: { tenantId: string; tokenId: string; now: string }): Promise<port.ApiTokenSummary | null> {
+    return this.inTransaction(() => workflows.revokeApiToken(this.primitives, command));
   }
 
-  async importCalls(command: ImportCallsCommand): Promise<number> {
-    return this.db.transaction((tx) => this.insertCalls(tx, command), { behavior: 'immediate' });
+  async importCalls(command: port.ImportCallsCommand): Promise<number> {
+    return this.inTransaction(() => workflows.importCalls(this.primitives, command));
   }
 
-  private insertCalls(tx: Db, command: ImportCallsCommand): number {
-    const fields = this.readFields(command.tenantId, true);
-    const existing = tx.select({ callId: calls.callId }).from(calls).where(eq(calls.callId, sql.placeholder('id'))).prepare();
-    command.calls.forEach(({ call, customFields: entries }, index) => {
-      if (existing.get({ id: call.callId })) throw new ImportError(index, `call ${call.callId} already exists`);
-      const decision = command.decide(entries, fields);
-      if (!decision.ok) {
-        const p = decision.problems[0]!;
-        throw new ImportError(index, `custom_fields.${p.index}${p.attribute ? `.${p.attribute}` : ''}: ${p.message}`);
-      }
-      tx.insert(calls).values({ ...call, tenantId: command.tenantId, version: 1 }).run();
-      const values = decision.changes
-        .filter((c): c is { fieldId: string; value: string } => c.value !== null)
-        .map((c) => ({ callId: call.callId, fieldId: c.fieldId, value: c.value, updatedAt: command.now, updatedBy: null }));
-      if (values.length > 0) tx.insert(callCustomFieldValues).values(values).run();
-    });
-    return command.calls.length;
+  async seed(command: port.SeedCommand): Promise<void> {
+    this.write('a tenant, user or custom field of the seed', () => this.inTransaction(() => workflows.seed(this.primitives, command)));
   }
 
-  async seed(command: SeedCommand): Promise<void> {
-    const { now, tenant } = command;
-    this.write('a tenant, user or custom field of the seed', () =>
-      this.db.transaction(
-        (tx) => {
-          if (!tenant.existing) tx.insert(tenants).values({ id: tenant.id, name: tenant.name, createdAt: now }).run();
-          for (const user of command.users) tx.insert(apiUsers).values({ ...user, tenantId: tenant.id, createdAt: now }).run();
-          for (const token of command.tokens) tx.insert(apiTokens).values({ ...token, createdAt: now }).run();
-          for (const field of command.fields) tx.insert(customFields).values({ ...field, tenantId: tenant.id, createdAt: now }).run();
-          this.insertCalls(tx, { tenantId: tenant.id, calls: command.calls, now, decide: command.decide });
-        },
-        { behavior: 'immediate' },
-      ),
-    );
+  /** Runs a workflow to its end in one BEGIN IMMEDIATE transaction; its primitives never yield (see workflows.ts). */
+  private inTransaction<T>(workflow: () => workflows.Step<never, T>): T {
+    return this.db.transaction(() => runSync(workflow()), { behavior: 'immediate' });
   }
 
   /** Runs a write, turning a uniqueness violation into a DuplicateError. */
@@ -467,6 +291,150 @@ export class SqliteCallStore implements CallStore {
   }
 }
 
+const USER_SUMMARY = userSummaryColumns(apiUsers);
+const selectUserSummaries = (db: Db) => db.select(USER_SUMMARY).from(apiUsers);
+
+const TOKEN_SUMMARY = tokenSummaryColumns(apiTokens, apiUsers);
+const selectTokenSummaries = (db: Db) => db.select(TOKEN_SUMMARY).from(apiTokens).innerJoin(apiUsers, eq(apiUsers.id, apiTokens.userId));
+
+/**
+ * The workflows' primitives on SQLite: plain statements that never yield,
+ * always inside a BEGIN IMMEDIATE transaction (or a group-commit savepoint in
+ * one), which holds the database's only write lock: nothing needs locking
+ * row by row, so the lock primitives merely read.
+ */
+class SqlitePrimitives
+  implements workflows.CallValuePrimitives<never>, workflows.FieldPrimitives<never, null>, workflows.AccountPrimitives<never>, workflows.SeedPrimitives<never>
+{
+  /** A call at a time: a statement costs no round trip here. */
+  readonly importChunk = 1;
+  private readonly existingCall;
+
+  constructor(
+    private readonly db: Db,
+    private readonly statements: Statements,
+  ) {
+    this.existingCall = db.select({ callId: calls.callId }).from(calls).where(eq(calls.callId, sql.placeholder('id'))).prepare();
+  }
+
+  *lockCall(tenantId: string, callId: string) {
+    return this.statements.call.get(tenantId, callId);
+  }
+
+  *readFields(tenantId: string) {
+    return this.statements.allFields.all({ tenantId });
+  }
+
+  *readValues(callId: string) {
+    return this.statements.values.all(callId);
+  }
+
+  *writeValues(callId: string, changes: readonly FieldChange[], updatedAt: string, updatedBy: string) {
+    for (const change of changes) {
+      if (change.value === null) this.statements.deleteValue.run({ callId, fieldId: change.fieldId });
+      else this.statements.upsertValue.run({ callId, fieldId: change.fieldId, value: change.value, updatedAt, updatedBy });
+    }
+  }
+
+  *bumpVersion(callId: string) {
+    return this.statements.bumpVersion.get({ callId })!;
+  }
+
+  *lockTenantFields() {}
+
+  *lockField(tenantId: string, fieldId: string) {
+    return this.statements.field.get({ tenantId, fieldId });
+  }
+
+  *readField(tenantId: string, fieldId: string) {
+    return this.statements.field.get({ tenantId, fieldId });
+  }
+
+  *storedValues(fieldId: string) {
+    return this.db
+      .select({ value: callCustomFieldValues.value })
+      .from(callCustomFieldValues)
+      .where(eq(callCustomFieldValues.fieldId, fieldId))
+      .all()
+      .map((row) => row.value);
+  }
+
+  *setPreviousNames(tenantId: string, change: PreviousNamesChange) {
+    this.db
+      .update(customFields)
+      .set({ previousNames: change.previousNames })
+      .where(and(eq(customFields.fieldId, change.fieldId), eq(customFields.tenantId, tenantId)))
+      .run();
+  }
+
+  *insertField(row: workflows.NewFieldRow) {
+    this.db.insert(customFields).values(row).run();
+  }
+
+  *updateField(fieldId: string, columns: workflows.FieldColumns) {
+    this.db.update(customFields).set(columns).where(eq(customFields.fieldId, fieldId)).run();
+  }
+
+
+  /** The transaction's write lock covers the calls; deleting the values finds them again. */
+  *lockCallsWithValuesOf() {
+    return null;
+  }
+
+  *countStoredValues(fieldId: string) {
+    return this.db.select({ n: count() }).from(callCustomFieldValues).where(eq(callCustomFieldValues.fieldId, fieldId)).get()?.n ?? 0;
+  }
+
+  *deleteStoredValues(fieldId: string) {
+    const ofField = eq(callCustomFieldValues.fieldId, fieldId);
+    const losers = this.db.select({ callId: callCustomFieldValues.callId }).from(callCustomFieldValues).where(ofField);
+    this.db.update(calls).set({ version: sql`${calls.version} + 1` }).where(inArray(calls.callId, losers)).run();
+    this.db.delete(callCustomFieldValues).where(ofField).run();
+  }
+
+  *deleteField(fieldId: string) {
+    this.db.delete(customFields).where(eq(customFields.fieldId, fieldId)).run();
+  }
+
+  *lockTenantUsers(tenantId: string) {
+    return selectUserSummaries(this.db).where(eq(apiUsers.tenantId, tenantId)).all();
+  }
+
+  *updateUser(userId: string, change: workflows.UserChange) {
+    this.db.update(apiUsers).set(change).where(eq(apiUsers.id, userId)).run();
+  }
+
+  *readUser(userId: string) {
+    return selectUserSummaries(this.db).where(eq(apiUsers.id, userId)).get()!;
+  }
+
+  *lockToken(tenantId: string, tokenId: string) {
+    return selectTokenSummaries(this.db)
+      .where(and(eq(apiTokens.id, tokenId), eq(apiUsers.tenantId, tenantId)))
+      .get();
+  }
+
+  *revokeToken(tokenId: string, now: string) {
+    this.db.update(apiTokens).set({ revokedAt: now }).where(eq(apiTokens.id, tokenId)).run();
+  }
+
+  *existingCalls(callIds: string[]) {
+    return new Set(callIds.filter((id) => this.existingCall.get({ id })));
+  }
+
+  *insertCalls(rows: workflows.NewCallRow[], values: workflows.NewValueRow[]) {
+    for (const row of rows) this.db.insert(calls).values(row).run();
+    if (values.length > 0) this.db.insert(callCustomFieldValues).values(values).run();
+  }
+
+  *insertSeedRows({ now, tenant, users, tokens, fields }: port.SeedCommand) {
+    if (!tenant.existing) this.db.insert(tenants).values({ id: tenant.id, name: tenant.name, createdAt: now }).run();
+    for (const user of users) this.db.insert(apiUsers).values({ ...user, tenantId: tenant.id, createdAt: now }).run();
+    for (const token of tokens) this.db.insert(apiTokens).values({ ...token, createdAt: now }).run();
+    for (const field of fields) this.db.insert(customFields).values({ ...field, tenantId: tenant.id, createdAt: now }).run();
+  }
+}
+
 const isUniqueViolation = (error: unknown) =>
   error instanceof Database.SqliteError && error.code.startsWith('SQLITE_CONSTRAINT_') && /UNIQUE|PRIMARYKEY/.test(error.code);
 
@@ -477,7 +445,7 @@ type FieldRow = Omit<CustomFieldDefinition, 'options' | 'editable' | 'enabled' |
   previousNames: string;
 };
 /** Rows of the hot read statements, as arrays (better-sqlite3's raw mode): cheaper than its row objects. */
-type UserTuple = [id: string, tenantId: string, tenantName: string, username: string, role: ApiUserRecord['role'], passwordHash: string, disabled: number];
+type UserTuple = [id: string, tenantId: string, tenantName: string, username: string, role: port.ApiUserRecord['role'], passwordHash: string, disabled: number];
 type CallTuple = [callId: string, tenantId: string, setupTime: string, fromNumber: string, toNumber: string, direction: CallRecord['direction'], duration: number, version: number];
 type ValueTuple = [
   fieldId: string,
@@ -498,7 +466,7 @@ const toField = (row: FieldRow): CustomFieldDefinition => ({
   enabled: row.enabled === 1,
   previousNames: JSON.parse(row.previousNames) as string[],
 });
-const toUser = (row: UserTuple | undefined): ApiUserRecord | undefined =>
+const toUser = (row: UserTuple | undefined): port.ApiUserRecord | undefined =>
   row && { id: row[0], tenantId: row[1], tenantName: row[2], username: row[3], role: row[4], passwordHash: row[5], disabled: row[6] === 1 };
 const toCall = (row: CallTuple | undefined): CallRecord | undefined =>
   row && { callId: row[0], tenantId: row[1], setupTime: row[2], fromNumber: row[3], toNumber: row[4], direction: row[5], duration: row[6], version: row[7] };
@@ -543,6 +511,8 @@ const FIELD = `select field_id as fieldId, tenant_id as tenantId, name, descript
  * The hot-path statements, prepared once per connection, on better-sqlite3
  * directly: drizzle's parameter and row mapping cost more than the queries.
  */
+type Statements = ReturnType<typeof prepareStatements>;
+
 function prepareStatements(sqlite: Database.Database) {
   const userByUsername = sqlite.prepare<[string], UserTuple>(`${USER} where u.username = ?`).raw();
   const userByTokenHash = sqlite

@@ -1,0 +1,254 @@
+/**
+ * The store's write workflows, each written once: load (and lock) what the
+ * command decides on, check the expected version, ask the core (the
+ * command's `decide`), write the change. The dialect adapters supply only
+ * primitives (the statements, and the locks their database needs) and run
+ * a workflow inside their own transaction.
+ *
+ * How a workflow stays synchronous on SQLite: a workflow is a generator
+ * function and every primitive is a generator too, called with `yield*`.
+ * SQLite's primitives run better-sqlite3 statements and return without ever
+ * yielding (their type, `Step<never, T>`, says so), so `runSync` finishes the
+ * whole workflow in one `next()`: inside the caller's BEGIN IMMEDIATE
+ * transaction or group-commit savepoint, on the same tick, with plain values
+ * and no promise in between. PostgreSQL's primitives yield the driver's
+ * promises, and `runAsync` resumes the workflow with each result.
+ */
+import type { CallImport, CallRecord } from '../core/call.js';
+import type { FieldChange } from '../core/change-set.js';
+import type { CustomFieldDefinition, CustomFieldValue } from '../core/custom-field.js';
+import { CONFLICT_MESSAGES, type PreviousNamesChange } from '../core/field-definition.js';
+import {
+  ImportError,
+  type ApiTokenSummary,
+  type ApiUserSummary,
+  type CustomFieldWriteOutcome,
+  type DefineCustomFieldCommand,
+  type DeleteCustomFieldCommand,
+  type DeleteCustomFieldOutcome,
+  type ImportCallsCommand,
+  type SeedCommand,
+  type SetCallCustomFieldsCommand,
+  type SetCallCustomFieldsOutcome,
+  type UpdateApiUserCommand,
+  type UpdateApiUserOutcome,
+  type UpdateCustomFieldCommand,
+} from './call-store.js';
+
+/** One primitive or workflow: yields `Y` (nothing on SQLite, promises on PostgreSQL) and returns `T`. */
+export type Step<Y, T> = Generator<Y, T, unknown>;
+
+/** Runs a workflow whose primitives never yield, to its end, now. */
+export function runSync<T>(workflow: Step<never, T>): T {
+  const step = workflow.next();
+  if (!step.done) throw new Error('A synchronous store workflow yielded');
+  return step.value;
+}
+
+/** Runs a workflow whose primitives yield promises, resuming it with each one's result. */
+export async function runAsync<T>(workflow: Step<Promise<unknown>, T>): Promise<T> {
+  let step = workflow.next();
+  while (!step.done) step = workflow.next(await step.value);
+  return step.value;
+}
+
+/** A PostgreSQL primitive's wait for the driver: yields the promise, returns its result. */
+export function* awaited<T>(promise: Promise<T>): Step<Promise<unknown>, T> {
+  return (yield promise) as T;
+}
+
+export interface CallValuePrimitives<Y> {
+  /** The call, held against concurrent writers until the transaction ends. */
+  lockCall(tenantId: string, callId: string): Step<Y, CallRecord | undefined>;
+  /** Every field of the tenant, enabled or not. */
+  readFields(tenantId: string): Step<Y, CustomFieldDefinition[]>;
+  readValues(callId: string): Step<Y, CustomFieldValue[]>;
+  /** Writes each change (null clears the value). */
+  writeValues(callId: string, changes: readonly FieldChange[], now: string, userId: string): Step<Y, void>;
+  bumpVersion(callId: string): Step<Y, CallRecord>;
+}
+
+/** `Locked` is what locking the calls that hold a field's values returns, handed back to deleting them. */
+export interface FieldPrimitives<Y, Locked> {
+  /** Serialises definition changes of one tenant (names are unique per tenant). */
+  lockTenantFields(tenantId: string): Step<Y, void>;
+  /** The field, held against concurrent writers until the transaction ends. */
+  lockField(tenantId: string, fieldId: string): Step<Y, CustomFieldDefinition | undefined>;
+  readField(tenantId: string, fieldId: string): Step<Y, CustomFieldDefinition | undefined>;
+  /** Every field of the tenant, enabled or not. */
+  readFields(tenantId: string): Step<Y, CustomFieldDefinition[]>;
+  /** The texts of the field's stored values. */
+  storedValues(fieldId: string): Step<Y, string[]>;
+  /** Sets the earlier names of another field of the tenant. */
+  setPreviousNames(tenantId: string, change: PreviousNamesChange): Step<Y, void>;
+  insertField(row: NewFieldRow): Step<Y, void>;
+  updateField(fieldId: string, field: FieldColumns): Step<Y, void>;
+  lockCallsWithValuesOf(fieldId: string): Step<Y, Locked>;
+  countStoredValues(fieldId: string): Step<Y, number>;
+  /** Deletes the field's stored values, bumping the version of each call that loses one. */
+  deleteStoredValues(fieldId: string, calls: Locked): Step<Y, void>;
+  deleteField(fieldId: string): Step<Y, void>;
+}
+
+/** The columns a definition change writes. */
+export type FieldColumns = Omit<CustomFieldDefinition, 'fieldId' | 'tenantId' | 'previousNames'> & { previousNames: string[] };
+
+export type NewFieldRow = FieldColumns & { fieldId: string; tenantId: string; createdAt: string };
+
+export type UserChange = { role?: ApiUserSummary['role']; passwordHash?: string; disabled?: boolean };
+
+export interface AccountPrimitives<Y> {
+  /** Every user of the tenant, held against concurrent updates until the transaction ends. */
+  lockTenantUsers(tenantId: string): Step<Y, ApiUserSummary[]>;
+  updateUser(userId: string, change: UserChange): Step<Y, void>;
+  readUser(userId: string): Step<Y, ApiUserSummary>;
+  /** The token if the tenant has it, held against concurrent writers until the transaction ends. */
+  lockToken(tenantId: string, tokenId: string): Step<Y, ApiTokenSummary | undefined>;
+  revokeToken(tokenId: string, now: string): Step<Y, void>;
+}
+
+export type NewCallRow = CallImport['call'] & { tenantId: string; version: number };
+export type NewValueRow = { callId: string; fieldId: string; value: string; updatedAt: string; updatedBy: null };
+
+export interface ImportPrimitives<Y> {
+  /** Calls checked and inserted together: one by one where a statement is cheap, in chunks where a round trip is dear. */
+  readonly importChunk: number;
+  /** Every field of the tenant, enabled or not. */
+  readFields(tenantId: string): Step<Y, CustomFieldDefinition[]>;
+  /** Which of these call ids exist already (in any tenant). */
+  existingCalls(callIds: string[]): Step<Y, ReadonlySet<string>>;
+  insertCalls(calls: NewCallRow[], values: NewValueRow[]): Step<Y, void>;
+}
+
+export function* setCallCustomFields<Y>(p: CallValuePrimitives<Y>, command: SetCallCustomFieldsCommand): Step<Y, SetCallCustomFieldsOutcome> {
+  // The call comes first: whoever holds it decides on the field definitions as they are now.
+  const call = yield* p.lockCall(command.tenantId, command.callId);
+  if (!call) return { kind: 'not_found' };
+  if (command.expectedVersion !== undefined && call.version !== command.expectedVersion) {
+    return { kind: 'version_conflict', currentVersion: call.version };
+  }
+  const decision = command.decide(yield* p.readFields(command.tenantId));
+  if (!decision.ok) return { kind: 'invalid', problems: decision.problems };
+  if (decision.changes.length === 0) return { kind: 'updated', call, customFields: yield* p.readValues(call.callId) };
+  yield* p.writeValues(call.callId, decision.changes, command.now, command.userId);
+  const updated = yield* p.bumpVersion(call.callId);
+  return { kind: 'updated', call: updated, customFields: yield* p.readValues(call.callId) };
+}
+
+/** The answer when the id asked for is another field's (field ids are unique across tenants): adapters give it for a uniqueness violation. */
+export const duplicateFieldId = (): CustomFieldWriteOutcome => ({ kind: 'refused', refusal: { kind: 'duplicate', message: CONFLICT_MESSAGES.duplicateId } });
+
+/** Writes a decided definition (inserted when `now` is given, else updated) after the earlier names other fields give up to it. */
+function* writeDefinition<Y>(p: FieldPrimitives<Y, unknown>, field: CustomFieldDefinition, previousNamesChanges: PreviousNamesChange[], now: string | null): Step<Y, void> {
+  const columns: FieldColumns = {
+    name: field.name,
+    description: field.description,
+    type: field.type,
+    options: field.options,
+    maxLength: field.maxLength,
+    editable: field.editable,
+    enabled: field.enabled,
+    previousNames: [...(field.previousNames ?? [])],
+  };
+  for (const change of previousNamesChanges) yield* p.setPreviousNames(field.tenantId, change);
+  if (now === null) yield* p.updateField(field.fieldId, columns);
+  else yield* p.insertField({ fieldId: field.fieldId, tenantId: field.tenantId, ...columns, createdAt: now });
+}
+
+export function* defineCustomField<Y>(p: FieldPrimitives<Y, unknown>, command: DefineCustomFieldCommand): Step<Y, CustomFieldWriteOutcome> {
+  yield* p.lockTenantFields(command.tenantId);
+  const decision = command.decide(yield* p.readFields(command.tenantId));
+  if (!decision.ok) return { kind: 'refused', refusal: decision.refusal };
+  yield* writeDefinition(p, decision.field, decision.previousNamesChanges, command.now);
+  return { kind: 'written', field: (yield* p.readField(command.tenantId, decision.field.fieldId))!, invalidatedValues: 0 };
+}
+
+export function* updateCustomField<Y>(p: FieldPrimitives<Y, unknown>, command: UpdateCustomFieldCommand): Step<Y, CustomFieldWriteOutcome> {
+  yield* p.lockTenantFields(command.tenantId);
+  const current = yield* p.lockField(command.tenantId, command.fieldId);
+  if (!current) return { kind: 'not_found' };
+  const fields = yield* p.readFields(command.tenantId);
+  let decision = command.decide(current, fields, null);
+  if ('needsStoredValues' in decision) decision = command.decide(current, fields, yield* p.storedValues(current.fieldId));
+  if ('needsStoredValues' in decision) throw new Error('The update decision asked for stored values twice');
+  if (!decision.ok) return { kind: 'refused', refusal: decision.refusal };
+  yield* writeDefinition(p, decision.field, decision.previousNamesChanges, null);
+  return { kind: 'written', field: (yield* p.readField(command.tenantId, current.fieldId))!, invalidatedValues: decision.invalidatedValues };
+}
+
+export function* deleteCustomField<Y, Locked>(p: FieldPrimitives<Y, Locked>, command: DeleteCustomFieldCommand): Step<Y, DeleteCustomFieldOutcome> {
+  yield* p.lockTenantFields(command.tenantId);
+  const field = yield* p.lockField(command.tenantId, command.fieldId);
+  if (!field) return { kind: 'not_found' };
+  // The calls that lose a value are locked first, as a value write locks its call, so the two serialise on the call.
+  const losers = yield* p.lockCallsWithValuesOf(field.fieldId);
+  const stored = yield* p.countStoredValues(field.fieldId);
+  const decision = command.decide(field, stored);
+  if (!decision.ok) return { kind: 'refused', refusal: decision.refusal };
+  if (stored > 0) yield* p.deleteStoredValues(field.fieldId, losers);
+  yield* p.deleteField(field.fieldId);
+  return { kind: 'deleted', field, deletedValues: stored };
+}
+
+export function* updateApiUser<Y>(p: AccountPrimitives<Y>, command: UpdateApiUserCommand): Step<Y, UpdateApiUserOutcome> {
+  // Every user of the tenant: the decision (e.g. "keep one admin") holds against concurrent updates.
+  const tenantUsers = yield* p.lockTenantUsers(command.tenantId);
+  const user = tenantUsers.find((u) => u.username === command.username);
+  if (!user) return { kind: 'not_found' };
+  const decision = command.decide(user, tenantUsers);
+  if (!decision.ok) return { kind: 'refused', message: decision.message };
+  const { role, passwordHash, disabled } = command.change;
+  const change: UserChange = {};
+  if (role !== undefined) change.role = role;
+  if (passwordHash !== undefined) change.passwordHash = passwordHash;
+  if (disabled !== undefined) change.disabled = disabled;
+  if (Object.keys(change).length > 0) yield* p.updateUser(user.id, change);
+  return { kind: 'updated', user: yield* p.readUser(user.id) };
+}
+
+export function* revokeApiToken<Y>(p: AccountPrimitives<Y>, command: { tenantId: string; tokenId: string; now: string }): Step<Y, ApiTokenSummary | null> {
+  const token = yield* p.lockToken(command.tenantId, command.tokenId);
+  if (!token) return null;
+  if (token.revokedAt !== null) return token;
+  yield* p.revokeToken(token.id, command.now);
+  return { ...token, revokedAt: command.now };
+}
+
+/** Throws ImportError for the first call that exists already (or twice in the command) or whose values the decision refuses. */
+export function* importCalls<Y>(p: ImportPrimitives<Y>, command: ImportCallsCommand): Step<Y, number> {
+  const fields = yield* p.readFields(command.tenantId);
+  const seen = new Set<string>();
+  for (let start = 0; start < command.calls.length; start += p.importChunk) {
+    const chunk = command.calls.slice(start, start + p.importChunk);
+    const existing = yield* p.existingCalls(chunk.map(({ call }) => call.callId));
+    const values: NewValueRow[] = [];
+    chunk.forEach(({ call, customFields: entries }, offset) => {
+      const index = start + offset;
+      if (existing.has(call.callId) || seen.has(call.callId)) throw new ImportError(index, `call ${call.callId} already exists`);
+      seen.add(call.callId);
+      const decision = command.decide(entries, fields);
+      if (!decision.ok) {
+        const p = decision.problems[0]!;
+        throw new ImportError(index, `custom_fields.${p.index}${p.attribute ? `.${p.attribute}` : ''}: ${p.message}`);
+      }
+      for (const c of decision.changes) {
+        if (c.value !== null) values.push({ callId: call.callId, fieldId: c.fieldId, value: c.value, updatedAt: command.now, updatedBy: null });
+      }
+    });
+    yield* p.insertCalls(
+      chunk.map(({ call }) => ({ ...call, tenantId: command.tenantId, version: 1 })),
+      values,
+    );
+  }
+  return command.calls.length;
+}
+
+export interface SeedPrimitives<Y> extends ImportPrimitives<Y> {
+  /** The seed's tenant (unless it exists), users, tokens and field definitions. */
+  insertSeedRows(command: SeedCommand): Step<Y, void>;
+}
+
+export function* seed<Y>(p: SeedPrimitives<Y>, command: SeedCommand): Step<Y, void> {
+  yield* p.insertSeedRows(command);
+  yield* importCalls(p, { tenantId: command.tenant.id, calls: command.calls, now: command.now, decide: command.decide });
+}
