@@ -50,7 +50,7 @@ describe('the CLI runs compiled JavaScript', { timeout: 60_000 }, () => {
 describe('a checkout whose src/ changes', { timeout: 120_000 }, () => {
   let root: string;
   let cli: string;
-  const appSource = () => join(root, 'src/http/app.ts');
+  const appSource = () => join(root, 'src/http/ops.ts');
 
   beforeAll(() => {
     root = mkdtempSync(join(tmpdir(), 'callgate-checkout-'));
@@ -106,7 +106,7 @@ describe('a checkout whose src/ changes', { timeout: 120_000 }, () => {
       const result = await runCli(['--help'], { cli });
       expect(result.code).toBe(1);
       expect(result.stderr).toContain('callgate: cannot compile src/ to dist/');
-      expect(result.stderr).toContain('app.ts');
+      expect(result.stderr).toContain('ops.ts');
       expect(result.stdout).toBe('');
     } finally {
       writeFileSync(appSource(), original);

@@ -605,6 +605,21 @@ describe('PUT: 400 InvalidRecord', () => {
     await expectUnchanged(t, before);
   });
 
+  it('judges a body with malformed entries without running the write at all', async () => {
+    const t = await createTestApp();
+    let writes = 0;
+    const write = t.store.setCallCustomFields.bind(t.store);
+    t.store.setCallCustomFields = (command) => {
+      writes += 1;
+      return write(command);
+    };
+    const malformed = await put(t, [{ field_id: FIELD.amount, value: '5' }, 'Call type']);
+    expect(malformed.status).toBe(400);
+    expect(writes).toBe(0);
+    expect((await put(t, [{ field_id: FIELD.amount, value: '5' }])).status).toBe(200);
+    expect(writes).toBe(1);
+  });
+
   it('reports only the malformed entries when the rest are valid, and nothing about the placeholders it checked them with', async () => {
     const t = await createTestApp();
     const before = await t.stored(CALL.first);
