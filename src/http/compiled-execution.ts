@@ -64,6 +64,31 @@ const asGraphqlJsResult = ({ errors, data }: ExecutionResult, source: Source | u
   errors?.length ? { errors: errors.map((error) => asGraphqlJsError(error, source)), data } : { data };
 
 /**
+ * A REST route's fixed document, compiled. Its variables are built by the
+ * shim from checked input, so it runs compiled without graphql-js coercing
+ * them first. A document graphql-jit cannot compile stops start-up.
+ */
+function compileFixedDocument(schema: GraphQLSchema, document: DocumentNode): CompiledQuery {
+  const compiled = compileQuery(schema, document);
+  if (!isCompiledQuery(compiled)) throw new Error(`REST shim document does not compile: ${compiled.errors?.map((e) => e.message).join('; ')}`);
+  return compiled;
+}
+
+/** Takes one compilation from a budget that refills at `rate` a second up to `rate`; false when it is spent. */
+function compilationBudget(rate: number, now: () => number): () => boolean {
+  let budget = rate;
+  let budgetAt = now();
+  return () => {
+    const at = now();
+    budget = Math.min(rate, budget + ((at - budgetAt) / 1000) * rate);
+    budgetAt = at;
+    if (budget < 1) return false;
+    budget -= 1;
+    return true;
+  };
+}
+
+/**
  * Executes the operations that run often with graphql-jit (a function
  * compiled per operation) instead of graphql-js's generic executor, inside
  * the envelop pipeline (context, masking, logging unchanged). What a client
@@ -81,20 +106,7 @@ export function createCompiledExecution(options: CompiledExecutionOptions) {
   const compiled = new Map<DocumentNode, Map<string, CompiledQuery | null>>();
   let operations = 0;
   const stats = { compilations: 0, compiledExecutions: 0, postponedCompilations: 0 };
-  const rate = options.compilationsPerSecond ?? Infinity;
-  const now = options.now ?? performance.now.bind(performance);
-  let budget = rate;
-  let budgetAt = now();
-
-  /** Takes one compilation from the budget, which refills at `rate` a second up to `rate`. */
-  function mayCompile(): boolean {
-    const at = now();
-    budget = Math.min(rate, budget + ((at - budgetAt) / 1000) * rate);
-    budgetAt = at;
-    if (budget < 1) return false;
-    budget -= 1;
-    return true;
-  }
+  const mayCompile = compilationBudget(options.compilationsPerSecond ?? Infinity, options.now ?? performance.now.bind(performance));
 
   function compiledOperation(schema: GraphQLSchema, document: DocumentNode, operationName: string | undefined): CompiledQuery | null {
     const key = operationName ?? '';
@@ -155,18 +167,8 @@ export function createCompiledExecution(options: CompiledExecutionOptions) {
     },
   };
 
-  /**
-   * Compiles a REST route's fixed document once, at start-up. Its variables
-   * are built by the shim from checked input, so it runs compiled without
-   * graphql-js coercing them first.
-   */
-  function compileFixed(schema: GraphQLSchema, document: DocumentNode): void {
-    const compiledQuery = compileQuery(schema, document);
-    if (!isCompiledQuery(compiledQuery)) {
-      throw new Error(`REST shim document does not compile: ${compiledQuery.errors?.map((e) => e.message).join('; ')}`);
-    }
-    fixed.set(document, compiledQuery);
-  }
+  /** Compiles a REST route's fixed document once, at start-up (see compileFixedDocument). */
+  const compileFixed = (schema: GraphQLSchema, document: DocumentNode) => void fixed.set(document, compileFixedDocument(schema, document));
 
   return { plugin, compileFixed, stats: () => ({ ...stats, operations }) };
 }

@@ -103,6 +103,32 @@ function refusal(outcome: Exclude<Authentication, { kind: 'viewer' }> | StoreUna
   );
 }
 
+/** Names the operation for logs and metrics; logs unexpected errors with their stack before masking hides it. */
+function observeExecution(requests: RequestTracker, metrics: Metrics, logger: Logger): Plugin {
+  return {
+    onExecute({ args }) {
+      const req = (args.contextValue as { req?: IncomingMessage }).req;
+      if (req) requests.infoOf(req)?.setOperation(`graphql ${operationName(args.document, args.operationName)}`);
+      return {
+        onExecuteDone({ result }) {
+          if (!('errors' in result) || !result.errors) return;
+          for (const error of result.errors) {
+            const original = error.originalError;
+            if (isStoreUnavailable(error)) {
+              metrics.countGraphQLError(SERVICE_UNAVAILABLE);
+              logger.warn({ err: original }, 'database unavailable');
+              continue;
+            }
+            const unexpectedError = original && !(original instanceof GraphQLError);
+            metrics.countGraphQLError(unexpectedError ? 'UNEXPECTED' : String(error.extensions?.code ?? 'GRAPHQL_ERROR'));
+            if (unexpectedError) logger.error({ err: original }, 'unexpected error in a resolver');
+          }
+        },
+      };
+    },
+  };
+}
+
 /**
  * The yoga instance with its plugins, in order: credentials before parsing
  * (an anonymous client learns nothing of the schema), CSRF prevention, the
@@ -134,30 +160,6 @@ export function createGraphQLServer(deps: GraphQLServerDeps) {
     },
   };
 
-  // Names the operation for logs and metrics; logs unexpected errors with their stack before masking hides it.
-  const observeExecution: Plugin = {
-    onExecute({ args }) {
-      const req = (args.contextValue as { req?: IncomingMessage }).req;
-      if (req) requests.infoOf(req)?.setOperation(`graphql ${operationName(args.document, args.operationName)}`);
-      return {
-        onExecuteDone({ result }) {
-          if (!('errors' in result) || !result.errors) return;
-          for (const error of result.errors) {
-            const original = error.originalError;
-            if (isStoreUnavailable(error)) {
-              metrics.countGraphQLError(SERVICE_UNAVAILABLE);
-              logger.warn({ err: original }, 'database unavailable');
-              continue;
-            }
-            const unexpectedError = original && !(original instanceof GraphQLError);
-            metrics.countGraphQLError(unexpectedError ? 'UNEXPECTED' : String(error.extensions?.code ?? 'GRAPHQL_ERROR'));
-            if (unexpectedError) logger.error({ err: original }, 'unexpected error in a resolver');
-          }
-        },
-      };
-    },
-  };
-
   const onResolvedError = (error: Error) => metrics.countGraphQLError(error.name);
 
   return createYoga<{ req?: IncomingMessage }, GraphQLContext>({
@@ -174,7 +176,7 @@ export function createGraphQLServer(deps: GraphQLServerDeps) {
       useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] }),
       ...armorPlugins(deps.limits, deps.development),
       ...(deps.introspection ? [] : [withoutIntrospection]),
-      observeExecution,
+      observeExecution(requests, metrics, logger),
       ...(deps.compiledExecution ? [deps.compiledExecution.plugin] : []),
     ],
     graphiql: deps.introspection ? graphiqlOptions : false,

@@ -55,6 +55,22 @@ const FIELD_TYPE: Record<ResultOf<typeof CHECK_CALL_CUSTOM_FIELDS>['customFields
   BOOLEAN: 'boolean',
 };
 
+/** The definitions the change-set rules judge by, from what the check query read. */
+function definitionsOf(fields: ResultOf<typeof CHECK_CALL_CUSTOM_FIELDS>['customFields'], tenantId: string): CustomFieldDefinition[] {
+  return fields.map((field) => ({
+    fieldId: field.id,
+    tenantId,
+    name: field.name,
+    description: null,
+    type: FIELD_TYPE[field.type],
+    options: field.options ? [...field.options] : null,
+    maxLength: field.maxLength,
+    editable: field.editable,
+    enabled: field.enabled,
+    previousNames: field.previousNames,
+  }));
+}
+
 /**
  * The REST shim for one call: GET and PUT `/api/v2/calls/{call_id}.json`, each
  * a fixed GraphQL document run for the viewer the router authenticated.
@@ -93,19 +109,7 @@ export function createRestCallRoutes(operations: OperationRunner) {
     const applies =
       data.viewer.permissions.includes('EDIT_CALLS') && data.call !== null && (expectedVersion === undefined || data.call.version === expectedVersion);
     if (!applies) return invalidRecord(detailsInEntryOrder(malformed));
-    const definitions: CustomFieldDefinition[] = data.customFields.map((field) => ({
-      fieldId: field.id,
-      tenantId: viewer.tenantId,
-      name: field.name,
-      description: null,
-      type: FIELD_TYPE[field.type],
-      options: field.options ? [...field.options] : null,
-      maxLength: field.maxLength,
-      editable: field.editable,
-      enabled: field.enabled,
-      previousNames: field.previousNames,
-    }));
-    const decision = decideChangeSet(entries, definitions);
+    const decision = decideChangeSet(entries, definitionsOf(data.customFields, viewer.tenantId));
     const judged = decision.ok ? [] : decision.problems.map((problem) => ({ location: problem, message: problem.message }));
     return invalidRecord(detailsInEntryOrder([...malformed, ...judged]));
   }
