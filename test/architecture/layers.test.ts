@@ -67,6 +67,11 @@ describe('layers', () => {
     expect(wrong.map(([from, to]) => `${from} imports ${to}`)).toEqual([]);
   });
 
+  it('let resolvers reach the store only through its port, never an adapter', () => {
+    const wrong = imports.filter(([from, to]) => layerOf(from) === 'graphql' && layerOf(to) === 'store' && to !== 'store/call-store.ts');
+    expect(wrong.map(([from, to]) => `${from} imports ${to}`)).toEqual([]);
+  });
+
   it('keep core free of I/O and frameworks: no package or node: import at all', () => {
     const external = files(join(SRC, 'core')).flatMap((file) =>
       [...readFileSync(file, 'utf8').matchAll(IMPORT)]
