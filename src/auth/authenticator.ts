@@ -62,9 +62,12 @@ function parseBasic(encoded: string): { username: string; password: string } | n
  * user or a changed password takes effect at once. A successful login whose
  * stored hash was made at another cost re-hashes the password at the current
  * one, so a user's logins stop paying an older release's 128 MiB scrypt.
+ * Concurrent requests with the same credentials share one verification.
  */
 export class Authenticator {
   private readonly cache = new Map<string, CachedLogin>();
+  /** Logins being verified, by credentials and the stored hash they are verified against. */
+  private readonly inFlight = new Map<string, Promise<boolean>>();
   private readonly cacheKey = randomBytes(32);
   private readonly ttlMs: number;
   private readonly maxEntries: number;
@@ -126,15 +129,39 @@ export class Authenticator {
     const keys = clientAddress ? [`user:${username}`, `addr:${clientAddress}`] : [`user:${username}`];
     const waitMs = this.throttle.retryAfterMs(keys, now);
     if (waitMs > 0) return { kind: 'throttled', retryAfterSeconds: Math.ceil(waitMs / 1000) };
-    // An unknown user costs one scrypt as well, so timing does not tell who exists.
-    const verified = await this.verify(password, user?.passwordHash ?? (await this.decoy()));
+    const verified = await this.sharedLogin(key, username, password, user);
     if (!user || !verified) {
+      // Each refused request counts one failure, as when each ran its own scrypt: the requests sharing
+      // a verification may come from different addresses, and each address is throttled on its own.
       this.throttle.recordFailure(keys, this.now());
       return REFUSED;
     }
+    return user.disabled ? REFUSED : { kind: 'viewer', viewer: toViewer(user) };
+  }
+
+  /**
+   * Verifies a password once for all concurrent requests with the same
+   * credentials against the same stored hash; the entry goes when the login
+   * has settled, by which time a success is in the cache.
+   */
+  private sharedLogin(key: string, username: string, password: string, user: ApiUserRecord | null): Promise<boolean> {
+    const flightKey = `${key}\0${user?.passwordHash ?? ''}`;
+    const inFlight = this.inFlight.get(flightKey);
+    if (inFlight) return inFlight;
+    const login = this.login(key, username, password, user).finally(() => {
+      if (this.inFlight.get(flightKey) === login) this.inFlight.delete(flightKey);
+    });
+    this.inFlight.set(flightKey, login);
+    return login;
+  }
+
+  private async login(key: string, username: string, password: string, user: ApiUserRecord | null): Promise<boolean> {
+    // An unknown user costs one scrypt as well, so timing does not tell who exists.
+    const verified = await this.verify(password, user?.passwordHash ?? (await this.decoy()));
+    if (!user || !verified) return false;
     this.throttle.recordSuccess([`user:${username}`]);
     this.remember(key, user.disabled ? user.passwordHash : await this.upgradedHash(user, password));
-    return user.disabled ? REFUSED : { kind: 'viewer', viewer: toViewer(user) };
+    return true;
   }
 
   /** The user's hash after a verified login: a new one at the current cost where the stored one has another. */

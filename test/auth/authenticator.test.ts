@@ -121,6 +121,76 @@ describe('Authenticator', () => {
     });
   });
 
+  describe('concurrent logins with the same credentials', () => {
+    const together = (...headers: string[]) => Promise.all(headers.map((header) => auth.check(header)));
+
+    it('share one verification, and each gets the viewer', async () => {
+      const outcomes = await together(...Array.from({ length: 4 }, () => basic('editor')));
+      expect(verifications).toBe(1);
+      for (const outcome of outcomes) expect(outcome).toMatchObject({ kind: 'viewer', viewer: { username: 'editor' } });
+    });
+
+    it('are not shared across different passwords of one user', async () => {
+      const [right, wrong] = await together(basic('editor'), basic('editor', 'wrong'));
+      expect(verifications).toBe(2);
+      expect(right).toMatchObject({ kind: 'viewer' });
+      expect(wrong).toEqual({ kind: 'refused' });
+    });
+
+    it('are all refused when the shared verification fails, for a known and an unknown user', async () => {
+      expect(await together(...Array.from({ length: 3 }, () => basic('editor', 'wrong')))).toEqual(Array(3).fill({ kind: 'refused' }));
+      expect(await together(basic('nobody'), basic('nobody'))).toEqual(Array(2).fill({ kind: 'refused' }));
+      expect(verifications).toBe(2);
+    });
+
+    it('verify again once the shared verification has settled and the cached login expired', async () => {
+      auth = new Authenticator(world.store, {
+        cacheTtlMs: 10,
+        now: () => clock,
+        verifyPassword: (password, hash) => {
+          verifications++;
+          return verifyPassword(password, hash);
+        },
+      });
+      await together(basic('editor'), basic('editor'));
+      expect(verifications).toBe(1);
+      clock += 11;
+      expect(await auth.check(basic('editor'))).toMatchObject({ kind: 'viewer' });
+      expect(verifications).toBe(2);
+    });
+
+    it('all see a failed verification fail, and the next login tries again', async () => {
+      let fail = true;
+      auth = new Authenticator(world.store, {
+        verifyPassword: async (password, hash) => {
+          verifications++;
+          if (fail) throw new Error('scrypt failed');
+          return verifyPassword(password, hash);
+        },
+      });
+      const outcomes = await Promise.allSettled([auth.check(basic('editor')), auth.check(basic('editor'))]);
+      expect(outcomes.map((outcome) => outcome.status)).toEqual(['rejected', 'rejected']);
+      fail = false;
+      expect(await auth.check(basic('editor'))).toMatchObject({ kind: 'viewer' });
+      expect(verifications).toBe(2);
+    });
+
+    it('are not shared across a password change between the two reads of the user', async () => {
+      const changed = await hashPassword('a new password');
+      const findUser = world.store.findUserByUsername.bind(world.store);
+      let reads = 0;
+      world.store.findUserByUsername = async (username) => {
+        const user = await findUser(username);
+        // the second request reads the user after its password was changed
+        return ++reads === 2 && user ? { ...user, passwordHash: changed } : user;
+      };
+      const [first, second] = await together(basic('editor'), basic('editor'));
+      expect(first).toMatchObject({ kind: 'viewer' });
+      expect(second).toEqual({ kind: 'refused' });
+      expect(verifications).toBe(2);
+    });
+  });
+
   it.each([null, '', 'Basic', 'Basic !!!', `Basic ${Buffer.from('no-colon').toString('base64')}`, 'Digest abc', 'Bearer'])(
     'refuses the malformed header %j',
     async (header) => {

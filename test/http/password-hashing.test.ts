@@ -96,6 +96,13 @@ describe('cold HTTP Basic logins', () => {
     expect(mostAtOnce()).toBe(1);
   });
 
+  it('with the same credentials at once share one scrypt and all get in', async () => {
+    const app = createApp({ store: world.store, logger: false });
+    const responses = await Promise.all(Array.from({ length: 4 }, () => login(app, 'editor')));
+    expect(responses.map((r) => r.status)).toEqual([200, 200, 200, 200]);
+    expect(scrypts.overlaps).toHaveLength(1);
+  });
+
   it("with the previous release's 128 MiB hash pay it once: the stored hash is replaced by one at the current cost, and later cold logins cost 32 MiB", async () => {
     await world.sql('update api_users set password_hash = ? where username = ?', OLD_HASH, 'editor');
     const coldLogin = async () => (await login(createApp({ store: world.store, logger: false }), 'editor')).status;
