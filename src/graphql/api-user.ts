@@ -37,7 +37,7 @@ export function requireUserAdmin(viewer: Viewer): void {
 export const invalidInput = (problems: ApiUserProblem[]) =>
   new InvalidRecordError(problems.map((p) => ({ path: `input.${p.attribute}`, message: p.message })));
 
-/** The lists are plain lists, so a refusal is a GraphQL error (code FORBIDDEN), not a result member. */
+/** The lists are plain lists, so a refusal is a GraphQL error (code FORBIDDEN) beside a null list, not a result member. */
 function requireListAdmin(viewer: Viewer): void {
   if (!can(viewer.role, 'administer')) {
     throw new GraphQLError(USERS_FORBIDDEN_MESSAGE, { extensions: { code: 'FORBIDDEN' } });
@@ -47,7 +47,10 @@ function requireListAdmin(viewer: Viewer): void {
 builder.queryField('apiUsers', (t) =>
   t.field({
     type: [ApiUserRef],
-    description: 'The API users of the viewer\'s tenant, by username (admin only).',
+    nullable: true,
+    description:
+      'The API users of the viewer\'s tenant, by username (admin only). Null, with a FORBIDDEN error at this path, ' +
+      'for other roles; the rest of the document still answers.',
     resolve: (_root, _args, { store, viewer }) => {
       requireListAdmin(viewer);
       return store.listApiUsers(viewer.tenantId);
@@ -58,7 +61,10 @@ builder.queryField('apiUsers', (t) =>
 builder.queryField('apiTokens', (t) =>
   t.field({
     type: [ApiTokenRef],
-    description: 'The API tokens of the viewer\'s tenant\'s users, revoked ones included (admin only). Never their secrets.',
+    nullable: true,
+    description:
+      'The API tokens of the viewer\'s tenant\'s users, revoked ones included (admin only). Never their secrets. ' +
+      'Null, with a FORBIDDEN error at this path, for other roles; the rest of the document still answers.',
     resolve: (_root, _args, { store, viewer }) => {
       requireListAdmin(viewer);
       return store.listApiTokens(viewer.tenantId);

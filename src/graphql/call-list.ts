@@ -116,9 +116,11 @@ function selects(info: GraphQLResolveInfo, name: string): boolean {
 builder.queryField('calls', (t) =>
   t.field({
     type: CallConnectionRef,
+    nullable: true,
     description:
       'The viewer\'s tenant\'s calls, a page at a time (Relay cursor pagination, keyset on the sort key and call id: ' +
-      'cursors stay valid when calls are added). `first` and `last` default to 20 and may be at most 1000.',
+      'cursors stay valid when calls are added). `first` and `last` default to 20 and may be at most 1000. ' +
+      'Null, with a BAD_USER_INPUT error at this path, when an argument is refused; the rest of the document still answers.',
     args: {
       first: t.arg.int(),
       after: t.arg.string(),

@@ -64,7 +64,8 @@ builder.queryField('customField', (t) =>
     nullable: true,
     description:
       'One custom field of the viewer\'s tenant, enabled or not, by `id` or exact `name` (the id wins when both ' +
-      'are given), or null.',
+      'are given), or null. Also null, with a BAD_USER_INPUT error at this path, when neither is given; the rest of ' +
+      'the document still answers.',
     args: { id: t.arg.id(), name: t.arg.string() },
     resolve: async (_root, args, { viewer, customFieldDefinitions }) => {
       assertCanView(viewer);

@@ -237,12 +237,14 @@ describe('apiUsers and apiTokens', () => {
     expect(JSON.stringify(body)).not.toMatch(/scrypt|password/i);
   });
 
-  it.each<[Who]>([['viewer'], ['editor']])('are refused to a %s with a FORBIDDEN error and no data', async (who) => {
-    for (const query of ['{ apiUsers { username } }', '{ apiTokens { id } }']) {
+  it.each<[Who]>([['viewer'], ['editor']])('are refused to a %s with a FORBIDDEN error and a null list', async (who) => {
+    for (const [field, query] of [['apiUsers', '{ apiUsers { username } }'], ['apiTokens', '{ apiTokens { id } }']] as const) {
       const { status, body } = await t.graphql(query, {}, who);
       expect(status).toBe(200);
-      expect(body.data ?? null).toBeNull();
-      expect(body.errors).toEqual([expect.objectContaining({ message: 'API user has no permission to administer API users', extensions: { code: 'FORBIDDEN' } })]);
+      expect(body.data).toEqual({ [field]: null });
+      expect(body.errors).toEqual([
+        expect.objectContaining({ message: 'API user has no permission to administer API users', path: [field], extensions: { code: 'FORBIDDEN' } }),
+      ]);
     }
   });
 });

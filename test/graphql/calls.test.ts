@@ -55,11 +55,12 @@ async function pageForward(size: number, variables: Record<string, unknown> = {}
   throw new Error('did not reach the end');
 }
 
-/** An error response to `calls`: no data, one GraphQL error with this message, HTTP 200. */
+/** An error response to `calls`: `calls: null`, one GraphQL error at its path with this message, HTTP 200. */
 async function expectError(variables: Record<string, unknown>, message: string | RegExp) {
   const body = await list(variables);
-  expect(body.data).toBeNull();
+  expect(body.data).toEqual({ calls: null });
   expect(body.errors).toHaveLength(1);
+  expect((body.errors![0] as { path?: unknown }).path).toEqual(['calls']);
   expect(body.errors![0]!.message).toMatch(message);
   expect(body.errors![0]!.message).not.toMatch(/Unexpected error/);
   expect((body.errors![0] as { extensions?: { code?: string } }).extensions?.code).toBe('BAD_USER_INPUT');
