@@ -26,6 +26,8 @@ Usage: callgate <command> [options]      (every command takes --db <path | postg
 selects PostgreSQL. Output is JSON on stdout.`;
 
 const DEMO_DATABASE = './data/demo.sqlite';
+/** The usual local dev servers' origins (Vite, then Create React App / Next.js), allowed by `demo` unless CORS_ORIGINS is set. */
+const DEMO_CORS_ORIGINS = ['http://localhost:5173', 'http://127.0.0.1:5173', 'http://localhost:3000', 'http://127.0.0.1:3000'];
 
 const OPTIONS = {
   db: { type: 'string' },
@@ -113,11 +115,12 @@ async function main(argv: string[]): Promise<void> {
     case 'serve':
       return serve(config);
     case 'demo': {
-      const demoConfig = { ...config, databaseUrl: v.db ?? DEMO_DATABASE };
+      const corsOrigins = config.corsOrigins.length > 0 ? config.corsOrigins : DEMO_CORS_ORIGINS;
+      const demoConfig = { ...config, databaseUrl: v.db ?? DEMO_DATABASE, corsOrigins };
       const target = describeDatabase(demoConfig.databaseUrl);
       if (target.dialect === 'sqlite') for (const suffix of ['', '-wal', '-shm']) rmSync(`${target.path}${suffix}`, { force: true });
       const seeded = await withStore(demoConfig, (store) => seedDemo(store));
-      return serve(demoConfig, (url) => process.stderr.write(demoBanner(url, seeded)));
+      return serve(demoConfig, (url) => process.stderr.write(demoBanner(url, seeded, demoConfig.corsOrigins)));
     }
     case 'tenants create':
       return withStore(config, async (store) => print(await createTenant(store, required(v.name, '--name'))));
@@ -161,7 +164,7 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
-function demoBanner(url: string, seeded: Awaited<ReturnType<typeof seedDemo>>): string {
+function demoBanner(url: string, seeded: Awaited<ReturnType<typeof seedDemo>>, corsOrigins: readonly string[]): string {
   const editor = seeded.users.find((u) => u.role === 'editor')!;
   return [
     '',
@@ -172,6 +175,7 @@ function demoBanner(url: string, seeded: Awaited<ReturnType<typeof seedDemo>>): 
     `Bearer token for editor: ${seeded.token.token}`,
     '',
     `GraphiQL: ${url}/graphql   (log in as editor when the browser asks)`,
+    `CORS: browser apps at ${corsOrigins.join(', ')} may call every route${corsOrigins === DEMO_CORS_ORIGINS ? ' (set CORS_ORIGINS to change)' : ''}`,
     '',
     'Try the REST shim:',
     `  curl -u editor:${editor.password} -X PUT -H 'Content-Type: application/json' \\`,

@@ -6,6 +6,7 @@ import { hashApiToken, hashPassword, newApiToken } from '../auth/credentials.js'
 import type { CredentialFactory } from '../graphql/context.js';
 import { StoreUnavailableError, type CallStore } from '../store/call-store.js';
 import { createCompiledExecution, DEFAULT_COMPILED_EXECUTION, type CompiledExecutionOptions } from './compiled-execution.js';
+import { createCors } from './cors.js';
 import { createGraphQLFastPath } from './graphql-fast-path.js';
 import { createGraphQLServer, DEFAULT_LIMITS, type CheckCredentials, type GraphQLLimits } from './graphql-server.js';
 import { createLogger, requestLogWriter } from './logger.js';
@@ -39,6 +40,8 @@ export interface AppDeps {
   credentials?: CredentialFactory;
   /** graphql-jit for the REST documents and the operations /graphql runs often; false runs everything with graphql-js. */
   compiledExecution?: CompiledExecutionOptions | false;
+  /** Exact origins allowed to call every route from a browser (CORS, with credentials); none by default. */
+  corsOrigins?: readonly string[];
 }
 
 const realCredentials: CredentialFactory = {
@@ -112,13 +115,15 @@ export function createApp(deps: AppDeps) {
       else writeReply(res, jsonReply(500, { errors: [{ message: 'Unexpected error.' }] }));
     },
   });
+  const routes = restRoutes(operations);
   const handleNode = createNodeHandler({
     requests,
     ops: createOps({ store, metrics, metricsSetting: deps.metrics ?? { enabled: true } }),
-    rest: createRestRouter(restRoutes(operations), authenticator, logger),
+    rest: createRestRouter(routes, authenticator, logger),
     graphql,
     graphqlFastPath,
     clientAddress,
+    cors: createCors(deps.corsOrigins ?? [], routes),
   });
 
   return { handleNode, yoga: graphql, metrics, compiledExecution, graphqlDirectExecutions: graphqlFastPath.directExecutions };

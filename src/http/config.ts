@@ -1,10 +1,21 @@
 import { z } from 'zod';
 import { DEFAULT_DATABASE, type StoreOptions } from '../store/open-store.js';
 import { DEFAULT_LIMITS, type GraphQLLimits } from './app.js';
+import { corsOriginProblem } from './cors.js';
 import { LOG_LEVELS } from './logger.js';
 
 const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 const limit = z.coerce.number().int().min(1).max(1_000_000);
+
+/** A comma-separated list of exact origins; each entry is checked by corsOriginProblem. */
+const origins = z.string().transform((value, ctx) => {
+  const entries = value.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+  for (const entry of entries) {
+    const problem = corsOriginProblem(entry);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  }
+  return [...new Set(entries)];
+});
 
 /** Environment variables callgate reads, with their defaults (documented in the README). */
 const ConfigSchema = z.object({
@@ -30,6 +41,7 @@ const ConfigSchema = z.object({
   GRAPHQL_MAX_COST: limit.default(DEFAULT_LIMITS.maxCost),
   GRAPHQL_JIT: flag.default(true),
   SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(10),
+  CORS_ORIGINS: origins.default([]),
 });
 
 export interface Config {
@@ -49,6 +61,8 @@ export interface Config {
   /** Compile often-run operations with graphql-jit. */
   jit: boolean;
   shutdownTimeoutMs: number;
+  /** Exact origins allowed to call every route from a browser; empty for same-origin only. */
+  corsOrigins: string[];
 }
 
 export class ConfigError extends Error {}
@@ -91,5 +105,6 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     },
     jit: c.GRAPHQL_JIT,
     shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT_SECONDS * 1000,
+    corsOrigins: c.CORS_ORIGINS,
   };
 }

@@ -1,7 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { GraphQLError, NoSchemaIntrospectionCustomRule } from 'graphql';
 import { createYoga, maskError, type Plugin } from 'graphql-yoga';
-import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { EnvelopArmor } from '@escape.tech/graphql-armor';
 import type { Logger } from 'pino';
 import { CHALLENGE, type Authentication, type Authenticator } from '../auth/authenticator.js';
@@ -18,6 +17,9 @@ import { MAX_BODY_BYTES } from './request-body.js';
 import { operationName, type RequestTracker } from './request-log.js';
 
 export const GRAPHQL_PATH = '/graphql';
+
+/** The header a GET (or form or text POST) to /graphql must carry unless it has a Bearer token. */
+export const CSRF_HEADER = 'x-graphql-yoga-csrf';
 
 /** The GraphQL abuse limits (graphql-armor), each configurable. */
 export interface GraphQLLimits {
@@ -103,6 +105,32 @@ function refusal(outcome: Exclude<Authentication, { kind: 'viewer' }> | StoreUna
   );
 }
 
+/** Content types a browser may POST cross-origin without a preflight (a form's or text). */
+const SIMPLE_CONTENT_TYPES = ['application/x-www-form-urlencoded', 'multipart/form-data', 'text/plain'];
+const BEARER = /^bearer(\s|$)/i;
+
+const csrfRefused = () =>
+  new GraphQLError(
+    `Send the header "${CSRF_HEADER}: 1" with this request, or use POST with Content-Type: application/json ` +
+      '(a GET, or a POST of a form or text, could be forged by another web page)',
+    { extensions: { code: 'CSRF_HEADER_REQUIRED', http: { status: 403 } } },
+  );
+
+/**
+ * yoga's CSRF prevention rule, but for what a browser can forge: a request
+ * a page could send with the user's stored credentials (a GET, or a POST of
+ * a form or text, with no preflight) must carry the CSRF header. A Bearer
+ * token is never sent by a browser on its own, so such a request is exempt.
+ */
+const csrfPrevention: Plugin = {
+  onRequestParse({ request }) {
+    const contentType = request.headers.get('content-type')?.toLowerCase();
+    if (contentType && !SIMPLE_CONTENT_TYPES.some((simple) => contentType.startsWith(simple))) return;
+    if (request.headers.has(CSRF_HEADER) || BEARER.test(request.headers.get('authorization') ?? '')) return;
+    throw csrfRefused();
+  },
+};
+
 /** Names the operation for logs and metrics; logs unexpected errors with their stack before masking hides it. */
 function observeExecution(requests: RequestTracker, metrics: Metrics, logger: Logger): Plugin {
   return {
@@ -131,7 +159,7 @@ function observeExecution(requests: RequestTracker, metrics: Metrics, logger: Lo
 
 /**
  * The yoga instance with its plugins, in order: credentials before parsing
- * (an anonymous client learns nothing of the schema), CSRF prevention, the
+ * (an anonymous client learns nothing of the schema), CSRF prevention (Bearer exempt), the
  * abuse limits, introspection off when configured, logs and metrics of each
  * execution, and compiled execution. The REST shim runs its documents through
  * the same instance's envelop pipeline.
@@ -173,7 +201,7 @@ export function createGraphQLServer(deps: GraphQLServerDeps) {
     },
     plugins: [
       requireCredentials,
-      useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] }),
+      csrfPrevention,
       ...armorPlugins(deps.limits, deps.development),
       ...(deps.introspection ? [] : [withoutIntrospection]),
       observeExecution(requests, metrics, logger),

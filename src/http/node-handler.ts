@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Cors } from './cors.js';
 import { GRAPHQL_PATH, type GraphQLServer } from './graphql-server.js';
 import { OPS_PATHS } from './ops.js';
 import { restError, writeReply, type RestReply } from './reply.js';
@@ -14,6 +15,8 @@ export interface NodeHandlerDeps {
   graphqlFastPath: (req: IncomingMessage, res: ServerResponse, url: string) => boolean;
   /** The client's address, for login throttling. */
   clientAddress: (req: IncomingMessage) => string | null;
+  /** CORS for the configured origins, or null for same-origin only. */
+  cors: Cors | null;
 }
 
 /** Whether a Host header can name this server; each distinct one is checked once in a row. */
@@ -30,13 +33,16 @@ function hostCheck() {
 
 /**
  * The Node entry, the one way in for HTTP: every request gets an id
- * (X-Request-Id is honoured and returned) and one log line. /healthz, /readyz
+ * (X-Request-Id is honoured and returned) and one log line. A request from an
+ * allowed origin gets its CORS headers here, and a preflight its answer
+ * before any credentials are checked. /healthz, /readyz
  * and /metrics answer operators; /api/ goes to the REST router (no Fetch
  * objects); everything else is yoga's, /graphql through the fast path where
  * it applies.
  */
 export function createNodeHandler(deps: NodeHandlerDeps) {
   const isValidHost = hostCheck();
+  const { cors } = deps;
 
   return function handleNode(req: IncomingMessage, res: ServerResponse): void {
     const info = deps.requests.track(req, res);
@@ -48,6 +54,7 @@ export function createNodeHandler(deps: NodeHandlerDeps) {
       writeReply(res, restError(400, 'BadRequest', 'The Host header is not a valid host'), info.id);
       return;
     }
+    if (cors !== null && req.headers.origin !== undefined && cors.handle(req, res, pathname, info.id, (name) => info.setOperation(name))) return;
     if (OPS_PATHS.has(pathname)) {
       info.setOperation(`GET ${pathname}`);
       void deps.ops(pathname, req.headers.authorization ?? null).then((reply) => writeReply(res, reply, info.id));

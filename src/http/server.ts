@@ -56,6 +56,7 @@ export async function startServer(config: Config, store: CallStore, timeouts: Se
     limits: config.limits,
     metrics: config.metrics,
     trustProxy: config.trustProxy,
+    corsOrigins: config.corsOrigins,
     compiledExecution: config.jit ? undefined : false,
     authenticator: new Authenticator(store, { cacheTtlMs: config.authCacheTtlMs }),
   });

@@ -107,12 +107,40 @@ describe('GraphQL abuse limits (defaults)', () => {
     expect(response.status).toBe(405);
   });
 
-  it('refuses a GET query without the CSRF header (a request a browser could forge), and accepts it with', async () => {
+  // Issue 16 changed this contract: the 403 case now uses Basic credentials, which a browser sends on its own; a Bearer GET passes.
+  it('refuses a GET query with Basic credentials without the CSRF header (a request a browser could forge), and accepts it with', async () => {
+    const { app } = await appWith();
+    const url = `http://callgate.test/graphql?query=${encodeURIComponent('{ viewer { username } }')}`;
+    const headers = { authorization: basic('editor'), accept: 'application/json' };
+    const refused = await app.fetch(new Request(url, { headers }));
+    expect(refused.status).toBe(403);
+    expect(await messages(refused)).toEqual([
+      'Send the header "x-graphql-yoga-csrf: 1" with this request, or use POST with Content-Type: application/json ' +
+        '(a GET, or a POST of a form or text, could be forged by another web page)',
+    ]);
+    expect((await app.fetch(new Request(url, { headers: { ...headers, 'x-graphql-yoga-csrf': '1' } }))).status).toBe(200);
+  });
+
+  it('refuses a form POST with Basic credentials without the CSRF header', async () => {
+    const { app } = await appWith();
+    const response = await app.fetch(
+      new Request('http://callgate.test/graphql', {
+        method: 'POST',
+        headers: { authorization: basic('editor'), accept: 'application/json', 'content-type': 'text/plain' },
+        body: JSON.stringify({ query: '{ viewer { username } }' }),
+      }),
+    );
+    expect(response.status).toBe(403);
+  });
+
+  it('accepts a GET query with a Bearer token without the CSRF header: a browser never sends one on its own', async () => {
     const { app, world } = await appWith();
     const url = `http://callgate.test/graphql?query=${encodeURIComponent('{ viewer { username } }')}`;
-    const headers = { authorization: `Bearer ${world.tokens.editor}`, accept: 'application/json' };
-    expect((await app.fetch(new Request(url, { headers }))).status).toBe(403);
-    expect((await app.fetch(new Request(url, { headers: { ...headers, 'x-graphql-yoga-csrf': '1' } }))).status).toBe(200);
+    for (const scheme of ['Bearer', 'bearer']) {
+      const response = await app.fetch(new Request(url, { headers: { authorization: `${scheme} ${world.tokens.editor}`, accept: 'application/json' } }));
+      expect(response.status).toBe(200);
+      expect(await response.json()).toEqual({ data: { viewer: { username: 'editor' } } });
+    }
   });
 });
 
