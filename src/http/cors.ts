@@ -28,7 +28,7 @@ export interface Cors {
    * Handles a request from an allowed origin: answers a preflight (OPTIONS
    * with Access-Control-Request-Method) with 204 and returns true, or sets
    * the headers of an actual response and returns false. A request without
-   * an Origin header, or from another origin, is left exactly as it was.
+   * an Origin header, or from another origin, gets only `Vary: Origin`.
    */
   handle(req: IncomingMessage, res: ServerResponse, pathname: string, requestId: string, setOperation: (name: string) => void): boolean;
 }
@@ -58,6 +58,8 @@ export function createCors(origins: readonly string[], routes: readonly Route[])
 
   return {
     handle(req, res, pathname, requestId, setOperation) {
+      // What a response says depends on Origin whenever CORS is on: a shared cache must not reuse it across origins.
+      res.setHeader('vary', 'Origin');
       const origin = req.headers.origin;
       if (origin === undefined || !allowed.has(origin)) return false;
       if (req.method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined) {
@@ -80,7 +82,6 @@ export function createCors(origins: readonly string[], routes: readonly Route[])
       res.setHeader('access-control-allow-origin', origin);
       res.setHeader('access-control-allow-credentials', 'true');
       res.setHeader('access-control-expose-headers', exposeHeaders);
-      res.setHeader('vary', 'Origin');
       return false;
     },
   };

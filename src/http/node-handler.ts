@@ -54,7 +54,7 @@ export function createNodeHandler(deps: NodeHandlerDeps) {
       writeReply(res, restError(400, 'BadRequest', 'The Host header is not a valid host'), info.id);
       return;
     }
-    if (cors !== null && req.headers.origin !== undefined && cors.handle(req, res, pathname, info.id, (name) => info.setOperation(name))) return;
+    if (cors !== null && cors.handle(req, res, pathname, info.id, (name) => info.setOperation(name))) return;
     if (OPS_PATHS.has(pathname)) {
       info.setOperation(`GET ${pathname}`);
       void deps.ops(pathname, req.headers.authorization ?? null).then((reply) => writeReply(res, reply, info.id));

@@ -51,11 +51,11 @@ describe('CORS preflight', () => {
     expect(await methods('/metrics')).toBe('GET');
   });
 
-  it('gives a disallowed origin no CORS headers: the same answer as an OPTIONS without Origin', async () => {
+  it('gives a disallowed origin no CORS headers (only Vary: Origin): the same answer as an OPTIONS without Origin', async () => {
     const { preflight, send } = await served();
     for (const path of [`/api/v2/calls/${CALL.first}.json`, '/graphql', '/healthz']) {
       const refused = await preflight(path, OTHER, 'PUT');
-      expect(corsHeaders(refused.headers)).toEqual([]);
+      expect(corsHeaders(refused.headers)).toEqual([['vary', 'Origin']]);
       const plain = await send('OPTIONS', path, { 'access-control-request-method': 'PUT', 'access-control-request-headers': 'authorization, content-type' });
       expect([refused.status, headersOf(refused.headers), refused.text]).toEqual([plain.status, headersOf(plain.headers), plain.text]);
     }
@@ -119,7 +119,7 @@ describe('CORS on actual responses', () => {
     expectCors(health.headers);
   });
 
-  it('changes nothing for a disallowed origin or a request without Origin', async () => {
+  it('answers a disallowed origin as a request without Origin, both with Vary: Origin and nothing else of CORS', async () => {
     const { send, world } = await served();
     const requests: [string, string, Record<string, string>][] = [
       ['GET', `/api/v2/calls/${CALL.first}.json`, { authorization: `Bearer ${world.tokens.editor}` }],
@@ -130,7 +130,7 @@ describe('CORS on actual responses', () => {
     for (const [method, path, headers] of requests) {
       const plain = await send(method, path, headers);
       const other = await send(method, path, { ...headers, origin: OTHER });
-      expect(corsHeaders(plain.headers)).toEqual([]);
+      expect(corsHeaders(plain.headers)).toEqual([['vary', 'Origin']]);
       expect([other.status, headersOf(other.headers), other.text]).toEqual([plain.status, headersOf(plain.headers), plain.text]);
     }
   });
