@@ -28,7 +28,7 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof JsonNumber);
 
 /** The vendor body's `call.custom_fields`, whatever it holds; undefined when the path is missing. */
-export const customFieldsOf = (body: unknown): unknown =>
+const customFieldsOf = (body: unknown): unknown =>
   isObject(body) && isObject(body.call) ? body.call.custom_fields : undefined;
 
 /** Whether any entry's value is a JSON number (read again with exact digits, which JSON.parse would round). */
