@@ -10,21 +10,21 @@ import { RoleEnum } from './viewer.js';
 export const ApiUserRef = builder.objectRef<ApiUserSummary>('ApiUser').implement({
   description: 'An API user of the viewer\'s tenant. Its password is never shown.',
   fields: (t) => ({
-    id: t.exposeID('id'),
-    username: t.exposeString('username'),
-    role: t.expose('role', { type: RoleEnum }),
+    id: t.exposeID('id', { description: 'The user UUID.' }),
+    username: t.exposeString('username', { description: 'The login name, unique across tenants.' }),
+    role: t.expose('role', { type: RoleEnum, description: 'What the user may do.' }),
     disabled: t.exposeBoolean('disabled', { description: 'A disabled user is refused (401) on every request.' }),
-    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When the user was created.' }),
   }),
 });
 
 export const ApiTokenRef = builder.objectRef<ApiTokenSummary>('ApiToken').implement({
   description: 'A bearer token of an API user of the viewer\'s tenant. Its secret is shown once, when it is created, and never again.',
   fields: (t) => ({
-    id: t.exposeID('id'),
-    name: t.exposeString('name'),
+    id: t.exposeID('id', { description: 'The token UUID; pass it to `revokeApiToken`.' }),
+    name: t.exposeString('name', { description: 'The label given when it was created.' }),
     username: t.exposeString('username', { description: 'The API user the token authenticates as.' }),
-    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When the token was created.' }),
     revokedAt: t.expose('revokedAt', { type: 'DateTime', nullable: true, description: 'When it was revoked; null while it works.' }),
   }),
 });

@@ -15,5 +15,7 @@ export const builder = new SchemaBuilder<{
   errors: { defaultTypes: [] },
 });
 
-builder.queryType({});
-builder.mutationType({});
+builder.queryType({ description: 'Reads of the viewer\'s tenant: calls, custom fields, API users and tokens, and the viewer itself.' });
+builder.mutationType({
+  description: 'Writes to the viewer\'s tenant. Each returns a result union: the success type, or an expected failure implementing `Error`.',
+});

@@ -15,6 +15,7 @@ import { pageCallSources, type CallSource } from './call-source.js';
 import { assertCanView, badUserInput } from './errors.js';
 
 const CallOrderFieldEnum = builder.enumType('CallOrderField', {
+  description: 'The sort key of a list of calls.',
   values: {
     SETUP_TIME: { value: 'setup_time', description: 'When the call was set up.' },
     DURATION: { value: 'duration', description: 'How long the call lasted.' },
@@ -22,14 +23,18 @@ const CallOrderFieldEnum = builder.enumType('CallOrderField', {
 });
 
 const OrderDirectionEnum = builder.enumType('OrderDirection', {
-  values: { ASC: { value: 'asc' }, DESC: { value: 'desc' } } as const,
+  description: 'The direction of a sort.',
+  values: {
+    ASC: { value: 'asc', description: 'Smallest (earliest, shortest) first.' },
+    DESC: { value: 'desc', description: 'Largest (latest, longest) first.' },
+  } as const,
 });
 
 const CallOrderInput = builder.inputType('CallOrder', {
   description: 'How calls are sorted; calls with the same sort key are ordered by call id, in the same direction.',
   fields: (t) => ({
-    field: t.field({ type: CallOrderFieldEnum, defaultValue: 'setup_time' }),
-    direction: t.field({ type: OrderDirectionEnum, defaultValue: 'desc' }),
+    field: t.field({ type: CallOrderFieldEnum, defaultValue: 'setup_time', description: 'The sort key.' }),
+    direction: t.field({ type: OrderDirectionEnum, defaultValue: 'desc', description: 'Newest or longest first by default.' }),
   }),
 });
 
@@ -38,8 +43,8 @@ const CustomFieldFilterInput = builder.inputType('CustomFieldFilter', {
     'A condition on one enabled custom field, named by `fieldId` or exact `name` (the id wins when both are given), ' +
     'with exactly one of `equals`, `in` or `isSet`. An unknown or disabled field is an error.',
   fields: (t) => ({
-    fieldId: t.id(),
-    name: t.string(),
+    fieldId: t.id({ description: 'The field UUID.' }),
+    name: t.string({ description: 'The exact field name.' }),
     equals: t.string({ description: 'The value is exactly this.' }),
     in: t.stringList({ description: 'The value is one of these (at most 1000).' }),
     isSet: t.boolean({ description: 'true: the call has a value for the field; false: it has none.' }),
@@ -51,7 +56,7 @@ const CallFilterInputRef = builder.inputType('CallFilter', {
   fields: (t) => ({
     setupTimeFrom: t.field({ type: 'DateTime', description: 'Set up at or after this instant.' }),
     setupTimeTo: t.field({ type: 'DateTime', description: 'Set up at or before this instant.' }),
-    direction: t.field({ type: CallDirectionEnum }),
+    direction: t.field({ type: CallDirectionEnum, description: 'The call has this direction.' }),
     number: t.string({ description: 'The from or the to number starts with this, exactly (e.g. "+4930").' }),
     customFields: t.field({ type: [CustomFieldFilterInput], description: 'At most 20, all of which must hold.' }),
   }),
@@ -71,25 +76,26 @@ interface CallConnectionSource {
 const PageInfoRef = builder.objectRef<PageInfoSource>('PageInfo').implement({
   description: 'Relay page information.',
   fields: (t) => ({
-    hasNextPage: t.exposeBoolean('hasNextPage'),
-    hasPreviousPage: t.exposeBoolean('hasPreviousPage'),
-    startCursor: t.exposeString('startCursor', { nullable: true }),
-    endCursor: t.exposeString('endCursor', { nullable: true }),
+    hasNextPage: t.exposeBoolean('hasNextPage', { description: 'Whether more calls follow `endCursor`.' }),
+    hasPreviousPage: t.exposeBoolean('hasPreviousPage', { description: 'Whether more calls precede `startCursor`.' }),
+    startCursor: t.exposeString('startCursor', { nullable: true, description: 'The cursor of the first edge; null on an empty page.' }),
+    endCursor: t.exposeString('endCursor', { nullable: true, description: 'The cursor of the last edge; null on an empty page.' }),
   }),
 });
 
 const CallEdgeRef = builder.objectRef<CallConnectionSource['edges'][number]>('CallEdge').implement({
+  description: 'One call on a page, with its cursor.',
   fields: (t) => ({
     cursor: t.exposeString('cursor', { description: 'Opaque; stays valid when calls are added.' }),
-    node: t.field({ type: CallRef, resolve: (edge) => edge.node }),
+    node: t.field({ type: CallRef, description: 'The call.', resolve: (edge) => edge.node }),
   }),
 });
 
 const CallConnectionRef = builder.objectRef<CallConnectionSource>('CallConnection').implement({
   description: 'A page of calls.',
   fields: (t) => ({
-    edges: t.field({ type: [CallEdgeRef], resolve: (connection) => connection.edges }),
-    pageInfo: t.field({ type: PageInfoRef, resolve: (connection) => connection.pageInfo }),
+    edges: t.field({ type: [CallEdgeRef], description: 'The calls on this page, in sort order.', resolve: (connection) => connection.edges }),
+    pageInfo: t.field({ type: PageInfoRef, description: 'Where this page lies.', resolve: (connection) => connection.pageInfo }),
     totalCount: t.int({ description: 'How many calls match the filter, on all pages.', resolve: (connection) => connection.totalCount() }),
   }),
 });
@@ -122,12 +128,12 @@ builder.queryField('calls', (t) =>
       'cursors stay valid when calls are added). `first` and `last` default to 20 and may be at most 1000. ' +
       'Null, with a BAD_USER_INPUT error at this path, when an argument is refused; the rest of the document still answers.',
     args: {
-      first: t.arg.int(),
-      after: t.arg.string(),
-      last: t.arg.int(),
-      before: t.arg.string(),
-      filter: t.arg({ type: CallFilterInputRef }),
-      orderBy: t.arg({ type: CallOrderInput }),
+      first: t.arg.int({ description: 'The first this many calls after `after` (default 20, at most 1000).' }),
+      after: t.arg.string({ description: 'A cursor: start after this call.' }),
+      last: t.arg.int({ description: 'The last this many calls before `before` (at most 1000).' }),
+      before: t.arg.string({ description: 'A cursor: end before this call.' }),
+      filter: t.arg({ type: CallFilterInputRef, description: 'Only calls matching it; all calls when absent.' }),
+      orderBy: t.arg({ type: CallOrderInput, description: 'The sort; latest setup time first when absent.' }),
     },
     resolve: async (_root, args, { store, viewer, customFieldDefinitions }, info) => {
       assertCanView(viewer);

@@ -8,18 +8,19 @@ import { assertCanView, badUserInput } from './errors.js';
 import { NodeRef } from './node.js';
 
 export const CallDirectionEnum = builder.enumType('CallDirection', {
+  description: 'Which way a call went, as the call record states it.',
   values: {
-    INBOUND: { value: 'inbound' },
-    OUTBOUND: { value: 'outbound' },
-    UNKNOWN: { value: 'unknown' },
+    INBOUND: { value: 'inbound', description: 'Received by the tenant.' },
+    OUTBOUND: { value: 'outbound', description: 'Placed by the tenant.' },
+    UNKNOWN: { value: 'unknown', description: 'The record does not say.' },
   } as const,
 });
 
 const CustomFieldValueRef = builder.objectRef<CallFieldValue>('CustomFieldValue').implement({
   description: 'A custom field of a call and its value.',
   fields: (t) => ({
-    fieldId: t.exposeID('fieldId'),
-    name: t.exposeString('name'),
+    fieldId: t.exposeID('fieldId', { description: 'The field UUID.' }),
+    name: t.exposeString('name', { description: 'The field\'s current name.' }),
     value: t.exposeString('value', {
       nullable: true,
       description:
@@ -56,10 +57,10 @@ export const CallRef = builder.objectRef<CallSource>('Call').implement({
   interfaces: [NodeRef],
   fields: (t) => ({
     id: t.id({ description: 'The call UUID (the REST `call_id`).', resolve: ({ call }) => call.callId }),
-    setupTime: t.field({ type: 'DateTime', resolve: ({ call }) => call.setupTime }),
-    fromNumber: t.string({ resolve: ({ call }) => call.fromNumber }),
-    toNumber: t.string({ resolve: ({ call }) => call.toNumber }),
-    direction: t.field({ type: CallDirectionEnum, resolve: ({ call }) => call.direction }),
+    setupTime: t.field({ type: 'DateTime', description: 'When the call was set up.', resolve: ({ call }) => call.setupTime }),
+    fromNumber: t.string({ description: 'The calling number, as recorded.', resolve: ({ call }) => call.fromNumber }),
+    toNumber: t.string({ description: 'The called number, as recorded.', resolve: ({ call }) => call.toNumber }),
+    direction: t.field({ type: CallDirectionEnum, description: 'Which way the call went.', resolve: ({ call }) => call.direction }),
     duration: t.int({ description: 'Seconds.', resolve: ({ call }) => call.duration }),
     version: t.int({ description: 'Bumped by one on every successful change.', resolve: ({ call }) => call.version }),
     customFields: t.field({
@@ -67,7 +68,7 @@ export const CallRef = builder.objectRef<CallSource>('Call').implement({
       description:
         'The values this call has, ordered by field name. With `includeEmpty`, every enabled field of the tenant, ' +
         'with `value: null` where the call has none.',
-      args: { includeEmpty: t.arg.boolean({ defaultValue: false }) },
+      args: { includeEmpty: t.arg.boolean({ defaultValue: false, description: 'Also list enabled fields the call has no value for.' }) },
       resolve: async (source, { includeEmpty }, { customFieldDefinitions }) => {
         const values = await source.values();
         return includeEmpty ? valuesToShow(values, await customFieldDefinitions(), true) : values;
@@ -79,7 +80,7 @@ export const CallRef = builder.objectRef<CallSource>('Call').implement({
       description:
         'The value of one enabled field, by `fieldId` or exact `name` (the id wins when both are given); null when ' +
         'the call has no value for it. An unknown or disabled field is an error.',
-      args: { fieldId: t.arg.id(), name: t.arg.string() },
+      args: { fieldId: t.arg.id({ description: 'The field UUID.' }), name: t.arg.string({ description: 'The exact field name.' }) },
       resolve: async (source, args, { customFieldDefinitions }) => {
         const ref = { fieldId: args.fieldId == null ? args.fieldId : String(args.fieldId), name: args.name };
         const lookup = findFieldToRead(ref, await customFieldDefinitions());
@@ -100,7 +101,7 @@ builder.queryField('call', (t) =>
     type: CallRef,
     nullable: true,
     description: 'One call of the viewer\'s tenant by its UUID, or null.',
-    args: { id: t.arg.id({ required: true }) },
+    args: { id: t.arg.id({ required: true, description: 'The call UUID (the REST `call_id`).' }) },
     resolve: async (_root, { id }, { store, viewer }) => {
       assertCanView(viewer);
       const callId = normalizeCallId(String(id));

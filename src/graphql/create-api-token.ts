@@ -8,7 +8,7 @@ import { ConflictError, ForbiddenError, InvalidRecordError, NotFoundError } from
 const CreateApiTokenInput = builder.inputType('CreateApiTokenInput', {
   description: 'A new bearer token for an API user of the viewer\'s tenant.',
   fields: (t) => ({
-    username: t.string({ required: true }),
+    username: t.string({ required: true, description: 'The API user the token authenticates as.' }),
     name: t.string({ description: 'A label to recognise the token by (default "api"), 1 to 64 characters.' }),
   }),
 });
@@ -19,8 +19,9 @@ interface CreatedApiToken {
 }
 
 const CreateApiTokenSuccess = builder.objectRef<CreatedApiToken>('CreateApiTokenSuccess').implement({
+  description: 'The token was created.',
   fields: (t) => ({
-    token: t.field({ type: ApiTokenRef, resolve: (result) => result.token }),
+    token: t.field({ type: ApiTokenRef, description: 'The new token.', resolve: (result) => result.token }),
     secret: t.exposeString('secret', {
       description: 'The token to send as `Authorization: Bearer <secret>`. Shown this once: only its SHA-256 is stored.',
     }),
@@ -34,9 +35,14 @@ builder.mutationField('createApiToken', (t) =>
     errors: {
       types: [InvalidRecordError, NotFoundError, ForbiddenError, ConflictError],
       directResult: true,
-      union: { name: 'CreateApiTokenResult' },
+      union: {
+        name: 'CreateApiTokenResult',
+        description:
+          'CreateApiTokenSuccess, or ForbiddenError (not an admin), InvalidRecordError (a bad name) or NotFoundError (no such ' +
+          'user in the tenant). ConflictError does not occur.',
+      },
     },
-    args: { input: t.arg({ type: CreateApiTokenInput, required: true }) },
+    args: { input: t.arg({ type: CreateApiTokenInput, required: true, description: 'The user and a label.' }) },
     resolve: async (_root, { input }, { store, viewer, clock, credentials }) => {
       requireUserAdmin(viewer);
       const { name, problems } = checkTokenName(input.name);

@@ -11,7 +11,7 @@ const CreateApiUserInput = builder.inputType('CreateApiUserInput', {
   fields: (t) => ({
     username: t.string({ required: true, description: '1 to 64 characters, trimmed, without ":".' }),
     password: t.string({ required: true, description: '8 to 1024 characters; stored as a scrypt hash.' }),
-    role: t.field({ type: RoleEnum, required: true }),
+    role: t.field({ type: RoleEnum, required: true, description: 'What the user may do.' }),
   }),
 });
 
@@ -21,11 +21,16 @@ builder.mutationField('createApiUser', (t) =>
     description: 'Creates an API user in the viewer\'s tenant (admin only).',
     errors: {
       types: [InvalidRecordError, NotFoundError, ForbiddenError, ConflictError],
-      union: { name: 'CreateApiUserResult' },
-      result: { name: 'CreateApiUserSuccess' },
-      dataField: { name: 'user' },
+      union: {
+        name: 'CreateApiUserResult',
+        description:
+          'CreateApiUserSuccess, or ForbiddenError (not an admin), InvalidRecordError (invalid input) or ' +
+          'ConflictError (DUPLICATE: the username is taken). NotFoundError does not occur.',
+      },
+      result: { name: 'CreateApiUserSuccess', description: 'The user was created.' },
+      dataField: { name: 'user', description: 'The new user.' },
     },
-    args: { input: t.arg({ type: CreateApiUserInput, required: true }) },
+    args: { input: t.arg({ type: CreateApiUserInput, required: true, description: 'The new user.' }) },
     resolve: async (_root, { input }, { store, viewer, clock, credentials }) => {
       requireUserAdmin(viewer);
       const { username, problems } = checkNewApiUser(input);

@@ -10,13 +10,13 @@ const CreateCustomFieldInput = builder.inputType('CreateCustomFieldInput', {
   description: 'A new custom field. The name is trimmed, 1 to 64 characters, and unique in the tenant ignoring case.',
   fields: (t) => ({
     id: t.id({ description: 'A UUID for the field (e.g. to keep the vendor\'s `field_id`); generated when absent.' }),
-    name: t.string({ required: true }),
-    type: t.field({ type: CustomFieldTypeEnum, required: true }),
-    description: t.string(),
+    name: t.string({ required: true, description: 'The field name.' }),
+    type: t.field({ type: CustomFieldTypeEnum, required: true, description: 'The kind of value the field takes.' }),
+    description: t.string({ description: 'What the field is for, at most 1000 characters.' }),
     maxLength: t.int({ description: 'TEXT only: the longest value in characters (default 255, at most 65535).' }),
     options: t.stringList({ description: 'OPTION and MULTISELECT only: the allowed values, at least one.' }),
-    editable: t.boolean({ defaultValue: true }),
-    enabled: t.boolean({ defaultValue: true }),
+    editable: t.boolean({ defaultValue: true, description: 'Whether API users may set the value.' }),
+    enabled: t.boolean({ defaultValue: true, description: 'Whether the field is listed and takes values.' }),
   }),
 });
 
@@ -26,11 +26,16 @@ builder.mutationField('createCustomField', (t) =>
     description: 'Creates a custom field in the viewer\'s tenant (admin only), as REST `POST /api/v2/custom_fields.json`.',
     errors: {
       types: [InvalidRecordError, NotFoundError, ForbiddenError, ConflictError],
-      union: { name: 'CreateCustomFieldResult' },
-      result: { name: 'CreateCustomFieldSuccess' },
-      dataField: { name: 'customField' },
+      union: {
+        name: 'CreateCustomFieldResult',
+        description:
+          'CreateCustomFieldSuccess, or ForbiddenError (not an admin), InvalidRecordError (invalid input) or ConflictError ' +
+          '(DUPLICATE: the name or id is taken). NotFoundError does not occur.',
+      },
+      result: { name: 'CreateCustomFieldSuccess', description: 'The field was created.' },
+      dataField: { name: 'customField', description: 'The new field.' },
     },
-    args: { input: t.arg({ type: CreateCustomFieldInput, required: true }) },
+    args: { input: t.arg({ type: CreateCustomFieldInput, required: true, description: 'The new field.' }) },
     resolve: async (_root, { input }, { store, viewer, clock, customFieldDefinitionsChanged }) => {
       if (!can(viewer.role, 'administer')) throw new ForbiddenError(FIELDS_FORBIDDEN_MESSAGE);
       const context = { tenantId: viewer.tenantId, fieldId: randomUUID() };

@@ -6,11 +6,12 @@ import { assertCanView, badUserInput } from './errors.js';
 import { NodeRef } from './node.js';
 
 export const CustomFieldTypeEnum = builder.enumType('CustomFieldType', {
+  description: 'The kind of value a custom field takes, and the format of that value.',
   values: {
-    TEXT: { value: 'text' },
-    OPTION: { value: 'option' },
-    NUMBER: { value: 'number' },
-    DATE: { value: 'date' },
+    TEXT: { value: 'text', description: 'Any text up to `maxLength` characters (default 255).' },
+    OPTION: { value: 'option', description: 'Exactly one of `options`.' },
+    NUMBER: { value: 'number', description: 'A decimal number, e.g. "-12.5" or "1e3".' },
+    DATE: { value: 'date', description: 'A calendar date as YYYY-MM-DD, e.g. "2023-09-12".' },
     MULTISELECT: { value: 'multiselect', description: 'Any number of distinct `options`; set with `values`.' },
     BOOLEAN: { value: 'boolean', description: '"true" or "false".' },
   } as const,
@@ -21,9 +22,9 @@ export const CustomFieldRef = builder.objectRef<CustomFieldDefinition>('CustomFi
   interfaces: [NodeRef],
   fields: (t) => ({
     id: t.exposeID('fieldId', { description: 'The field UUID (the REST `field_id`).' }),
-    name: t.exposeString('name'),
-    description: t.exposeString('description', { nullable: true }),
-    type: t.expose('type', { type: CustomFieldTypeEnum }),
+    name: t.exposeString('name', { description: 'The current name, unique in the tenant ignoring case.' }),
+    description: t.exposeString('description', { nullable: true, description: 'What the field is for; null when not given.' }),
+    type: t.expose('type', { type: CustomFieldTypeEnum, description: 'The kind of value the field takes.' }),
     options: t.exposeStringList('options', { nullable: true, description: 'The allowed values of an OPTION or MULTISELECT field.' }),
     maxLength: t.int({
       nullable: true,
@@ -31,7 +32,7 @@ export const CustomFieldRef = builder.objectRef<CustomFieldDefinition>('CustomFi
       resolve: (field) => effectiveMaxLength(field),
     }),
     editable: t.exposeBoolean('editable', { description: 'Whether API users may set the value.' }),
-    enabled: t.exposeBoolean('enabled'),
+    enabled: t.exposeBoolean('enabled', { description: 'A disabled field is not listed by default and takes no values.' }),
     previousNames: t.stringList({
       description: 'Names the field had before it was renamed, most recent first; a client sending one is told the current name.',
       resolve: (field) => [...(field.previousNames ?? [])],
@@ -49,7 +50,7 @@ builder.queryField('customFields', (t) =>
   t.field({
     type: [CustomFieldRef],
     description: 'The custom fields of the viewer\'s tenant by name: the enabled ones, or all with `includeDisabled`.',
-    args: { includeDisabled: t.arg.boolean({ defaultValue: false }) },
+    args: { includeDisabled: t.arg.boolean({ defaultValue: false, description: 'Also list disabled fields.' }) },
     resolve: async (_root, { includeDisabled }, { viewer, customFieldDefinitions }) => {
       assertCanView(viewer);
       const fields = await customFieldDefinitions();
@@ -66,7 +67,7 @@ builder.queryField('customField', (t) =>
       'One custom field of the viewer\'s tenant, enabled or not, by `id` or exact `name` (the id wins when both ' +
       'are given), or null. Also null, with a BAD_USER_INPUT error at this path, when neither is given; the rest of ' +
       'the document still answers.',
-    args: { id: t.arg.id(), name: t.arg.string() },
+    args: { id: t.arg.id({ description: 'The field UUID.' }), name: t.arg.string({ description: 'The exact field name.' }) },
     resolve: async (_root, args, { viewer, customFieldDefinitions }) => {
       assertCanView(viewer);
       const ref = { fieldId: args.id == null ? args.id : String(args.id), name: args.name };

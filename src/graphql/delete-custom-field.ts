@@ -12,6 +12,7 @@ interface DeletedCustomField {
 }
 
 const DeleteCustomFieldSuccess = builder.objectRef<DeletedCustomField>('DeleteCustomFieldSuccess').implement({
+  description: 'The field and its stored values were deleted.',
   fields: (t) => ({
     customField: t.field({ type: CustomFieldRef, description: 'The field as it was before the deletion.', resolve: (result) => result.customField }),
     deletedValues: t.exposeInt('deletedValues', { description: 'Stored values deleted with the field.' }),
@@ -27,11 +28,16 @@ builder.mutationField('deleteCustomField', (t) =>
     errors: {
       types: [InvalidRecordError, NotFoundError, ForbiddenError, ConflictError],
       directResult: true,
-      union: { name: 'DeleteCustomFieldResult' },
+      union: {
+        name: 'DeleteCustomFieldResult',
+        description:
+          'DeleteCustomFieldSuccess, or ForbiddenError (not an admin), NotFoundError (no such field in the tenant) or ' +
+          'ConflictError (STORED_VALUES: the field has values and `force` is false). InvalidRecordError does not occur.',
+      },
     },
     args: {
-      id: t.arg.id({ required: true }),
-      force: t.arg.boolean({ defaultValue: false }),
+      id: t.arg.id({ required: true, description: 'The field UUID.' }),
+      force: t.arg.boolean({ defaultValue: false, description: 'Delete the field even if it has stored values, and them with it.' }),
     },
     resolve: async (_root, { id, force }, { store, viewer, customFieldDefinitionsChanged }) => {
       if (!can(viewer.role, 'administer')) throw new ForbiddenError(FIELDS_FORBIDDEN_MESSAGE);

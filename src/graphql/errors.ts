@@ -40,13 +40,14 @@ export class ConflictError extends Error {
 
 export const ErrorInterface = builder.interfaceRef<Error>('Error').implement({
   description: 'An expected failure; every error member of a result union implements it.',
-  fields: (t) => ({ message: t.exposeString('message') }),
+  fields: (t) => ({ message: t.exposeString('message', { description: 'What went wrong, in English, for people.' }) }),
 });
 
 const ValidationDetailRef = builder.objectRef<ValidationDetail>('ValidationDetail').implement({
+  description: 'A problem with one input.',
   fields: (t) => ({
     path: t.exposeString('path', { description: 'The input path, e.g. "customFields.0.value".' }),
-    message: t.exposeString('message'),
+    message: t.exposeString('message', { description: 'What is wrong with it, e.g. "Value is too long".' }),
   }),
 });
 
@@ -54,7 +55,7 @@ builder.objectType(InvalidRecordError, {
   name: 'InvalidRecordError',
   description: 'The input has invalid data; nothing was written. Lists every problem.',
   interfaces: [ErrorInterface],
-  fields: (t) => ({ details: t.field({ type: [ValidationDetailRef], resolve: (error) => error.details }) }),
+  fields: (t) => ({ details: t.field({ type: [ValidationDetailRef], description: 'Every problem, one per input.', resolve: (error) => error.details }) }),
 });
 
 builder.objectType(NotFoundError, {
@@ -70,6 +71,7 @@ builder.objectType(ForbiddenError, {
 });
 
 const ConflictReasonEnum = builder.enumType('ConflictReason', {
+  description: 'Why a change contradicts what is stored.',
   values: {
     DUPLICATE: { value: 'duplicate', description: 'The name (or id, or username) is already taken in the tenant.' },
     STORED_VALUES: { value: 'stored_values', description: 'Stored values would become invalid or be deleted; repeat with `force: true`.' },
@@ -83,7 +85,7 @@ builder.objectType(ConflictError, {
   description: 'The change contradicts what is stored; nothing was written.',
   interfaces: [ErrorInterface],
   fields: (t) => ({
-    reason: t.field({ type: ConflictReasonEnum, resolve: (error) => error.reason }),
+    reason: t.field({ type: ConflictReasonEnum, description: 'Which contradiction it is.', resolve: (error) => error.reason }),
     affectedValues: t.exposeInt('affectedValues', {
       description:
         'How many stored values the change would make invalid (or, for a deletion, delete); 0 unless `reason` is STORED_VALUES.',

@@ -42,7 +42,7 @@ builder.queryField('node', (t) =>
     nullable: true,
     description:
       'The call or custom field of the viewer\'s tenant with this `nodeId` (a bare call or field UUID works too), or null.',
-    args: { id: t.arg.id({ required: true }) },
+    args: { id: t.arg.id({ required: true, description: 'A `nodeId`, or a call or field UUID.' }) },
     resolve: async (_root, args, { store, viewer, customFieldDefinitions }) => {
       assertCanView(viewer);
       const text = String(args.id);

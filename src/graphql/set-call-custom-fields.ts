@@ -12,9 +12,9 @@ const CustomFieldValueInput = builder.inputType('CustomFieldValueInput', {
     'the name is ignored. `value: null` or `""` clears the value; leaving `value` out is an error. A MULTISELECT ' +
     'field takes `values` instead (`null` or `[]` clears).',
   fields: (t) => ({
-    fieldId: t.id(),
-    name: t.string(),
-    value: t.string(),
+    fieldId: t.id({ description: 'The field UUID.' }),
+    name: t.string({ description: 'The exact field name.' }),
+    value: t.string({ description: 'The new value, in the format of the field\'s type (see CustomFieldType); null or "" clears.' }),
     values: t.stringList({ description: 'The chosen options of a MULTISELECT field, instead of `value`.' }),
   }),
 });
@@ -28,13 +28,19 @@ builder.mutationField('setCallCustomFields', (t) =>
       `${MAX_ENTRIES} entries: a longer list is one InvalidRecordError detail at \`customFields\`.`,
     errors: {
       types: [InvalidRecordError, NotFoundError, ForbiddenError, ConflictError],
-      union: { name: 'SetCallCustomFieldsResult' },
-      result: { name: 'SetCallCustomFieldsSuccess' },
-      dataField: { name: 'call' },
+      union: {
+        name: 'SetCallCustomFieldsResult',
+        description:
+          'SetCallCustomFieldsSuccess, or ForbiddenError (the role cannot edit calls), NotFoundError (no such call in the ' +
+          'tenant), InvalidRecordError (an entry is refused; every problem listed) or ConflictError (VERSION_MISMATCH, only ' +
+          'with `expectedVersion`).',
+      },
+      result: { name: 'SetCallCustomFieldsSuccess', description: 'The values were written.' },
+      dataField: { name: 'call', description: 'The call as it is now.' },
     },
     args: {
-      callId: t.arg.id({ required: true }),
-      customFields: t.arg({ type: [CustomFieldValueInput], required: true }),
+      callId: t.arg.id({ required: true, description: 'The call UUID (the REST `call_id`).' }),
+      customFields: t.arg({ type: [CustomFieldValueInput], required: true, description: 'The fields to set or clear.' }),
       expectedVersion: t.arg.int({
         description: 'Optimistic concurrency: apply only if the call is still at this version, else a ConflictError (VERSION_MISMATCH) and nothing is written.',
       }),

@@ -7,7 +7,7 @@ import { RoleEnum } from './viewer.js';
 const UpdateApiUserInput = builder.inputType('UpdateApiUserInput', {
   description: 'Changes to an API user; an attribute left out keeps its value. Every change applies from the user\'s next request.',
   fields: (t) => ({
-    role: t.field({ type: RoleEnum }),
+    role: t.field({ type: RoleEnum, description: 'A new role.' }),
     password: t.string({ description: 'A new password (8 to 1024 characters); logins with the old one are refused at once.' }),
     disabled: t.boolean({ description: 'A disabled user (and each of its tokens) is refused with 401.' }),
   }),
@@ -23,13 +23,18 @@ builder.mutationField('updateApiUser', (t) =>
       'last active admin cannot be disabled or demoted (ConflictError).',
     errors: {
       types: [InvalidRecordError, NotFoundError, ForbiddenError, ConflictError],
-      union: { name: 'UpdateApiUserResult' },
-      result: { name: 'UpdateApiUserSuccess' },
-      dataField: { name: 'user' },
+      union: {
+        name: 'UpdateApiUserResult',
+        description:
+          'UpdateApiUserSuccess, or ForbiddenError (not an admin), NotFoundError (no such user in the tenant), ' +
+          'InvalidRecordError (invalid input) or ConflictError (LAST_ADMIN).',
+      },
+      result: { name: 'UpdateApiUserSuccess', description: 'The user was changed.' },
+      dataField: { name: 'user', description: 'The user as it is now.' },
     },
     args: {
-      username: t.arg.string({ required: true }),
-      input: t.arg({ type: UpdateApiUserInput, required: true }),
+      username: t.arg.string({ required: true, description: 'The user to change.' }),
+      input: t.arg({ type: UpdateApiUserInput, required: true, description: 'The changes.' }),
     },
     resolve: async (_root, { username, input }, { store, viewer, credentials }) => {
       requireUserAdmin(viewer);

@@ -12,12 +12,12 @@ const UpdateCustomFieldInput = builder.inputType('UpdateCustomFieldInput', {
     '`maxLength: null` restores the default 255. Changing the type drops a max length or options the new type has no use for.',
   fields: (t) => ({
     name: t.string({ description: 'A new name; the field keeps its id and values, and its old name is remembered.' }),
-    type: t.field({ type: CustomFieldTypeEnum }),
-    description: t.string(),
-    maxLength: t.int(),
-    options: t.stringList(),
-    editable: t.boolean(),
-    enabled: t.boolean(),
+    type: t.field({ type: CustomFieldTypeEnum, description: 'A new type; stored values are checked against it.' }),
+    description: t.string({ description: 'A new description, at most 1000 characters.' }),
+    maxLength: t.int({ description: 'TEXT only: the longest value in characters (at most 65535).' }),
+    options: t.stringList({ description: 'OPTION and MULTISELECT only: the allowed values, replacing the old ones.' }),
+    editable: t.boolean({ description: 'Whether API users may set the value.' }),
+    enabled: t.boolean({ description: 'Whether the field is listed and takes values.' }),
   }),
 });
 
@@ -27,8 +27,9 @@ interface UpdatedCustomField {
 }
 
 const UpdateCustomFieldSuccess = builder.objectRef<UpdatedCustomField>('UpdateCustomFieldSuccess').implement({
+  description: 'The field was changed.',
   fields: (t) => ({
-    customField: t.field({ type: CustomFieldRef, resolve: (result) => result.customField }),
+    customField: t.field({ type: CustomFieldRef, description: 'The field as it is now.', resolve: (result) => result.customField }),
     invalidatedValues: t.exposeInt('invalidatedValues', {
       description: 'Stored values that were valid before and are not under the new definition (only with `force`); they read as `valid: false`.',
     }),
@@ -45,12 +46,17 @@ builder.mutationField('updateCustomField', (t) =>
     errors: {
       types: [InvalidRecordError, NotFoundError, ForbiddenError, ConflictError],
       directResult: true,
-      union: { name: 'UpdateCustomFieldResult' },
+      union: {
+        name: 'UpdateCustomFieldResult',
+        description:
+          'UpdateCustomFieldSuccess, or ForbiddenError (not an admin), NotFoundError (no such field in the tenant), ' +
+          'InvalidRecordError (invalid input) or ConflictError (DUPLICATE: the name is taken; STORED_VALUES: without `force`).',
+      },
     },
     args: {
-      id: t.arg.id({ required: true }),
-      input: t.arg({ type: UpdateCustomFieldInput, required: true }),
-      force: t.arg.boolean({ defaultValue: false }),
+      id: t.arg.id({ required: true, description: 'The field UUID.' }),
+      input: t.arg({ type: UpdateCustomFieldInput, required: true, description: 'The changes.' }),
+      force: t.arg.boolean({ defaultValue: false, description: 'Apply even if stored values become invalid.' }),
     },
     resolve: async (_root, { id, input, force }, { store, viewer, clock, customFieldDefinitionsChanged }) => {
       if (!can(viewer.role, 'administer')) throw new ForbiddenError(FIELDS_FORBIDDEN_MESSAGE);
