@@ -68,6 +68,7 @@ const plural = (n: number, one: string, many: string) => (n === 1 ? one : many);
 export const CONFLICT_MESSAGES = {
   duplicateName: (name: string) => `A custom field named "${name}" already exists`,
   duplicateId: 'A custom field with this id already exists',
+  idUsedByCall: 'Id is already used by a call',
   invalidated: (n: number) =>
     `${n} stored ${plural(n, 'value', 'values')} would no longer be valid under the new definition; use force to apply ` +
     `the change anyway (${plural(n, 'the value stays', 'the values stay')} stored, flagged as invalid until rewritten)`,

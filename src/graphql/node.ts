@@ -25,12 +25,17 @@ const isCall = (source: NodeSource): source is CallSource => 'call' in source;
 
 export const NodeRef = builder.interfaceRef<NodeSource>('Node').implement({
   description:
-    'An object Relay clients can refetch with `node(id:)` by its `nodeId`. `id` stays the UUID the REST API ' +
-    'uses; `nodeId` is the Relay global id (configure the client with nodeInterfaceIdField: "nodeId").',
+    'An object Relay clients can refetch with `node(id:)` by its `id` (Global Object Identification). Call and ' +
+    'field ids are UUIDs, unique across both kinds within a tenant, so `id` is both the REST id and the global id.',
   resolveType: (source) => (isCall(source) ? 'Call' : 'CustomField'),
   fields: (t) => ({
+    id: t.id({
+      description: 'The global id: the call or field UUID; pass it to `node(id:)`.',
+      resolve: (source) => (isCall(source) ? source.call.callId : source.fieldId),
+    }),
     nodeId: t.id({
-      description: 'The Relay global id, opaque; pass it to `node(id:)`.',
+      description: 'The former Relay global id (base64 of "Type:uuid"); `node(id:)` still accepts it.',
+      deprecationReason: 'Use id: it is the global id now, and node(id:) takes it.',
       resolve: (source) => (isCall(source) ? toGlobalId('Call', source.call.callId) : toGlobalId('CustomField', source.fieldId)),
     }),
   }),
@@ -41,8 +46,8 @@ builder.queryField('node', (t) =>
     type: NodeRef,
     nullable: true,
     description:
-      'The call or custom field of the viewer\'s tenant with this `nodeId` (a bare call or field UUID works too), or null.',
-    args: { id: t.arg.id({ required: true, description: 'A `nodeId`, or a call or field UUID.' }) },
+      'The call or custom field of the viewer\'s tenant with this `id` (its UUID; the deprecated `nodeId` works too), or null.',
+    args: { id: t.arg.id({ required: true, description: 'A call or field UUID (the global id), or a deprecated `nodeId`.' }) },
     resolve: async (_root, args, { store, viewer, customFieldDefinitions }) => {
       assertCanView(viewer);
       const text = String(args.id);

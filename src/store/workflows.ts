@@ -75,6 +75,8 @@ export interface FieldPrimitives<Y, Locked> {
   /** The field, held against concurrent writers until the transaction ends. */
   lockField(tenantId: string, fieldId: string): Step<Y, CustomFieldDefinition | undefined>;
   readField(tenantId: string, fieldId: string): Step<Y, CustomFieldDefinition | undefined>;
+  /** Whether the tenant has a call with this id (a field must not take it: `node(id:)` resolves either). */
+  tenantHasCall(tenantId: string, callId: string): Step<Y, boolean>;
   /** Every field of the tenant, enabled or not. */
   readFields(tenantId: string): Step<Y, CustomFieldDefinition[]>;
   /** The texts of the field's stored values. */
@@ -113,6 +115,8 @@ export type NewValueRow = { callId: string; fieldId: string; value: string; upda
 export interface ImportPrimitives<Y> {
   /** Calls checked and inserted together: one by one where a statement is cheap, in chunks where a round trip is dear. */
   readonly importChunk: number;
+  /** Serialises the import with definition changes of the tenant, so no field takes an imported call's id meanwhile. */
+  lockTenantFields(tenantId: string): Step<Y, void>;
   /** Every field of the tenant, enabled or not. */
   readFields(tenantId: string): Step<Y, CustomFieldDefinition[]>;
   /** Which of these call ids exist already (in any tenant). */
@@ -159,6 +163,9 @@ export function* defineCustomField<Y>(p: FieldPrimitives<Y, unknown>, command: D
   yield* p.lockTenantFields(command.tenantId);
   const decision = command.decide(yield* p.readFields(command.tenantId));
   if (!decision.ok) return { kind: 'refused', refusal: decision.refusal };
+  if (yield* p.tenantHasCall(command.tenantId, decision.field.fieldId)) {
+    return { kind: 'refused', refusal: { kind: 'duplicate', message: CONFLICT_MESSAGES.idUsedByCall } };
+  }
   yield* writeDefinition(p, decision.field, decision.previousNamesChanges, command.now);
   return { kind: 'written', field: (yield* p.readField(command.tenantId, decision.field.fieldId))!, invalidatedValues: 0 };
 }
@@ -214,9 +221,14 @@ export function* revokeApiToken<Y>(p: AccountPrimitives<Y>, command: { tenantId:
   return { ...token, revokedAt: command.now };
 }
 
-/** Throws ImportError for the first call that exists already (or twice in the command) or whose values the decision refuses. */
+/**
+ * Throws ImportError for the first call that exists already (or twice in the command), whose id is a custom
+ * field's of the tenant (`node(id:)` resolves either), or whose values the decision refuses.
+ */
 export function* importCalls<Y>(p: ImportPrimitives<Y>, command: ImportCallsCommand): Step<Y, number> {
+  yield* p.lockTenantFields(command.tenantId);
   const fields = yield* p.readFields(command.tenantId);
+  const fieldIds = new Set(fields.map((field) => field.fieldId.toLowerCase()));
   const seen = new Set<string>();
   for (let start = 0; start < command.calls.length; start += p.importChunk) {
     const chunk = command.calls.slice(start, start + p.importChunk);
@@ -225,6 +237,7 @@ export function* importCalls<Y>(p: ImportPrimitives<Y>, command: ImportCallsComm
     chunk.forEach(({ call, customFields: entries }, offset) => {
       const index = start + offset;
       if (existing.has(call.callId) || seen.has(call.callId)) throw new ImportError(index, `call ${call.callId} already exists`);
+      if (fieldIds.has(call.callId.toLowerCase())) throw new ImportError(index, `call ${call.callId}: id is already used by a custom field`);
       seen.add(call.callId);
       const decision = command.decide(entries, fields);
       if (!decision.ok) {

@@ -166,6 +166,17 @@ describe('Node and Query.node', () => {
     expect(data.node).toEqual({ __typename: 'Call', nodeId, id: CALL.second, fromNumber: '+4930333' });
   });
 
+  it('id is the global id: node(id:) takes a call\'s or a field\'s UUID, and the deprecated nodeId still answers as before', async () => {
+    const RELAY = `query($id: ID!) { node(id: $id) { __typename id nodeId ... on Call { setupTime } ... on CustomField { name } } }`;
+    const call = (await ok(RELAY, { id: CALL.first })).node;
+    expect(call).toMatchObject({ __typename: 'Call', id: CALL.first, setupTime: '2026-01-01T09:00:00.000Z' });
+    expect(call.nodeId).toBe(Buffer.from(`Call:${CALL.first}`).toString('base64'));
+    expect((await ok(RELAY, { id: call.nodeId })).node).toEqual(call);
+    const field = (await ok(RELAY, { id: FIELD.notes })).node;
+    expect(field).toMatchObject({ __typename: 'CustomField', id: FIELD.notes, name: 'Notes' });
+    expect((await ok(RELAY, { id: field.nodeId })).node).toEqual(field);
+  });
+
   it('a custom field is a node too', async () => {
     const { customField } = await ok(`{ customField(name: "Notes") { nodeId } }`);
     expect((await ok(NODE, { id: customField.nodeId })).node).toEqual({ __typename: 'CustomField', nodeId: customField.nodeId, id: FIELD.notes, name: 'Notes' });

@@ -109,6 +109,16 @@ describe('createCustomField', () => {
     expect(body.data).toEqual({ customFields: [{ id: FIELD.otherTenant, name: 'Secret' }] });
   });
 
+  it('refuses a call\'s id as a DUPLICATE conflict (node(id:) resolves either kind) and writes nothing', async () => {
+    const before = await definitions();
+    expect(await create({ id: CALL.first.toUpperCase(), name: 'Mine', type: 'TEXT' })).toMatchObject({
+      __typename: 'ConflictError',
+      reason: 'DUPLICATE',
+      message: 'Id is already used by a call',
+    });
+    expect(await definitions()).toEqual(before);
+  });
+
   it('lists every invalid attribute at its input path and writes nothing', async () => {
     const before = await definitions();
     expect(await create({ name: ' ', type: 'NUMBER', maxLength: 5, options: ['a'] })).toEqual({

@@ -53,3 +53,10 @@ it('keeps the contract names of the admin mutations and their result unions', ()
   expect(outputType('ApiUser')).not.toMatch(/password|hash|secret/i);
   expect(outputType('ApiToken')).not.toMatch(/password|hash|secret|token:/i);
 });
+
+it('Node follows Global Object Identification: id is the global id, nodeId a deprecated alias for one release', () => {
+  const sdl = printSortedSchema();
+  expect(sdl).toMatch(/interface Node \{\n(\s+"""[^"]*"""\n)?\s+id: ID!\n/);
+  expect(sdl).toMatch(/interface Node \{[^}]*nodeId: ID! @deprecated\(reason: "Use id[^"]*"\)\n\}/);
+  for (const type of ['Call', 'CustomField']) expect(sdl).toMatch(new RegExp(`type ${type} implements Node \\{[^}]*\\n\\s+id: ID!\\n`));
+});

@@ -174,6 +174,13 @@ describe('POST /api/v2/custom_fields.json', () => {
     expect(response.json.custom_field).toMatchObject({ field_id: id, editable: false, enable: true, options: ['A', 'B'] });
   });
 
+  it('a call\'s id as field_id is 409 Conflict and creates nothing', async () => {
+    const before = await listed();
+    const response = await post({ custom_field: { field_id: CALL.first, name: 'Mine', type: 'text' } });
+    expect([response.status, response.json]).toEqual([409, { error: 'Conflict', description: 'Id is already used by a call' }]);
+    expect(await listed()).toEqual(before);
+  });
+
   it.each([
     ['the same name', 'Call type'],
     ['the name in another case', 'call TYPE'],

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { decideChangeSet } from '../../src/core/change-set.js';
+import { decideChangeSet, decideImportedValues } from '../../src/core/change-set.js';
 import { decideCustomFieldDeletion, decideCustomFieldUpdate, decideNewCustomField } from '../../src/core/field-definition.js';
 import { SqliteCallStore } from '../../src/store/sqlite/sqlite-store.js';
 import { StoreUnavailableError } from '../../src/store/call-store.js';
@@ -110,6 +110,16 @@ describe(`${STORE_UNDER_TEST} store: custom field definitions`, () => {
     });
     expect(outcome).toEqual({ kind: 'refused', refusal: { kind: 'duplicate', message: 'A custom field with this id already exists' } });
     expect(await rows('select name from custom_fields where name = ?', 'Mine')).toEqual([]);
+  });
+
+  it('refuses to import a call whose id is a custom field\'s of the tenant, naming the call, and imports nothing', async () => {
+    const call = (callId: string) => ({
+      call: { callId, setupTime: '2026-02-01T09:00:00.000Z', fromNumber: '+1', toNumber: '+2', direction: 'inbound' as const, duration: 1 },
+      customFields: [],
+    });
+    const importing = world.store.importCalls({ tenantId: world.tenantId, now: NOW, decide: decideImportedValues, calls: [call(NEW_ID), call(FIELD.notes)] });
+    await expect(importing).rejects.toMatchObject({ name: 'ImportError', index: 1, message: `call ${FIELD.notes}: id is already used by a custom field` });
+    expect(await world.store.getCall(world.tenantId, NEW_ID)).toBeNull();
   });
 
   it('renames without touching a stored value, and remembers the old name', async () => {

@@ -578,6 +578,14 @@ class PgPrimitives
     return (yield* awaited(selectField(this.tx, tenantId, fieldId).for('update')))[0];
   }
 
+  *tenantHasCall(tenantId: string, callId: string) {
+    if (!UUID.test(callId)) return false;
+    const rows = yield* awaited(
+      this.tx.select({ callId: calls.callId }).from(calls).where(and(eq(calls.tenantId, tenantId), eq(calls.callId, callId))).limit(1),
+    );
+    return rows.length > 0;
+  }
+
   *readField(tenantId: string, fieldId: string) {
     if (!UUID.test(fieldId)) return undefined;
     return (yield* awaited(selectField(this.tx, tenantId, fieldId)))[0];

@@ -346,6 +346,10 @@ class SqlitePrimitives
     return this.statements.field.get({ tenantId, fieldId });
   }
 
+  *tenantHasCall(tenantId: string, callId: string) {
+    return this.statements.call.get(tenantId, callId) !== undefined;
+  }
+
   *readField(tenantId: string, fieldId: string) {
     return this.statements.field.get({ tenantId, fieldId });
   }
