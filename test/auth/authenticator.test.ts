@@ -164,7 +164,11 @@ describe('Authenticator', () => {
       auth = new Authenticator(world.store, {
         verifyPassword: async (password, hash) => {
           verifications++;
-          if (fail) throw new Error('scrypt failed');
+          if (fail) {
+            // fails as late as a real scrypt would answer, so the second request (its user read may take a database round trip) joins it
+            await new Promise((resolve) => setTimeout(resolve, 100));
+            throw new Error('scrypt failed');
+          }
           return verifyPassword(password, hash);
         },
       });
