@@ -8,9 +8,9 @@
  */
 import { execFileSync, execSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { sourceFingerprint } from './machine.js';
+import { hashTree, sourceFingerprint } from './machine.js';
 import { ROOT } from './processes.js';
 
 export interface CallgateBuild {
@@ -28,18 +28,10 @@ export interface CallgateBuild {
 
 const git = (...args: string[]) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' }).trim();
 
-/** A hash of the files under `dir` (paths and bytes). */
-function treeHash(dir: string): string {
+/** A hash of a checkout's migrations (paths under drizzle/ and bytes). */
+function migrationsHash(root: string): string {
   const hash = createHash('sha256');
-  const walk = (at: string) => {
-    if (!existsSync(at)) return;
-    for (const entry of readdirSync(at, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-      const path = join(at, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else if (entry.isFile()) hash.update(relative(dir, path)).update('\0').update(readFileSync(path)).update('\0');
-    }
-  };
-  walk(dir);
+  hashTree(hash, root, 'drizzle');
   return hash.digest('hex');
 }
 
@@ -68,7 +60,7 @@ export function prepareBaseline(ref: string, log: (line: string) => void): Callg
   if (!existsSync(join(root, 'bin/callgate.js'))) throw new Error(`--baseline ${ref}: ${short} has no bin/callgate.js to start`);
 
   // The database is seeded once, through this tree's migrations; a baseline with other migrations would not run on its own schema.
-  if (treeHash(join(root, 'drizzle')) !== treeHash(join(ROOT, 'drizzle'))) {
+  if (migrationsHash(root) !== migrationsHash(ROOT)) {
     throw new Error(
       `--baseline ${ref}: ${short}'s drizzle/ migrations differ from this tree's; both servers run on one seeded schema, so the comparison would not be like for like`,
     );

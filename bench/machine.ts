@@ -1,6 +1,6 @@
 /** What a benchmark report says about where it ran: the machine, the versions, the code measured. */
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism, release, totalmem } from 'node:os';
 import { join, relative } from 'node:path';
@@ -52,6 +52,19 @@ export function versions(database: Record<string, string> = sqliteVersions()): R
   };
 }
 
+/** Feeds every file under `root/dir` into `hash`, in name order: its path relative to `root`, then its bytes. */
+export function hashTree(hash: Hash, root: string, dir: string): void {
+  const walk = (at: string) => {
+    if (!existsSync(at)) return;
+    for (const entry of readdirSync(at, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const path = join(at, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.isFile()) hash.update(relative(root, path)).update('\0').update(readFileSync(path)).update('\0');
+    }
+  };
+  walk(join(root, dir));
+}
+
 /**
  * A hash of what callgate runs (src/, bin/, scripts/, drizzle/, package-lock.json). Each
  * run starts a fresh callgate process, so an edit during the benchmark would
@@ -60,15 +73,7 @@ export function versions(database: Record<string, string> = sqliteVersions()): R
  */
 export function sourceFingerprint(root = ROOT): string {
   const hash = createHash('sha256');
-  const walk = (dir: string) => {
-    if (!existsSync(dir)) return;
-    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else if (entry.isFile()) hash.update(relative(root, path)).update('\0').update(readFileSync(path)).update('\0');
-    }
-  };
-  for (const dir of ['src', 'bin', 'scripts', 'drizzle']) walk(join(root, dir));
+  for (const dir of ['src', 'bin', 'scripts', 'drizzle']) hashTree(hash, root, dir);
   if (existsSync(join(root, 'package-lock.json'))) hash.update(readFileSync(join(root, 'package-lock.json')));
   return hash.digest('hex').slice(0, 12);
 }
