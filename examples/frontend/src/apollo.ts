@@ -1,8 +1,21 @@
 import { ApolloClient, HttpLink, InMemoryCache } from '@apollo/client';
-import type { CustomFieldValueInput } from './gql/graphql.js';
+import type { CustomFieldValueInput, SetCallCustomFieldsMutation } from './gql/graphql.js';
 import { CallDocument, SetCallCustomFieldsDocument } from './operations.js';
 import { saveOutcome, type SaveOutcome } from './save-outcome.js';
 import type { ClientOptions } from './urql.js';
+
+/**
+ * The members of SetCallCustomFieldsResult, for the cache's `possibleTypes`
+ * (without them Apollo cannot match the inline fragments on the union). A
+ * Record over the generated `__typename`s: tsc fails when a member is missing.
+ */
+const saveResultMembers: Record<SetCallCustomFieldsMutation['setCallCustomFields']['__typename'], true> = {
+  SetCallCustomFieldsSuccess: true,
+  InvalidRecordError: true,
+  ConflictError: true,
+  ForbiddenError: true,
+  NotFoundError: true,
+};
 
 /**
  * Apollo Client with its defaults (POST with a JSON body), the same typed
@@ -11,7 +24,7 @@ import type { ClientOptions } from './urql.js';
 export function createApolloClient({ url, token, fetch }: ClientOptions): ApolloClient {
   return new ApolloClient({
     link: new HttpLink({ uri: url, headers: { authorization: `Bearer ${token}` }, ...(fetch ? { fetch } : {}) }),
-    cache: new InMemoryCache(),
+    cache: new InMemoryCache({ possibleTypes: { SetCallCustomFieldsResult: Object.keys(saveResultMembers) } }),
   });
 }
 

@@ -24,6 +24,10 @@ export const callListFragment = graphql`
           ...callList_row
         }
       }
+      pageInfo {
+        endCursor
+        hasNextPage
+      }
     }
   }
 `;

@@ -1,5 +1,5 @@
 /**
- * @generated SignedSource<<4366b5d818cb22b2b83f4182e979a40b>>
+ * @generated SignedSource<<1a32aadf5ca571eb4f1f9c7cc7511eef>>
  * @lightSyntaxTransform
  */
 
@@ -252,6 +252,6 @@ return {
 };
 })();
 
-(node as any).hash = "1cabcdaf3153f6bcf7873d9496f01393";
+(node as any).hash = "6900f389bd70a08efd92c147ca659d55";
 
 export default node;

@@ -1,5 +1,5 @@
 /**
- * @generated SignedSource<<e19a9c66cd08d22f4340924db40ad423>>
+ * @generated SignedSource<<da2f349377c3bca6a4af26f26689573f>>
  * @lightSyntaxTransform
  */
 
@@ -17,6 +17,10 @@ export type callList_query$data = {
         readonly " $fragmentSpreads": FragmentRefs<"callList_row">;
       };
     }>;
+    readonly pageInfo: {
+      readonly endCursor: string | null | undefined;
+      readonly hasNextPage: boolean;
+    };
     readonly totalCount: number;
   } | null | undefined;
   readonly " $fragmentType": "callList_query";
@@ -178,6 +182,6 @@ return {
 };
 })();
 
-(node as any).hash = "1cabcdaf3153f6bcf7873d9496f01393";
+(node as any).hash = "6900f389bd70a08efd92c147ca659d55";
 
 export default node;
