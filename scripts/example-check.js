@@ -9,7 +9,15 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 /** @param {string} command @param {string[]} args */
-const run = (command, args) => execFileSync(command, args, { cwd: root, stdio: 'inherit' });
+const run = (command, args) => {
+  try {
+    execFileSync(command, args, { cwd: root, stdio: 'inherit' });
+  } catch {
+    // The command printed its own errors.
+    console.error(`examples/frontend: ${[command.replace(/.*\//, ''), ...args].join(' ')} failed`);
+    process.exit(1);
+  }
+};
 
 run('npm', ['run', '--silent', 'example:codegen', '--', '--errors-only']);
 run('npm', ['run', '--silent', 'example:relay', '--', '--output', 'quiet-with-errors']);

@@ -23,22 +23,25 @@ afterAll(closeServed);
 /** The global fetch, noting each request's method, path and GraphQL operation name. */
 function recordingFetch() {
   const requests: { method: string; path: string; operationName: string | undefined }[] = [];
+  const csrfHeaders: string[] = [];
   const send: typeof fetch = async (input, init) => {
     const url = new URL(input instanceof Request ? input.url : String(input));
     const method = init?.method ?? (input instanceof Request ? input.method : 'GET');
     const body = typeof init?.body === 'string' ? (JSON.parse(init.body) as { query?: string; operationName?: string }) : undefined;
     const text = url.searchParams.get('query') ?? body?.query ?? '';
     requests.push({ method, path: url.pathname, operationName: /\b(?:query|mutation)\s+(\w+)/.exec(text)?.[1] });
+    const csrf = new Headers(init?.headers).get('x-graphql-yoga-csrf');
+    if (csrf !== null) csrfHeaders.push(csrf);
     return fetch(input, init);
   };
-  return { requests, send };
+  return { requests, csrfHeaders, send };
 }
 
 const options = (send: typeof fetch, who: 'editor' | 'viewer' = 'editor') => ({ url: `${t.url}/graphql`, token: t.tokens[who], fetch: send });
 
 describe('urql with its default settings', () => {
   it('lists calls a page at a time by cursor, with a filter, as GET requests', async () => {
-    const { requests, send } = recordingFetch();
+    const { requests, csrfHeaders, send } = recordingFetch();
     const client = urql.createUrqlClient(options(send));
     const filter = { direction: 'INBOUND' as const };
 
@@ -63,6 +66,7 @@ describe('urql with its default settings', () => {
     expect(second.pageInfo.hasNextPage).toBe(false);
 
     // GET without the CSRF header: the Bearer token is what lets it through.
+    expect(csrfHeaders).toEqual([]);
     expect(requests).toEqual([
       { method: 'GET', path: '/graphql', operationName: 'CallList' },
       { method: 'GET', path: '/graphql', operationName: 'CallList' },
