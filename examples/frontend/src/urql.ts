@@ -6,7 +6,7 @@ import { saveOutcome, type SaveOutcome } from './save-outcome.js';
 export interface ClientOptions {
   /** callgate's GraphQL endpoint, e.g. "https://callgate.example/graphql". */
   url: string;
-  /** An API token (`callgate users token <username>` or the createApiToken mutation). */
+  /** An API token (`callgate tokens create --username <name>`, or the createApiToken mutation). */
   token: string;
   /** Defaults to the global fetch. */
   fetch?: typeof fetch;
