@@ -1,0 +1,241 @@
+/**
+ * @generated SignedSource<<871efb494499dad0c77a1e9505f43c2c>>
+ * @lightSyntaxTransform
+ */
+
+/* tslint:disable */
+/* eslint-disable */
+// @ts-nocheck
+
+import { ConcreteRequest } from 'relay-runtime';
+import { FragmentRefs } from "relay-runtime";
+export type CallDirection = "INBOUND" | "OUTBOUND" | "UNKNOWN" | "%future added value";
+export type CallFilter = {
+  customFields?: ReadonlyArray<CustomFieldFilter> | null | undefined;
+  direction?: CallDirection | null | undefined;
+  number?: string | null | undefined;
+  setupTimeFrom?: any | null | undefined;
+  setupTimeTo?: any | null | undefined;
+};
+export type CustomFieldFilter = {
+  equals?: string | null | undefined;
+  fieldId?: string | null | undefined;
+  in?: ReadonlyArray<string> | null | undefined;
+  isSet?: boolean | null | undefined;
+  name?: string | null | undefined;
+};
+export type callListQuery$variables = {
+  count?: number | null | undefined;
+  filter?: CallFilter | null | undefined;
+};
+export type callListQuery$data = {
+  readonly " $fragmentSpreads": FragmentRefs<"callList_query">;
+};
+export type callListQuery = {
+  response: callListQuery$data;
+  variables: callListQuery$variables;
+};
+
+const node: ConcreteRequest = (function(){
+var v0 = [
+  {
+    "defaultValue": null,
+    "kind": "LocalArgument",
+    "name": "count"
+  },
+  {
+    "defaultValue": null,
+    "kind": "LocalArgument",
+    "name": "filter"
+  }
+],
+v1 = {
+  "kind": "Variable",
+  "name": "filter",
+  "variableName": "filter"
+},
+v2 = [
+  (v1/*:: as any*/),
+  {
+    "kind": "Variable",
+    "name": "first",
+    "variableName": "count"
+  }
+];
+return {
+  "fragment": {
+    "argumentDefinitions": (v0/*:: as any*/),
+    "kind": "Fragment",
+    "metadata": null,
+    "name": "callListQuery",
+    "selections": [
+      {
+        "args": [
+          {
+            "kind": "Variable",
+            "name": "count",
+            "variableName": "count"
+          },
+          (v1/*:: as any*/)
+        ],
+        "kind": "FragmentSpread",
+        "name": "callList_query"
+      }
+    ],
+    "type": "Query",
+    "abstractKey": null
+  },
+  "kind": "Request",
+  "operation": {
+    "argumentDefinitions": (v0/*:: as any*/),
+    "kind": "Operation",
+    "name": "callListQuery",
+    "selections": [
+      {
+        "alias": null,
+        "args": (v2/*:: as any*/),
+        "concreteType": "CallConnection",
+        "kind": "LinkedField",
+        "name": "calls",
+        "plural": false,
+        "selections": [
+          {
+            "alias": null,
+            "args": null,
+            "kind": "ScalarField",
+            "name": "totalCount",
+            "storageKey": null
+          },
+          {
+            "alias": null,
+            "args": null,
+            "concreteType": "CallEdge",
+            "kind": "LinkedField",
+            "name": "edges",
+            "plural": true,
+            "selections": [
+              {
+                "alias": null,
+                "args": null,
+                "concreteType": "Call",
+                "kind": "LinkedField",
+                "name": "node",
+                "plural": false,
+                "selections": [
+                  {
+                    "alias": null,
+                    "args": null,
+                    "kind": "ScalarField",
+                    "name": "id",
+                    "storageKey": null
+                  },
+                  {
+                    "alias": null,
+                    "args": null,
+                    "kind": "ScalarField",
+                    "name": "setupTime",
+                    "storageKey": null
+                  },
+                  {
+                    "alias": null,
+                    "args": null,
+                    "kind": "ScalarField",
+                    "name": "direction",
+                    "storageKey": null
+                  },
+                  {
+                    "alias": null,
+                    "args": null,
+                    "kind": "ScalarField",
+                    "name": "fromNumber",
+                    "storageKey": null
+                  },
+                  {
+                    "alias": null,
+                    "args": null,
+                    "kind": "ScalarField",
+                    "name": "toNumber",
+                    "storageKey": null
+                  },
+                  {
+                    "alias": null,
+                    "args": null,
+                    "kind": "ScalarField",
+                    "name": "duration",
+                    "storageKey": null
+                  },
+                  {
+                    "alias": null,
+                    "args": null,
+                    "kind": "ScalarField",
+                    "name": "__typename",
+                    "storageKey": null
+                  }
+                ],
+                "storageKey": null
+              },
+              {
+                "alias": null,
+                "args": null,
+                "kind": "ScalarField",
+                "name": "cursor",
+                "storageKey": null
+              }
+            ],
+            "storageKey": null
+          },
+          {
+            "alias": null,
+            "args": null,
+            "concreteType": "PageInfo",
+            "kind": "LinkedField",
+            "name": "pageInfo",
+            "plural": false,
+            "selections": [
+              {
+                "alias": null,
+                "args": null,
+                "kind": "ScalarField",
+                "name": "endCursor",
+                "storageKey": null
+              },
+              {
+                "alias": null,
+                "args": null,
+                "kind": "ScalarField",
+                "name": "hasNextPage",
+                "storageKey": null
+              }
+            ],
+            "storageKey": null
+          }
+        ],
+        "storageKey": null
+      },
+      {
+        "alias": null,
+        "args": (v2/*:: as any*/),
+        "filters": [
+          "filter"
+        ],
+        "handle": "connection",
+        "key": "callList_calls",
+        "kind": "LinkedHandle",
+        "name": "calls"
+      }
+    ]
+  },
+  "params": {
+    "cacheID": "70183121221c75fc549c48be390829b1",
+    "id": null,
+    "metadata": {},
+    "name": "callListQuery",
+    "operationKind": "query",
+    "text": "query callListQuery(\n  $count: Int\n  $filter: CallFilter\n) {\n  ...callList_query_26eJ3g\n}\n\nfragment callList_query_26eJ3g on Query {\n  calls(first: $count, filter: $filter) {\n    totalCount\n    edges {\n      node {\n        id\n        ...callList_row\n        __typename\n      }\n      cursor\n    }\n    pageInfo {\n      endCursor\n      hasNextPage\n    }\n  }\n}\n\nfragment callList_row on Call {\n  id\n  setupTime\n  direction\n  fromNumber\n  toNumber\n  duration\n}\n"
+  }
+};
+})();
+
+(node as any).hash = "6706b77e25b9bb76034bb5e849506543";
+
+export default node;
