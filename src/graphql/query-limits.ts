@@ -1,5 +1,4 @@
 import {
-  getArgumentValues,
   getDirectiveValues,
   getNamedType,
   getOperationAST,
@@ -19,6 +18,7 @@ import {
   type GraphQLNamedType,
   type GraphQLSchema,
   type SelectionSetNode,
+  valueFromAST,
 } from 'graphql';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../core/call-list.js';
 
@@ -64,24 +64,34 @@ const COST_CEILING = Number.MAX_SAFE_INTEGER;
  *
  * Each fragment is measured once per call, so fan-out cannot blow up the
  * walk; a fragment that spreads itself (which validation refuses) counts
- * nothing the second time. Null when there is no operation to execute or the
- * variables do not fit it: execution refuses such a request before anything
- * runs.
+ * nothing the second time. The variables are read only where a page size or
+ * a directive takes one; an operation that reads none measures the same every
+ * time and is kept in `memo` when one is given (a memo serves one schema).
+ * Null when there is no operation to execute or the variables it reads do not
+ * fit it: execution refuses such a request before anything runs.
  */
 export function measureOperation(
   schema: GraphQLSchema,
   document: DocumentNode,
   operationName?: string | null,
   variables?: Readonly<Record<string, unknown>> | null,
-  pageSizes: Readonly<Record<string, PageSize>> = PAGE_SIZES,
+  memo?: MeasureMemo,
 ): QueryMeasure | null {
+  const known = memo?.get(document)?.get(operationName ?? '');
+  if (known) return known;
   const operation = getOperationAST(document, operationName);
   if (!operation) return null;
-  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables ?? {}, { maxErrors: 1 });
-  if ('errors' in coerced) return null;
-  const variableValues = coerced.coerced;
   const rootType = schema.getRootType(operation.operation);
   if (!rootType) return null;
+
+  let variableValues: Record<string, unknown> | undefined;
+  /** The coerced variables, the first time the walk needs them; throws UnfitVariables when they do not coerce. */
+  const values = (): Record<string, unknown> => {
+    if (variableValues) return variableValues;
+    const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables ?? {}, { maxErrors: 1 });
+    if ('errors' in coerced) throw new UnfitVariables();
+    return (variableValues = coerced.coerced);
+  };
 
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const definition of document.definitions) {
@@ -91,8 +101,9 @@ export function measureOperation(
   const nothing: QueryMeasure = { depth: 0, cost: 0 };
 
   const included = (node: Parameters<typeof getDirectiveValues>[1]) =>
-    getDirectiveValues(GraphQLSkipDirective, node, variableValues)?.if !== true &&
-    getDirectiveValues(GraphQLIncludeDirective, node, variableValues)?.if !== false;
+    !node.directives?.length ||
+    (getDirectiveValues(GraphQLSkipDirective, node, values())?.if !== true &&
+      getDirectiveValues(GraphQLIncludeDirective, node, values())?.if !== false);
 
   function fieldDefinition(parent: GraphQLNamedType | undefined, name: string): GraphQLField<unknown, unknown> | undefined {
     if (name === TypeNameMetaFieldDef.name) return TypeNameMetaFieldDef;
@@ -101,17 +112,21 @@ export function measureOperation(
     return undefined;
   }
 
+  /** An argument's value, literal or from a variable; undefined when it is not given (an unset variable is not given). */
+  function argumentValue(definition: GraphQLField<unknown, unknown>, node: FieldNode, name: string): unknown {
+    const argument = node.arguments?.find((arg) => arg.name.value === name);
+    const type = definition.args.find((arg) => arg.name === name)?.type;
+    if (!argument || !type) return undefined;
+    if (argument.value.kind === Kind.VARIABLE) return values()[argument.value.name.value];
+    return valueFromAST(argument.value, type);
+  }
+
   function pageSize(parent: GraphQLNamedType | undefined, definition: GraphQLField<unknown, unknown> | undefined, node: FieldNode): number {
     if (!parent || !definition?.args.some((arg) => arg.name === 'first' || arg.name === 'last')) return 1;
-    const size = pageSizes[`${parent.name}.${definition.name}`] ?? { default: MAX_LIST_PAGE_SIZE, max: MAX_LIST_PAGE_SIZE };
-    let args: Record<string, unknown> = {};
-    try {
-      args = getArgumentValues(definition, node, variableValues);
-    } catch {
-      // arguments execution refuses: count the maximum, the request fails anyway
-      return size.max;
-    }
-    const given = [args.first, args.last].filter((value): value is number => typeof value === 'number');
+    const size = PAGE_SIZES[`${parent.name}.${definition.name}`] ?? { default: MAX_LIST_PAGE_SIZE, max: MAX_LIST_PAGE_SIZE };
+    const given = ['first', 'last']
+      .map((name) => argumentValue(definition, node, name) ?? definition.args.find((arg) => arg.name === name)?.defaultValue)
+      .filter((value): value is number => typeof value === 'number');
     const requested = given.length > 0 ? Math.max(...given) : size.default;
     return Math.min(Math.max(requested, 0), size.max);
   }
@@ -154,8 +169,25 @@ export function measureOperation(
     return result;
   }
 
-  return measureSet(operation.selectionSet, rootType);
+  let result: QueryMeasure;
+  try {
+    result = measureSet(operation.selectionSet, rootType);
+  } catch (error) {
+    if (error instanceof UnfitVariables) return null;
+    throw error;
+  }
+  if (memo && !variableValues) {
+    const byName = memo.get(document) ?? new Map<string, QueryMeasure>();
+    byName.set(operationName ?? '', result);
+    memo.set(document, byName);
+  }
+  return result;
 }
+
+/** Measures kept per document and operation name, for operations whose measure reads no variable. */
+export type MeasureMemo = WeakMap<DocumentNode, Map<string, QueryMeasure>>;
+
+class UnfitVariables extends Error {}
 
 export interface QueryLimits {
   maxDepth: number;

@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import { CHALLENGE, type Authentication, type Authenticator } from '../auth/authenticator.js';
 import type { Viewer } from '../core/viewer.js';
 import { createGraphQLContext, type CredentialFactory, type GraphQLContext } from '../graphql/context.js';
-import { exceededLimit, measureOperation } from '../graphql/query-limits.js';
+import { exceededLimit, measureOperation, type MeasureMemo } from '../graphql/query-limits.js';
 import { schema } from '../graphql/schema.js';
 import { StoreUnavailableError, type CallStore } from '../store/call-store.js';
 import type { createCompiledExecution } from './compiled-execution.js';
@@ -96,11 +96,13 @@ function armorPlugins(limits: GraphQLLimits, development: boolean) {
  * never validates per request: its fixed documents are not client input.
  */
 function depthAndCostLimits(limits: GraphQLLimits): Plugin<{ params?: { variables?: Record<string, unknown> | null; operationName?: string | null } }> {
+  // Yoga's parser cache hands a hot query's text the same DocumentNode, so its measure is looked up, not walked.
+  const memo: MeasureMemo = new WeakMap();
   return {
     onValidate({ context, params: { schema: validated, documentAST } }) {
       return ({ valid }) => {
         if (!valid) return;
-        const measure = measureOperation(validated, documentAST, context.params?.operationName, context.params?.variables);
+        const measure = measureOperation(validated, documentAST, context.params?.operationName, context.params?.variables, memo);
         const message = measure && exceededLimit(measure, limits);
         if (message) throw queryLimitExceeded(message);
       };

@@ -1,6 +1,6 @@
 import { parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { exceededLimit, measureOperation } from '../../src/graphql/query-limits.js';
+import { exceededLimit, measureOperation, type MeasureMemo } from '../../src/graphql/query-limits.js';
 import { schema } from '../../src/graphql/schema.js';
 import { CALL_LIST_PAGE, FRONTEND_OPERATIONS, ROW_FRAGMENTS } from '../support/frontend-operations.js';
 
@@ -120,6 +120,10 @@ describe('measureOperation: documents that cannot execute, and hostile ones', ()
     expect(measure('query A { viewer { username } }', {}, 'C')).toBeNull();
   });
 
+  it('reads only the variables it needs: unfit ones elsewhere are execution\'s to refuse', () => {
+    expect(measure('query($n: Int!, $id: ID!) { viewer { username } call(id: $id) { id } }', {})).toEqual({ depth: 2, cost: 4 });
+  });
+
   it('terminates on fragments that spread each other (which validation refuses)', () => {
     const cyclic = `{ viewer { ...A } } fragment A on Viewer { username ...B } fragment B on Viewer { role ...A }`;
     expect(measure(cyclic)).toEqual({ depth: 2, cost: 3 });
@@ -140,6 +144,29 @@ describe('measureOperation: documents that cannot execute, and hostile ones', ()
 
   it('saturates instead of growing past exact numbers', () => {
     expect(measure(fanOut(200))).toEqual({ depth: 2, cost: Number.MAX_SAFE_INTEGER });
+  });
+});
+
+describe('measureOperation with a memo', () => {
+  it('keeps the measure of an operation that reads no variable, per operation name', () => {
+    const memo: MeasureMemo = new WeakMap();
+    const document = parse(`query A($id: ID!) { call(id: $id) { ...Row } } query B { calls(first: 1000) { totalCount } }\n${ROW_FRAGMENTS}`);
+    const first = measureOperation(schema, document, 'A', { id: 'x' }, memo);
+    expect(first).toEqual({ depth: 4, cost: 26 });
+    expect(measureOperation(schema, document, 'A', { id: 'y' }, memo)).toBe(first);
+    expect(measureOperation(schema, document, 'B', {}, memo)).toEqual({ depth: 2, cost: 1001 });
+    expect(memo.get(document)?.size).toBe(2);
+  });
+
+  it('measures again whatever a variable decides: a page size, @skip or @include', () => {
+    const memo: MeasureMemo = new WeakMap();
+    const pages = parse('query($n: Int) { calls(first: $n) { totalCount } }');
+    expect(measureOperation(schema, pages, undefined, { n: 1000 }, memo)?.cost).toBe(1001);
+    expect(measureOperation(schema, pages, undefined, { n: 10 }, memo)?.cost).toBe(11);
+    const optional = parse('query($more: Boolean!) { viewer { username role @include(if: $more) } }');
+    expect(measureOperation(schema, optional, undefined, { more: false }, memo)?.cost).toBe(2);
+    expect(measureOperation(schema, optional, undefined, { more: true }, memo)?.cost).toBe(3);
+    expect(memo.has(pages) || memo.has(optional)).toBe(false);
   });
 });
 
