@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { CHALLENGE, type Authentication, type Authenticator } from '../auth/authenticator.js';
 import type { Viewer } from '../core/viewer.js';
 import { createGraphQLContext, type CredentialFactory, type GraphQLContext } from '../graphql/context.js';
+import { exceededLimit, measureOperation, type MeasureMemo } from '../graphql/query-limits.js';
 import { schema } from '../graphql/schema.js';
 import { StoreUnavailableError, type CallStore } from '../store/call-store.js';
 import type { createCompiledExecution } from './compiled-execution.js';
@@ -21,7 +22,7 @@ export const GRAPHQL_PATH = '/graphql';
 /** The header a GET (or form or text POST) to /graphql must carry unless it has a Bearer token. */
 export const CSRF_HEADER = 'x-graphql-yoga-csrf';
 
-/** The GraphQL abuse limits (graphql-armor), each configurable. */
+/** The GraphQL abuse limits (depth and cost: query-limits.ts; the others: graphql-armor), each configurable. */
 export interface GraphQLLimits {
   maxDepth: number;
   maxAliases: number;
@@ -30,7 +31,7 @@ export interface GraphQLLimits {
   maxCost: number;
 }
 
-export const DEFAULT_LIMITS: GraphQLLimits = { maxDepth: 10, maxAliases: 15, maxTokens: 2000, maxDirectives: 50, maxCost: 5000 };
+export const DEFAULT_LIMITS: GraphQLLimits = { maxDepth: 10, maxAliases: 15, maxTokens: 2000, maxDirectives: 50, maxCost: 40000 };
 
 /** A /graphql request's credentials: the outcome, or the database's unavailability. */
 export type CheckCredentials = (request: Request, req: IncomingMessage | undefined) => Promise<Authentication | StoreUnavailableError>;
@@ -63,26 +64,50 @@ const authenticationRequired = () =>
     extensions: { code: 'UNAUTHENTICATED', http: { status: 401, headers: { 'www-authenticate': CHALLENGE } } },
   });
 
-/** The abuse limits as graphql-armor plugins: a query over a limit is a request error (400), not "Syntax Error: ...". */
+const queryLimitExceeded = (message: string) =>
+  new GraphQLError(message, { extensions: { code: 'QUERY_LIMIT_EXCEEDED', http: { status: 400 } } });
+
+/** Aliases, tokens and directives as graphql-armor plugins: a query over a limit is a request error (400), not "Syntax Error: ...". */
 function armorPlugins(limits: GraphQLLimits, development: boolean) {
   const reject = {
     propagateOnRejection: false,
     onReject: [
       (_context: unknown, error: GraphQLError) => {
-        throw new GraphQLError(error.message.replace(/^Syntax Error: /, ''), {
-          extensions: { code: 'QUERY_LIMIT_EXCEEDED', http: { status: 400 } },
-        });
+        throw queryLimitExceeded(error.message.replace(/^Syntax Error: /, ''));
       },
     ],
   };
   return new EnvelopArmor({
-    maxDepth: { n: limits.maxDepth, ...reject },
+    maxDepth: { enabled: false },
     maxAliases: { n: limits.maxAliases, ...reject },
     maxTokens: { n: limits.maxTokens, ...reject },
     maxDirectives: { n: limits.maxDirectives, ...reject },
-    costLimit: { maxCost: limits.maxCost, ...reject },
+    costLimit: { enabled: false },
     blockFieldSuggestion: { enabled: !development },
   }).protect().plugins;
+}
+
+/**
+ * Depth and cost (graphql/query-limits.ts), judged once the document has
+ * validated, with the request's variables and operation name: a variable's
+ * page size counts like a literal. Validation results are cached per document,
+ * so this runs after the cache, on every request; yoga and the fast path both
+ * validate, and a refusal (400) comes before anything executes. The REST shim
+ * never validates per request: its fixed documents are not client input.
+ */
+function depthAndCostLimits(limits: GraphQLLimits): Plugin<{ params?: { variables?: Record<string, unknown> | null; operationName?: string | null } }> {
+  // Yoga's parser cache hands a hot query's text the same DocumentNode, so its measure is looked up, not walked.
+  const memo: MeasureMemo = new WeakMap();
+  return {
+    onValidate({ context, params: { schema: validated, documentAST } }) {
+      return ({ valid }) => {
+        if (!valid) return;
+        const measure = measureOperation(validated, documentAST, context.params?.operationName, context.params?.variables, memo);
+        const message = measure && exceededLimit(measure, limits);
+        if (message) throw queryLimitExceeded(message);
+      };
+    },
+  };
 }
 
 /** The answer to a /graphql request whose credentials do not pass: 401, 429 or 503, before anything is parsed. */
@@ -203,6 +228,7 @@ export function createGraphQLServer(deps: GraphQLServerDeps) {
       requireCredentials,
       csrfPrevention,
       ...armorPlugins(deps.limits, deps.development),
+      depthAndCostLimits(deps.limits),
       ...(deps.introspection ? [] : [withoutIntrospection]),
       observeExecution(requests, metrics, logger),
       ...(deps.compiledExecution ? [deps.compiledExecution.plugin] : []),

@@ -1,9 +1,11 @@
+import { getIntrospectionQuery } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { createApp, type AppDeps } from '../../src/http/app.js';
 import { Authenticator } from '../../src/auth/authenticator.js';
 import { LoginThrottle } from '../../src/core/login-throttle.js';
-import { basic, CALL, createWorld, type World } from '../support/fixtures.js';
-import { withServer } from '../support/http.js';
+import { basic, CALL, createWorld, FIELD, type World } from '../support/fixtures.js';
+import { CALL_LIST_PAGE, FRONTEND_OPERATIONS, ROW_FRAGMENTS, type FrontendOperation } from '../support/frontend-operations.js';
+import { rawRequest, serve, withServer } from '../support/http.js';
 
 async function appWith(options: Partial<AppDeps> = {}) {
   const world = await createWorld();
@@ -67,14 +69,6 @@ describe('GraphQL abuse limits (defaults)', () => {
     const response = await post(`{ viewer { username ${'@include(if: true) '.repeat(51)} } }`);
     expect(response.status).toBe(400);
     expect((await messages(response))[0]).toMatch(/Directives limit of 50 exceeded/);
-  });
-
-  it('refuses a query costing more than 5,000', async () => {
-    const { post } = await appWith({ limits: { maxAliases: 100_000, maxTokens: 100_000 } });
-    const fields = Array.from({ length: 1200 }, (_, i) => `c${i}: call(id: "${CALL.first}") { id version }`).join(' ');
-    const response = await post(`{ ${fields} }`);
-    expect(response.status).toBe(400);
-    expect((await messages(response))[0]).toMatch(/Query Cost limit of 5000 exceeded/);
   });
 
   it('takes other limits from its settings', async () => {
@@ -141,6 +135,194 @@ describe('GraphQL abuse limits (defaults)', () => {
       expect(response.status).toBe(200);
       expect(await response.json()).toEqual({ data: { viewer: { username: 'editor' } } });
     }
+  });
+});
+
+interface Answer {
+  status: number;
+  json: { data?: Record<string, any> | null; errors?: { message: string; extensions?: Record<string, unknown> }[] };
+}
+
+/**
+ * An app over a fresh world, with the three ways a document reaches the
+ * limits: the fast path (a JSON POST of declared length), yoga's Node adapter
+ * (the same POST with a chunked body) and a GET (urql's default for queries).
+ */
+async function limitsApp(limits: AppDeps['limits'] = {}) {
+  const world = await createWorld();
+  const app = createApp({ store: world.store, logger: false, limits });
+  const served = await serve(app);
+  const headers = { 'content-type': 'application/json', accept: 'application/graphql-response+json', authorization: `Bearer ${world.tokens.editor}` };
+  const fast = async (query: string, variables: Record<string, unknown> = {}): Promise<Answer> => {
+    const body = JSON.stringify({ query, variables });
+    const { status, json } = await rawRequest(served.url, {
+      method: 'POST',
+      path: '/graphql',
+      headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+      body,
+    });
+    return { status, json };
+  };
+  const adapter = async (query: string, variables: Record<string, unknown> = {}): Promise<Answer> => {
+    const response = await served.fetch(new Request('http://callgate.test/graphql', { method: 'POST', headers, body: JSON.stringify({ query, variables }) }));
+    return { status: response.status, json: (await response.json()) as Answer['json'] };
+  };
+  const get = async (query: string, variables: Record<string, unknown> = {}): Promise<Answer> => {
+    const search = new URLSearchParams({ query, variables: JSON.stringify(variables) });
+    const response = await served.fetch(
+      new Request(`http://callgate.test/graphql?${search}`, { headers: { accept: headers.accept, authorization: headers.authorization } }),
+    );
+    return { status: response.status, json: (await response.json()) as Answer['json'] };
+  };
+  const amount = async () => (await fast(`{ call(id: "${CALL.first}") { customField(fieldId: "${FIELD.amount}") { value } } }`)).json.data?.call?.customField;
+  return { world, app, fast, adapter, get, amount };
+}
+
+/** The frontend operation whose document declares this operation name. */
+const operation = (name: string) => FRONTEND_OPERATIONS.find((op) => new RegExp(`^(query|mutation) ${name}\\b`).test(op.document))!;
+
+type Send = (query: string, variables?: Record<string, unknown>) => Promise<Answer>;
+
+/** 15 aliased pages of `first` calls with every field of each call and its custom fields. */
+const abuse = (first: string, variables = '') =>
+  `query Export${variables} {
+  ${Array.from({ length: 15 }, (_, i) => `p${i}: calls(first: ${first}) { edges { cursor node { ...Row } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } totalCount }`).join('\n  ')}
+}
+${ROW_FRAGMENTS}`;
+
+const expectRefused = (answer: Answer, message: string) => {
+  expect(answer.status).toBe(400);
+  expect(answer.json).toEqual({ errors: [{ message, extensions: { code: 'QUERY_LIMIT_EXCEEDED' } }] });
+};
+
+const expectAnswered = (answer: Answer) => {
+  expect(answer.json.errors).toBeUndefined();
+  expect(answer.status).toBe(200);
+  expect(answer.json.data).toBeTruthy();
+};
+
+describe('query depth and cost: what frontends send passes', () => {
+  const paths = (t: Awaited<ReturnType<typeof limitsApp>>, op: FrontendOperation): [string, Send][] => [
+    ['the fast path', t.fast],
+    ['yoga\'s adapter', t.adapter],
+    ...(op.kind === 'query' ? [['GET', t.get] as [string, Send]] : []),
+  ];
+
+  it.each(FRONTEND_OPERATIONS.map((op) => [op.name, op] as const))('%s, on every path, hot (compiled) too', async (_name, op) => {
+    const t = await limitsApp();
+    for (const [path, send] of paths(t, op)) {
+      for (let run = 0; run < 4; run++) {
+        const answer = await send(op.document, op.variables);
+        expect({ path, run, errors: answer.json.errors, status: answer.status }).toEqual({ path, run, errors: undefined, status: 200 });
+        expect(answer.json.data).toBeTruthy();
+      }
+    }
+    expect(t.app.graphqlDirectExecutions()).toBe(4);
+    expect(t.app.compiledExecution!.stats().compiledExecutions).toBeGreaterThan(0);
+  });
+
+  it('answers the data the fragments select: a page, the next page by $after, a refetch, a save', async () => {
+    const t = await limitsApp();
+    const first = await t.fast(CALL_LIST_PAGE, { first: 1 });
+    expectAnswered(first);
+    const page = first.json.data!.calls;
+    expect(page.totalCount).toBe(2);
+    expect(page.edges[0].node.id).toBe(CALL.second);
+    expect(page.edges[0].node.customFields.map((v: { name: string }) => v.name)).toContain('Amount');
+    expect(page.edges[0].node.customFields[0].field).toMatchObject({ id: expect.any(String), type: expect.any(String) });
+    const next = await t.fast(CALL_LIST_PAGE, { first: 1, after: page.pageInfo.endCursor });
+    expect(next.json.data!.calls.edges.map((e: { node: { id: string } }) => e.node.id)).toEqual([CALL.first]);
+
+    const refetch = operation('CallRowRefetchQuery');
+    const node = await t.get(refetch.document, refetch.variables);
+    expect(node.json.data!.node).toMatchObject({ __typename: 'Call', id: CALL.first, version: expect.any(Number) });
+    const save = operation('SaveCallCustomFieldsMutation');
+    const saved = await t.fast(save.document, save.variables);
+    expect(saved.json.data!.setCallCustomFields.__typename).toBe('SetCallCustomFieldsSuccess');
+    expect(await t.amount()).toEqual({ value: '42' });
+  });
+
+  it('lets one page of 1,000 calls with every field through (cost 34,001)', async () => {
+    const t = await limitsApp();
+    expectAnswered(await t.fast(CALL_LIST_PAGE, { first: 1000 }));
+  });
+
+  it('lets GraphiQL\'s introspection query through (__schema counts nothing)', async () => {
+    const t = await limitsApp();
+    expectAnswered(await t.fast(getIntrospectionQuery()));
+  });
+
+  it('counts depth through fragments as fields: 10 fields in 9 nested fragments pass, 11 do not', async () => {
+    const t = await limitsApp();
+    // __type > fields > type > ofType x 6 > name: 10 fields, each step in a fragment of its own
+    const chain = (ofTypes: number) => {
+      const names = Array.from({ length: ofTypes }, (_, i) => `Of${i}`);
+      const fragments = names.map((name, i) => `fragment ${name} on __Type { ofType { ${i + 1 < ofTypes ? `...${names[i + 1]}` : 'name'} } }`);
+      return `{ __type(name: "Call") { ...Fields } }
+fragment Fields on __Type { fields { ...Type } }
+fragment Type on __Field { type { ...${names[0]} } }
+${fragments.join('\n')}`;
+    };
+    expectAnswered(await t.fast(chain(6)));
+    expectRefused(await t.fast(chain(7)), 'Query depth limit of 10 exceeded, found 11.');
+  });
+
+  it('still refuses a deep query written without fragments, on every path', async () => {
+    const t = await limitsApp();
+    const deep = `{ __type(name: "Call") { fields { type { ofType { ofType { ofType { ofType { ofType { ofType { ofType { ofType { name } } } } } } } } } } } }`;
+    for (const send of [t.fast, t.adapter, t.get]) expectRefused(await send(deep), 'Query depth limit of 10 exceeded, found 12.');
+  });
+});
+
+describe('query cost: what abuses the API is refused', () => {
+  it('refuses 15 aliased 1,000-row pages of every field, with first a literal or a variable, on every path', async () => {
+    const t = await limitsApp();
+    const message = 'Query Cost limit of 40000 exceeded, found 510015.';
+    for (const send of [t.fast, t.adapter, t.get]) {
+      expectRefused(await send(abuse('1000')), message);
+      expectRefused(await send(abuse('$first', '($first: Int!)'), { first: 1000 }), message);
+      expectRefused(await send(abuse('$first', '($first: Int = 1000)')), message);
+    }
+    // the same document with small pages is fine: the variable is what counts
+    expectAnswered(await t.fast(abuse('$first', '($first: Int!)'), { first: 10 }));
+  });
+
+  it('refuses two 1,000-row pages of every field in one request (68,002), and 15 aliased pages of ids (45,015)', async () => {
+    const t = await limitsApp();
+    const two = `query($n: Int!) { a: calls(first: $n) { ...Page } b: calls(first: $n) { ...Page } }
+fragment Page on CallConnection { edges { cursor node { ...Row } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } totalCount }
+${ROW_FRAGMENTS}`;
+    expectRefused(await t.fast(two, { n: 1000 }), 'Query Cost limit of 40000 exceeded, found 68002.');
+    const ids = `{ ${Array.from({ length: 15 }, (_, i) => `p${i}: calls(first: 1000) { edges { node { id } } }`).join(' ')} }`;
+    expectRefused(await t.fast(ids), 'Query Cost limit of 40000 exceeded, found 45015.');
+  });
+
+  it('runs nothing it refuses: a save over the cost or depth limit changes no value', async () => {
+    const save = operation('SaveCallCustomFieldsMutation');
+    for (const [limits, message] of [
+      [{ maxCost: 36 }, 'Query Cost limit of 36 exceeded, found 37.'],
+      [{ maxDepth: 4 }, 'Query depth limit of 4 exceeded, found 5.'],
+    ] as const) {
+      const t = await limitsApp(limits);
+      for (const send of [t.fast, t.adapter]) expectRefused(await send(save.document, save.variables), message);
+      expect(await t.amount()).toBeNull();
+    }
+  });
+
+  it('takes the cost limit from its settings', async () => {
+    const t = await limitsApp({ maxCost: 3000 });
+    expectAnswered(await t.fast('{ calls(first: 999) { edges { node { id } } } }'));
+    expectRefused(await t.fast('{ calls(first: 1000) { edges { node { id } } } }'), 'Query Cost limit of 3000 exceeded, found 3001.');
+  });
+
+  it('leaves the REST shim\'s fixed documents alone: a 1,000-call REST page passes under any cost limit', async () => {
+    const t = await limitsApp({ maxCost: 1, maxDepth: 1 });
+    const served = await serve(t.app);
+    const response = await served.fetch(
+      new Request('http://callgate.test/api/v2/calls.json?limit=1000', { headers: { authorization: `Bearer ${t.world.tokens.editor}` } }),
+    );
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as { calls: unknown[] }).calls).toHaveLength(2);
   });
 });
 
