@@ -2,6 +2,8 @@ import { parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { exceededLimit, measureOperation, type MeasureMemo } from '../../src/graphql/query-limits.js';
 import { schema } from '../../src/graphql/schema.js';
+import { frontendDocuments } from '../../examples/frontend/src/documents.js';
+import { DEFAULT_LIMITS } from '../../src/http/graphql-server.js';
 import { CALL_LIST_PAGE, FRONTEND_OPERATIONS, ROW_FRAGMENTS } from '../support/frontend-operations.js';
 
 const measure = (document: string, variables?: Record<string, unknown>, operationName?: string) =>
@@ -109,6 +111,20 @@ describe('measureOperation: what frontends send, and abuse', () => {
     expect(measure(abuse('1000'))).toEqual({ depth: 6, cost: 510_015 });
     expect(measure(abuse('$first', '($first: Int!)'), { first: 1000 })).toEqual({ depth: 6, cost: 510_015 });
     expect(measure(abuse('$first', '($first: Int = 1000)'))).toEqual({ depth: 6, cost: 510_015 });
+  });
+});
+
+describe('the example frontend (examples/frontend) within the default limits', () => {
+  /** Every Int variable (page sizes) at 100, the largest page the example's screens ask for; the rest need no value to be measured. */
+  const pageVariables = (text: string) =>
+    Object.fromEntries(
+      [...text.matchAll(/\$(\w+)\s*:\s*Int\b/g)].map(([, name]) => [name, 100]),
+    );
+
+  it.each(frontendDocuments.map((d) => [`${d.compiler} ${d.operationName}`, d] as const))('%s passes', (_name, d) => {
+    const measured = measure(d.text, pageVariables(d.text), d.operationName);
+    expect(measured).not.toBeNull();
+    expect(exceededLimit(measured!, DEFAULT_LIMITS)).toBeNull();
   });
 });
 
