@@ -99,14 +99,20 @@ function commonParams(text: string): GraphQLParams | null {
   return body as unknown as GraphQLParams;
 }
 
-export interface FastPathOptions<Outcome extends object> {
+export interface FastPathOptions<Outcome extends object, V extends object = object> {
   maxBodyBytes: number;
   /**
    * Checks the request's credentials: the viewer to execute as, or anything
    * else, which yoga then answers (handed over in the server context as
    * `authentication`, so the check is not made twice).
    */
-  authenticate(request: Request, req: IncomingMessage): Promise<{ viewer: object } | Outcome>;
+  authenticate(request: Request, req: IncomingMessage): Promise<{ viewer: V } | Outcome>;
+  /**
+   * Whether this viewer's query text runs (trusted documents in require mode);
+   * when it does not, yoga answers (its persisted-documents plugin refuses).
+   * Absent: all text runs.
+   */
+  runsQueryText?(viewer: V): boolean;
   onUnexpected(error: unknown, res: ServerResponse): void;
 }
 
@@ -126,13 +132,14 @@ interface Yoga {
  * pipeline: parse and validate (with yoga's caches and every plugin's hooks),
  * context, execute, and yoga's own result processor for the status, headers
  * and body. Anything else about such a request (bad JSON or parameters, other
- * media types, refused credentials, syntax or validation errors, unknown
+ * media types, refused credentials, query text the viewer may not send
+ * (trusted documents' require mode), syntax or validation errors, unknown
  * operation names, subscriptions, a context that cannot be built) goes to
  * `yoga.handleRequest` before anything has executed, which answers it as
  * always. Returns false, having done nothing, for any other request: yoga's
  * Node adapter serves those.
  */
-export function createGraphQLFastPath<Outcome extends object>(yoga: Yoga, options: FastPathOptions<Outcome>) {
+export function createGraphQLFastPath<Outcome extends object, V extends object = object>(yoga: Yoga, options: FastPathOptions<Outcome, V>) {
   let direct = 0;
 
   async function serve(req: IncomingMessage, res: ServerResponse, url: string, text: string): Promise<Response | null> {
@@ -143,6 +150,7 @@ export function createGraphQLFastPath<Outcome extends object>(yoga: Yoga, option
     if (!params) return viaYoga();
     const authentication = await options.authenticate(request, req);
     if (!('viewer' in authentication)) return viaYoga({ authentication });
+    if (options.runsQueryText && !options.runsQueryText(authentication.viewer)) return viaYoga({ authentication });
     const context = { req, res, request, params, viewer: authentication.viewer };
     const enveloped = yoga.getEnveloped(context);
     // A parse or validation failure (a limit's plugin throws) is yoga's to answer; nothing has run yet.

@@ -1,5 +1,9 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Request as WhatwgRequest, Response as WhatwgResponse } from '@whatwg-node/fetch';
 import { parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,8 +31,8 @@ interface Side {
 let fast: Side;
 let adapter: Side;
 
-async function side(): Promise<Side> {
-  const t = await createTestApp();
+async function side(options: Parameters<typeof createTestApp>[0] = {}): Promise<Side> {
+  const t = await createTestApp(options);
   const server = createServer(t.app.handleNode);
   // yoga keeps streamed answers (text/event-stream, multipart) open for keep-alive despite Connection: close
   server.keepAliveTimeout = 100;
@@ -99,10 +103,10 @@ function rawRequest(t: TestApp, c: Case, framing: 'length' | 'chunked'): Buffer 
 const comparable = (answer: string) =>
   answer.replace(/^date: .*\r\n/im, '').replace(/^(x-request-id: )[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\r\n/im, '$1(fresh)\r\n');
 
-async function bothPaths(c: Case) {
+async function bothPaths(c: Case, [viaFast, viaYoga]: [Side, Side] = [fast, adapter]) {
   const [viaFastPath, viaAdapter] = await Promise.all([
-    exchange(fast.port, rawRequest(fast.t, c, 'length')),
-    exchange(adapter.port, rawRequest(adapter.t, c, 'chunked')),
+    exchange(viaFast.port, rawRequest(viaFast.t, c, 'length')),
+    exchange(viaYoga.port, rawRequest(viaYoga.t, c, 'chunked')),
   ]);
   return { viaFastPath: comparable(viaFastPath), viaAdapter: comparable(viaAdapter) };
 }
@@ -251,6 +255,52 @@ describe('POST /graphql: the fast path answers exactly as yoga’s Node adapter'
   it('stored the same on both sides', async () => {
     expect(await fast.t.stored(CALL.first)).toEqual(await adapter.t.stored(CALL.first));
     expect((await fast.t.stored(CALL.first))?.values[FIELD.notes]).toBe('fast');
+  });
+});
+
+describe('trusted documents in require mode: the fast path does not bypass the rule', () => {
+  const viewerDoc = '{ viewer { username role } }';
+  const viewerId = `sha256:${createHash('sha256').update(viewerDoc).digest('hex')}`;
+  let pair: [Side, Side];
+
+  beforeAll(async () => {
+    const manifest = join(mkdtempSync(join(tmpdir(), 'callgate-fast-path-')), 'persisted-documents.json');
+    writeFileSync(manifest, JSON.stringify({ [viewerId]: viewerDoc }));
+    const options = { persistedDocuments: { paths: [manifest], mode: 'require' as const } };
+    pair = await Promise.all([side(options), side(options)]);
+  });
+
+  afterAll(async () => {
+    for (const s of pair) await new Promise((resolve) => s.server.close(resolve));
+  });
+
+  const REQUIRE_CASES: [string, Case, { status: number; direct: 0 | 1 }][] = [
+    ['query text from an editor', { body: json({ query: viewerDoc }) }, { status: 400, direct: 0 }],
+    ['query text from a viewer', { as: 'viewer', body: json({ query: viewerDoc }) }, { status: 400, direct: 0 }],
+    ['introspection from an editor', { body: json({ query: '{ __schema { queryType { name } } }' }) }, { status: 400, direct: 0 }],
+    ['a mutation as text from an editor', { body: json({ query: setNotes, variables: { callId: CALL.first, customFields: [{ fieldId: FIELD.notes, value: 'text' }] } }) }, { status: 400, direct: 0 }],
+    ['query text from an admin', { as: 'admin', body: json({ query: viewerDoc }) }, { status: 200, direct: 1 }],
+    ['introspection from an admin', { as: 'admin', body: json({ query: '{ __schema { queryType { name } } }' }) }, { status: 200, direct: 1 }],
+    ['a listed documentId', { body: json({ documentId: viewerId }) }, { status: 200, direct: 0 }],
+    ['a listed persisted query extension', { body: json({ extensions: { persistedQuery: { version: 1, sha256Hash: viewerId } } }) }, { status: 200, direct: 0 }],
+    ['an unknown documentId', { body: json({ documentId: `sha256:${'0'.repeat(64)}` }) }, { status: 400, direct: 0 }],
+    ['neither text nor id', { body: json({ variables: {} }) }, { status: 400, direct: 0 }],
+    ['no credentials', { as: 'anonymous', body: json({ query: viewerDoc }) }, { status: 401, direct: 0 }],
+  ];
+
+  for (const [name, c, expected] of REQUIRE_CASES) {
+    it(name, async () => {
+      const [fastSide] = pair;
+      const before = fastSide.t.app.graphqlDirectExecutions();
+      const { viaFastPath, viaAdapter } = await bothPaths(c, pair);
+      expect(viaFastPath).toMatch(new RegExp(`^HTTP/1\\.1 ${expected.status} `));
+      expect(viaFastPath).toBe(viaAdapter);
+      expect({ executedDirectly: fastSide.t.app.graphqlDirectExecutions() - before }).toEqual({ executedDirectly: expected.direct });
+    });
+  }
+
+  it('stored nothing sent as text by an editor', async () => {
+    expect((await pair[0].t.stored(CALL.first))?.values[FIELD.notes]).toBe('keep me');
   });
 });
 
