@@ -119,8 +119,9 @@ function documentIdOf(params: GraphQLParams, request: Request): string | null {
 
 /**
  * yoga's persisted-operations plugin over the trusted documents: a request
- * that names a document id runs the manifest's text (an unknown id is a 400:
- * a 404 could be kept by a cache after a reload adds the document); query text
+ * that names a document id runs the manifest's text (an unknown id is a 400
+ * with the code Apollo's persisted-queries link knows; not a 404, which a
+ * cache may keep after a reload adds the document); query text
  * runs in `allow` mode, and in `require` mode only when `mayRunText` says so
  * (for admins, so that GraphiQL and introspection work for them).
  */
@@ -139,8 +140,8 @@ export function persistedDocumentsPlugin(documents: PersistedDocuments, mayRunTe
       notFound: () =>
         requestError(
           'Unknown documentId: no trusted document has this id (PERSISTED_DOCUMENTS); regenerate the manifest with the client and reload the server',
-          'PERSISTED_DOCUMENT_NOT_FOUND',
+          'PERSISTED_QUERY_NOT_FOUND',
         ),
     },
-  }) as Plugin;
+  });
 }

@@ -156,7 +156,7 @@ async function served(mode: PersistedDocumentsMode, paths = [generated.path], lo
     const response = await fetch(`${url}/graphql?${new URLSearchParams(query)}`, { headers: { accept: 'application/graphql-response+json', ...headers } });
     return { status: response.status, body: (await response.json()) as any };
   };
-  return { world, app, post, get };
+  return { world, app, url, post, get };
 }
 
 const REQUIRED = {
@@ -176,7 +176,7 @@ const NOT_FOUND = {
     errors: [
       {
         message: 'Unknown documentId: no trusted document has this id (PERSISTED_DOCUMENTS); regenerate the manifest with the client and reload the server',
-        extensions: { code: 'PERSISTED_DOCUMENT_NOT_FOUND' },
+        extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' },
       },
     ],
   },
@@ -201,8 +201,11 @@ describe('PERSISTED_DOCUMENTS_MODE=allow', () => {
     expect(await t.post({ extensions: { persistedQuery: { version: 1, sha256Hash: generated.ids.viewer } } })).toEqual(EDITOR);
   });
 
-  it('runs query text too', async () => {
+  it('runs query text too, also next to an id no manifest lists (Apollo’s persisted-queries link retries so)', async () => {
     expect(await t.post({ query: '{ viewer { username role } }' })).toEqual(EDITOR);
+    const unknown = { persistedQuery: { version: 1, sha256Hash: clientPresetId('{ viewer { username role } }') } };
+    expect(await t.post({ extensions: unknown })).toEqual(NOT_FOUND);
+    expect(await t.post({ query: '{ viewer { username role } }', extensions: unknown })).toEqual(EDITOR);
   });
 
   it('refuses an unknown id', async () => {
@@ -239,6 +242,10 @@ describe('PERSISTED_DOCUMENTS_MODE=require', () => {
     });
   });
 
+  it('runs a listed document over GET named in the extensions parameter', async () => {
+    expect(await t.get({ extensions: JSON.stringify({ persistedQuery: { version: 1, sha256Hash: generated.ids.viewer } }) })).toEqual(EDITOR);
+  });
+
   it('over GET with Basic credentials, asks for the CSRF header as always, and runs with it', async () => {
     const refused = await t.get({ documentId: generated.ids.viewer }, { authorization: basic('editor') });
     expect(refused.status).toBe(403);
@@ -269,6 +276,12 @@ describe('PERSISTED_DOCUMENTS_MODE=require', () => {
   it('runs an admin’s query text (GraphiQL works for admins), with Basic credentials too', async () => {
     expect(await t.post({ query: '{ viewer { username } }' }, 'admin')).toEqual({ status: 200, body: { data: { viewer: { username: 'admin' } } } });
     expect(await t.post({ query: '{ viewer { username } }' }, basic('admin'))).toEqual({ status: 200, body: { data: { viewer: { username: 'admin' } } } });
+  });
+
+  it('still serves the GraphiQL page to anyone signed in; its queries run only for admins', async () => {
+    const response = await fetch(`${t.url}/graphql`, { headers: { accept: 'text/html', authorization: basic('editor') } });
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain('<title>');
   });
 
   it('refuses an unknown id, and a request with neither id nor text', async () => {
