@@ -124,7 +124,8 @@ export function createApp(deps: AppDeps) {
   const graphqlFastPath = createGraphQLFastPath(graphql as never, {
     maxBodyBytes: MAX_BODY_BYTES,
     authenticate: checkCredentials,
-    // In require mode only an admin's query text runs; anyone else's goes to yoga, whose plugin refuses it.
+    // Trusted documents run by id; in require mode only an admin's query text runs, anyone else's goes to yoga, whose plugin refuses it.
+    ...(persistedDocuments ? { trustedDocument: persistedDocuments.get } : {}),
     ...(persistedDocuments?.mode === 'require' ? { runsQueryText: (viewer: Viewer) => viewer.role === 'admin' } : {}),
     onUnexpected: (error, res) => {
       logger.error({ err: error }, 'unexpected error serving /graphql');

@@ -258,50 +258,79 @@ describe('POST /graphql: the fast path answers exactly as yoga’s Node adapter'
   });
 });
 
-describe('trusted documents in require mode: the fast path does not bypass the rule', () => {
+/**
+ * With trusted documents (PERSISTED_DOCUMENTS) the fast path runs a listed
+ * document named by its id itself, and in require mode hands query text from
+ * anyone but an admin to yoga, whose persisted-operations plugin refuses it.
+ */
+describe('trusted documents: the fast path answers as yoga and does not bypass require mode', () => {
   const viewerDoc = '{ viewer { username role } }';
-  const viewerId = `sha256:${createHash('sha256').update(viewerDoc).digest('hex')}`;
-  let pair: [Side, Side];
+  const setNotesByVariable = `mutation SetNotes($callId: ID!, $notes: String) { setCallCustomFields(callId: $callId, customFields: [{ fieldId: "${FIELD.notes}", value: $notes }]) { __typename } }`;
+  const subscriptionDoc = 'subscription { calls }';
+  const idOf = (document: string) => `sha256:${createHash('sha256').update(document).digest('hex')}`;
+  const manifest = join(mkdtempSync(join(tmpdir(), 'callgate-fast-path-')), 'persisted-documents.json');
+  writeFileSync(manifest, JSON.stringify(Object.fromEntries([viewerDoc, setNotesByVariable, subscriptionDoc, callQuery].map((d) => [idOf(d), d]))));
+  const extension = (document: string) => ({ persistedQuery: { version: 1, sha256Hash: idOf(document) } });
 
-  beforeAll(async () => {
-    const manifest = join(mkdtempSync(join(tmpdir(), 'callgate-fast-path-')), 'persisted-documents.json');
-    writeFileSync(manifest, JSON.stringify({ [viewerId]: viewerDoc }));
-    const options = { persistedDocuments: { paths: [manifest], mode: 'require' as const } };
-    pair = await Promise.all([side(options), side(options)]);
-  });
-
-  afterAll(async () => {
-    for (const s of pair) await new Promise((resolve) => s.server.close(resolve));
-  });
-
-  const REQUIRE_CASES: [string, Case, { status: number; direct: 0 | 1 }][] = [
-    ['query text from an editor', { body: json({ query: viewerDoc }) }, { status: 400, direct: 0 }],
-    ['query text from a viewer', { as: 'viewer', body: json({ query: viewerDoc }) }, { status: 400, direct: 0 }],
-    ['introspection from an editor', { body: json({ query: '{ __schema { queryType { name } } }' }) }, { status: 400, direct: 0 }],
-    ['a mutation as text from an editor', { body: json({ query: setNotes, variables: { callId: CALL.first, customFields: [{ fieldId: FIELD.notes, value: 'text' }] } }) }, { status: 400, direct: 0 }],
-    ['query text from an admin', { as: 'admin', body: json({ query: viewerDoc }) }, { status: 200, direct: 1 }],
-    ['introspection from an admin', { as: 'admin', body: json({ query: '{ __schema { queryType { name } } }' }) }, { status: 200, direct: 1 }],
-    ['a listed documentId', { body: json({ documentId: viewerId }) }, { status: 200, direct: 0 }],
-    ['a listed persisted query extension', { body: json({ extensions: { persistedQuery: { version: 1, sha256Hash: viewerId } } }) }, { status: 200, direct: 0 }],
-    ['an unknown documentId', { body: json({ documentId: `sha256:${'0'.repeat(64)}` }) }, { status: 400, direct: 0 }],
-    ['neither text nor id', { body: json({ variables: {} }) }, { status: 400, direct: 0 }],
-    ['no credentials', { as: 'anonymous', body: json({ query: viewerDoc }) }, { status: 401, direct: 0 }],
+  type Expected = { status: number; direct: 0 | 1 };
+  const CASES: [string, Case, { require: Expected; allow: Expected }][] = [
+    ['a listed mutation by documentId', { body: json({ documentId: idOf(setNotesByVariable), variables: { callId: CALL.first, notes: 'by id' } }) }, { require: { status: 200, direct: 1 }, allow: { status: 200, direct: 1 } }],
+    ['query text from an editor', { body: json({ query: viewerDoc }) }, { require: { status: 400, direct: 0 }, allow: { status: 200, direct: 1 } }],
+    ['query text from a viewer', { as: 'viewer', body: json({ query: viewerDoc }) }, { require: { status: 400, direct: 0 }, allow: { status: 200, direct: 1 } }],
+    ['introspection from an editor', { body: json({ query: '{ __schema { queryType { name } } }' }) }, { require: { status: 400, direct: 0 }, allow: { status: 200, direct: 1 } }],
+    ['a mutation as text from an editor', { body: json({ query: setNotes, variables: { callId: CALL.first, customFields: [{ fieldId: FIELD.notes, value: 'text' }] } }) }, { require: { status: 400, direct: 0 }, allow: { status: 200, direct: 1 } }],
+    ['query text from an admin', { as: 'admin', body: json({ query: viewerDoc }) }, { require: { status: 200, direct: 1 }, allow: { status: 200, direct: 1 } }],
+    ['introspection from an admin', { as: 'admin', body: json({ query: '{ __schema { queryType { name } } }' }) }, { require: { status: 200, direct: 1 }, allow: { status: 200, direct: 1 } }],
+    ['a listed documentId', { body: json({ documentId: idOf(viewerDoc) }) }, { require: { status: 200, direct: 1 }, allow: { status: 200, direct: 1 } }],
+    ['a listed documentId with variables and operation name', { body: json({ documentId: idOf(callQuery), variables: { id: CALL.first }, operationName: 'Call' }) }, { require: { status: 200, direct: 1 }, allow: { status: 200, direct: 1 } }],
+    ['a listed documentId with a variable of the wrong type', { body: json({ documentId: idOf(callQuery), variables: { id: 42 } }) }, { require: { status: 200, direct: 1 }, allow: { status: 200, direct: 1 } }],
+    ['a listed documentId with an unknown operation name', { body: json({ documentId: idOf(callQuery), operationName: 'Other', variables: { id: CALL.first } }) }, { require: { status: 400, direct: 0 }, allow: { status: 400, direct: 0 } }],
+    ['a listed subscription by documentId', { body: json({ documentId: idOf(subscriptionDoc) }) }, { require: { status: 200, direct: 0 }, allow: { status: 200, direct: 0 } }],
+    ['a listed persisted query extension', { body: json({ extensions: extension(viewerDoc) }) }, { require: { status: 200, direct: 1 }, allow: { status: 200, direct: 1 } }],
+    ['a persisted query extension with another version', { body: json({ extensions: { persistedQuery: { version: 2, sha256Hash: idOf(viewerDoc) } } }) }, { require: { status: 200, direct: 0 }, allow: { status: 200, direct: 0 } }],
+    ['extensions beside the persisted query', { body: json({ extensions: { ...extension(viewerDoc), tracing: true } }) }, { require: { status: 200, direct: 0 }, allow: { status: 200, direct: 0 } }],
+    ['a documentId and a persisted query extension', { body: json({ documentId: idOf(viewerDoc), extensions: extension(callQuery) }) }, { require: { status: 200, direct: 0 }, allow: { status: 200, direct: 0 } }],
+    ['a documentId and query text', { body: json({ documentId: idOf(viewerDoc), query: '{ viewer { username } }' }) }, { require: { status: 400, direct: 0 }, allow: { status: 200, direct: 0 } }],
+    ['a documentId that is not a string', { body: json({ documentId: 42 }) }, { require: { status: 400, direct: 0 }, allow: { status: 400, direct: 0 } }],
+    ['a documentId and an unexpected parameter', { body: json({ documentId: idOf(viewerDoc), extra: 1 }) }, { require: { status: 200, direct: 0 }, allow: { status: 200, direct: 0 } }],
+    ['an unknown documentId', { body: json({ documentId: `sha256:${'0'.repeat(64)}` }) }, { require: { status: 400, direct: 0 }, allow: { status: 400, direct: 0 } }],
+    ['an unknown persisted query extension', { body: json({ extensions: extension('{ viewer { role } }') }) }, { require: { status: 400, direct: 0 }, allow: { status: 400, direct: 0 } }],
+    ['neither text nor id', { body: json({ variables: {} }) }, { require: { status: 400, direct: 0 }, allow: { status: 400, direct: 0 } }],
+    ['a listed documentId without credentials', { as: 'anonymous', body: json({ documentId: idOf(viewerDoc) }) }, { require: { status: 401, direct: 0 }, allow: { status: 401, direct: 0 } }],
+    ['a listed documentId as text/html', { headers: { accept: 'text/html' }, body: json({ documentId: idOf(viewerDoc) }) }, { require: { status: 406, direct: 0 }, allow: { status: 406, direct: 0 } }],
   ];
 
-  for (const [name, c, expected] of REQUIRE_CASES) {
-    it(name, async () => {
-      const [fastSide] = pair;
-      const before = fastSide.t.app.graphqlDirectExecutions();
-      const { viaFastPath, viaAdapter } = await bothPaths(c, pair);
-      expect(viaFastPath).toMatch(new RegExp(`^HTTP/1\\.1 ${expected.status} `));
-      expect(viaFastPath).toBe(viaAdapter);
-      expect({ executedDirectly: fastSide.t.app.graphqlDirectExecutions() - before }).toEqual({ executedDirectly: expected.direct });
+  for (const mode of ['require', 'allow'] as const) {
+    describe(`PERSISTED_DOCUMENTS_MODE=${mode}`, () => {
+      let pair: [Side, Side];
+
+      beforeAll(async () => {
+        const options = { persistedDocuments: { paths: [manifest], mode } };
+        pair = await Promise.all([side(options), side(options)]);
+      });
+
+      afterAll(async () => {
+        for (const s of pair) await new Promise((resolve) => s.server.close(resolve));
+      });
+
+      // In order: the worlds change together (the mutations), so both sides stay alike.
+      for (const [name, c, expected] of CASES) {
+        it(name, async () => {
+          const [fastSide] = pair;
+          const before = fastSide.t.app.graphqlDirectExecutions();
+          const { viaFastPath, viaAdapter } = await bothPaths(c, pair);
+          expect(viaFastPath).toMatch(new RegExp(`^HTTP/1\\.1 ${expected[mode].status} `));
+          expect(viaFastPath).toBe(viaAdapter);
+          expect({ executedDirectly: fastSide.t.app.graphqlDirectExecutions() - before }).toEqual({ executedDirectly: expected[mode].direct });
+        });
+      }
+
+      it(mode === 'require' ? 'stored what came by id, not the text after it' : 'stored the text after what came by id', async () => {
+        expect(await pair[0].t.stored(CALL.first)).toEqual(await pair[1].t.stored(CALL.first));
+        expect((await pair[0].t.stored(CALL.first))?.values[FIELD.notes]).toBe(mode === 'require' ? 'by id' : 'text');
+      });
     });
   }
-
-  it('stored nothing sent as text by an editor', async () => {
-    expect((await pair[0].t.stored(CALL.first))?.values[FIELD.notes]).toBe('keep me');
-  });
 });
 
 describe('what the direct path leaves out', () => {
