@@ -344,6 +344,16 @@ describe('what the direct path leaves out', () => {
     const withHook = Object.fromEntries(hooks.map((hook) => [hook, plugins.filter((plugin) => typeof plugin?.[hook] === 'function').length]));
     expect(withHook).toEqual({ onRequest: 4, onRequestParse: 8, onParams: 1, onExecutionResult: 0, onResultProcess: 1, onResponse: 0 });
   });
+
+  it('with trusted documents, one more: yoga’s persisted-operations plugin, which the direct path stands in for', async () => {
+    const manifest = join(mkdtempSync(join(tmpdir(), 'callgate-fast-path-')), 'persisted-documents.json');
+    writeFileSync(manifest, '{}');
+    const { app } = await createTestApp({ persistedDocuments: { paths: [manifest], mode: 'require' } });
+    const plugins = (app.yoga as unknown as { plugins: Record<string, unknown>[] }).plugins;
+    const hooks = ['onRequest', 'onRequestParse', 'onParams', 'onExecutionResult', 'onResultProcess', 'onResponse'] as const;
+    const withHook = Object.fromEntries(hooks.map((hook) => [hook, plugins.filter((plugin) => typeof plugin?.[hook] === 'function').length]));
+    expect(withHook).toEqual({ onRequest: 4, onRequestParse: 8, onParams: 2, onExecutionResult: 0, onResultProcess: 1, onResponse: 0 });
+  });
 });
 
 describe('what fails before execution is yoga\'s to answer', () => {
