@@ -291,6 +291,12 @@ describe('PERSISTED_DOCUMENTS_MODE=require', () => {
     expect(await t.post({ documentId: 42 })).toEqual(REQUIRED);
   });
 
+  it('leaves the REST shim alone: its documents are callgate’s own', async () => {
+    const response = await fetch(`${t.url}/api/v2/calls/${CALL.first}.json`, { headers: { authorization: `Bearer ${t.world.tokens.editor}` } });
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as { call: { call_id: string } }).call.call_id).toBe(CALL.first);
+  });
+
   it('still asks for credentials first', async () => {
     expect((await t.post({ documentId: generated.ids.viewer }, 'Bearer cg_not-a-token')).status).toBe(401);
   });
