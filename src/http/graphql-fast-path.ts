@@ -109,9 +109,9 @@ function trustedDocumentId(body: Record<string, unknown>): string | null {
 /**
  * The body as GraphQL parameters when it is the common, well-formed kind:
  * query text, or with `trustedDocument`, the id of a document it knows (then
- * `trusted` is set); null for anything yoga should judge.
+ * marked TRUSTED); null for anything yoga should judge.
  */
-function commonParams(text: string, trustedDocument: ((id: string) => string | null) | undefined): (GraphQLParams & { trusted?: true }) | null {
+function commonParams(text: string, trustedDocument: ((id: string) => string | null) | undefined): GraphQLParams | null {
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -169,14 +169,15 @@ interface Yoga {
  * The fast path for the common GraphQL request, `POST` with an
  * `application/json` body of a declared length within the limit. The most
  * common kind of it (a JSON object of query, variables and operation name,
- * or of a known trusted document's id in place of the query, an Accept yoga answers with a single JSON result, valid credentials, a query
- * or mutation that parses and validates) runs straight through yoga's envelop
- * pipeline: parse and validate (with yoga's caches and every plugin's hooks),
- * context, execute, and yoga's own result processor for the status, headers
- * and body. Anything else about such a request (bad JSON or parameters, other
- * media types, refused credentials, unknown document ids, query text the
- * viewer may not send (trusted documents' require mode), syntax or validation errors, unknown
- * operation names, subscriptions, a context that cannot be built) goes to
+ * or of a known trusted document's id in place of the query; an Accept yoga
+ * answers with a single JSON result, valid credentials, a query or mutation
+ * that parses and validates) runs straight through yoga's envelop pipeline:
+ * parse and validate (with yoga's caches and every plugin's hooks), context,
+ * execute, and yoga's own result processor for the status, headers and body.
+ * Anything else about such a request (bad JSON or parameters, other media
+ * types, refused credentials, unknown document ids, query text the viewer may
+ * not send in trusted documents' require mode, syntax or validation errors,
+ * unknown operation names, subscriptions, a context that cannot be built) goes to
  * `yoga.handleRequest` before anything has executed, which answers it as
  * always. Returns false, having done nothing, for any other request: yoga's
  * Node adapter serves those.
