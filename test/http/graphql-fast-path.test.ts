@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -268,7 +268,9 @@ describe('trusted documents: the fast path answers as yoga and does not bypass r
   const setNotesByVariable = `mutation SetNotes($callId: ID!, $notes: String) { setCallCustomFields(callId: $callId, customFields: [{ fieldId: "${FIELD.notes}", value: $notes }]) { __typename } }`;
   const subscriptionDoc = 'subscription { calls }';
   const idOf = (document: string) => `sha256:${createHash('sha256').update(document).digest('hex')}`;
-  const manifest = join(mkdtempSync(join(tmpdir(), 'callgate-fast-path-')), 'persisted-documents.json');
+  const dir = mkdtempSync(join(tmpdir(), 'callgate-fast-path-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const manifest = join(dir, 'persisted-documents.json');
   writeFileSync(manifest, JSON.stringify(Object.fromEntries([viewerDoc, setNotesByVariable, subscriptionDoc, callQuery].map((d) => [idOf(d), d]))));
   const extension = (document: string) => ({ persistedQuery: { version: 1, sha256Hash: idOf(document) } });
 
@@ -346,9 +348,7 @@ describe('what the direct path leaves out', () => {
   });
 
   it('with trusted documents, one more: yoga’s persisted-operations plugin, which the direct path stands in for', async () => {
-    const manifest = join(mkdtempSync(join(tmpdir(), 'callgate-fast-path-')), 'persisted-documents.json');
-    writeFileSync(manifest, '{}');
-    const { app } = await createTestApp({ persistedDocuments: { paths: [manifest], mode: 'require' } });
+    const { app } = await createTestApp({ persistedDocuments: { paths: [], mode: 'require', documents: new Map() } });
     const plugins = (app.yoga as unknown as { plugins: Record<string, unknown>[] }).plugins;
     const hooks = ['onRequest', 'onRequestParse', 'onParams', 'onExecutionResult', 'onResultProcess', 'onResponse'] as const;
     const withHook = Object.fromEntries(hooks.map((hook) => [hook, plugins.filter((plugin) => typeof plugin?.[hook] === 'function').length]));

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generate } from '@graphql-codegen/cli';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/http/app.js';
 import { ConfigError, parseConfig } from '../../src/http/config.js';
 import { createLogger } from '../../src/http/logger.js';
@@ -53,6 +53,7 @@ let generated: Awaited<ReturnType<typeof clientPresetManifest>>;
 beforeAll(async () => {
   generated = await clientPresetManifest();
 }, 30_000);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('the manifest: graphql-codegen client preset’s persisted-documents.json', () => {
   it('reads what the client preset writes: sha256-prefixed ids of each operation’s printed text', () => {
