@@ -96,6 +96,8 @@ async function serve(config: Config, before?: (url: string) => void): Promise<vo
   };
   process.once('SIGTERM', () => void stop());
   process.once('SIGINT', () => void stop());
+  // Only with trusted documents: otherwise SIGHUP keeps its default (the process ends), as before.
+  if (config.persistedDocuments) process.on('SIGHUP', () => void running.reloadPersistedDocuments());
 }
 
 async function main(argv: string[]): Promise<void> {

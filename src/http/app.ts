@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
 import { Authenticator } from '../auth/authenticator.js';
 import { hashApiToken, hashPassword, newApiToken } from '../auth/credentials.js';
+import type { Viewer } from '../core/viewer.js';
 import type { CredentialFactory } from '../graphql/context.js';
 import { StoreUnavailableError, type CallStore } from '../store/call-store.js';
 import { createCompiledExecution, DEFAULT_COMPILED_EXECUTION, type CompiledExecutionOptions } from './compiled-execution.js';
@@ -13,6 +14,7 @@ import { createLogger, requestLogWriter } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { createNodeHandler } from './node-handler.js';
 import { createOps } from './ops.js';
+import { createPersistedDocuments, type PersistedDocumentsOptions, type ReloadOutcome } from './persisted-documents.js';
 import { jsonReply, writeReply } from './reply.js';
 import { MAX_BODY_BYTES } from './request-body.js';
 import { createRequestTracker } from './request-log.js';
@@ -42,6 +44,8 @@ export interface AppDeps {
   compiledExecution?: CompiledExecutionOptions | false;
   /** Exact origins allowed to call every route from a browser (CORS, with credentials); none by default. */
   corsOrigins?: readonly string[];
+  /** Trusted documents (PERSISTED_DOCUMENTS): the manifests and the mode; none by default. */
+  persistedDocuments?: PersistedDocumentsOptions | null;
 }
 
 const realCredentials: CredentialFactory = {
@@ -91,6 +95,16 @@ export function createApp(deps: AppDeps) {
     return outcome;
   };
 
+  const persistedDocuments = deps.persistedDocuments ? createPersistedDocuments(deps.persistedDocuments) : null;
+  /** Reads the manifests again (on SIGHUP): a failure keeps the documents in use and is logged. */
+  const reloadPersistedDocuments = (): ReloadOutcome | null => {
+    if (!persistedDocuments) return null;
+    const outcome = persistedDocuments.reload();
+    if (outcome.ok) logger.info({ documents: outcome.documents, files: persistedDocuments.paths }, 'trusted documents reloaded');
+    else logger.error({ error: outcome.error, documents: persistedDocuments.size() }, 'trusted documents not reloaded: still serving the previous set');
+    return outcome;
+  };
+
   const graphql = createGraphQLServer({
     store,
     clock: deps.clock ?? (() => new Date()),
@@ -104,11 +118,15 @@ export function createApp(deps: AppDeps) {
     introspection: deps.introspection ?? true,
     development: deps.development ?? false,
     compiledExecution,
+    persistedDocuments,
   });
   const operations = createOperationRunner(graphql as never, compiledExecution?.compileFixed ?? null);
   const graphqlFastPath = createGraphQLFastPath(graphql as never, {
     maxBodyBytes: MAX_BODY_BYTES,
     authenticate: checkCredentials,
+    // Trusted documents run by id; in require mode only an admin's query text runs, anyone else's goes to yoga, whose plugin refuses it.
+    ...(persistedDocuments ? { trustedDocument: persistedDocuments.get } : {}),
+    ...(persistedDocuments?.mode === 'require' ? { runsQueryText: (viewer: Viewer) => viewer.role === 'admin' } : {}),
     onUnexpected: (error, res) => {
       logger.error({ err: error }, 'unexpected error serving /graphql');
       if (res.headersSent) res.destroy();
@@ -126,7 +144,14 @@ export function createApp(deps: AppDeps) {
     cors: createCors(deps.corsOrigins ?? [], routes),
   });
 
-  return { handleNode, yoga: graphql, metrics, compiledExecution, graphqlDirectExecutions: graphqlFastPath.directExecutions };
+  return {
+    handleNode,
+    yoga: graphql,
+    metrics,
+    compiledExecution,
+    graphqlDirectExecutions: graphqlFastPath.directExecutions,
+    reloadPersistedDocuments,
+  };
 }
 
 export type App = ReturnType<typeof createApp>;

@@ -3,6 +3,7 @@ import { DEFAULT_DATABASE, type StoreOptions } from '../store/open-store.js';
 import { DEFAULT_LIMITS, type GraphQLLimits } from './app.js';
 import { corsOriginProblem } from './cors.js';
 import { LOG_LEVELS } from './logger.js';
+import { ManifestError, PERSISTED_DOCUMENTS_MODES, readManifests, type PersistedDocumentsMode, type PersistedDocumentsOptions } from './persisted-documents.js';
 
 const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 const limit = z.coerce.number().int().min(1).max(1_000_000);
@@ -42,6 +43,11 @@ const ConfigSchema = z.object({
   GRAPHQL_JIT: flag.default(true),
   SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(10),
   CORS_ORIGINS: origins.default([]),
+  PERSISTED_DOCUMENTS: z
+    .string()
+    .transform((value) => value.split(',').map((path) => path.trim()).filter((path) => path !== ''))
+    .optional(),
+  PERSISTED_DOCUMENTS_MODE: z.enum(PERSISTED_DOCUMENTS_MODES).optional(),
 });
 
 export interface Config {
@@ -63,9 +69,27 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** Exact origins allowed to call every route from a browser; empty for same-origin only. */
   corsOrigins: string[];
+  /** Trusted documents: the manifests (read once here, again on SIGHUP) and the mode; null when PERSISTED_DOCUMENTS is unset. */
+  persistedDocuments: Required<PersistedDocumentsOptions> | null;
 }
 
 export class ConfigError extends Error {}
+
+/** The manifests PERSISTED_DOCUMENTS names, read now: a file that is missing or malformed stops start-up, named. */
+function trustedDocuments(env: Record<string, string | undefined>, paths: string[] | undefined, mode: PersistedDocumentsMode | undefined) {
+  const invalid = (name: string, problem: string) => new ConfigError(`Invalid configuration: ${name}=${JSON.stringify(env[name])}: ${problem}`);
+  if (paths === undefined) {
+    if (mode !== undefined) throw invalid('PERSISTED_DOCUMENTS_MODE', 'needs PERSISTED_DOCUMENTS, the trusted documents manifest(s)');
+    return null;
+  }
+  if (paths.length === 0) throw invalid('PERSISTED_DOCUMENTS', 'name at least one manifest file');
+  try {
+    return { paths, mode: mode ?? 'allow', documents: readManifests(paths) };
+  } catch (error) {
+    if (error instanceof ManifestError) throw invalid('PERSISTED_DOCUMENTS', error.message);
+    throw error;
+  }
+}
 
 /** Parses the environment once; a bad value names the variable and what it accepts. */
 export function parseConfig(env: Record<string, string | undefined>): Config {
@@ -106,5 +130,6 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     jit: c.GRAPHQL_JIT,
     shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT_SECONDS * 1000,
     corsOrigins: c.CORS_ORIGINS,
+    persistedDocuments: trustedDocuments(env, c.PERSISTED_DOCUMENTS, c.PERSISTED_DOCUMENTS_MODE),
   };
 }

@@ -74,39 +74,87 @@ function isYogaJson(contentType: string | undefined): boolean {
   return first === 'application/json' || first?.startsWith('application/json;') === true;
 }
 
+/** Marks parameters whose text is a trusted document's, named by its id. */
+const TRUSTED = Symbol('trusted document');
+
 interface GraphQLParams {
   query: string;
   variables?: Record<string, unknown> | null;
   operationName?: string | null;
+  extensions?: Record<string, unknown>;
+  [TRUSTED]?: true;
 }
 
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-/** The body as GraphQL parameters when it is the common, well-formed kind; null for anything yoga should judge. */
-function commonParams(text: string): GraphQLParams | null {
+const TEXT_KEYS = new Set(['query', 'variables', 'operationName']);
+const TRUSTED_KEYS = new Set(['documentId', 'extensions', 'variables', 'operationName']);
+
+/**
+ * The id of a trusted document a body names in one of the two common forms,
+ * `documentId` alone or an `extensions` of exactly `{ persistedQuery: {
+ * version: 1, sha256Hash } }`; null for anything else.
+ */
+function trustedDocumentId(body: Record<string, unknown>): string | null {
+  const { documentId, extensions } = body;
+  if (extensions === undefined) return typeof documentId === 'string' && documentId !== '' ? documentId : null;
+  if (documentId !== undefined || !isPlainObject(extensions) || Object.keys(extensions).length !== 1) return null;
+  const persistedQuery = extensions.persistedQuery;
+  if (!isPlainObject(persistedQuery) || Object.keys(persistedQuery).length !== 2 || persistedQuery.version !== 1) return null;
+  const { sha256Hash } = persistedQuery;
+  return typeof sha256Hash === 'string' && sha256Hash !== '' ? sha256Hash : null;
+}
+
+/**
+ * The body as GraphQL parameters when it is the common, well-formed kind:
+ * query text, or with `trustedDocument`, the id of a document it knows (then
+ * marked TRUSTED); null for anything yoga should judge.
+ */
+function commonParams(text: string, trustedDocument: ((id: string) => string | null) | undefined): GraphQLParams | null {
   let body: unknown;
   try {
     body = JSON.parse(text);
   } catch {
     return null;
   }
-  if (!isPlainObject(body) || typeof body.query !== 'string') return null;
-  for (const key of Object.keys(body)) if (key !== 'query' && key !== 'variables' && key !== 'operationName') return null;
-  const { variables, operationName } = body;
+  if (!isPlainObject(body)) return null;
+  const { query, variables, operationName } = body;
   if (variables !== undefined && variables !== null && !isPlainObject(variables)) return null;
   if (operationName !== undefined && operationName !== null && typeof operationName !== 'string') return null;
-  return body as unknown as GraphQLParams;
+  if (typeof query === 'string') {
+    for (const key of Object.keys(body)) if (!TEXT_KEYS.has(key)) return null;
+    return body as unknown as GraphQLParams;
+  }
+  if (query !== undefined || !trustedDocument) return null;
+  for (const key of Object.keys(body)) if (!TRUSTED_KEYS.has(key)) return null;
+  const id = trustedDocumentId(body);
+  const document = id === null ? null : trustedDocument(id);
+  if (document === null) return null;
+  // The parameters yoga's persisted-operations plugin sets.
+  return { query: document, operationName, variables, extensions: body.extensions, [TRUSTED]: true } as GraphQLParams;
 }
 
-export interface FastPathOptions<Outcome extends object> {
+export interface FastPathOptions<Outcome extends object, V extends object = object> {
   maxBodyBytes: number;
   /**
    * Checks the request's credentials: the viewer to execute as, or anything
    * else, which yoga then answers (handed over in the server context as
    * `authentication`, so the check is not made twice).
    */
-  authenticate(request: Request, req: IncomingMessage): Promise<{ viewer: object } | Outcome>;
+  authenticate(request: Request, req: IncomingMessage): Promise<{ viewer: V } | Outcome>;
+  /**
+   * Whether this viewer's query text runs (trusted documents in require mode);
+   * when it does not, yoga answers (its persisted-documents plugin refuses).
+   * Absent: all text runs.
+   */
+  runsQueryText?(viewer: V): boolean;
+  /**
+   * The text of a trusted document by its id (PERSISTED_DOCUMENTS), or null
+   * when it is unknown (then yoga answers). Absent: requests that name an id
+   * go to yoga.
+   */
+  trustedDocument?(id: string): string | null;
   onUnexpected(error: unknown, res: ServerResponse): void;
 }
 
@@ -120,29 +168,32 @@ interface Yoga {
 /**
  * The fast path for the common GraphQL request, `POST` with an
  * `application/json` body of a declared length within the limit. The most
- * common kind of it (a JSON object of query, variables and operation name, an
- * Accept yoga answers with a single JSON result, valid credentials, a query
- * or mutation that parses and validates) runs straight through yoga's envelop
- * pipeline: parse and validate (with yoga's caches and every plugin's hooks),
- * context, execute, and yoga's own result processor for the status, headers
- * and body. Anything else about such a request (bad JSON or parameters, other
- * media types, refused credentials, syntax or validation errors, unknown
- * operation names, subscriptions, a context that cannot be built) goes to
+ * common kind of it (a JSON object of query, variables and operation name,
+ * or of a known trusted document's id in place of the query; an Accept yoga
+ * answers with a single JSON result, valid credentials, a query or mutation
+ * that parses and validates) runs straight through yoga's envelop pipeline:
+ * parse and validate (with yoga's caches and every plugin's hooks), context,
+ * execute, and yoga's own result processor for the status, headers and body.
+ * Anything else about such a request (bad JSON or parameters, other media
+ * types, refused credentials, unknown document ids, query text the viewer may
+ * not send in trusted documents' require mode, syntax or validation errors,
+ * unknown operation names, subscriptions, a context that cannot be built) goes to
  * `yoga.handleRequest` before anything has executed, which answers it as
  * always. Returns false, having done nothing, for any other request: yoga's
  * Node adapter serves those.
  */
-export function createGraphQLFastPath<Outcome extends object>(yoga: Yoga, options: FastPathOptions<Outcome>) {
+export function createGraphQLFastPath<Outcome extends object, V extends object = object>(yoga: Yoga, options: FastPathOptions<Outcome, V>) {
   let direct = 0;
 
   async function serve(req: IncomingMessage, res: ServerResponse, url: string, text: string): Promise<Response | null> {
     const request = new BufferedRequest('POST', url, req, text) as unknown as Request;
     const viaYoga = (serverContext: Record<string, unknown> = {}) => yoga.handleRequest(request, { req, res, ...serverContext });
     const mediaType = isYogaJson(req.headers['content-type']) ? regularMediaType(req.headers.accept) : null;
-    const params = mediaType && commonParams(text);
+    const params = mediaType && commonParams(text, options.trustedDocument);
     if (!params) return viaYoga();
     const authentication = await options.authenticate(request, req);
     if (!('viewer' in authentication)) return viaYoga({ authentication });
+    if (!params[TRUSTED] && options.runsQueryText && !options.runsQueryText(authentication.viewer)) return viaYoga({ authentication });
     const context = { req, res, request, params, viewer: authentication.viewer };
     const enveloped = yoga.getEnveloped(context);
     // A parse or validation failure (a limit's plugin throws) is yoga's to answer; nothing has run yet.

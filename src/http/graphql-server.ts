@@ -13,6 +13,7 @@ import type { createCompiledExecution } from './compiled-execution.js';
 import { graphiqlOptions } from './graphiql.js';
 import { yogaLogger } from './logger.js';
 import type { Metrics } from './metrics.js';
+import { DOCUMENT_ID_PARAM, persistedDocumentsPlugin, type PersistedDocuments } from './persisted-documents.js';
 import { RETRY_AFTER_SECONDS, SERVICE_UNAVAILABLE, UNAVAILABLE_MESSAGE } from './reply.js';
 import { MAX_BODY_BYTES } from './request-body.js';
 import { operationName, type RequestTracker } from './request-log.js';
@@ -49,6 +50,8 @@ export interface GraphQLServerDeps {
   introspection: boolean;
   development: boolean;
   compiledExecution: ReturnType<typeof createCompiledExecution> | null;
+  /** Trusted documents (PERSISTED_DOCUMENTS), or null to run query text only. */
+  persistedDocuments: PersistedDocuments | null;
 }
 
 export const isStoreUnavailable = (error: unknown) =>
@@ -230,6 +233,7 @@ export function createGraphQLServer(deps: GraphQLServerDeps) {
       ...armorPlugins(deps.limits, deps.development),
       depthAndCostLimits(deps.limits),
       ...(deps.introspection ? [] : [withoutIntrospection]),
+      ...(deps.persistedDocuments ? [persistedDocumentsPlugin(deps.persistedDocuments, (request) => viewers.get(request)?.role === 'admin')] : []),
       observeExecution(requests, metrics, logger),
       ...(deps.compiledExecution ? [deps.compiledExecution.plugin] : []),
     ],
@@ -243,6 +247,7 @@ export function createGraphQLServer(deps: GraphQLServerDeps) {
     cors: false,
     landingPage: false,
     batching: false,
+    ...(deps.persistedDocuments ? { extraParamNames: [DOCUMENT_ID_PARAM] } : {}),
     multipart: false,
     maxRequestBodySize: MAX_BODY_BYTES,
     logging: yogaLogger(logger),

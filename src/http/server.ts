@@ -39,6 +39,8 @@ export interface RunningServer {
   url: string;
   server: Server;
   close(): Promise<void>;
+  /** Reads the trusted documents' manifests again (SIGHUP), or null when PERSISTED_DOCUMENTS is unset. */
+  reloadPersistedDocuments: App['reloadPersistedDocuments'];
 }
 
 /**
@@ -57,6 +59,7 @@ export async function startServer(config: Config, store: CallStore, timeouts: Se
     metrics: config.metrics,
     trustProxy: config.trustProxy,
     corsOrigins: config.corsOrigins,
+    persistedDocuments: config.persistedDocuments,
     compiledExecution: config.jit ? undefined : false,
     authenticator: new Authenticator(store, { cacheTtlMs: config.authCacheTtlMs }),
   });
@@ -71,6 +74,7 @@ export async function startServer(config: Config, store: CallStore, timeouts: Se
   return {
     url: `http://${host}:${port}`,
     server,
+    reloadPersistedDocuments: app.reloadPersistedDocuments,
     close: () =>
       (closing ??= (async () => {
         logger.info({ timeoutMs: config.shutdownTimeoutMs }, 'shutting down: finishing in-flight requests');

@@ -1,5 +1,9 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Request as WhatwgRequest, Response as WhatwgResponse } from '@whatwg-node/fetch';
 import { parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,8 +31,8 @@ interface Side {
 let fast: Side;
 let adapter: Side;
 
-async function side(): Promise<Side> {
-  const t = await createTestApp();
+async function side(options: Parameters<typeof createTestApp>[0] = {}): Promise<Side> {
+  const t = await createTestApp(options);
   const server = createServer(t.app.handleNode);
   // yoga keeps streamed answers (text/event-stream, multipart) open for keep-alive despite Connection: close
   server.keepAliveTimeout = 100;
@@ -99,10 +103,10 @@ function rawRequest(t: TestApp, c: Case, framing: 'length' | 'chunked'): Buffer 
 const comparable = (answer: string) =>
   answer.replace(/^date: .*\r\n/im, '').replace(/^(x-request-id: )[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\r\n/im, '$1(fresh)\r\n');
 
-async function bothPaths(c: Case) {
+async function bothPaths(c: Case, [viaFast, viaYoga]: [Side, Side] = [fast, adapter]) {
   const [viaFastPath, viaAdapter] = await Promise.all([
-    exchange(fast.port, rawRequest(fast.t, c, 'length')),
-    exchange(adapter.port, rawRequest(adapter.t, c, 'chunked')),
+    exchange(viaFast.port, rawRequest(viaFast.t, c, 'length')),
+    exchange(viaYoga.port, rawRequest(viaYoga.t, c, 'chunked')),
   ]);
   return { viaFastPath: comparable(viaFastPath), viaAdapter: comparable(viaAdapter) };
 }
@@ -254,6 +258,83 @@ describe('POST /graphql: the fast path answers exactly as yoga’s Node adapter'
   });
 });
 
+/**
+ * With trusted documents (PERSISTED_DOCUMENTS) the fast path runs a listed
+ * document named by its id itself, and in require mode hands query text from
+ * anyone but an admin to yoga, whose persisted-operations plugin refuses it.
+ */
+describe('trusted documents: the fast path answers as yoga and does not bypass require mode', () => {
+  const viewerDoc = '{ viewer { username role } }';
+  const setNotesByVariable = `mutation SetNotes($callId: ID!, $notes: String) { setCallCustomFields(callId: $callId, customFields: [{ fieldId: "${FIELD.notes}", value: $notes }]) { __typename } }`;
+  const subscriptionDoc = 'subscription { calls }';
+  const idOf = (document: string) => `sha256:${createHash('sha256').update(document).digest('hex')}`;
+  const dir = mkdtempSync(join(tmpdir(), 'callgate-fast-path-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const manifest = join(dir, 'persisted-documents.json');
+  writeFileSync(manifest, JSON.stringify(Object.fromEntries([viewerDoc, setNotesByVariable, subscriptionDoc, callQuery].map((d) => [idOf(d), d]))));
+  const extension = (document: string) => ({ persistedQuery: { version: 1, sha256Hash: idOf(document) } });
+
+  type Expected = { status: number; direct: 0 | 1 };
+  const CASES: [string, Case, { require: Expected; allow: Expected }][] = [
+    ['a listed mutation by documentId', { body: json({ documentId: idOf(setNotesByVariable), variables: { callId: CALL.first, notes: 'by id' } }) }, { require: { status: 200, direct: 1 }, allow: { status: 200, direct: 1 } }],
+    ['query text from an editor', { body: json({ query: viewerDoc }) }, { require: { status: 400, direct: 0 }, allow: { status: 200, direct: 1 } }],
+    ['query text from a viewer', { as: 'viewer', body: json({ query: viewerDoc }) }, { require: { status: 400, direct: 0 }, allow: { status: 200, direct: 1 } }],
+    ['introspection from an editor', { body: json({ query: '{ __schema { queryType { name } } }' }) }, { require: { status: 400, direct: 0 }, allow: { status: 200, direct: 1 } }],
+    ['a mutation as text from an editor', { body: json({ query: setNotes, variables: { callId: CALL.first, customFields: [{ fieldId: FIELD.notes, value: 'text' }] } }) }, { require: { status: 400, direct: 0 }, allow: { status: 200, direct: 1 } }],
+    ['query text from an admin', { as: 'admin', body: json({ query: viewerDoc }) }, { require: { status: 200, direct: 1 }, allow: { status: 200, direct: 1 } }],
+    ['introspection from an admin', { as: 'admin', body: json({ query: '{ __schema { queryType { name } } }' }) }, { require: { status: 200, direct: 1 }, allow: { status: 200, direct: 1 } }],
+    ['a listed documentId', { body: json({ documentId: idOf(viewerDoc) }) }, { require: { status: 200, direct: 1 }, allow: { status: 200, direct: 1 } }],
+    ['a listed documentId with variables and operation name', { body: json({ documentId: idOf(callQuery), variables: { id: CALL.first }, operationName: 'Call' }) }, { require: { status: 200, direct: 1 }, allow: { status: 200, direct: 1 } }],
+    ['a listed documentId with a variable of the wrong type', { body: json({ documentId: idOf(callQuery), variables: { id: 42 } }) }, { require: { status: 200, direct: 1 }, allow: { status: 200, direct: 1 } }],
+    ['a listed documentId with an unknown operation name', { body: json({ documentId: idOf(callQuery), operationName: 'Other', variables: { id: CALL.first } }) }, { require: { status: 400, direct: 0 }, allow: { status: 400, direct: 0 } }],
+    ['a listed subscription by documentId', { body: json({ documentId: idOf(subscriptionDoc) }) }, { require: { status: 200, direct: 0 }, allow: { status: 200, direct: 0 } }],
+    ['a listed persisted query extension', { body: json({ extensions: extension(viewerDoc) }) }, { require: { status: 200, direct: 1 }, allow: { status: 200, direct: 1 } }],
+    ['a persisted query extension with another version', { body: json({ extensions: { persistedQuery: { version: 2, sha256Hash: idOf(viewerDoc) } } }) }, { require: { status: 200, direct: 0 }, allow: { status: 200, direct: 0 } }],
+    ['extensions beside the persisted query', { body: json({ extensions: { ...extension(viewerDoc), tracing: true } }) }, { require: { status: 200, direct: 0 }, allow: { status: 200, direct: 0 } }],
+    ['a documentId and a persisted query extension', { body: json({ documentId: idOf(viewerDoc), extensions: extension(callQuery) }) }, { require: { status: 200, direct: 0 }, allow: { status: 200, direct: 0 } }],
+    ['a documentId and query text', { body: json({ documentId: idOf(viewerDoc), query: '{ viewer { username } }' }) }, { require: { status: 400, direct: 0 }, allow: { status: 200, direct: 0 } }],
+    ['a documentId that is not a string', { body: json({ documentId: 42 }) }, { require: { status: 400, direct: 0 }, allow: { status: 400, direct: 0 } }],
+    ['a documentId and an unexpected parameter', { body: json({ documentId: idOf(viewerDoc), extra: 1 }) }, { require: { status: 200, direct: 0 }, allow: { status: 200, direct: 0 } }],
+    ['an unknown documentId', { body: json({ documentId: `sha256:${'0'.repeat(64)}` }) }, { require: { status: 400, direct: 0 }, allow: { status: 400, direct: 0 } }],
+    ['an unknown persisted query extension', { body: json({ extensions: extension('{ viewer { role } }') }) }, { require: { status: 400, direct: 0 }, allow: { status: 400, direct: 0 } }],
+    ['neither text nor id', { body: json({ variables: {} }) }, { require: { status: 400, direct: 0 }, allow: { status: 400, direct: 0 } }],
+    ['a listed documentId without credentials', { as: 'anonymous', body: json({ documentId: idOf(viewerDoc) }) }, { require: { status: 401, direct: 0 }, allow: { status: 401, direct: 0 } }],
+    ['a listed documentId as text/html', { headers: { accept: 'text/html' }, body: json({ documentId: idOf(viewerDoc) }) }, { require: { status: 406, direct: 0 }, allow: { status: 406, direct: 0 } }],
+  ];
+
+  for (const mode of ['require', 'allow'] as const) {
+    describe(`PERSISTED_DOCUMENTS_MODE=${mode}`, () => {
+      let pair: [Side, Side];
+
+      beforeAll(async () => {
+        const options = { persistedDocuments: { paths: [manifest], mode } };
+        pair = await Promise.all([side(options), side(options)]);
+      });
+
+      afterAll(async () => {
+        for (const s of pair) await new Promise((resolve) => s.server.close(resolve));
+      });
+
+      // In order: the worlds change together (the mutations), so both sides stay alike.
+      for (const [name, c, expected] of CASES) {
+        it(name, async () => {
+          const [fastSide] = pair;
+          const before = fastSide.t.app.graphqlDirectExecutions();
+          const { viaFastPath, viaAdapter } = await bothPaths(c, pair);
+          expect(viaFastPath).toMatch(new RegExp(`^HTTP/1\\.1 ${expected[mode].status} `));
+          expect(viaFastPath).toBe(viaAdapter);
+          expect({ executedDirectly: fastSide.t.app.graphqlDirectExecutions() - before }).toEqual({ executedDirectly: expected[mode].direct });
+        });
+      }
+
+      it(mode === 'require' ? 'stored what came by id, not the text after it' : 'stored the text after what came by id', async () => {
+        expect(await pair[0].t.stored(CALL.first)).toEqual(await pair[1].t.stored(CALL.first));
+        expect((await pair[0].t.stored(CALL.first))?.values[FIELD.notes]).toBe(mode === 'require' ? 'by id' : 'text');
+      });
+    });
+  }
+});
+
 describe('what the direct path leaves out', () => {
   it('no plugin has a yoga hook it skips, beyond the ones it stands in for', async () => {
     // The direct path runs the envelop pipeline itself: yoga's request hooks (credentials, CSRF, routing,
@@ -264,6 +345,14 @@ describe('what the direct path leaves out', () => {
     const hooks = ['onRequest', 'onRequestParse', 'onParams', 'onExecutionResult', 'onResultProcess', 'onResponse'] as const;
     const withHook = Object.fromEntries(hooks.map((hook) => [hook, plugins.filter((plugin) => typeof plugin?.[hook] === 'function').length]));
     expect(withHook).toEqual({ onRequest: 4, onRequestParse: 8, onParams: 1, onExecutionResult: 0, onResultProcess: 1, onResponse: 0 });
+  });
+
+  it('with trusted documents, one more: yoga’s persisted-operations plugin, which the direct path stands in for', async () => {
+    const { app } = await createTestApp({ persistedDocuments: { paths: [], mode: 'require', documents: new Map() } });
+    const plugins = (app.yoga as unknown as { plugins: Record<string, unknown>[] }).plugins;
+    const hooks = ['onRequest', 'onRequestParse', 'onParams', 'onExecutionResult', 'onResultProcess', 'onResponse'] as const;
+    const withHook = Object.fromEntries(hooks.map((hook) => [hook, plugins.filter((plugin) => typeof plugin?.[hook] === 'function').length]));
+    expect(withHook).toEqual({ onRequest: 4, onRequestParse: 8, onParams: 2, onExecutionResult: 0, onResultProcess: 1, onResponse: 0 });
   });
 });
 
