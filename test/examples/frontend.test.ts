@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as apollo from '../../examples/frontend/src/apollo.js';
 import { frontendDocuments } from '../../examples/frontend/src/documents.js';
@@ -6,6 +7,8 @@ import * as urql from '../../examples/frontend/src/urql.js';
 import { callId, range, seedCalls } from '../support/calls.js';
 import { CALL, FIELD, createTestApp } from '../support/fixtures.js';
 import { closeServed } from '../support/http.js';
+
+const MANIFEST = fileURLToPath(new URL('../../examples/frontend/src/gql/persisted-documents.json', import.meta.url));
 
 // The example frontend's own functions against a real server: urql and Apollo
 // Client with graphql-codegen's documents, Relay with relay-compiler's artifacts.
@@ -144,6 +147,40 @@ describe('urql with its default settings', () => {
     });
     expect(requests.filter((r) => r.operationName === 'SetCallCustomFields').map((r) => r.method)).toEqual(['POST', 'POST', 'POST', 'POST']);
     expect((await t.stored(CALL.second))?.values[FIELD.callType]).toBe('Sales');
+  });
+});
+
+describe('urql with trusted documents, against PERSISTED_DOCUMENTS_MODE=require and the example\'s manifest', () => {
+  let strict: TestApp;
+  beforeAll(async () => {
+    strict = await createTestApp({ persistedDocuments: { paths: [MANIFEST], mode: 'require' } });
+  });
+  const strictOptions = (send: typeof fetch, trustedDocuments: boolean) => ({ url: `${strict.url}/graphql`, token: strict.tokens.editor, fetch: send, trustedDocuments });
+
+  it('lists, loads and saves by manifest id alone (queries as GET), never sending the text', async () => {
+    const sent: string[] = [];
+    const send: typeof fetch = (input, init) => {
+      sent.push(`${init?.method ?? 'GET'} ${input instanceof Request ? input.url : String(input)} ${typeof init?.body === 'string' ? init.body : ''}`);
+      return fetch(input, init);
+    };
+    const client = urql.createUrqlClient(strictOptions(send, true));
+
+    const page = await urql.listCalls(client, { first: 2 });
+    expect(page.totalCount).toBe(2);
+    const call = await urql.loadCall(client, CALL.first);
+    expect(call?.id).toBe(CALL.first);
+    const saved = await urql.saveCustomFields(client, { callId: CALL.first, customFields: [{ fieldId: FIELD.paymentStatus, value: 'Paid' }] });
+    expect(saved.kind).toBe('saved');
+    expect((await strict.stored(CALL.first))?.values[FIELD.paymentStatus]).toBe('Paid');
+
+    expect(sent.map((line) => line.split(' ')[0])).toEqual(['GET', 'GET', 'POST']);
+    for (const line of sent) expect(line).not.toMatch(/query[=":]+\s*\w*\s*(query|mutation)\b|%20%7B/);
+    expect(sent.join('\n')).toContain('sha256');
+  });
+
+  it('refuses the same client sending query text: 400 naming the rule', async () => {
+    const client = urql.createUrqlClient(strictOptions(fetch, false));
+    await expect(urql.loadCall(client, CALL.first)).rejects.toThrow(/PERSISTED_DOCUMENTS_MODE=require/);
   });
 });
 

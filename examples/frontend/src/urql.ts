@@ -1,4 +1,5 @@
 import { Client, cacheExchange, fetchExchange } from '@urql/core';
+import { persistedExchange } from '@urql/exchange-persisted';
 import type { CallFilter, CallOrder, CustomFieldValueInput } from './gql/graphql.js';
 import { CallDocument, CallListDocument, SetCallCustomFieldsDocument } from './operations.js';
 import { saveOutcome, type SaveOutcome } from './save-outcome.js';
@@ -10,17 +11,28 @@ export interface ClientOptions {
   token: string;
   /** Defaults to the global fetch. */
   fetch?: typeof fetch;
+  /**
+   * Send each operation by its id in the persisted-documents manifest
+   * (src/gql/persisted-documents.json), never its text: what a server with
+   * `PERSISTED_DOCUMENTS_MODE=require` runs. Queries still go as GET.
+   */
+  trustedDocuments?: boolean;
 }
+
+/** The manifest id graphql-codegen put on each document it generated. */
+const documentId = (_query: string, document: unknown) =>
+  Promise.resolve((document as { __meta__?: { hash?: string } }).__meta__?.hash ?? '');
 
 /**
  * urql with its default settings: queries go as GET (`preferGetMethod:
  * 'within-url-limit'`), mutations as POST. The Bearer token is what lets a GET
  * through callgate's CSRF rule without the CSRF header.
  */
-export function createUrqlClient({ url, token, fetch }: ClientOptions): Client {
+export function createUrqlClient({ url, token, fetch, trustedDocuments = false }: ClientOptions): Client {
+  const persisted = trustedDocuments ? [persistedExchange({ enforcePersistedQueries: true, enableForMutation: true, generateHash: documentId })] : [];
   return new Client({
     url,
-    exchanges: [cacheExchange, fetchExchange],
+    exchanges: [cacheExchange, ...persisted, fetchExchange],
     fetchOptions: { headers: { authorization: `Bearer ${token}` } },
     ...(fetch ? { fetch } : {}),
   });
