@@ -33,6 +33,12 @@ export default [
       // permissions, an error's details). ApiUser and ApiToken are admin records that `node(id:)` does not resolve
       // (it resolves calls and custom fields), so their edges' nodes do not implement Node.
       '@graphql-eslint/relay-edge-types': ['error', { listTypeCanWrapOnlyEdgeType: false, shouldImplementNode: false }],
+      // Tuned, stricter than recommended: every field, argument, input field and enum value needs a description too,
+      // not only types and root fields (test/graphql/schema-descriptions.test.ts checks the same from the built schema).
+      '@graphql-eslint/require-description': [
+        'error',
+        { types: true, rootField: true, DirectiveDefinition: true, FieldDefinition: true, InputValueDefinition: true, EnumValueDefinition: true },
+      ],
       // Off: its one finding is `Node.nodeId`, the deprecated alias kept for one release beside `id`
       // (docs/graphql.md, "Node ids for Relay"); turn it back on when `nodeId` is removed.
       '@graphql-eslint/no-typename-prefix': 'off',
