@@ -60,7 +60,7 @@ interface AccountConnectionSource<Row> {
 }
 
 /** A Relay connection type of an admin list, around its edge type. */
-const connectionFields = <Row>(name: string, what: string, edge: ObjectRef<BuilderTypes, AccountConnectionSource<Row>['edges'][number]>) =>
+const accountConnectionType = <Row>(name: string, what: string, edge: ObjectRef<BuilderTypes, AccountConnectionSource<Row>['edges'][number]>) =>
   builder.objectRef<AccountConnectionSource<Row>>(name).implement({
     description: `A page of ${what}s.`,
     fields: (t) => ({
@@ -70,7 +70,7 @@ const connectionFields = <Row>(name: string, what: string, edge: ObjectRef<Build
     }),
   });
 
-const ApiUserConnectionRef = connectionFields(
+const ApiUserConnectionRef = accountConnectionType(
   'ApiUserConnection',
   'API user',
   builder.objectRef<AccountConnectionSource<ApiUserSummary>['edges'][number]>('ApiUserEdge').implement({
@@ -82,7 +82,7 @@ const ApiUserConnectionRef = connectionFields(
   }),
 );
 
-const ApiTokenConnectionRef = connectionFields(
+const ApiTokenConnectionRef = accountConnectionType(
   'ApiTokenConnection',
   'API token',
   builder.objectRef<AccountConnectionSource<ApiTokenSummary>['edges'][number]>('ApiTokenEdge').implement({
