@@ -6,13 +6,21 @@ export const MAX_CUSTOM_FIELD_FILTERS = 20;
 export const MAX_IN_VALUES = 1000;
 export const MAX_NUMBER_PREFIX_LENGTH = 64;
 
-/** A filter on one custom field as the client sent it: a field reference and one condition. */
-export interface CustomFieldFilterInput {
-  fieldId?: string | null;
-  name?: string | null;
+/** One condition on a custom field's value as the client sent it; exactly one of them must be given. */
+export interface CustomFieldConditionInput {
   equals?: string | null;
   in?: readonly string[] | null;
   isSet?: boolean | null;
+}
+
+/**
+ * A filter on one custom field as the client sent it: a field reference and one condition, in `is` or
+ * (deprecated) beside the reference.
+ */
+export interface CustomFieldFilterInput extends CustomFieldConditionInput {
+  fieldId?: string | null;
+  name?: string | null;
+  is?: CustomFieldConditionInput | null;
 }
 
 /** A call list filter as the client sent it; timestamps already normalised to UTC. */
@@ -52,7 +60,8 @@ export interface FilterProblem {
 /**
  * Decides a call list filter against the tenant's field definitions. Every
  * given condition must hold (AND); each custom field filter names one enabled
- * field of the tenant and has exactly one of `equals`, `in` or `isSet`.
+ * field of the tenant and has exactly one of `equals`, `in` or `isSet`, either in `is` or beside the
+ * reference (the older form), never in both.
  * Returns every problem, so the client fixes them in one go.
  */
 export function decideCallFilter(
@@ -77,20 +86,29 @@ export function decideCallFilter(
       const at = `customFields.${index}`;
       const lookup = findFieldToRead(entry, fields);
       if (!lookup.ok) problems.push({ path: lookup.attribute ? `${at}.${lookup.attribute}` : at, message: lookup.message });
-      const given = (['equals', 'in', 'isSet'] as const).filter((key) => entry[key] !== undefined && entry[key] !== null);
-      if (given.length !== 1) {
-        problems.push({ path: at, message: 'Give exactly one of equals, in or isSet' });
+      const givenIn = (condition: CustomFieldConditionInput) =>
+        (['equals', 'in', 'isSet'] as const).filter((key) => condition[key] !== undefined && condition[key] !== null);
+      const nested = entry.is ?? null;
+      if (nested !== null && givenIn(entry).length > 0) {
+        problems.push({ path: at, message: 'Give the condition in is or beside the field reference, not both' });
         return;
       }
-      if (entry.in && entry.in.length > MAX_IN_VALUES) {
-        problems.push({ path: `${at}.in`, message: `in takes at most ${MAX_IN_VALUES} values` });
+      const condition = nested ?? entry;
+      const conditionAt = nested === null ? at : `${at}.is`;
+      const given = givenIn(condition);
+      if (given.length !== 1) {
+        problems.push({ path: conditionAt, message: 'Give exactly one of equals, in or isSet' });
+        return;
+      }
+      if (condition.in && condition.in.length > MAX_IN_VALUES) {
+        problems.push({ path: `${conditionAt}.in`, message: `in takes at most ${MAX_IN_VALUES} values` });
         return;
       }
       if (!lookup.ok) return;
       const fieldId = lookup.field.fieldId;
-      if (given[0] === 'equals') customFields.push({ fieldId, equals: entry.equals! });
-      else if (given[0] === 'in') customFields.push({ fieldId, in: [...new Set(entry.in!)] });
-      else customFields.push({ fieldId, isSet: entry.isSet! });
+      if (given[0] === 'equals') customFields.push({ fieldId, equals: condition.equals! });
+      else if (given[0] === 'in') customFields.push({ fieldId, in: [...new Set(condition.in!)] });
+      else customFields.push({ fieldId, isSet: condition.isSet! });
     });
   }
   if (problems.length > 0) return { ok: false, problems };

@@ -140,7 +140,7 @@ export interface PageInfo {
 }
 
 /** Relay page info: `more` is the next page when reading forward and the previous one when reading backward. */
-export function pageInfoOf(window: CallWindow, facts: PageFacts): PageInfo {
+export function pageInfoOf(window: Pick<CallWindow, 'fromEnd'>, facts: PageFacts): PageInfo {
   return window.fromEnd
     ? { hasNextPage: facts.behindCursor, hasPreviousPage: facts.more }
     : { hasNextPage: facts.more, hasPreviousPage: facts.behindCursor };

@@ -38,16 +38,29 @@ const CallOrderInput = builder.inputType('CallOrder', {
   }),
 });
 
-const CustomFieldFilterInput = builder.inputType('CustomFieldFilter', {
-  description:
-    'A condition on one enabled custom field, named by `fieldId` or exact `name` (the id wins when both are given), ' +
-    'with exactly one of `equals`, `in` or `isSet`. An unknown or disabled field is an error.',
+const CustomFieldConditionInput = builder.inputType('CustomFieldCondition', {
+  description: 'What a custom field\'s value must be: exactly one of `equals`, `in` or `isSet` (@oneOf).',
+  isOneOf: true,
   fields: (t) => ({
-    fieldId: t.id({ description: 'The field UUID.' }),
-    name: t.string({ description: 'The exact field name.' }),
     equals: t.string({ description: 'The value is exactly this.' }),
     in: t.stringList({ description: 'The value is one of these (at most 1000).' }),
     isSet: t.boolean({ description: 'true: the call has a value for the field; false: it has none.' }),
+  }),
+});
+
+const BESIDE_REFERENCE = 'Give the condition in `is`; the older form beside the reference is accepted for one more release.';
+
+const CustomFieldFilterInput = builder.inputType('CustomFieldFilter', {
+  description:
+    'A condition on one enabled custom field, named by `fieldId` or exact `name` (the id wins when both are given), ' +
+    'with the condition in `is`. An unknown or disabled field is an error.',
+  fields: (t) => ({
+    fieldId: t.id({ description: 'The field UUID.' }),
+    name: t.string({ description: 'The exact field name.' }),
+    is: t.field({ type: CustomFieldConditionInput, description: 'The condition on the value, e.g. `{ in: ["Unpaid", "Unknown"] }`.' }),
+    equals: t.string({ description: 'The value is exactly this (as `is: { equals }`).', deprecationReason: BESIDE_REFERENCE }),
+    in: t.stringList({ description: 'The value is one of these, at most 1000 (as `is: { in }`).', deprecationReason: BESIDE_REFERENCE }),
+    isSet: t.boolean({ description: 'Whether the call has a value for the field (as `is: { isSet }`).', deprecationReason: BESIDE_REFERENCE }),
   }),
 });
 
@@ -62,7 +75,7 @@ const CallFilterInputRef = builder.inputType('CallFilter', {
   }),
 });
 
-interface PageInfoSource extends PageInfo {
+export interface PageInfoSource extends PageInfo {
   startCursor: string | null;
   endCursor: string | null;
 }
@@ -73,11 +86,11 @@ interface CallConnectionSource {
   totalCount: () => Promise<number>;
 }
 
-const PageInfoRef = builder.objectRef<PageInfoSource>('PageInfo').implement({
-  description: 'Relay page information.',
+export const PageInfoRef = builder.objectRef<PageInfoSource>('PageInfo').implement({
+  description: 'Relay page information of a connection (calls, API users, API tokens).',
   fields: (t) => ({
-    hasNextPage: t.exposeBoolean('hasNextPage', { description: 'Whether more calls follow `endCursor`.' }),
-    hasPreviousPage: t.exposeBoolean('hasPreviousPage', { description: 'Whether more calls precede `startCursor`.' }),
+    hasNextPage: t.exposeBoolean('hasNextPage', { description: 'Whether more edges follow `endCursor`.' }),
+    hasPreviousPage: t.exposeBoolean('hasPreviousPage', { description: 'Whether more edges precede `startCursor`.' }),
     startCursor: t.exposeString('startCursor', { nullable: true, description: 'The cursor of the first edge; null on an empty page.' }),
     endCursor: t.exposeString('endCursor', { nullable: true, description: 'The cursor of the last edge; null on an empty page.' }),
   }),
@@ -105,7 +118,7 @@ const CallConnectionRef = builder.objectRef<CallConnectionSource>('CallConnectio
  * too, minus what @skip or @include leave out), so the page can count in the
  * same statement and skip counting when nobody asked.
  */
-function selects(info: GraphQLResolveInfo, name: string): boolean {
+export function selects(info: GraphQLResolveInfo, name: string): boolean {
   const included = (node: SelectionNode) =>
     getDirectiveValues(GraphQLSkipDirective, node, info.variableValues)?.if !== true &&
     getDirectiveValues(GraphQLIncludeDirective, node, info.variableValues)?.if !== false;

@@ -3,7 +3,7 @@ import { checkTokenName } from '../core/api-user.js';
 import type { ApiTokenSummary } from '../store/call-store.js';
 import { ApiTokenRef, invalidInput, requireUserAdmin } from './api-user.js';
 import { builder } from './builder.js';
-import { ConflictError, ForbiddenError, InvalidRecordError, NotFoundError } from './errors.js';
+import { ForbiddenError, InvalidRecordError, NotFoundError } from './errors.js';
 
 const CreateApiTokenInput = builder.inputType('CreateApiTokenInput', {
   description: 'A new bearer token for an API user of the viewer\'s tenant.',
@@ -33,13 +33,13 @@ builder.mutationField('createApiToken', (t) =>
     type: CreateApiTokenSuccess,
     description: 'Creates a bearer token for an API user of the viewer\'s tenant (admin only); the secret is in the result, once.',
     errors: {
-      types: [InvalidRecordError, NotFoundError, ForbiddenError, ConflictError],
+      types: [InvalidRecordError, NotFoundError, ForbiddenError],
       directResult: true,
       union: {
         name: 'CreateApiTokenResult',
         description:
-          'CreateApiTokenSuccess, or ForbiddenError (not an admin), InvalidRecordError (a bad name) or NotFoundError (no such ' +
-          'user in the tenant). ConflictError does not occur.',
+          'CreateApiTokenSuccess when the token was created; ForbiddenError when the viewer is not an admin; ' +
+          'InvalidRecordError when the name is invalid; NotFoundError when the tenant has no such user.',
       },
     },
     args: { input: t.arg({ type: CreateApiTokenInput, required: true, description: 'The user and a label.' }) },

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { API_USER_MESSAGES, checkNewApiUser } from '../core/api-user.js';
 import { DuplicateError } from '../store/call-store.js';
-import { ApiUserRef, invalidInput, requireUserAdmin } from './api-user.js';
+import { ApiUserSuccessRef, invalidInput, requireUserAdmin } from './api-user.js';
 import { builder } from './builder.js';
-import { ConflictError, ForbiddenError, InvalidRecordError, NotFoundError } from './errors.js';
+import { ConflictError, ForbiddenError, InvalidRecordError } from './errors.js';
 import { RoleEnum } from './viewer.js';
 
 const CreateApiUserInput = builder.inputType('CreateApiUserInput', {
@@ -17,18 +17,17 @@ const CreateApiUserInput = builder.inputType('CreateApiUserInput', {
 
 builder.mutationField('createApiUser', (t) =>
   t.field({
-    type: ApiUserRef,
+    type: ApiUserSuccessRef,
     description: 'Creates an API user in the viewer\'s tenant (admin only).',
     errors: {
-      types: [InvalidRecordError, NotFoundError, ForbiddenError, ConflictError],
+      types: [InvalidRecordError, ForbiddenError, ConflictError],
+      directResult: true,
       union: {
         name: 'CreateApiUserResult',
         description:
-          'CreateApiUserSuccess, or ForbiddenError (not an admin), InvalidRecordError (invalid input) or ' +
-          'ConflictError (DUPLICATE: the username is taken). NotFoundError does not occur.',
+          'ApiUserSuccess when the user was created; ForbiddenError when the viewer is not an admin; InvalidRecordError ' +
+          'when the input is invalid (every problem listed); ConflictError (DUPLICATE) when the username is taken.',
       },
-      result: { name: 'CreateApiUserSuccess', description: 'The user was created.' },
-      dataField: { name: 'user', description: 'The new user.' },
     },
     args: { input: t.arg({ type: CreateApiUserInput, required: true, description: 'The new user.' }) },
     resolve: async (_root, { input }, { store, viewer, clock, credentials }) => {
@@ -45,7 +44,7 @@ builder.mutationField('createApiUser', (t) =>
         if (error instanceof DuplicateError) throw duplicate();
         throw error;
       }
-      return user;
+      return { user };
     },
   }),
 );

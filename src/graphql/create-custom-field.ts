@@ -4,7 +4,7 @@ import { can, FIELDS_FORBIDDEN_MESSAGE } from '../core/permissions.js';
 import { builder } from './builder.js';
 import { CustomFieldRef, CustomFieldTypeEnum } from './custom-field.js';
 import { refusalError } from './custom-field-refusal.js';
-import { ConflictError, ForbiddenError, InvalidRecordError, NotFoundError } from './errors.js';
+import { ConflictError, ForbiddenError, InvalidRecordError } from './errors.js';
 
 const CreateCustomFieldInput = builder.inputType('CreateCustomFieldInput', {
   description: 'A new custom field. The name is trimmed, 1 to 64 characters, and unique in the tenant ignoring case.',
@@ -25,12 +25,12 @@ builder.mutationField('createCustomField', (t) =>
     type: CustomFieldRef,
     description: 'Creates a custom field in the viewer\'s tenant (admin only), as REST `POST /api/v2/custom_fields.json`.',
     errors: {
-      types: [InvalidRecordError, NotFoundError, ForbiddenError, ConflictError],
+      types: [InvalidRecordError, ForbiddenError, ConflictError],
       union: {
         name: 'CreateCustomFieldResult',
         description:
-          'CreateCustomFieldSuccess, or ForbiddenError (not an admin), InvalidRecordError (invalid input) or ConflictError ' +
-          '(DUPLICATE: the name or id is taken). NotFoundError does not occur.',
+          'CreateCustomFieldSuccess when the field was created; ForbiddenError when the viewer is not an admin; ' +
+          'InvalidRecordError when the input is invalid (every problem listed); ConflictError (DUPLICATE) when the name or id is taken.',
       },
       result: { name: 'CreateCustomFieldSuccess', description: 'The field was created.' },
       dataField: { name: 'customField', description: 'The new field.' },
@@ -49,7 +49,8 @@ builder.mutationField('createCustomField', (t) =>
         return outcome.field;
       }
       if (outcome.kind === 'refused') throw refusalError(outcome.refusal);
-      throw new NotFoundError('Custom field not found');
+      // A new field has nothing to be missing: the store never answers not_found here (masked if it did).
+      throw new Error(`createCustomField: unexpected outcome ${outcome.kind}`);
     },
   }),
 );

@@ -6,14 +6,21 @@ import { assertCanView, badUserInput } from './errors.js';
 import { NodeRef } from './node.js';
 
 export const CustomFieldTypeEnum = builder.enumType('CustomFieldType', {
-  description: 'The kind of value a custom field takes, and the format of that value.',
+  description:
+    'The kind of value a custom field takes, and the format of its value (the text in `CustomFieldValue.value` and in ' +
+    '`CustomFieldValueInput.value`). `""` or null clears.',
   values: {
-    TEXT: { value: 'text', description: 'Any text up to `maxLength` characters (default 255).' },
-    OPTION: { value: 'option', description: 'Exactly one of `options`.' },
-    NUMBER: { value: 'number', description: 'A decimal number, e.g. "-12.5" or "1e3".' },
-    DATE: { value: 'date', description: 'A calendar date as YYYY-MM-DD, e.g. "2023-09-12".' },
-    MULTISELECT: { value: 'multiselect', description: 'Any number of distinct `options`; set with `values`.' },
-    BOOLEAN: { value: 'boolean', description: '"true" or "false".' },
+    TEXT: { value: 'text', description: 'Any text of at most `maxLength` characters (code points; default 255).' },
+    OPTION: { value: 'option', description: 'Exactly one of the field\'s `options`, as written there (case matters).' },
+    NUMBER: { value: 'number', description: 'A decimal number, optionally negative and with an exponent, e.g. "42", "-12.5", ".5" or "1e3"; no "+" sign.' },
+    DATE: { value: 'date', description: 'A calendar date as YYYY-MM-DD, e.g. "2023-09-12"; no time, no zone.' },
+    MULTISELECT: {
+      value: 'multiselect',
+      description:
+        'Any number of distinct `options`: set with `values: [...]`, read as `values` (in option order) and as the JSON ' +
+        'array text in `value`, e.g. `["Email","Phone"]`.',
+    },
+    BOOLEAN: { value: 'boolean', description: 'Exactly "true" or "false" (lower case).' },
   } as const,
 });
 

@@ -4,7 +4,7 @@ import type { CustomFieldDefinition } from '../core/custom-field.js';
 import { builder } from './builder.js';
 import { CustomFieldRef, normalizeFieldId } from './custom-field.js';
 import { refusalError } from './custom-field-refusal.js';
-import { ConflictError, ForbiddenError, InvalidRecordError, NotFoundError } from './errors.js';
+import { ConflictError, ForbiddenError, NotFoundError } from './errors.js';
 
 interface DeletedCustomField {
   customField: CustomFieldDefinition;
@@ -26,13 +26,14 @@ builder.mutationField('deleteCustomField', (t) =>
       'Deletes a custom field of the viewer\'s tenant (admin only). A field with stored values needs `force: true`; its ' +
       'values are deleted in the same transaction and each call that loses one gets a new version.',
     errors: {
-      types: [InvalidRecordError, NotFoundError, ForbiddenError, ConflictError],
+      types: [NotFoundError, ForbiddenError, ConflictError],
       directResult: true,
       union: {
         name: 'DeleteCustomFieldResult',
         description:
-          'DeleteCustomFieldSuccess, or ForbiddenError (not an admin), NotFoundError (no such field in the tenant) or ' +
-          'ConflictError (STORED_VALUES: the field has values and `force` is false). InvalidRecordError does not occur.',
+          'DeleteCustomFieldSuccess when the field (and with `force` its values) was deleted; ForbiddenError when the viewer is ' +
+          'not an admin; NotFoundError when the tenant has no such field; ConflictError (STORED_VALUES) when the field has ' +
+          'values and `force` is false.',
       },
     },
     args: {

@@ -3,11 +3,26 @@ import { can } from '../core/permissions.js';
 import type { Viewer } from '../core/viewer.js';
 import { builder } from './builder.js';
 
-/** A problem with one input, e.g. path "customFields.0.value", message "Value is too long". */
+/**
+ * A problem with one input, e.g. path "customFields.0.value", message "Value is too long", and the same place
+ * as structured fields: the entry index and its field reference as sent (setCallCustomFields entries only),
+ * and the attribute (null for a problem with a whole entry or list).
+ */
 export interface ValidationDetail {
   path: string;
   message: string;
+  entryIndex?: number | null;
+  fieldId?: string | null;
+  fieldName?: string | null;
+  attribute?: string | null;
 }
+
+/** A detail for one attribute of a mutation's `input` (admin mutations): path "input.<attribute>". */
+export const inputDetail = (problem: { attribute: string; message: string }): ValidationDetail => ({
+  path: `input.${problem.attribute}`,
+  message: problem.message,
+  attribute: problem.attribute,
+});
 
 export class InvalidRecordError extends Error {
   constructor(readonly details: ValidationDetail[]) {
@@ -44,10 +59,33 @@ export const ErrorInterface = builder.interfaceRef<Error>('Error').implement({
 });
 
 const ValidationDetailRef = builder.objectRef<ValidationDetail>('ValidationDetail').implement({
-  description: 'A problem with one input.',
+  description:
+    'A problem with one input: where it is (`path`, and the same as structured fields) and what is wrong (`message`).',
   fields: (t) => ({
-    path: t.exposeString('path', { description: 'The input path, e.g. "customFields.0.value".' }),
+    path: t.exposeString('path', { description: 'The input path, e.g. "customFields.0.value" or "input.name".' }),
     message: t.exposeString('message', { description: 'What is wrong with it, e.g. "Value is too long".' }),
+    entryIndex: t.int({
+      nullable: true,
+      description: 'setCallCustomFields: the index of the refused entry in `customFields`; null for a problem with the whole list and for other mutations.',
+      resolve: (detail) => detail.entryIndex ?? null,
+    }),
+    fieldId: t.id({
+      nullable: true,
+      description: 'setCallCustomFields: the `fieldId` the refused entry sent, as sent; null when it sent none and for other mutations.',
+      resolve: (detail) => detail.fieldId ?? null,
+    }),
+    fieldName: t.string({
+      nullable: true,
+      description: 'setCallCustomFields: the `name` the refused entry sent, as sent; null when it sent none and for other mutations.',
+      resolve: (detail) => detail.fieldName ?? null,
+    }),
+    attribute: t.string({
+      nullable: true,
+      description:
+        'The input attribute at fault: `fieldId`, `name`, `value` or `values` of an entry, or an attribute of `input` ' +
+        '(e.g. `username`, `maxLength`); null when the entry or the list as a whole is refused.',
+      resolve: (detail) => detail.attribute ?? null,
+    }),
   }),
 });
 

@@ -1,18 +1,18 @@
 import { ApiTokenRef, requireUserAdmin } from './api-user.js';
 import { builder } from './builder.js';
-import { ConflictError, ForbiddenError, InvalidRecordError, NotFoundError } from './errors.js';
+import { ForbiddenError, NotFoundError } from './errors.js';
 
 builder.mutationField('revokeApiToken', (t) =>
   t.field({
     type: ApiTokenRef,
     description: 'Revokes a token of the viewer\'s tenant (admin only): its next request is refused with 401. Revoking again changes nothing.',
     errors: {
-      types: [InvalidRecordError, NotFoundError, ForbiddenError, ConflictError],
+      types: [NotFoundError, ForbiddenError],
       union: {
         name: 'RevokeApiTokenResult',
         description:
-          'RevokeApiTokenSuccess, or ForbiddenError (not an admin) or NotFoundError (no such token in the tenant). ' +
-          'InvalidRecordError and ConflictError do not occur.',
+          'RevokeApiTokenSuccess when the token is revoked (or already was); ForbiddenError when the viewer is not an admin; ' +
+          'NotFoundError when the tenant has no such token.',
       },
       result: { name: 'RevokeApiTokenSuccess', description: 'The token is revoked.' },
       dataField: { name: 'token', description: 'The token, with `revokedAt` set.' },

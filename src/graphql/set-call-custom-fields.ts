@@ -1,10 +1,10 @@
 import { checkEntryCount, decideChangeSet, MAX_ENTRIES, type FieldEntry } from '../core/change-set.js';
-import { graphqlPath } from '../core/entry-location.js';
+import { graphqlPath, type EntryLocation } from '../core/entry-location.js';
 import { can, FORBIDDEN_MESSAGE } from '../core/permissions.js';
 import { builder } from './builder.js';
 import { CallRef, normalizeCallId } from './call.js';
 import { callSource } from './call-source.js';
-import { ConflictError, ForbiddenError, InvalidRecordError, NotFoundError } from './errors.js';
+import { ConflictError, ForbiddenError, InvalidRecordError, NotFoundError, type ValidationDetail } from './errors.js';
 
 const CustomFieldValueInput = builder.inputType('CustomFieldValueInput', {
   description:
@@ -19,6 +19,14 @@ const CustomFieldValueInput = builder.inputType('CustomFieldValueInput', {
   }),
 });
 
+/** A detail at a place in the entry list: its path, and the entry's index, field reference as sent and attribute. */
+function entryDetail(location: EntryLocation, message: string, entries: readonly FieldEntry[]): ValidationDetail {
+  const path = graphqlPath(location);
+  if ('list' in location) return { path, message, entryIndex: null, fieldId: null, fieldName: null, attribute: null };
+  const entry = entries[location.index];
+  return { path, message, entryIndex: location.index, fieldId: entry?.fieldId ?? null, fieldName: entry?.name ?? null, attribute: location.attribute };
+}
+
 builder.mutationField('setCallCustomFields', (t) =>
   t.field({
     type: CallRef,
@@ -31,9 +39,9 @@ builder.mutationField('setCallCustomFields', (t) =>
       union: {
         name: 'SetCallCustomFieldsResult',
         description:
-          'SetCallCustomFieldsSuccess, or ForbiddenError (the role cannot edit calls), NotFoundError (no such call in the ' +
-          'tenant), InvalidRecordError (an entry is refused; every problem listed) or ConflictError (VERSION_MISMATCH, only ' +
-          'with `expectedVersion`).',
+          'SetCallCustomFieldsSuccess when the values were written; ForbiddenError when the role cannot edit calls; ' +
+          'NotFoundError when the tenant has no such call; InvalidRecordError when an entry is refused (every problem listed, ' +
+          'nothing written); ConflictError (VERSION_MISMATCH) only with `expectedVersion`, when the call has changed.',
       },
       result: { name: 'SetCallCustomFieldsSuccess', description: 'The values were written.' },
       dataField: { name: 'call', description: 'The call as it is now.' },
@@ -50,7 +58,7 @@ builder.mutationField('setCallCustomFields', (t) =>
       const callId = normalizeCallId(String(args.callId));
       if (!callId) throw new NotFoundError('Call not found');
       const tooMany = checkEntryCount(args.customFields.length);
-      if (tooMany) throw new InvalidRecordError([{ path: graphqlPath(tooMany.location), message: tooMany.message }]);
+      if (tooMany) throw new InvalidRecordError([entryDetail(tooMany.location, tooMany.message, [])]);
       const entries: FieldEntry[] = args.customFields.map((entry) => ({
         fieldId: entry.fieldId == null ? entry.fieldId : String(entry.fieldId),
         name: entry.name,
@@ -69,7 +77,7 @@ builder.mutationField('setCallCustomFields', (t) =>
         case 'not_found':
           throw new NotFoundError('Call not found');
         case 'invalid':
-          throw new InvalidRecordError(outcome.problems.map((p) => ({ path: graphqlPath(p), message: p.message })));
+          throw new InvalidRecordError(outcome.problems.map((p) => entryDetail(p, p.message, entries)));
         case 'version_conflict':
           throw new ConflictError(
             `Call has changed: its version is ${outcome.currentVersion}, not ${args.expectedVersion}; nothing was written`,

@@ -1,5 +1,5 @@
 import { checkApiUserPatch, decideApiUserUpdate } from '../core/api-user.js';
-import { ApiUserRef, invalidInput, requireUserAdmin } from './api-user.js';
+import { ApiUserSuccessRef, invalidInput, requireUserAdmin } from './api-user.js';
 import { builder } from './builder.js';
 import { ConflictError, ForbiddenError, InvalidRecordError, NotFoundError } from './errors.js';
 import { RoleEnum } from './viewer.js';
@@ -17,20 +17,20 @@ const notFound = () => new NotFoundError('API user not found');
 
 builder.mutationField('updateApiUser', (t) =>
   t.field({
-    type: ApiUserRef,
+    type: ApiUserSuccessRef,
     description:
       'Changes the role, password or disabled flag of an API user of the viewer\'s tenant (admin only). The tenant\'s ' +
       'last active admin cannot be disabled or demoted (ConflictError).',
     errors: {
       types: [InvalidRecordError, NotFoundError, ForbiddenError, ConflictError],
+      directResult: true,
       union: {
         name: 'UpdateApiUserResult',
         description:
-          'UpdateApiUserSuccess, or ForbiddenError (not an admin), NotFoundError (no such user in the tenant), ' +
-          'InvalidRecordError (invalid input) or ConflictError (LAST_ADMIN).',
+          'ApiUserSuccess when the user was changed; ForbiddenError when the viewer is not an admin; NotFoundError when the ' +
+          'tenant has no such user; InvalidRecordError when the input is invalid (every problem listed); ConflictError ' +
+          '(LAST_ADMIN) when the change would leave the tenant without an active admin.',
       },
-      result: { name: 'UpdateApiUserSuccess', description: 'The user was changed.' },
-      dataField: { name: 'user', description: 'The user as it is now.' },
     },
     args: {
       username: t.arg.string({ required: true, description: 'The user to change.' }),
@@ -55,7 +55,7 @@ builder.mutationField('updateApiUser', (t) =>
         case 'refused':
           throw new ConflictError(outcome.message, 'last_admin');
         case 'updated':
-          return outcome.user;
+          return { user: outcome.user };
       }
     },
   }),

@@ -49,8 +49,9 @@ builder.mutationField('updateCustomField', (t) =>
       union: {
         name: 'UpdateCustomFieldResult',
         description:
-          'UpdateCustomFieldSuccess, or ForbiddenError (not an admin), NotFoundError (no such field in the tenant), ' +
-          'InvalidRecordError (invalid input) or ConflictError (DUPLICATE: the name is taken; STORED_VALUES: without `force`).',
+          'UpdateCustomFieldSuccess when the field was changed; ForbiddenError when the viewer is not an admin; NotFoundError ' +
+          'when the tenant has no such field; InvalidRecordError when the input is invalid (every problem listed); ' +
+          'ConflictError when the new name is taken (DUPLICATE) or, without `force`, stored values would become invalid (STORED_VALUES).',
       },
     },
     args: {

@@ -1,4 +1,5 @@
 import type { ApiUserRecord } from '../core/api-user.js';
+import type { AccountWindow, TokenKey } from '../core/account-list.js';
 import type { CallImport, CallRecord } from '../core/call.js';
 import type { CallFilter } from '../core/call-filter.js';
 import type { CallOrder, CallWindow, PageFacts } from '../core/call-list.js';
@@ -31,6 +32,19 @@ export interface ApiTokenSummary {
   username: string;
   createdAt: string;
   revokedAt: string | null;
+}
+
+export interface AccountPageQuery<Key> {
+  tenantId: string;
+  window: AccountWindow<Key>;
+  /** Count every row of the list too (`total`); null otherwise. */
+  withTotal: boolean;
+}
+
+/** One page of users or tokens, in list order. */
+export interface AccountPage<Row> extends PageFacts {
+  rows: Row[];
+  total: number | null;
 }
 
 export interface CallWithValues {
@@ -249,7 +263,10 @@ export interface CallStore {
   /** Deletes a field and every stored value of it in one transaction, bumping the version of each call that loses a value. */
   deleteCustomField(command: DeleteCustomFieldCommand): Promise<DeleteCustomFieldOutcome>;
 
+  /** Every user of a tenant by username (the CLI's list). */
   listApiUsers(tenantId: string): Promise<ApiUserSummary[]>;
+  /** A page of a tenant's users by username (byte order), keyset on the username. */
+  pageApiUsers(query: AccountPageQuery<string>): Promise<AccountPage<ApiUserSummary>>;
   updateApiUser(command: UpdateApiUserCommand): Promise<UpdateApiUserOutcome>;
   /**
    * Replaces a user's password hash with a new hash of the same password,
@@ -257,7 +274,10 @@ export interface CallStore {
    * stays changed); false when it was not.
    */
   replacePasswordHash(command: { userId: string; from: string; to: string }): Promise<boolean>;
+  /** Every token of a tenant's users by username, then creation (the CLI's list). */
   listApiTokens(tenantId: string): Promise<ApiTokenSummary[]>;
+  /** A page of the tokens of a tenant's users, oldest first, ties by token id; keyset on both. */
+  pageApiTokens(query: AccountPageQuery<TokenKey>): Promise<AccountPage<ApiTokenSummary>>;
   /** Revokes a token of the tenant (again is a no-op); null when the tenant has no such token. */
   revokeApiToken(command: { tenantId: string; tokenId: string; now: string }): Promise<ApiTokenSummary | null>;
   /** Imports all calls in one transaction, or none: throws ImportError naming the first bad call. */

@@ -43,6 +43,8 @@ describe('decideCallFilter', () => {
     ['the id beats a name that names nothing', { customFields: [{ fieldId: ID.amount, name: 'Nope', isSet: false }] }, { customFields: [{ fieldId: ID.amount, isSet: false }] }],
     ['an empty in list', { customFields: [{ name: 'Amount', in: [] }] }, { customFields: [{ fieldId: ID.amount, in: [] }] }],
     ['two conditions on one field', { customFields: [{ name: 'Amount', isSet: true }, { name: 'Amount', equals: '1' }] }, { customFields: [{ fieldId: ID.amount, isSet: true }, { fieldId: ID.amount, equals: '1' }] }],
+    ['the condition in is', { customFields: [{ name: 'Payment status', is: { in: ['Paid', 'Paid'] } }] }, { customFields: [{ fieldId: ID.status, in: ['Paid'] }] }],
+    ['is with null beside it', { customFields: [{ name: 'Amount', is: { isSet: false }, equals: null }] }, { customFields: [{ fieldId: ID.amount, isSet: false }] }],
   ])('%s', (_label, input, expected) => {
     expect(decideCallFilter(input, FIELDS)).toEqual({ ok: true, filter: { ...NO_FILTER, ...expected } });
   });
@@ -56,6 +58,9 @@ describe('decideCallFilter', () => {
     ['no condition', { customFields: [{ name: 'Amount' }] }, [{ path: 'customFields.0', message: 'Give exactly one of equals, in or isSet' }]],
     ['null conditions', { customFields: [{ name: 'Amount', equals: null, in: null, isSet: null }] }, [{ path: 'customFields.0', message: 'Give exactly one of equals, in or isSet' }]],
     ['two conditions', { customFields: [{ name: 'Amount', equals: '1', in: ['1'] }] }, [{ path: 'customFields.0', message: 'Give exactly one of equals, in or isSet' }]],
+    ['is and a condition beside the reference', { customFields: [{ name: 'Amount', is: { equals: '1' }, isSet: true }] }, [{ path: 'customFields.0', message: 'Give the condition in is or beside the field reference, not both' }]],
+    ['two conditions in is (past @oneOf)', { customFields: [{ name: 'Amount', is: { equals: '1', isSet: true } }] }, [{ path: 'customFields.0.is', message: 'Give exactly one of equals, in or isSet' }]],
+    ['too many in values in is', { customFields: [{ name: 'Amount', is: { in: Array.from({ length: 1001 }, (_, i) => String(i)) } }] }, [{ path: 'customFields.0.is.in', message: 'in takes at most 1000 values' }]],
     ['too many in values', { customFields: [{ name: 'Amount', in: Array.from({ length: 1001 }, (_, i) => String(i)) }] }, [{ path: 'customFields.0.in', message: 'in takes at most 1000 values' }]],
     ['too many filters', { customFields: Array.from({ length: 21 }, () => ({ name: 'Amount', isSet: true })) }, [{ path: 'customFields', message: 'At most 20 custom field filters' }]],
     ['an inverted date range', { setupTimeFrom: '2026-01-02T00:00:00.000Z', setupTimeTo: '2026-01-01T00:00:00.000Z' }, [{ path: 'setupTimeTo', message: 'setupTimeTo is before setupTimeFrom' }]],

@@ -12,9 +12,11 @@ beforeEach(async () => {
 const FIELD_SELECTION = 'id name description type options maxLength editable enabled previousNames';
 const RESULT = /* GraphQL */ `
   __typename
-  ... on Error { message }
-  ... on InvalidRecordError { details { path message } }
-  ... on ConflictError { reason affectedValues }
+  ... on Error {
+    message
+    ... on InvalidRecordError { details { path message } }
+    ... on ConflictError { reason affectedValues }
+  }
 `;
 
 const CREATE = `mutation($input: CreateCustomFieldInput!) {

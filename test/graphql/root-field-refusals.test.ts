@@ -53,7 +53,7 @@ describe('a refused root field answers null with its error; the rest of the docu
 
   it.each<[Who]>([['editor'], ['viewer']])('apiUsers and apiTokens for a %s, beside viewer and customFields', async (who) => {
     const { data, errors } = await answer(
-      `{ viewer { username } apiUsers { username } apiTokens { id } customField(id: "${FIELD.paymentStatus}") { name } }`,
+      `{ viewer { username } apiUsers { edges { node { username } } } apiTokens { totalCount } customField(id: "${FIELD.paymentStatus}") { name } }`,
       {},
       who,
     );
@@ -71,8 +71,8 @@ describe('a refused root field answers null with its error; the rest of the docu
   });
 
   it('an admin still gets the lists, and good arguments still get a page', async () => {
-    const { data, errors } = await answer(`{ viewer { username } apiUsers { username } calls(first: 1) { totalCount } }`, {}, 'admin');
+    const { data, errors } = await answer(`{ viewer { username } apiUsers { edges { node { username } } } calls(first: 1) { totalCount } }`, {}, 'admin');
     expect(errors).toEqual([]);
-    expect(data).toMatchObject({ viewer: { username: 'admin' }, apiUsers: [{ username: 'admin' }, { username: 'editor' }, { username: 'viewer' }], calls: { totalCount: 2 } });
+    expect(data).toMatchObject({ viewer: { username: 'admin' }, apiUsers: { edges: [{ node: { username: 'admin' } }, { node: { username: 'editor' } }, { node: { username: 'viewer' } }] }, calls: { totalCount: 2 } });
   });
 });

@@ -544,3 +544,58 @@ describe('rule 8: the vendor examples work byte for byte', () => {
     });
   });
 });
+
+describe('ValidationDetail: where each problem stands, as fields beside path', () => {
+  const DETAILS = /* GraphQL */ `
+    mutation Set($callId: ID!, $customFields: [CustomFieldValueInput!]!) {
+      setCallCustomFields(callId: $callId, customFields: $customFields) {
+        __typename
+        ... on InvalidRecordError { details { path message entryIndex fieldId fieldName attribute } }
+      }
+    }`;
+
+  it('names the entry index, the field reference as sent and the attribute of every refused entry; nothing is written', async () => {
+    const before = await t.stored(CALL.first);
+    const { status, body } = await t.graphql(DETAILS, {
+      callId: CALL.first,
+      customFields: [
+        { fieldId: FIELD.notes, name: 'ignored: the id wins', value: 'far too long for ten' },
+        { name: 'Call type', value: 'Sales call' },
+        { name: 'Nope', value: 'x' },
+        { value: 'x' },
+        { fieldId: 'not-a-uuid', value: 'x' },
+      ],
+    });
+    expect(status).toBe(200);
+    expect(body.data.setCallCustomFields.__typename).toBe('InvalidRecordError');
+    const details = body.data.setCallCustomFields.details as Record<string, unknown>[];
+    expect(details.map(({ path, entryIndex, fieldId, fieldName, attribute }) => ({ path, entryIndex, fieldId, fieldName, attribute }))).toEqual([
+      { path: 'customFields.0.value', entryIndex: 0, fieldId: FIELD.notes, fieldName: 'ignored: the id wins', attribute: 'value' },
+      { path: 'customFields.2.name', entryIndex: 2, fieldId: null, fieldName: 'Nope', attribute: 'name' },
+      { path: 'customFields.3', entryIndex: 3, fieldId: null, fieldName: null, attribute: null },
+      { path: 'customFields.4.fieldId', entryIndex: 4, fieldId: 'not-a-uuid', fieldName: null, attribute: 'fieldId' },
+    ]);
+    expect(await t.stored(CALL.first)).toEqual(before);
+  });
+
+  it('a list that is too long is one detail for the whole list: no entry, no attribute', async () => {
+    const customFields = Array.from({ length: 1001 }, () => ({ name: 'Notes', value: 'x' }));
+    const { body } = await t.graphql(DETAILS, { callId: CALL.first, customFields });
+    expect(body.data.setCallCustomFields.details).toEqual([
+      { path: 'customFields', message: expect.any(String), entryIndex: null, fieldId: null, fieldName: null, attribute: null },
+    ]);
+  });
+
+  it('an admin mutation\'s details name the input attribute, and no entry', async () => {
+    const { body } = await t.graphql(
+      `mutation { createCustomField(input: { name: " ", type: TEXT, maxLength: 0 }) {
+        ... on InvalidRecordError { details { path entryIndex fieldId fieldName attribute } } } }`,
+      {},
+      'admin',
+    );
+    expect(body.data.createCustomField.details).toEqual([
+      { path: 'input.name', entryIndex: null, fieldId: null, fieldName: null, attribute: 'name' },
+      { path: 'input.maxLength', entryIndex: null, fieldId: null, fieldName: null, attribute: 'maxLength' },
+    ]);
+  });
+});

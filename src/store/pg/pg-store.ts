@@ -5,11 +5,13 @@ import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { PgDialect, type PgTransaction } from 'drizzle-orm/pg-core';
 import pg from 'pg';
+import type { TokenKey } from '../../core/account-list.js';
 import { UUID, type CallRecord } from '../../core/call.js';
 import type { CustomFieldDefinition, CustomFieldValue } from '../../core/custom-field.js';
 import { DuplicateError, StoreConfigError } from '../call-store.js';
 import type * as port from '../call-store.js';
 import { callFilterWhere, keyset, orderBy } from './call-list-sql.js';
+import { accountPageOf, accountPageSql } from '../account-pages.js';
 import type { FieldChange } from '../../core/change-set.js';
 import type { PreviousNamesChange } from '../../core/field-definition.js';
 import { isRetryable, sqlState, translateError } from './pg-errors.js';
@@ -458,6 +460,17 @@ export class PgCallStore implements port.CallStore {
     return this.read(() => selectUserSummaries(this.db).where(eq(apiUsers.tenantId, tenantId)).orderBy(sql`${apiUsers.username} collate "C"`));
   }
 
+  async pageApiUsers(query: port.AccountPageQuery<string>): Promise<port.AccountPage<port.ApiUserSummary>> {
+    const page = accountPageSql(query.window, [sql`${apiUsers.username} collate "C"`], (username) => [username]);
+    const ofTenant = eq(apiUsers.tenantId, query.tenantId);
+    return this.read(async () => {
+      const read = await selectUserSummaries(this.db).where(and(ofTenant, page.where)).orderBy(...page.orderBy).limit(page.limit);
+      const behind = page.behind !== null && (await selectUserSummaries(this.db).where(and(ofTenant, page.behind)).limit(1)).length > 0;
+      const total = query.withTotal ? (await this.db.select({ n: count() }).from(apiUsers).where(ofTenant))[0]!.n : null;
+      return { ...accountPageOf(query.window, read, behind), total };
+    });
+  }
+
   async updateApiUser(command: port.UpdateApiUserCommand): Promise<port.UpdateApiUserOutcome> {
     return this.inTransaction((p) => workflows.updateApiUser(p, command));
   }
@@ -479,6 +492,19 @@ export class PgCallStore implements port.CallStore {
         .where(eq(apiUsers.tenantId, tenantId))
         .orderBy(sql`${apiUsers.username} collate "C"`, asc(apiTokens.createdAt), asc(apiTokens.id)),
     );
+  }
+
+  async pageApiTokens(query: port.AccountPageQuery<TokenKey>): Promise<port.AccountPage<port.ApiTokenSummary>> {
+    const page = accountPageSql(query.window, [sql`${apiTokens.createdAt}`, sql`${apiTokens.id}`], (key) => [key.createdAt, key.id]);
+    const ofTenant = eq(apiUsers.tenantId, query.tenantId);
+    return this.read(async () => {
+      const read = await selectTokenSummaries(this.db).where(and(ofTenant, page.where)).orderBy(...page.orderBy).limit(page.limit);
+      const behind = page.behind !== null && (await selectTokenSummaries(this.db).where(and(ofTenant, page.behind)).limit(1)).length > 0;
+      const total = query.withTotal
+        ? (await this.db.select({ n: count() }).from(apiTokens).innerJoin(apiUsers, eq(apiUsers.id, apiTokens.userId)).where(ofTenant))[0]!.n
+        : null;
+      return { ...accountPageOf(query.window, read, behind), total };
+    });
   }
 
   async revokeApiToken(command: { tenantId: string; tokenId: string; now: string }): Promise<port.ApiTokenSummary | null> {

@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { and, asc, count, eq, exists, getTableColumns, inArray, sql, type SQL } from 'drizzle-orm';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import type { TokenKey } from '../../core/account-list.js';
 import type { CallRecord } from '../../core/call.js';
 import type { CustomFieldDefinition, CustomFieldValue, ValueRule } from '../../core/custom-field.js';
 import type { FieldChange } from '../../core/change-set.js';
@@ -12,6 +13,7 @@ import type { PreviousNamesChange } from '../../core/field-definition.js';
 import { DuplicateError } from '../call-store.js';
 import type * as port from '../call-store.js';
 import { boundsTightenedByCursor, callFilterWhere, keyset, orderBy } from './call-list-sql.js';
+import { accountPageOf, accountPageSql } from '../account-pages.js';
 import { GroupCommit } from './group-commit.js';
 import * as schema from './schema.js';
 import { tokenSummaryColumns, userSummaryColumns } from '../summary-columns.js';
@@ -243,6 +245,15 @@ export class SqliteCallStore implements port.CallStore {
     return selectUserSummaries(this.db).where(eq(apiUsers.tenantId, tenantId)).orderBy(asc(apiUsers.username)).all();
   }
 
+  async pageApiUsers(query: port.AccountPageQuery<string>): Promise<port.AccountPage<port.ApiUserSummary>> {
+    const page = accountPageSql(query.window, [sql`${apiUsers.username}`], (username) => [username]);
+    const ofTenant = eq(apiUsers.tenantId, query.tenantId);
+    const read = selectUserSummaries(this.db).where(and(ofTenant, page.where)).orderBy(...page.orderBy).limit(page.limit).all();
+    const behind = page.behind !== null && this.db.select({ one: sql`1` }).from(apiUsers).where(and(ofTenant, page.behind)).limit(1).all().length > 0;
+    const total = query.withTotal ? this.db.select({ n: count() }).from(apiUsers).where(ofTenant).get()!.n : null;
+    return { ...accountPageOf(query.window, read, behind), total };
+  }
+
   async updateApiUser(command: port.UpdateApiUserCommand): Promise<port.UpdateApiUserOutcome> {
     return this.inTransaction(() => workflows.updateApiUser(this.primitives, command));
   }
@@ -261,6 +272,16 @@ export class SqliteCallStore implements port.CallStore {
       .where(eq(apiUsers.tenantId, tenantId))
       .orderBy(asc(apiUsers.username), asc(apiTokens.createdAt), asc(apiTokens.id))
       .all();
+  }
+
+  async pageApiTokens(query: port.AccountPageQuery<TokenKey>): Promise<port.AccountPage<port.ApiTokenSummary>> {
+    const page = accountPageSql(query.window, [sql`${apiTokens.createdAt}`, sql`${apiTokens.id}`], (key) => [key.createdAt, key.id]);
+    const ofTenant = eq(apiUsers.tenantId, query.tenantId);
+    const read = selectTokenSummaries(this.db).where(and(ofTenant, page.where)).orderBy(...page.orderBy).limit(page.limit).all();
+    const tokensOfTenant = this.db.select({ n: count() }).from(apiTokens).innerJoin(apiUsers, eq(apiUsers.id, apiTokens.userId));
+    const behind = page.behind !== null && selectTokenSummaries(this.db).where(and(ofTenant, page.behind)).limit(1).all().length > 0;
+    const total = query.withTotal ? tokensOfTenant.where(ofTenant).get()!.n : null;
+    return { ...accountPageOf(query.window, read, behind), total };
   }
 
   async revokeApiToken(command: { tenantId: string; tokenId: string; now: string }): Promise<port.ApiTokenSummary | null> {

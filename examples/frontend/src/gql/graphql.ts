@@ -53,33 +53,53 @@ export type ConflictReason =
   /** The record is no longer at `expectedVersion`: someone changed it; nothing was written. */
   | 'VERSION_MISMATCH';
 
-/** A condition on one enabled custom field, named by `fieldId` or exact `name` (the id wins when both are given), with exactly one of `equals`, `in` or `isSet`. An unknown or disabled field is an error. */
+/** What a custom field's value must be: exactly one of `equals`, `in` or `isSet` (@oneOf). */
+export type CustomFieldCondition =
+  {   /** The value is exactly this. */
+  equals: string; in?: never; isSet?: never; }
+  |  { equals?: never;   /** The value is one of these (at most 1000). */
+  in: Array<string>; isSet?: never; }
+  |  { equals?: never; in?: never;   /** true: the call has a value for the field; false: it has none. */
+  isSet: boolean; };
+
+/** A condition on one enabled custom field, named by `fieldId` or exact `name` (the id wins when both are given), with the condition in `is`. An unknown or disabled field is an error. */
 export type CustomFieldFilter = {
-  /** The value is exactly this. */
+  /**
+   * The value is exactly this (as `is: { equals }`).
+   * @deprecated Give the condition in `is`; the older form beside the reference is accepted for one more release.
+   */
   equals?: string | null | undefined;
   /** The field UUID. */
   fieldId?: string | number | null | undefined;
-  /** The value is one of these (at most 1000). */
+  /**
+   * The value is one of these, at most 1000 (as `is: { in }`).
+   * @deprecated Give the condition in `is`; the older form beside the reference is accepted for one more release.
+   */
   in?: Array<string> | null | undefined;
-  /** true: the call has a value for the field; false: it has none. */
+  /** The condition on the value, e.g. `{ in: ["Unpaid", "Unknown"] }`. */
+  is?: CustomFieldCondition | null | undefined;
+  /**
+   * Whether the call has a value for the field (as `is: { isSet }`).
+   * @deprecated Give the condition in `is`; the older form beside the reference is accepted for one more release.
+   */
   isSet?: boolean | null | undefined;
   /** The exact field name. */
   name?: string | null | undefined;
 };
 
-/** The kind of value a custom field takes, and the format of that value. */
+/** The kind of value a custom field takes, and the format of its value (the text in `CustomFieldValue.value` and in `CustomFieldValueInput.value`). `""` or null clears. */
 export type CustomFieldType =
-  /** "true" or "false". */
+  /** Exactly "true" or "false" (lower case). */
   | 'BOOLEAN'
-  /** A calendar date as YYYY-MM-DD, e.g. "2023-09-12". */
+  /** A calendar date as YYYY-MM-DD, e.g. "2023-09-12"; no time, no zone. */
   | 'DATE'
-  /** Any number of distinct `options`; set with `values`. */
+  /** Any number of distinct `options`: set with `values: [...]`, read as `values` (in option order) and as the JSON array text in `value`, e.g. `["Email","Phone"]`. */
   | 'MULTISELECT'
-  /** A decimal number, e.g. "-12.5" or "1e3". */
+  /** A decimal number, optionally negative and with an exponent, e.g. "42", "-12.5", ".5" or "1e3"; no "+" sign. */
   | 'NUMBER'
-  /** Exactly one of `options`. */
+  /** Exactly one of the field's `options`, as written there (case matters). */
   | 'OPTION'
-  /** Any text up to `maxLength` characters (default 255). */
+  /** Any text of at most `maxLength` characters (code points; default 255). */
   | 'TEXT';
 
 /** One custom field to set. Refer to the field by `fieldId` or `name`; when both are given the id wins and the name is ignored. `value: null` or `""` clears the value; leaving `value` out is an error. A MULTISELECT field takes `values` instead (`null` or `[]` clears). */

@@ -1,5 +1,5 @@
 /**
- * @generated SignedSource<<1a32aadf5ca571eb4f1f9c7cc7511eef>>
+ * @generated SignedSource<<b344e71cc4a0da3febc3c533fef3f9a1>>
  * @lightSyntaxTransform
  */
 
@@ -21,8 +21,22 @@ export type CustomFieldFilter = {
   equals?: string | null | undefined;
   fieldId?: string | null | undefined;
   in?: ReadonlyArray<string> | null | undefined;
+  is?: CustomFieldCondition | null | undefined;
   isSet?: boolean | null | undefined;
   name?: string | null | undefined;
+};
+export type CustomFieldCondition = {
+  equals: string;
+  in?: never;
+  isSet?: never;
+} | {
+  equals?: never;
+  in: ReadonlyArray<string>;
+  isSet?: never;
+} | {
+  equals?: never;
+  in?: never;
+  isSet: boolean;
 };
 export type callListPaginationQuery$variables = {
   count?: number | null | undefined;

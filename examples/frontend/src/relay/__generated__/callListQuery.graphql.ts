@@ -1,5 +1,5 @@
 /**
- * @generated SignedSource<<871efb494499dad0c77a1e9505f43c2c>>
+ * @generated SignedSource<<d315e59d35cede40f58810c1669dbad5>>
  * @lightSyntaxTransform
  */
 
@@ -21,8 +21,22 @@ export type CustomFieldFilter = {
   equals?: string | null | undefined;
   fieldId?: string | null | undefined;
   in?: ReadonlyArray<string> | null | undefined;
+  is?: CustomFieldCondition | null | undefined;
   isSet?: boolean | null | undefined;
   name?: string | null | undefined;
+};
+export type CustomFieldCondition = {
+  equals: string;
+  in?: never;
+  isSet?: never;
+} | {
+  equals?: never;
+  in: ReadonlyArray<string>;
+  isSet?: never;
+} | {
+  equals?: never;
+  in?: never;
+  isSet: boolean;
 };
 export type callListQuery$variables = {
   count?: number | null | undefined;
