@@ -37,6 +37,8 @@ export interface PageSize {
 /** The page sizes the schema documents, by `Type.field`; a `first`/`last` field not listed counts its maximum when absent. */
 export const PAGE_SIZES: Readonly<Record<string, PageSize>> = {
   'Query.calls': { default: DEFAULT_PAGE_SIZE, max: MAX_PAGE_SIZE },
+  'Query.apiUsers': { default: DEFAULT_PAGE_SIZE, max: MAX_PAGE_SIZE },
+  'Query.apiTokens': { default: DEFAULT_PAGE_SIZE, max: MAX_PAGE_SIZE },
 };
 
 /** A page-size argument's value no field may exceed, for fields not in PAGE_SIZES. */

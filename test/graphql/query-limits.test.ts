@@ -86,6 +86,11 @@ describe('measureOperation: cost', () => {
     expect(measure(`{ call(id: "x") { id version @skip(if: true) } }`)?.cost).toBe(2);
   });
 
+  it('counts the admin lists at their default page of 20 when first and last are absent', () => {
+    expect(measure('{ apiUsers { edges { node { username } } } }')).toEqual({ depth: 4, cost: 61 });
+    expect(measure('{ apiTokens { edges { node { id } } } }')).toEqual({ depth: 4, cost: 61 });
+  });
+
   it('measures the operation the request names', () => {
     const document = `query Small { viewer { username } } query Big { calls(first: 1000) { edges { node { id } } } }`;
     expect(measure(document, {}, 'Small')?.cost).toBe(2);
