@@ -48,7 +48,7 @@ describe('REST: ETag and If-Match', () => {
 });
 
 describe('GraphQL: expectedVersion', () => {
-  const MUTATION = `mutation Set($callId: ID!, $expectedVersion: Int, $value: String) {
+  const MUTATION = `mutation Set($callId: ID!, $expectedVersion: SafeInt, $value: String) {
     setCallCustomFields(callId: $callId, expectedVersion: $expectedVersion, customFields: [{ fieldId: "${FIELD.callType}", value: $value }]) {
       __typename
       ... on SetCallCustomFieldsSuccess { call { version } }
