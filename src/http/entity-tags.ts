@@ -50,7 +50,10 @@ export function namesCurrent(condition: EntityTagCondition, current: string, com
 /**
  * The strong entity tag of a body: a SHA-256 of its exact bytes, cut to 22
  * base64url characters (132 bits). It changes whenever the body does,
- * whatever the body depends on (a call's values, its version, the names of
- * its fields), and costs about a microsecond for a call.
+ * whatever the body depends on (a call's values, the names of its fields),
+ * and costs about a microsecond for a call. `revision`, when given, is hashed
+ * with the body: a call's version, so that every write gives a new tag even
+ * when it leaves the body as it was.
  */
-export const entityTagOf = (body: string): string => `"${hash('sha256', body, 'base64url').slice(0, 22)}"`;
+export const entityTagOf = (body: string, revision?: number): string =>
+  `"${hash('sha256', revision === undefined ? body : `${revision}\n${body}`, 'base64url').slice(0, 22)}"`;

@@ -32,10 +32,14 @@ describe('REST: ETag and If-Match', () => {
     expect(await t.stored(CALL.first)).toMatchObject({ version: 2, values: { [FIELD.callType]: 'Sales call' } });
   });
 
-  it('answers 412 after someone else’s write, writing nothing; the ETag GET gives then applies', async () => {
+  it.each([
+    ['another value', 'theirs'],
+    ['the value the call already had', 'Unknown'],
+  ])('answers 412 after someone else’s write of %s, writing nothing; the ETag GET gives then applies', async (_label, theirs) => {
     const t = await createTestApp();
+    await putWith(t, {}, 'Unknown');
     const mine = await etagOf(t);
-    expect((await putWith(t, {}, 'theirs')).status).toBe(200);
+    expect((await putWith(t, {}, theirs)).status).toBe(200);
     const before = await t.stored(CALL.first);
     const stale = await putWith(t, { 'if-match': mine }, 'mine');
     expect(stale.status).toBe(412);

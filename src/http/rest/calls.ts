@@ -31,10 +31,14 @@ export function toRestCallObject(call: RestCall) {
   };
 }
 
-/** A call as GET and a successful PUT answer it; its entity tag is the hash of the body, so it changes whenever the body does. */
-function callReply(call: RestCall): RestReply {
+/**
+ * A call as GET and a successful PUT answer it. Its entity tag hashes the
+ * body and the version: it changes whenever the body does (a field renamed)
+ * and with every write (one that set a value to what it was, too).
+ */
+function callReply(call: RestCall & { version: number }): RestReply {
   const reply = jsonReply(200, { call: toRestCallObject(call) });
-  reply.headers.etag = entityTagOf(reply.body);
+  reply.headers.etag = entityTagOf(reply.body, call.version);
   return reply;
 }
 
