@@ -31,7 +31,8 @@ export function readConditions(request: RestRequest): Conditions | RestReply {
   return conditions;
 }
 
-export const isReply = (value: Conditions | RestReply): value is RestReply => 'status' in value;
+/** Whether a step answered the request instead of giving its value. */
+export const isReply = <T extends object>(value: T | RestReply): value is RestReply => 'status' in value;
 
 /**
  * GET (and HEAD, whose body Node leaves out) with HTTP caching, for every REST

@@ -50,6 +50,30 @@ describe('REST: ETag and If-Match', () => {
   });
 
   it.each([
+    ['If-Match with the current ETag', async (t: TestApp) => ({ 'if-match': await etagOf(t) }), 'Call has changed: If-Match does not name its current ETag; nothing was written'],
+    ['If-None-Match with another tag', async () => ({ 'if-none-match': '"other"' }), 'Call has changed while the request’s conditions were checked; nothing was written'],
+  ])('refuses with 412 when another write comes between the check of %s and the write', async (_label, conditions, description) => {
+    const t = await createTestApp();
+    const headers = await conditions(t);
+    const getCall = t.store.getCall.bind(t.store);
+    let overtaken = false;
+    // The other write lands right after the conditions were checked against the call as read.
+    t.store.getCall = async (...args) => {
+      const found = await getCall(...args);
+      if (!overtaken) {
+        overtaken = true;
+        expect((await putWith(t, {}, 'overtaking')).status).toBe(200);
+      }
+      return found;
+    };
+    const r = await putWith(t, headers, 'mine');
+    expect(overtaken).toBe(true);
+    expect(r.status).toBe(412);
+    expect(r.text).toBe(JSON.stringify({ error: 'PreconditionFailed', description }));
+    expect(await t.stored(CALL.first)).toMatchObject({ version: 2, values: { [FIELD.callType]: 'overtaking' } });
+  });
+
+  it.each([
     ['2^31', '"2147483648"'],
     ['15 digits', '"999999999999999"'],
     ['2^53 + 1', '"9007199254740993"'],

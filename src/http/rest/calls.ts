@@ -3,10 +3,10 @@ import type { CustomFieldDefinition, CustomFieldType } from '../../core/custom-f
 import { locationOfGraphqlPath, restKey } from '../../core/entry-location.js';
 import { parseJson } from '../../core/json-text.js';
 import type { Viewer } from '../../core/viewer.js';
-import { invalidRecord, jsonReply, restError, type RestReply } from '../reply.js';
-import { bodyRefused, MAX_BODY_BYTES, unsupportedMediaType, type RestRequest } from '../request-body.js';
 import { isReply, readConditions, type Conditions } from '../conditional-requests.js';
 import { entityTagOf, namesCurrent } from '../entity-tags.js';
+import { invalidRecord, jsonReply, restError, type RestReply } from '../reply.js';
+import { bodyRefused, MAX_BODY_BYTES, unsupportedMediaType, type RestRequest } from '../request-body.js';
 import { hasNumberValue, readCustomFieldsBody, type EntryProblemAt, type RestEntry } from './call-body.js';
 import {
   CHECK_CALL_CUSTOM_FIELDS,
@@ -47,7 +47,7 @@ const NO_VERSION = 0;
 
 const IF_MATCH_REFUSED = 'Call has changed: If-Match does not name its current ETag; nothing was written';
 const IF_NONE_MATCH_REFUSED = 'Call matches If-None-Match (its current ETag, or * for any call); nothing was written';
-const CHANGED_WHILE_CHECKED = 'Call has changed while If-None-Match was checked; nothing was written';
+const CHANGED_WHILE_CHECKED = 'Call has changed while the request’s conditions were checked; nothing was written';
 
 /**
  * What a PUT's If-Match and If-None-Match ask, as the expected version the
@@ -151,7 +151,7 @@ export function createRestCallRoutes(operations: OperationRunner) {
     const result = await operations.run(request, viewer, getCall, { id: callId });
     const call = result.data?.call;
     if (result.errors?.length || call === undefined) return failedOperation(result);
-    const changed = ifMatch ? IF_MATCH_REFUSED : CHANGED_WHILE_CHECKED;
+    const changed = ifMatch && !ifMatch.any ? IF_MATCH_REFUSED : CHANGED_WHILE_CHECKED;
     if (call === null) return { expectedVersion: NO_VERSION, refused: changed };
     const etag = callReply(call).headers.etag!;
     if (ifMatch && !namesCurrent(ifMatch, etag, 'strong')) return { expectedVersion: NO_VERSION, refused: IF_MATCH_REFUSED };
@@ -177,7 +177,7 @@ export function createRestCallRoutes(operations: OperationRunner) {
     const input = readCustomFieldsBody(json.value);
     if (input.kind === 'list') return invalidRecord(detailsInEntryOrder([input.problem]));
     const precondition = await preconditionOf(request, viewer, callId, conditions);
-    if ('status' in precondition) return precondition;
+    if (isReply(precondition)) return precondition;
     const { expectedVersion, refused } = precondition;
     if (input.problems.length > 0) return refuseMalformed(request, viewer, callId, expectedVersion, input.entries, input.problems);
     const customFields = input.entries.filter((entry) => entry !== null);
