@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { Viewer } from '../core/viewer.js';
-import { isStoreUnavailable } from './graphql-server.js';
 import { conditionalGet } from './conditional-requests.js';
+import { isStoreUnavailable } from './graphql-server.js';
 import { methodNotAllowed, restError, serviceUnavailable, tooManyLogins, unauthorized, unexpected, type RestReply } from './reply.js';
 import type { RestRequest } from './request-body.js';
 import type { RequestInfo } from './request-log.js';
@@ -71,7 +71,8 @@ const safeDecode = (segment: string) => {
 /**
  * Serves REST requests from a route table. Credentials are checked before
  * anything else (401 before 404: a client without them learns nothing of
- * what exists); then the route and method decide. Every REST answer comes
+ * what exists); then the route and method decide, HEAD and every GET with
+ * HTTP caching (conditional-requests.ts). Every REST answer comes
  * from here: an unexpected failure is logged with its stack and answered 500
  * without it, a database that cannot serve now 503.
  */
