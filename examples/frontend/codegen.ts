@@ -17,7 +17,7 @@ const config: CodegenConfig = {
       },
       config: {
         // Every custom scalar of the schema, mapped; strictScalars fails the build on a new unmapped one.
-        scalars: { DateTime: 'string' },
+        scalars: { DateTime: 'string', SafeInt: 'number' },
         strictScalars: true,
         enumsAsTypes: true,
         useTypeImports: true,

@@ -7,7 +7,7 @@ export const builder = new SchemaBuilder<{
   Context: GraphQLContext;
   DefaultFieldNullability: false;
   DefaultInputFieldRequiredness: false;
-  Scalars: { DateTime: { Input: string; Output: string } };
+  Scalars: { DateTime: { Input: string; Output: string }; SafeInt: { Input: number; Output: number } };
 }>({
   // resolvedErrors after errors: it wraps each resolver inside the errors plugin's wrapper.
   plugins: [ErrorsPlugin, RESOLVED_ERRORS_PLUGIN],

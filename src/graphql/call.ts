@@ -62,7 +62,11 @@ export const CallRef = builder.objectRef<CallSource>('Call').implement({
     toNumber: t.string({ description: 'The called number, as recorded.', resolve: ({ call }) => call.toNumber }),
     direction: t.field({ type: CallDirectionEnum, description: 'Which way the call went.', resolve: ({ call }) => call.direction }),
     duration: t.int({ description: 'Seconds.', resolve: ({ call }) => call.duration }),
-    version: t.int({ description: 'Bumped by one on every successful change.', resolve: ({ call }) => call.version }),
+    version: t.field({
+      type: 'SafeInt',
+      description: 'Starts at 1 and is bumped by one on every successful change; pass it as `expectedVersion` to write only over this state.',
+      resolve: ({ call }) => call.version,
+    }),
     customFields: t.field({
       type: [CustomFieldValueRef],
       description:

@@ -11,6 +11,7 @@ import './delete-custom-field.js';
 import './errors.js';
 import './node.js';
 import './revoke-api-token.js';
+import './safe-int.js';
 import './set-call-custom-fields.js';
 import './update-api-user.js';
 import './update-custom-field.js';

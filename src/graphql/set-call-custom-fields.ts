@@ -49,7 +49,8 @@ builder.mutationField('setCallCustomFields', (t) =>
     args: {
       callId: t.arg.id({ required: true, description: 'The call UUID (the REST `call_id`).' }),
       customFields: t.arg({ type: [CustomFieldValueInput], required: true, description: 'The fields to set or clear.' }),
-      expectedVersion: t.arg.int({
+      expectedVersion: t.arg({
+        type: 'SafeInt',
         description: 'Optimistic concurrency: apply only if the call is still at this version, else a ConflictError (VERSION_MISMATCH) and nothing is written.',
       }),
     },

@@ -163,21 +163,23 @@ const csrfPrevention: Plugin = {
 function observeExecution(requests: RequestTracker, metrics: Metrics, logger: Logger): Plugin {
   return {
     onExecute({ args }) {
-      const req = (args.contextValue as { req?: IncomingMessage }).req;
+      const { req, requestId } = args.contextValue as { req?: IncomingMessage; requestId?: string };
       if (req) requests.infoOf(req)?.setOperation(`graphql ${operationName(args.document, args.operationName)}`);
       return {
         onExecuteDone({ result }) {
           if (!('errors' in result) || !result.errors) return;
+          // The REST shim's context names its request id; a GraphQL request's is its tracker's.
+          const reqId = requestId ?? (req && requests.infoOf(req)?.id);
           for (const error of result.errors) {
             const original = error.originalError;
             if (isStoreUnavailable(error)) {
               metrics.countGraphQLError(SERVICE_UNAVAILABLE);
-              logger.warn({ err: original }, 'database unavailable');
+              logger.warn({ err: original, reqId }, 'database unavailable');
               continue;
             }
             const unexpectedError = original && !(original instanceof GraphQLError);
             metrics.countGraphQLError(unexpectedError ? 'UNEXPECTED' : String(error.extensions?.code ?? 'GRAPHQL_ERROR'));
-            if (unexpectedError) logger.error({ err: original }, 'unexpected error in a resolver');
+            if (unexpectedError) logger.error({ err: original, reqId }, 'unexpected error in a resolver');
           }
         },
       };

@@ -69,6 +69,6 @@ export function createNodeHandler(deps: NodeHandlerDeps) {
       return;
     }
     info.setOperation('rest');
-    void deps.rest(restRequest(req, deps.clientAddress(req)), info).then((reply) => writeReply(res, reply, info.id));
+    void deps.rest(restRequest(req, deps.clientAddress(req), info.id), info).then((reply) => writeReply(res, reply, info.id));
   };
 }

@@ -48,7 +48,8 @@ export const serviceUnavailable = () =>
 /** Writes a reply; its headers go out in one writeHead, which is cheaper in Node than setHeader first. */
 export function writeReply(res: ServerResponse, reply: RestReply, requestId?: string): void {
   // The rest of a refused (413) body is discarded by Node as it arrives; requestTimeout bounds how long.
-  const headers = { ...reply.headers, 'content-length': Buffer.byteLength(reply.body) };
+  // A 304 has no body, and a Content-Length there would have to be the 200's (RFC 9110 §8.6): none is sent.
+  const headers = reply.status === 304 ? reply.headers : { ...reply.headers, 'content-length': Buffer.byteLength(reply.body) };
   res.writeHead(reply.status, requestId === undefined ? headers : { 'x-request-id': requestId, ...headers });
   res.end(reply.body);
 }

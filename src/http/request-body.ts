@@ -41,10 +41,13 @@ export interface RestRequest {
   readBody(limit: number): Promise<BodyResult>;
   /** The client's address (login throttling). */
   clientAddress: string | null;
+  /** The request id (X-Request-Id), for the log line of an unexpected error. */
+  id: string;
 }
 
-export function restRequest(req: IncomingMessage, clientAddress: string | null): RestRequest {
+export function restRequest(req: IncomingMessage, clientAddress: string | null, id: string): RestRequest {
   return {
+    id,
     method: req.method ?? 'GET',
     url: `http://localhost${req.url ?? '/'}`,
     headers: new NodeHeaders(req.headers),

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { Viewer } from '../core/viewer.js';
+import { conditionalGet } from './conditional-requests.js';
 import { isStoreUnavailable } from './graphql-server.js';
 import { methodNotAllowed, restError, serviceUnavailable, tooManyLogins, unauthorized, unexpected, type RestReply } from './reply.js';
 import type { RestRequest } from './request-body.js';
@@ -56,6 +57,9 @@ export function restRoutes(operations: OperationRunner): Route[] {
   ];
 }
 
+/** The methods a resource takes, as Allow lists them: HEAD wherever GET is. */
+const allowedMethods = (methods: Route['methods']) => Object.keys(methods).flatMap((method) => (method === 'GET' ? ['GET', 'HEAD'] : [method]));
+
 const safeDecode = (segment: string) => {
   try {
     return decodeURIComponent(segment);
@@ -67,7 +71,8 @@ const safeDecode = (segment: string) => {
 /**
  * Serves REST requests from a route table. Credentials are checked before
  * anything else (401 before 404: a client without them learns nothing of
- * what exists); then the route and method decide. Every REST answer comes
+ * what exists); then the route and method decide, HEAD and every GET with
+ * HTTP caching (conditional-requests.ts). Every REST answer comes
  * from here: an unexpected failure is logged with its stack and answered 500
  * without it, a database that cannot serve now 503.
  */
@@ -83,9 +88,11 @@ export function createRestRouter(routes: readonly Route[], authenticator: Authen
       const match = pattern.exec(url.pathname);
       if (!match) continue;
       info.setOperation(`${request.method} ${path}`);
+      const target = { id: safeDecode(match[1] ?? ''), url };
+      if ((request.method === 'GET' || request.method === 'HEAD') && methods.GET) return conditionalGet(request, () => methods.GET!(request, viewer, target));
       const handler = methods[request.method as keyof typeof methods];
-      if (!handler) return methodNotAllowed(request.method, Object.keys(methods));
-      return handler(request, viewer, { id: safeDecode(match[1] ?? ''), url });
+      if (!handler) return methodNotAllowed(request.method, allowedMethods(methods));
+      return handler(request, viewer, target);
     }
     return restError(404, 'NotFound', 'No such resource');
   }

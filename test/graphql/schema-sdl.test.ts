@@ -19,7 +19,7 @@ it('keeps the contract names of the mutation and its result union', () => {
   const sdl = contractSdl();
   // The contract's arguments and members, plus the optional expectedVersion and its ConflictError (names may gain, never lose).
   expect(sdl).toMatch(
-    /setCallCustomFields\(\n?\s*callId: ID!,?\n?\s*customFields: \[CustomFieldValueInput!\]!,?\n?[\s\S]*?expectedVersion: Int\n?\s*\): SetCallCustomFieldsResult!/,
+    /setCallCustomFields\(\n?\s*callId: ID!,?\n?\s*customFields: \[CustomFieldValueInput!\]!,?\n?[\s\S]*?expectedVersion: SafeInt\n?\s*\): SetCallCustomFieldsResult!/,
   );
   expect(sdl).toContain(
     'union SetCallCustomFieldsResult = ConflictError | ForbiddenError | InvalidRecordError | NotFoundError | SetCallCustomFieldsSuccess',

@@ -49,7 +49,7 @@ const LIST = /* GraphQL */ `
   }`;
 
 const SET = /* GraphQL */ `
-  mutation Set($callId: ID!, $customFields: [CustomFieldValueInput!]!, $expectedVersion: Int) {
+  mutation Set($callId: ID!, $customFields: [CustomFieldValueInput!]!, $expectedVersion: SafeInt) {
     setCallCustomFields(callId: $callId, customFields: $customFields, expectedVersion: $expectedVersion) {
       __typename
       ... on SetCallCustomFieldsSuccess { call { version customFields { name value updatedAt updatedBy } } }

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
+import { GraphQLError } from 'graphql';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApp, type AppDeps } from '../../src/http/app.js';
@@ -134,6 +135,57 @@ describe('request logs', () => {
     expect(body).toMatch(/Unexpected error\./);
     const logged = lines.find((l) => JSON.stringify(l).includes('SQLITE_CORRUPT'));
     expect(JSON.stringify(logged)).toMatch(/stack/);
+  });
+});
+
+describe('unexpected errors on REST routes', () => {
+  const UNEXPECTED = JSON.stringify({ error: 'InternalError', description: 'Unexpected error.' });
+
+  /** The error lines logged for a request id, once its request line is there. */
+  async function errorLines(lines: Record<string, unknown>[], reqId: string) {
+    await expect.poll(() => lines.some((l) => l.msg === 'request' && l.reqId === reqId)).toBe(true);
+    return lines.filter((l) => l.reqId === reqId && l.level === 50) as { msg: string; err: { message: string; stack: string } }[];
+  }
+
+  it.each([
+    ['GET, a store that throws', 'GET', (w: World) => void (w.store.getCall = async () => { throw new Error('disk on fire'); }), /^Error: disk on fire\n\s+at /],
+    ['PUT, a store that throws while writing', 'PUT', (w: World) => void (w.store.setCallCustomFields = async () => { throw new Error('disk on fire'); }), /^Error: disk on fire\n\s+at /],
+    ['GET, a version out of SafeInt range', 'GET', (w: World) => {
+      const getCall = w.store.getCall.bind(w.store);
+      w.store.getCall = async (...args) => { const found = (await getCall(...args))!; return { ...found, call: { ...found.call, version: 2 ** 53 } }; };
+    }, /SafeInt cannot serialize 9007199254740992\n\s+at /],
+    ['PUT with If-Match, a store that throws while reading', 'PUT', (w: World) => void (w.store.getCall = async () => { throw new Error('disk on fire'); }), /^Error: disk on fire\n\s+at /],
+  ])('%s: 500 without details, and one error line with the stack and the request id', async (_label, method, breakStore, stack) => {
+    const world = await createWorld();
+    breakStore(world);
+    const { url, lines } = await serve({}, world);
+    const response = await fetch(`${url}/api/v2/calls/${CALL.first}.json`, {
+      method,
+      headers: { authorization: `Bearer ${world.tokens.editor}`, 'content-type': 'application/json', 'x-request-id': 'trace-500', 'if-match': '"2147483648"' },
+      body: method === 'PUT' ? JSON.stringify({ call: { custom_fields: [{ field_id: FIELD.callType, value: 'x' }] } }) : undefined,
+    });
+    expect(response.status).toBe(500);
+    expect(await response.text()).toBe(UNEXPECTED);
+    const logged = await errorLines(lines, 'trace-500');
+    expect(logged).toHaveLength(1);
+    // Where it is caught: the execution (a resolver's error) or the route (graphql-jit reports a serializer's error as its own).
+    expect(logged[0]!.msg).toMatch(/^unexpected error in a (resolver|REST route)$/);
+    expect(logged[0]!.err.stack).toMatch(stack);
+  });
+
+  it('logs an error no resolver raised (a result the route cannot read) with its stack and the request id', async () => {
+    const world = await createWorld();
+    world.store.getCall = async () => {
+      throw new GraphQLError('not a resolver’s expected error');
+    };
+    const { url, lines } = await serve({}, world);
+    const response = await fetch(`${url}/api/v2/calls/${CALL.first}.json`, { headers: { authorization: `Bearer ${world.tokens.editor}`, 'x-request-id': 'trace-501' } });
+    expect(response.status).toBe(500);
+    expect(await response.text()).toBe(UNEXPECTED);
+    const logged = await errorLines(lines, 'trace-501');
+    expect(logged).toHaveLength(1);
+    expect(logged[0]!.msg).toBe('unexpected error in a REST route');
+    expect(logged[0]!.err.stack).toMatch(/^UnexpectedResultError: REST operation failed: not a resolver’s expected error\n\s+at /);
   });
 });
 

@@ -198,10 +198,10 @@ describe('GET /api/v2/calls.json', () => {
     expect(response.headers.get('www-authenticate')).toBe('Basic realm="callgate"');
   });
 
-  it.each(['POST', 'PUT', 'DELETE'])('%s is 405 with Allow: GET', async (method) => {
+  it.each(['POST', 'PUT', 'DELETE'])('%s is 405 with Allow: GET, HEAD', async (method) => {
     const response = await t.rest(method, '/api/v2/calls.json', { body: {} });
     expect(response.status).toBe(405);
-    expect(response.headers.get('allow')).toBe('GET');
+    expect(response.headers.get('allow')).toBe('GET, HEAD');
     expect(response.json.error).toBe('MethodNotAllowed');
   });
 

@@ -948,12 +948,12 @@ describe('authentication', () => {
 });
 
 describe('HTTP semantics', () => {
-  it.each(['POST', 'DELETE', 'PATCH'])('answers 405 with Allow: GET, PUT for %s, writing nothing', async (method) => {
+  it.each(['POST', 'DELETE', 'PATCH'])('answers 405 with Allow: GET, HEAD, PUT for %s, writing nothing', async (method) => {
     const t = await createTestApp();
     const before = await t.stored(CALL.first);
     const r = await t.rest(method, callPath(CALL.first), { body: { call: { custom_fields: [{ name: 'Call type', value: null }] } } });
     expect(r.status).toBe(405);
-    expect(r.headers.get('allow')).toBe('GET, PUT');
+    expect(r.headers.get('allow')).toBe('GET, HEAD, PUT');
     expect(r.json.error).toBe('MethodNotAllowed');
     await expectUnchanged(t, before);
   });

@@ -117,7 +117,7 @@ describe('GET /api/v2/custom_fields.json', () => {
   it.each(['DELETE', 'PATCH', 'PUT'])('%s is 405 with Allow', async (method) => {
     const response = await t.rest(method, FIELDS, { raw: '{}' });
     expect(response.status).toBe(405);
-    expect(response.headers.get('allow')).toBe('GET, POST');
+    expect(response.headers.get('allow')).toBe('GET, HEAD, POST');
   });
 });
 
@@ -143,7 +143,7 @@ describe('GET /api/v2/custom_fields/{field_id}.json', () => {
   it('PATCH is 405 with Allow', async () => {
     const response = await t.rest('PATCH', fieldPath(FIELD.notes), { raw: '{}' });
     expect(response.status).toBe(405);
-    expect(response.headers.get('allow')).toBe('GET, PUT, DELETE');
+    expect(response.headers.get('allow')).toBe('GET, HEAD, PUT, DELETE');
   });
 });
 

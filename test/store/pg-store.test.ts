@@ -1,3 +1,11 @@
+import { randomUUID } from 'node:crypto';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readMigrationFiles } from 'drizzle-orm/migrator';
+import { drizzle } from 'drizzle-orm/node-postgres';
+import { PgDialect } from 'drizzle-orm/pg-core';
 import { describe, expect, it } from 'vitest';
 import { decideChangeSet } from '../../src/core/change-set.js';
 import { StoreUnavailableError, type CallStore, type SetCallCustomFieldsCommand } from '../../src/store/call-store.js';
@@ -5,6 +13,8 @@ import { openStore } from '../../src/store/open-store.js';
 import { adminClient, freshSchema, onCleanup, onPostgres, openTestStore, POSTGRES_ONLY } from '../support/database.js';
 import { CALL, createWorld, FIELD, NOW, type World } from '../support/fixtures.js';
 import { closedPort, silentPort } from '../support/tcp-proxy.js';
+
+const PG_MIGRATIONS = fileURLToPath(new URL('../../drizzle/pg', import.meta.url));
 
 /** A second store (its own pool, as another callgate instance would have) on the world's database. */
 async function secondInstance(world: World, options: Parameters<typeof openTestStore>[0] = {}): Promise<CallStore> {
@@ -167,5 +177,45 @@ describe('a PostgreSQL database that is not there', () => {
     const started = Date.now();
     await expect(store.getCall('00000000-0000-4000-8000-000000000000', CALL.first)).rejects.toBeInstanceOf(StoreUnavailableError);
     expect(Date.now() - started).toBeLessThan(2000);
+  });
+});
+
+describe.skipIf(!onPostgres)(`PostgreSQL migration 0004: calls.version as bigint ${POSTGRES_ONLY}`, () => {
+  it('widens the version of a database the previous migrations left, keeping every call’s version, and then takes one past 2^31-1', async () => {
+    // The migrations before 0004, as the previous release shipped them.
+    const before = mkdtempSync(join(tmpdir(), 'callgate-pg-0003-'));
+    onCleanup(() => rmSync(before, { recursive: true, force: true }));
+    cpSync(PG_MIGRATIONS, before, { recursive: true });
+    const journalFile = join(before, 'meta', '_journal.json');
+    const journal = JSON.parse(readFileSync(journalFile, 'utf8')) as { entries: { tag: string }[] };
+    const upgrade = journal.entries.findIndex((entry) => entry.tag === '0004_call_version_bigint');
+    expect(upgrade).toBe(4);
+    writeFileSync(journalFile, JSON.stringify({ ...journal, entries: journal.entries.slice(0, upgrade) }));
+
+    const { schema, url } = await freshSchema();
+    const admin = await adminClient();
+    onCleanup(() => admin.end());
+    await admin.query(`create schema ${schema}`);
+    await admin.query(`set search_path = ${schema}`);
+    const migrations = readMigrationFiles({ migrationsFolder: before }).map((m) => ({ ...m, sql: m.sql.map((s) => s.replaceAll('"public".', `"${schema}".`)) }));
+    await new PgDialect().migrate(migrations, drizzle(admin)._.session, { migrationsFolder: before, migrationsSchema: schema });
+    const columnType = async () =>
+      (await admin.query(`select data_type from information_schema.columns where table_schema = $1 and table_name = 'calls' and column_name = 'version'`, [schema])).rows[0]?.data_type;
+    expect(await columnType()).toBe('integer');
+    const tenantId = randomUUID();
+    await admin.query(`insert into tenants (id, name, created_at) values ($1, 'default', $2)`, [tenantId, NOW]);
+    await admin.query(
+      `insert into calls (call_id, tenant_id, setup_time, from_number, to_number, direction, duration, version)
+       values ($1, $3, $4, '+1', '+2', 'inbound', 5, 2147483647), ($2, $3, $4, '+1', '+2', 'inbound', 5, 7)`,
+      [CALL.first, CALL.second, tenantId, NOW],
+    );
+
+    const store = await openTestStore({ url });
+    expect(await columnType()).toBe('bigint');
+    expect((await store.getCall(tenantId, CALL.first))?.call.version).toBe(2147483647);
+    expect((await store.getCall(tenantId, CALL.second))?.call.version).toBe(7);
+    // One more write, as the store's bump would make it (the HTTP tests write past 2^31 through the store itself).
+    await admin.query(`update calls set version = version + 1 where call_id = $1`, [CALL.first]);
+    expect((await store.getCall(tenantId, CALL.first))?.call.version).toBe(2147483648);
   });
 });

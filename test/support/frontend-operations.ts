@@ -96,7 +96,7 @@ ${ROW_FRAGMENTS}`,
   {
     name: 'setCallCustomFields handling each union member, the call as fragments',
     kind: 'mutation',
-    document: `mutation SaveCallCustomFieldsMutation($callId: ID!, $customFields: [CustomFieldValueInput!]!, $expectedVersion: Int) {
+    document: `mutation SaveCallCustomFieldsMutation($callId: ID!, $customFields: [CustomFieldValueInput!]!, $expectedVersion: SafeInt) {
   setCallCustomFields(callId: $callId, customFields: $customFields, expectedVersion: $expectedVersion) {
     __typename
     ... on SetCallCustomFieldsSuccess { call { ...Row } }

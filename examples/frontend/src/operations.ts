@@ -74,7 +74,7 @@ export const CallDocument = graphql(`
 
 /** Saves the form: each member of the result union is selected, none through the Error interface. */
 export const SetCallCustomFieldsDocument = graphql(`
-  mutation SetCallCustomFields($callId: ID!, $customFields: [CustomFieldValueInput!]!, $expectedVersion: Int) {
+  mutation SetCallCustomFields($callId: ID!, $customFields: [CustomFieldValueInput!]!, $expectedVersion: SafeInt) {
     setCallCustomFields(callId: $callId, customFields: $customFields, expectedVersion: $expectedVersion) {
       __typename
       ... on SetCallCustomFieldsSuccess {

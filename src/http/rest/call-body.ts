@@ -78,10 +78,3 @@ export function readCustomFieldsBody(body: unknown): CustomFieldsBody {
   });
   return { kind: 'entries', entries, problems };
 }
-
-/** If-Match as an expected version: undefined for none or `*`, null when it is not one entity tag. */
-export function readIfMatch(header: string | null): number | undefined | null {
-  if (header === null || header.trim() === '*') return undefined;
-  const match = /^\s*(?:W\/)?"(\d{1,15})"\s*$/.exec(header);
-  return match ? Number(match[1]) : null;
-}

@@ -3,9 +3,11 @@ import type { CustomFieldDefinition, CustomFieldType } from '../../core/custom-f
 import { locationOfGraphqlPath, restKey } from '../../core/entry-location.js';
 import { parseJson } from '../../core/json-text.js';
 import type { Viewer } from '../../core/viewer.js';
+import { isReply, readConditions, type Conditions } from '../conditional-requests.js';
+import { entityTagOf, namesCurrent } from '../entity-tags.js';
 import { invalidRecord, jsonReply, restError, type RestReply } from '../reply.js';
 import { bodyRefused, MAX_BODY_BYTES, unsupportedMediaType, type RestRequest } from '../request-body.js';
-import { hasNumberValue, readCustomFieldsBody, readIfMatch, type EntryProblemAt, type RestEntry } from './call-body.js';
+import { hasNumberValue, readCustomFieldsBody, type EntryProblemAt, type RestEntry } from './call-body.js';
 import {
   CHECK_CALL_CUSTOM_FIELDS,
   GET_CALL,
@@ -29,8 +31,31 @@ export function toRestCallObject(call: RestCall) {
   };
 }
 
-/** A call as GET and a successful PUT answer it, with its version as the entity tag. */
-const callReply = (call: RestCall & { version: number }) => jsonReply(200, { call: toRestCallObject(call) }, { etag: `"${call.version}"` });
+/**
+ * A call as GET and a successful PUT answer it. Its entity tag hashes the
+ * body and the version: it changes whenever the body does (a field renamed)
+ * and with every write (one that set a value to what it was, too).
+ */
+function callReply(call: RestCall & { version: number }): RestReply {
+  const reply = jsonReply(200, { call: toRestCallObject(call) });
+  reply.headers.etag = entityTagOf(reply.body, call.version);
+  return reply;
+}
+
+/** No call is ever at this version (versions start at 1): the expected version of a write whose precondition failed. */
+const NO_VERSION = 0;
+
+const IF_MATCH_REFUSED = 'Call has changed: If-Match does not name its current ETag; nothing was written';
+const IF_NONE_MATCH_REFUSED = 'Call matches If-None-Match (its current ETag, or * for any call); nothing was written';
+const CHANGED_WHILE_CHECKED = 'Call has changed while the request’s conditions were checked; nothing was written';
+
+/**
+ * What a PUT's If-Match and If-None-Match ask, as the expected version the
+ * mutation checks under its write lock: the version of the call whose ETag
+ * the conditions accepted, or NO_VERSION when they refused it or there is
+ * no such call; with the 412 description for a VERSION_MISMATCH then.
+ */
+type Precondition = { expectedVersion: number | undefined; refused: string | null };
 
 /** A mutation detail's GraphQL path as the vendor's key ("customFields.2.fieldId" -> "custom_fields.2.field_id"). */
 const restDetailKey = (path: string) => {
@@ -114,13 +139,31 @@ export function createRestCallRoutes(operations: OperationRunner) {
     return invalidRecord(detailsInEntryOrder([...malformed, ...judged]));
   }
 
+  /**
+   * Without conditions, or with `If-Match: *` alone, the write is the
+   * vendor's (a missing call is a 404 either way). Otherwise the call is read
+   * as GET reads it and its ETag compared, strongly for If-Match and weakly
+   * for If-None-Match; a refusal still runs the mutation, at NO_VERSION, so
+   * that 403 and 404 come before the 412 as they do for a stale version.
+   */
+  async function preconditionOf(request: RestRequest, viewer: Viewer, callId: string, { ifMatch, ifNoneMatch }: Conditions): Promise<Precondition | RestReply> {
+    if (ifNoneMatch === null && (ifMatch === null || ifMatch.any)) return { expectedVersion: undefined, refused: null };
+    const result = await operations.run(request, viewer, getCall, { id: callId });
+    const call = result.data?.call;
+    if (result.errors?.length || call === undefined) return failedOperation(result);
+    const changed = ifMatch && !ifMatch.any ? IF_MATCH_REFUSED : CHANGED_WHILE_CHECKED;
+    if (call === null) return { expectedVersion: NO_VERSION, refused: changed };
+    const etag = callReply(call).headers.etag!;
+    if (ifMatch && !namesCurrent(ifMatch, etag, 'strong')) return { expectedVersion: NO_VERSION, refused: IF_MATCH_REFUSED };
+    if (ifNoneMatch && namesCurrent(ifNoneMatch, etag, 'weak')) return { expectedVersion: NO_VERSION, refused: IF_NONE_MATCH_REFUSED };
+    return { expectedVersion: call.version, refused: changed };
+  }
+
   async function put(request: RestRequest, viewer: Viewer, callId: string): Promise<RestReply> {
     const wrongType = unsupportedMediaType(request);
     if (wrongType) return wrongType;
-    const expectedVersion = readIfMatch(request.headers.get('if-match'));
-    if (expectedVersion === null) {
-      return restError(400, 'InvalidHeader', 'If-Match must be one entity tag, as the ETag of GET (e.g. "3"), or *');
-    }
+    const conditions = readConditions(request);
+    if (isReply(conditions)) return conditions;
     const body = await request.readBody(MAX_BODY_BYTES);
     if (!body.ok) return bodyRefused(body.reason);
     let json: { ok: true; value: unknown } | { ok: false; description: string } = parseJson(body.text);
@@ -133,13 +176,18 @@ export function createRestCallRoutes(operations: OperationRunner) {
     }
     const input = readCustomFieldsBody(json.value);
     if (input.kind === 'list') return invalidRecord(detailsInEntryOrder([input.problem]));
+    const precondition = await preconditionOf(request, viewer, callId, conditions);
+    if (isReply(precondition)) return precondition;
+    const { expectedVersion, refused } = precondition;
     if (input.problems.length > 0) return refuseMalformed(request, viewer, callId, expectedVersion, input.entries, input.problems);
     const customFields = input.entries.filter((entry) => entry !== null);
 
     const result = await operations.run(request, viewer, setCustomFields, { callId, customFields, expectedVersion: expectedVersion ?? null });
     const outcome = result.data?.setCallCustomFields;
     if (result.errors?.length || !outcome) return failedOperation(result);
-    return outcome.__typename === 'SetCallCustomFieldsSuccess' ? callReply(outcome.call) : failureReply(outcome, restDetailKey);
+    if (outcome.__typename === 'SetCallCustomFieldsSuccess') return callReply(outcome.call);
+    if (outcome.__typename === 'ConflictError' && outcome.reason === 'VERSION_MISMATCH' && refused) return restError(412, 'PreconditionFailed', refused);
+    return failureReply(outcome, restDetailKey);
   }
 
   return { get, put };

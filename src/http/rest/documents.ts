@@ -9,7 +9,7 @@ import type { introspection } from './graphql-env.js';
  */
 const graphql = initGraphQLTada<{
   introspection: introspection;
-  scalars: { DateTime: string };
+  scalars: { DateTime: string; SafeInt: number };
   disableMasking: true;
 }>();
 
@@ -35,7 +35,7 @@ const RestCustomField = graphql(`
 export const GET_CALL = graphql(`query RestGetCall($id: ID!) { call(id: $id) { version ...RestCall } }`, [RestCall]);
 
 export const SET_CALL_CUSTOM_FIELDS = graphql(
-  `mutation RestSetCallCustomFields($callId: ID!, $customFields: [CustomFieldValueInput!]!, $expectedVersion: Int) {
+  `mutation RestSetCallCustomFields($callId: ID!, $customFields: [CustomFieldValueInput!]!, $expectedVersion: SafeInt) {
     setCallCustomFields(callId: $callId, customFields: $customFields, expectedVersion: $expectedVersion) {
       __typename
       ... on SetCallCustomFieldsSuccess { call { version ...RestCall } }

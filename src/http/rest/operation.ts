@@ -1,4 +1,4 @@
-import { validate, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import { GraphQLError, validate, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import type { TadaDocumentNode } from 'gql.tada';
 import type { YogaServerInstance } from 'graphql-yoga';
 import type { Viewer } from '../../core/viewer.js';
@@ -34,7 +34,8 @@ export function createOperationRunner(yoga: Yoga, compile: CompileFixedDocument 
     document: TadaDocumentNode<Result, Variables>,
     variableValues: Variables,
   ): Promise<ExecutionResult<Result>> {
-    const enveloped = yoga.getEnveloped({ request, viewer });
+    // requestId: a resolver's unexpected error is logged with it (graphql-server.ts, observeExecution).
+    const enveloped = yoga.getEnveloped({ request, viewer, requestId: request.id });
     const contextValue = await enveloped.contextFactory();
     // The document was validated against this schema at start-up, so the result has its type.
     return (await enveloped.execute({ schema: enveloped.schema, document, variableValues: variableValues as Record<string, unknown>, contextValue })) as ExecutionResult<Result>;
@@ -51,7 +52,25 @@ export function expectedErrorOf(result: ExecutionResult): { code: string; messag
   return error ? { code: error.extensions.code as string, message: error.message } : null;
 }
 
-/** 503 (with Retry-After) when the operation failed because the database cannot serve it now, else the generic 500. */
+/** A REST document's result with errors no resolver raised on purpose, e.g. a variable its type refused. */
+export class UnexpectedResultError extends Error {
+  constructor(errors: readonly GraphQLError[]) {
+    super(`REST operation failed: ${errors.map((e) => e.message).join('; ')}`, { cause: errors[0] });
+    this.name = 'UnexpectedResultError';
+  }
+}
+
+/**
+ * 503 (with Retry-After) when the operation failed because the database
+ * cannot serve it now, else the generic 500. Each unexpected error is logged
+ * once, with its stack and the request id: a resolver's was, as it happened
+ * (yoga then masks it: `extensions.unexpected`); any other is thrown here
+ * for the REST router to log.
+ */
 export function failedOperation(result: ExecutionResult): RestReply {
-  return result.errors?.some((e) => e.extensions?.code === SERVICE_UNAVAILABLE) ? serviceUnavailable() : unexpected();
+  const errors = result.errors ?? [];
+  if (errors.some((e) => e.extensions?.code === SERVICE_UNAVAILABLE)) return serviceUnavailable();
+  const unlogged = errors.filter((e) => e.extensions?.unexpected !== true);
+  if (unlogged.length > 0 || errors.length === 0) throw new UnexpectedResultError(unlogged.length > 0 ? unlogged : [new GraphQLError('no data and no errors')]);
+  return unexpected();
 }

@@ -67,10 +67,17 @@ export const REQUEST_SQL = {
   bumpVersion: statement('bump_version', `update calls set version = version + 1 where call_id = $1 returning ${CALL_COLUMNS}`),
 } as const;
 
-/** timestamptz as text, as drizzle asks for it; every other type as node-postgres parses it by default. */
+/**
+ * timestamptz as text, as drizzle asks for it; bigint (a call's version) as a
+ * number, as drizzle's `mode: 'number'` maps it (node-postgres would give a
+ * string); every other type as node-postgres parses it by default.
+ */
 const TYPES = {
-  getTypeParser: (oid: number, format?: 'text' | 'binary') =>
-    oid === pg.types.builtins.TIMESTAMPTZ ? (value: string) => value : pg.types.getTypeParser(oid, format),
+  getTypeParser: (oid: number, format?: 'text' | 'binary') => {
+    if (oid === pg.types.builtins.TIMESTAMPTZ) return (value: string) => value;
+    if (oid === pg.types.builtins.INT8) return Number;
+    return pg.types.getTypeParser(oid, format);
+  },
 } as pg.CustomTypesConfig;
 
 /** Something that runs a query: the pool, or a client checked out for a transaction. */

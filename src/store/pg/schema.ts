@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { boolean, customType, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigint, boolean, customType, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 /**
  * A timestamptz as the driver hands it over (drizzle asks node-postgres for
@@ -77,7 +77,8 @@ export const calls = pgTable(
     toNumber: text('to_number').notNull(),
     direction: text('direction', { enum: ['inbound', 'outbound', 'unknown'] }).notNull(),
     duration: integer('duration').notNull(),
-    version: integer('version').notNull().default(1),
+    // 64-bit: a version only grows; mode number, as it never passes 2^53-1 (one write per microsecond would take 285 years).
+    version: bigint('version', { mode: 'number' }).notNull().default(1),
   },
   (t) => [
     index('calls_tenant_setup_time_idx').on(t.tenantId, t.setupTime, t.callId),

@@ -41,7 +41,7 @@ export const callEditorDefinitionFragment = graphql`
 
 /** Saves the form; on success the returned call updates the store's record of it (same `id`). */
 export const callEditorSaveMutation = graphql`
-  mutation callEditorSaveMutation($callId: ID!, $customFields: [CustomFieldValueInput!]!, $expectedVersion: Int) {
+  mutation callEditorSaveMutation($callId: ID!, $customFields: [CustomFieldValueInput!]!, $expectedVersion: SafeInt) {
     setCallCustomFields(callId: $callId, customFields: $customFields, expectedVersion: $expectedVersion) {
       __typename
       ... on SetCallCustomFieldsSuccess {

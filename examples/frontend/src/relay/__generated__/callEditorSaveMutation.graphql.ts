@@ -1,5 +1,5 @@
 /**
- * @generated SignedSource<<9a05a4e2eeb97d1b0e3e69b9c758a44e>>
+ * @generated SignedSource<<34f417cb49a05e5da385884e439b03cb>>
  * @lightSyntaxTransform
  */
 
@@ -19,7 +19,7 @@ export type CustomFieldValueInput = {
 export type callEditorSaveMutation$variables = {
   callId: string;
   customFields: ReadonlyArray<CustomFieldValueInput>;
-  expectedVersion?: number | null | undefined;
+  expectedVersion?: any | null | undefined;
 };
 export type callEditorSaveMutation$data = {
   readonly setCallCustomFields: {
@@ -361,16 +361,16 @@ return {
     ]
   },
   "params": {
-    "cacheID": "47bede965a8eb5c067c7c8bb24aa2a5e",
+    "cacheID": "d5ab2e2a6436cbcdcc8bf87626a2058a",
     "id": null,
     "metadata": {},
     "name": "callEditorSaveMutation",
     "operationKind": "mutation",
-    "text": "mutation callEditorSaveMutation(\n  $callId: ID!\n  $customFields: [CustomFieldValueInput!]!\n  $expectedVersion: Int\n) {\n  setCallCustomFields(callId: $callId, customFields: $customFields, expectedVersion: $expectedVersion) {\n    __typename\n    ... on SetCallCustomFieldsSuccess {\n      call {\n        ...callEditor_call\n        id\n      }\n    }\n    ... on InvalidRecordError {\n      message\n      details {\n        path\n        message\n      }\n    }\n    ... on ConflictError {\n      message\n      reason\n    }\n    ... on ForbiddenError {\n      message\n    }\n    ... on NotFoundError {\n      message\n    }\n  }\n}\n\nfragment callEditor_call on Call {\n  id\n  version\n  customFields(includeEmpty: true) {\n    fieldId\n    value\n    values\n    valid\n    field {\n      ...callEditor_definition\n      id\n    }\n  }\n}\n\nfragment callEditor_definition on CustomField {\n  id\n  name\n  type\n  editable\n  options\n  maxLength\n}\n"
+    "text": "mutation callEditorSaveMutation(\n  $callId: ID!\n  $customFields: [CustomFieldValueInput!]!\n  $expectedVersion: SafeInt\n) {\n  setCallCustomFields(callId: $callId, customFields: $customFields, expectedVersion: $expectedVersion) {\n    __typename\n    ... on SetCallCustomFieldsSuccess {\n      call {\n        ...callEditor_call\n        id\n      }\n    }\n    ... on InvalidRecordError {\n      message\n      details {\n        path\n        message\n      }\n    }\n    ... on ConflictError {\n      message\n      reason\n    }\n    ... on ForbiddenError {\n      message\n    }\n    ... on NotFoundError {\n      message\n    }\n  }\n}\n\nfragment callEditor_call on Call {\n  id\n  version\n  customFields(includeEmpty: true) {\n    fieldId\n    value\n    values\n    valid\n    field {\n      ...callEditor_definition\n      id\n    }\n  }\n}\n\nfragment callEditor_definition on CustomField {\n  id\n  name\n  type\n  editable\n  options\n  maxLength\n}\n"
   }
 };
 })();
 
-(node as any).hash = "13fbeabb2e57aa37c0a5dd8ea7ba986f";
+(node as any).hash = "28cc799bd00f46d08cc85a54a1f69ed5";
 
 export default node;

@@ -1,5 +1,5 @@
 /**
- * @generated SignedSource<<828202250cc9e42bed8bb12f7fe936a8>>
+ * @generated SignedSource<<47a75967d0f3fadd576d6e1392ae5cc9>>
  * @lightSyntaxTransform
  */
 
@@ -20,7 +20,7 @@ export type callEditor_call$data = {
     readonly values: ReadonlyArray<string> | null | undefined;
   }>;
   readonly id: string;
-  readonly version: number;
+  readonly version: any;
   readonly " $fragmentType": "callEditor_call";
 };
 export type callEditor_call$key = {
