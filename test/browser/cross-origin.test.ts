@@ -74,7 +74,7 @@ describe.skipIf(!browserTests)('a page on another origin, in Chromium, with a Be
 
   afterAll(async () => {
     await browser?.close();
-    for (const { server } of [allowed, disallowed]) server?.close();
+    for (const pages of [allowed, disallowed]) pages?.server.close();
   });
 
   /** Opens the app's page from `origin` and answers what its calls read. */
