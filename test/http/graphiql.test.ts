@@ -106,6 +106,15 @@ describe('the GraphiQL page', () => {
     expect(elsewhere.headers['content-encoding']).toBeUndefined();
   });
 
+  it('varies by Accept-Encoding alone when CORS is off', async () => {
+    const world = await createWorld();
+    const { url: sameOrigin } = await serve(createApp({ store: world.store, logger: false }));
+    const answer = await get(sameOrigin, '/graphql', HTML);
+    expect(answer.status).toBe(200);
+    expect(answer.headers.vary).toBe('Accept-Encoding');
+    expect(answer.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
   it('is not served when introspection is off', async () => {
     const world = await createWorld();
     const { url: closed } = await serve(createApp({ store: world.store, logger: false, introspection: false }));
