@@ -10,7 +10,7 @@ import { exceededLimit, measureOperation, type MeasureMemo } from '../graphql/qu
 import { schema } from '../graphql/schema.js';
 import { StoreUnavailableError, type CallStore } from '../store/call-store.js';
 import type { createCompiledExecution } from './compiled-execution.js';
-import { graphiqlOptions } from './graphiql.js';
+import { createGraphiQLPage, graphiqlOptions } from './graphiql.js';
 import { yogaLogger } from './logger.js';
 import type { Metrics } from './metrics.js';
 import { DOCUMENT_ID_PARAM, persistedDocumentsPlugin, type PersistedDocuments } from './persisted-documents.js';
@@ -220,6 +220,15 @@ export function createGraphQLServer(deps: GraphQLServerDeps) {
 
   const onResolvedError = (error: Error) => metrics.countGraphQLError(error.name);
 
+  // The offline GraphiQL bundle costs ~45 MB of memory: load it on the first page view, not at start-up.
+  const graphiql = deps.introspection
+    ? createGraphiQLPage({
+        endpoint: GRAPHQL_PATH,
+        render: async () => (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(graphiqlOptions),
+        onError: (error) => logger.error({ err: error }, 'the GraphiQL page could not be rendered'),
+      })
+    : null;
+
   return createYoga<{ req?: IncomingMessage }, GraphQLContext>({
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
@@ -230,6 +239,7 @@ export function createGraphQLServer(deps: GraphQLServerDeps) {
       return createGraphQLContext({ store, viewer, clock, credentials, onResolvedError });
     },
     plugins: [
+      ...(graphiql ? [graphiql.plugin] : []),
       requireCredentials,
       csrfPrevention,
       ...armorPlugins(deps.limits, deps.development),
@@ -239,9 +249,8 @@ export function createGraphQLServer(deps: GraphQLServerDeps) {
       observeExecution(requests, metrics, logger),
       ...(deps.compiledExecution ? [deps.compiledExecution.plugin] : []),
     ],
-    graphiql: deps.introspection ? graphiqlOptions : false,
-    // The offline GraphiQL bundle costs ~45 MB of memory: load it on the first page view, not at start-up.
-    renderGraphiQL: async (options) => (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(options),
+    // Served by the plugin above on yoga's terms, compressed and revalidated.
+    graphiql: false,
     maskedErrors: {
       // A database outage is not a bug: the client gets 503 and may retry; the log still gets the cause.
       maskError: (error, message, isDev) => (isStoreUnavailable(error) ? graphqlUnavailable() : maskError(error, message, isDev)),
