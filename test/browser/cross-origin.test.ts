@@ -43,7 +43,7 @@ const APP_PAGE = `<!doctype html>
   results.restGet = await read(() => fetch(api + '/api/v2/calls/' + call + '.json', { headers: auth }));
   results.restPut = await read(() => fetch(api + '/api/v2/calls/' + call + '.json', {
     method: 'PUT',
-    headers: { ...auth, 'content-type': 'application/json', 'if-match': results.restGet.etag ?? '"1"' },
+    headers: { ...auth, 'content-type': 'application/json', 'if-match': results.restGet.etag ?? '"none exposed"' },
     body: JSON.stringify({ call: { custom_fields: [{ name: 'Payment status', value: 'Paid' }] } }),
   }));
   window.results = results;
@@ -98,8 +98,10 @@ describe.skipIf(!browserTests)('a page on another origin, in Chromium, with a Be
     expect(results.graphqlPost).toMatchObject({ status: 200, body: { data: { call: { id: CALL.first, version: 1 } } } });
     expect(results.graphqlPost.requestId).toMatch(/\S/);
     expect(results.graphqlGet).toMatchObject({ status: 200, body: { data: { viewer: { username: 'editor' } } } });
-    expect(results.restGet).toMatchObject({ status: 200, etag: '"1"', body: { call: { call_id: CALL.first } } });
-    expect(results.restPut).toMatchObject({ status: 200, etag: '"2"' });
+    // The ETag header is exposed to the page: it read it and sent it back as If-Match.
+    expect(results.restGet).toMatchObject({ status: 200, etag: expect.stringMatching(/^"[^"]+"$/), body: { call: { call_id: CALL.first } } });
+    expect(results.restPut).toMatchObject({ status: 200, etag: expect.stringMatching(/^"[^"]+"$/) });
+    expect(results.restPut.etag).not.toBe(results.restGet.etag);
     expect(results.restPut.body.call.custom_fields).toContainEqual({ field_id: FIELD.paymentStatus, name: 'Payment status', value: 'Paid' });
     expect(await paymentStatus()).toBe('Paid');
   });
