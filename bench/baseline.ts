@@ -28,17 +28,17 @@ export interface CallgateBuild {
 
 const git = (...args: string[]) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' }).trim();
 
-/** A hash of a checkout's migrations (paths under drizzle/ and bytes). */
-function migrationsHash(root: string): string {
+/** A hash of a checkout's migrations for one store (paths under drizzle/<store>/ and bytes). */
+function migrationsHash(root: string, store: 'sqlite' | 'pg'): string {
   const hash = createHash('sha256');
-  hashTree(hash, root, 'drizzle');
+  hashTree(hash, root, `drizzle/${store}`);
   return hash.digest('hex');
 }
 
 const readOrNull = (path: string) => (existsSync(path) ? readFileSync(path) : null);
 
 /** Unpacks, installs and builds callgate as of `ref`; `log` narrates the slow steps. */
-export function prepareBaseline(ref: string, log: (line: string) => void): CallgateBuild {
+export function prepareBaseline(ref: string, store: 'sqlite' | 'pg', log: (line: string) => void): CallgateBuild {
   let commit: string;
   try {
     commit = git('rev-parse', '--verify', '--quiet', `${ref}^{commit}`);
@@ -60,9 +60,10 @@ export function prepareBaseline(ref: string, log: (line: string) => void): Callg
   if (!existsSync(join(root, 'bin/callgate.js'))) throw new Error(`--baseline ${ref}: ${short} has no bin/callgate.js to start`);
 
   // The database is seeded once, through this tree's migrations; a baseline with other migrations would not run on its own schema.
-  if (migrationsHash(root) !== migrationsHash(ROOT)) {
+  // Only the store under test counts: a PostgreSQL migration does not change what a SQLite run compares.
+  if (migrationsHash(root, store) !== migrationsHash(ROOT, store)) {
     throw new Error(
-      `--baseline ${ref}: ${short}'s drizzle/ migrations differ from this tree's; both servers run on one seeded schema, so the comparison would not be like for like`,
+      `--baseline ${ref}: ${short}'s drizzle/${store}/ migrations differ from this tree's; both servers run on one seeded schema, so the comparison would not be like for like`,
     );
   }
 

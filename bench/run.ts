@@ -291,7 +291,7 @@ async function main(): Promise<void> {
   const loadAtStart = loadAverage();
   mkdirSync(work, { recursive: true });
   if (threeWay === 'ab') {
-    baselineBuild = prepareBaseline(flags.baseline!, log);
+    baselineBuild = prepareBaseline(flags.baseline!, store, log);
     BEFORE = { ...CALLGATE, label: `baseline ${baselineBuild.short}`, root: baselineBuild.root };
     AFTER = { ...CALLGATE, label: 'current' };
   } else if (threeWay === 'fast-path') {
