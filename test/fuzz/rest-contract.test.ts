@@ -112,6 +112,13 @@ function fixedRequests(): SentRequest[] {
     { method: 'POST', target: '/api/v2/custom_fields.json', headers: { authorization: bearer('admin'), 'content-type': 'application/json' }, body: '{"custom_field": {"name": "Notes", "type": "text"}}' },
     { method: 'POST', target: '/api/v2/custom_fields.json', headers: { authorization: bearer('admin'), 'content-type': 'application/json' }, body: '{"custom_field": {"name": "Big", "type": "text", "str_max_len": 1e400}}' },
     { method: 'GET', target: '/api/v2/nothing.json', headers: { authorization: bearer('viewer') } },
+    // Successes of every write, so their bodies are checked too.
+    put(fieldPath(FIELD.notes), { custom_field: { name: 'Remarks', str_max_len: 100 } }, {}, 'admin'),
+    put(`${fieldPath(FIELD.paymentStatus)}?force=true`, { custom_field: { type: 'multiselect', options: ['Unknown', 'Paid'] } }, {}, 'admin'),
+    put(callPath(CALL.second), { call: { custom_fields: [{ field_id: FIELD.paymentStatus, value: ['Paid', 'Unknown'] }, { name: 'Amount', value: 12.5 }] } }),
+    get(callPath(CALL.second)),
+    get('/api/v2/calls.json?limit=1&start=5'),
+    { method: 'DELETE', target: `${fieldPath(FIELD.retired)}?force=1`, headers: { authorization: bearer('admin') } },
   ];
 }
 
