@@ -3,6 +3,7 @@ import type { Authenticator } from '../auth/authenticator.js';
 import type { Viewer } from '../core/viewer.js';
 import { conditionalGet } from './conditional-requests.js';
 import { isStoreUnavailable } from './graphql-server.js';
+import { createOpenApiRoute, OPENAPI_PATH } from './openapi.js';
 import { methodNotAllowed, restError, serviceUnavailable, tooManyLogins, unauthorized, unexpected, type RestReply } from './reply.js';
 import type { RestRequest } from './request-body.js';
 import type { RequestInfo } from './request-log.js';
@@ -71,19 +72,27 @@ const safeDecode = (segment: string) => {
 /**
  * Serves REST requests from a route table. Credentials are checked before
  * anything else (401 before 404: a client without them learns nothing of
- * what exists); then the route and method decide, HEAD and every GET with
- * HTTP caching (conditional-requests.ts). Every REST answer comes
+ * what exists), except for the OpenAPI description (openapi.ts); then the
+ * route and method decide, HEAD and every GET with HTTP caching
+ * (conditional-requests.ts). Every REST answer comes
  * from here: an unexpected failure is logged with its stack and answered 500
  * without it, a database that cannot serve now 503.
  */
 export function createRestRouter(routes: readonly Route[], authenticator: Authenticator, logger: Logger) {
+  const describeApi = createOpenApiRoute();
+
   async function route(request: RestRequest, info: RequestInfo): Promise<RestReply> {
+    const url = new URL(request.url);
+    if (url.pathname === OPENAPI_PATH) {
+      // The description of the API, not data: no credentials needed.
+      info.setOperation(`${request.method} ${OPENAPI_PATH}`);
+      return describeApi(request);
+    }
     const outcome = await authenticator.check(request.headers.get('authorization'), request.clientAddress);
     if (outcome.kind === 'throttled') return tooManyLogins(outcome.retryAfterSeconds);
     if (outcome.kind === 'refused') return unauthorized();
     const { viewer } = outcome;
     info.setUser(viewer.username);
-    const url = new URL(request.url);
     for (const { path, pattern, methods } of routes) {
       const match = pattern.exec(url.pathname);
       if (!match) continue;

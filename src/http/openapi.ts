@@ -1,0 +1,436 @@
+import { CHALLENGE } from '../auth/authenticator.js';
+import { MAX_PAGE_SIZE } from '../core/call-list.js';
+import { DIRECTIONS } from '../core/call.js';
+import { CUSTOM_FIELD_TYPES } from '../core/custom-field.js';
+import { MAX_ENTRIES } from '../core/change-set.js';
+import { CACHE_CONTROL, conditionalGet } from './conditional-requests.js';
+import { jsonReply, methodNotAllowed, type RestReply } from './reply.js';
+import { MAX_BODY_BYTES, type RestRequest } from './request-body.js';
+import { DEFAULT_LIMIT } from './rest/call-list.js';
+
+/** Where the description is served; it needs no credentials (it describes the API, not data). */
+export const OPENAPI_PATH = '/api/v2/openapi.json';
+
+type Json = Record<string, unknown>;
+
+/** The response headers the description names (components.headers); operations use them inline. */
+const HEADERS = {
+  ETag: { description: 'A strong entity tag: 22 characters in double quotes. Opaque: not a version, no order.', schema: { type: 'string', pattern: '^"[A-Za-z0-9_-]{22}"$' } },
+  CacheControl: { description: 'Any cache may keep the answer for this user only and must revalidate it before reuse.', schema: { type: 'string', const: CACHE_CONTROL } },
+  Location: { description: 'The new resource, a path relative to the server.', schema: { type: 'string', format: 'uri-reference' } },
+  RetryAfter: { description: 'Seconds to wait before retrying.', schema: { type: 'string', pattern: '^\\d+$' } },
+  WWWAuthenticate: { description: 'The scheme to log in with.', schema: { type: 'string', const: CHALLENGE } },
+  Allow: { description: 'The methods the path takes.', schema: { type: 'string' } },
+  XRequestId: { description: 'The request id (the client\'s X-Request-Id when it sent one), also in the log line.', schema: { type: 'string' } },
+};
+
+/** A response header, inline: OpenAPI 3.1 takes no `required` next to a `$ref`. */
+const header = (name: keyof typeof HEADERS, required = false) => ({ ...HEADERS[name], ...(required && { required: true }) });
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const parameter = (name: string) => ({ $ref: `#/components/parameters/${name}` });
+
+/**
+ * A vendor error body whose `error` is one of `codes`. Each status of each
+ * operation lists the codes it can carry, so a client (and the contract run
+ * in test/fuzz/rest-contract.test.ts) can rely on them.
+ */
+function errorResponse(description: string, codes: readonly string[], headers: Json = {}): Json {
+  return {
+    description,
+    headers: { 'X-Request-Id': header('XRequestId'), ...headers },
+    content: { 'application/json': { schema: { allOf: [ref('Error'), { properties: { error: { enum: [...codes] } } }] } } },
+  };
+}
+
+/** The answers every authenticated operation can get, whatever it is. */
+const COMMON_ERRORS = {
+  '401': { $ref: '#/components/responses/Unauthorized' },
+  '408': { $ref: '#/components/responses/RequestTimeout' },
+  '429': { $ref: '#/components/responses/TooManyRequests' },
+  '503': { $ref: '#/components/responses/ServiceUnavailable' },
+};
+
+const badRequest = (description: string, ...codes: string[]) => ({ '400': errorResponse(description, [...codes, 'BadRequest']) });
+const forbidden = { '403': errorResponse('The API user\'s role does not allow this.', ['Forbidden']) };
+const notFound = (what: string) => ({ '404': errorResponse(`No such ${what} in the API user's tenant.`, ['NotFound']) });
+const conflict = {
+  '409': errorResponse('A name or id is taken (DUPLICATE), or stored values are at stake: repeat with `force=true` (then `affected_values` says how many).', ['Conflict']),
+};
+const jsonBodyRefusals = {
+  '413': errorResponse(`The body is larger than ${MAX_BODY_BYTES} bytes.`, ['PayloadTooLarge']),
+  '415': errorResponse('The Content-Type is not application/json.', ['UnsupportedMediaType']),
+};
+const preconditionFailed = (description: string) => ({ '412': errorResponse(description, ['PreconditionFailed']) });
+
+/** A JSON 200 (or 201) with its body schema and headers. */
+const jsonResponse = (description: string, schema: Json, headers: Json = {}) => ({
+  description,
+  headers: { 'X-Request-Id': header('XRequestId'), ...headers },
+  content: { 'application/json': { schema } },
+});
+
+interface ReadOptions {
+  parameters?: Json[];
+  /** Responses besides 200, 304, 400 and 412. */
+  errors: Json;
+  /** Whether query parameters can be refused (400 InvalidParameter). */
+  invalidParameter?: boolean;
+  /** Overrides the document's security (none for this description). */
+  security?: Json[];
+}
+
+/**
+ * GET with HTTP caching (conditional-requests.ts) and the HEAD that goes with
+ * it: the same statuses and headers, no body.
+ */
+function readOperations(operationId: string, summary: string, body: Json, options: ReadOptions): Record<'get' | 'head', Json> {
+  const validators = { ETag: header('ETag', true), 'Cache-Control': header('CacheControl', true) };
+  const responses: Record<string, Json> = {
+    '200': jsonResponse('The resource; its `ETag` is a hash of the exact body.', body, validators),
+    '304': { description: 'Not Modified: `If-None-Match` names the current `ETag`. No body.', headers: { 'X-Request-Id': header('XRequestId'), ...validators } },
+    ...badRequest(
+      options.invalidParameter
+        ? 'A query parameter is invalid (InvalidParameter), or `If-Match`/`If-None-Match` is not `*` or a list of entity tags (InvalidHeader).'
+        : '`If-Match` or `If-None-Match` is not `*` or a list of entity tags (InvalidHeader).',
+      ...(options.invalidParameter ? ['InvalidParameter'] : []),
+      'InvalidHeader',
+    ),
+    ...preconditionFailed('`If-Match` does not name the current `ETag`.'),
+    ...options.errors,
+  };
+  const get = {
+    operationId,
+    summary,
+    ...(options.security && { security: options.security }),
+    parameters: [...(options.parameters ?? []), parameter('IfNoneMatch'), parameter('IfMatch')],
+    responses,
+  };
+  const headResponses = Object.fromEntries(
+    Object.entries(responses).map(([status, response]) => [
+      status,
+      '$ref' in response ? response : { description: `As GET, without a body. ${String(response.description)}`, headers: response.headers },
+    ]),
+  );
+  return { get, head: { ...get, operationId: `${operationId}Head`, summary: `${summary} (headers only)`, responses: headResponses } };
+}
+
+const ERROR_CODES_TABLE = [
+  '| status | `error` | when |',
+  '|---|---|---|',
+  '| 400 | `InvalidRecord` | the body (or `force`) is invalid; `details` has a message per attribute or entry (`custom_fields.0.value`) |',
+  '| 400 | `InvalidJSON`, `InvalidHeader`, `InvalidParameter`, `BadRequest` | the body is not JSON; `If-Match`/`If-None-Match` is malformed; a query parameter is; the body ended early or the Host header is invalid |',
+  '| 401 | `Unauthorized` | no or bad credentials (`WWW-Authenticate: Basic realm="callgate"`) |',
+  '| 403 | `Forbidden` | the role does not allow it |',
+  '| 404 | `NotFound` | no such call or field in the tenant, or no such route |',
+  '| 405 | `MethodNotAllowed` | a method the path does not take; `Allow` lists the ones it does (HEAD wherever GET) |',
+  '| 408 | (no body) | the request took longer than the server allows (headers 10 s, whole request 30 s) |',
+  '| 409 | `Conflict` | a taken name or id; stored values at stake (`affected_values`) |',
+  '| 412 | `PreconditionFailed` | `If-Match` does not name the current `ETag`, or `If-None-Match` does (PUT) |',
+  '| 413 | `PayloadTooLarge` | a body over 1 MiB |',
+  '| 415 | `UnsupportedMediaType` | a body that is not `application/json` |',
+  '| 429 | `TooManyRequests` | too many failed Basic logins; `Retry-After` says when to retry |',
+  '| 503 | `ServiceUnavailable` | the database is unavailable or busy; `Retry-After: 1` |',
+].join('\n');
+
+const uuidLike = { type: 'string', description: 'A UUID as the vendor gives them, e.g. `138fb20c-4c3b-11ee-8cbb-0015172d2a7d`.' };
+
+const customFieldAttributes = {
+  field_id: { ...uuidLike, description: 'The field\'s id (a UUID).' },
+  name: { type: 'string', description: 'Unique within the tenant, case-insensitively.' },
+  description: { type: ['string', 'null'] },
+  type: { type: 'string', enum: [...CUSTOM_FIELD_TYPES] },
+  str_max_len: { type: ['integer', 'null'], description: 'The longest value of a `text` field (null: 255); null for other types.' },
+  options: { type: ['array', 'null'], items: { type: 'string' }, description: 'The choices of an `option` or `multiselect` field; null for other types.' },
+  editable: { type: 'boolean' },
+  enable: { type: 'boolean', description: 'false for a disabled field: it keeps its values but takes no new ones.' },
+};
+
+/** The input attributes: what a body may send (every attribute nullable: null leaves a default or clears). */
+const customFieldInputAttributes = {
+  field_id: { type: ['string', 'null'], description: 'POST: an id (UUID) of your choice, or null for a new one. PUT: must be the id in the URL.' },
+  name: { type: 'string' },
+  description: { type: ['string', 'null'] },
+  type: { type: 'string', enum: [...CUSTOM_FIELD_TYPES] },
+  str_max_len: { type: ['integer', 'null'], minimum: 1, maximum: 2 ** 31 - 1 },
+  options: { type: ['array', 'null'], items: { type: 'string' } },
+  editable: { type: ['boolean', 'null'] },
+  enable: { type: ['boolean', 'null'] },
+};
+
+/**
+ * The OpenAPI 3.1 description of the REST shim, next to the routes it
+ * describes (routes.ts): every path and method of `restRoutes` (a test walks
+ * both and fails on any difference), their parameters, bodies, statuses and
+ * error codes. openapi/openapi.json is this object printed (`npm run
+ * openapi:print`; `npm run openapi:check` fails when it differs).
+ */
+export const openApiDocument = {
+  openapi: '3.1.0',
+  info: {
+    title: 'callgate REST API v2',
+    version: '2',
+    description: [
+      'The vendor-compatible REST shim of callgate: calls and their custom field values, and the custom field definitions. ' +
+        'Every route runs as a GraphQL operation through the same pipeline as `/graphql`. See docs/rest.md.',
+      '',
+      'Every route but this document needs HTTP Basic or a Bearer token. Errors have the vendor\'s body ' +
+        '`{"error": "...", "description": "..."}`, plus `details` for `InvalidRecord`:',
+      '',
+      ERROR_CODES_TABLE,
+      '',
+      'HTTP caching: every GET (and HEAD) answers 200 with a strong `ETag` and `Cache-Control: ' + CACHE_CONTROL + '`; ' +
+        '`If-None-Match` naming the current `ETag` gets 304 without a body. `PUT /api/v2/calls/{call_id}.json` with `If-Match` ' +
+        'applies only while the call still has that `ETag` (412 otherwise); tags compare as the exact strings sent and a weak tag never matches `If-Match`.',
+    ].join('\n'),
+  },
+  servers: [{ url: '/' }],
+  security: [{ basicAuth: [] }, { bearerAuth: [] }],
+  paths: {
+    '/api/v2/calls.json': readOperations(
+      'listCalls',
+      'The tenant\'s calls, a page at a time',
+      ref('CallPage'),
+      {
+        parameters: [parameter('limit'), parameter('start'), parameter('daterange'), parameter('search_term'), parameter('sort_order')],
+        invalidParameter: true,
+        errors: { ...forbidden, ...COMMON_ERRORS },
+      },
+    ),
+    '/api/v2/custom_fields.json': {
+      ...readOperations('listCustomFields', 'Every custom field of the tenant, disabled ones too', ref('CustomFieldList'), { errors: { ...forbidden, ...COMMON_ERRORS } }),
+      post: {
+        operationId: 'createCustomField',
+        summary: 'Create a custom field (admin)',
+        requestBody: { required: true, content: { 'application/json': { schema: ref('CreateCustomFieldBody') } } },
+        responses: {
+          '201': jsonResponse('The new field.', ref('CustomFieldBody'), { Location: header('Location', true) }),
+          ...badRequest('The body is not JSON (InvalidJSON) or its attributes are invalid (InvalidRecord, `details` by attribute).', 'InvalidRecord', 'InvalidJSON'),
+          ...forbidden,
+          ...conflict,
+          ...jsonBodyRefusals,
+          ...COMMON_ERRORS,
+        },
+      },
+    },
+    '/api/v2/custom_fields/{field_id}.json': {
+      parameters: [parameter('field_id')],
+      ...readOperations('getCustomField', 'One custom field', ref('CustomFieldBody'), { errors: { ...forbidden, ...notFound('custom field'), ...COMMON_ERRORS } }),
+      put: {
+        operationId: 'updateCustomField',
+        summary: 'Change a custom field\'s attributes (admin); attributes left out keep their values',
+        parameters: [parameter('force')],
+        requestBody: { required: true, content: { 'application/json': { schema: ref('UpdateCustomFieldBody') } } },
+        responses: {
+          '200': jsonResponse('The field as it is now, and how many stored values the change cleared.', ref('UpdatedCustomField')),
+          ...badRequest('The body is not JSON (InvalidJSON), or it or `force` is invalid (InvalidRecord).', 'InvalidRecord', 'InvalidJSON'),
+          ...forbidden,
+          ...notFound('custom field'),
+          ...conflict,
+          ...jsonBodyRefusals,
+          ...COMMON_ERRORS,
+        },
+      },
+      delete: {
+        operationId: 'deleteCustomField',
+        summary: 'Delete a custom field (admin); with stored values only with `force=true`',
+        parameters: [parameter('force')],
+        responses: {
+          '200': jsonResponse('The deleted field, and how many stored values went with it.', ref('DeletedCustomField')),
+          ...badRequest('`force` is invalid (InvalidRecord).', 'InvalidRecord'),
+          ...forbidden,
+          ...notFound('custom field'),
+          ...conflict,
+          ...COMMON_ERRORS,
+        },
+      },
+    },
+    '/api/v2/calls/{call_id}.json': {
+      parameters: [parameter('call_id')],
+      ...readOperations('getCall', 'One call with its custom field values', ref('CallBody'), { errors: { ...notFound('call'), ...COMMON_ERRORS } }),
+      put: {
+        operationId: 'setCallCustomFields',
+        summary: 'Set or clear custom field values of a call (the vendor\'s PUT); fields not listed keep their values',
+        parameters: [parameter('IfMatch'), parameter('IfNoneMatch')],
+        requestBody: { required: true, content: { 'application/json': { schema: ref('SetCallCustomFieldsBody') } } },
+        responses: {
+          '200': jsonResponse('The call after the update, with its new `ETag`.', ref('CallBody'), { ETag: header('ETag', true) }),
+          ...badRequest(
+            'Invalid entries (InvalidRecord, `details` keyed `custom_fields.N.value` and so on; nothing is written), a body that is not JSON (InvalidJSON), a malformed `If-Match`/`If-None-Match` (InvalidHeader).',
+            'InvalidRecord',
+            'InvalidJSON',
+            'InvalidHeader',
+          ),
+          ...forbidden,
+          ...notFound('call'),
+          ...preconditionFailed('`If-Match` does not name the call\'s current `ETag`, or `If-None-Match` does; nothing was written.'),
+          ...jsonBodyRefusals,
+          ...COMMON_ERRORS,
+        },
+      },
+    },
+    [OPENAPI_PATH]: readOperations('getOpenApiDocument', 'This description (no credentials needed)', { type: 'object' }, {
+      errors: { '408': COMMON_ERRORS['408'] },
+      security: [],
+    }),
+  },
+  components: {
+    securitySchemes: {
+      basicAuth: { type: 'http', scheme: 'basic', description: 'username:password of an API user; failed logins are throttled (429).' },
+      bearerAuth: { type: 'http', scheme: 'bearer', description: 'An API token (createApiToken in GraphQL, or `callgate users token`).' },
+    },
+    parameters: {
+      call_id: { name: 'call_id', in: 'path', required: true, schema: uuidLike },
+      field_id: { name: 'field_id', in: 'path', required: true, schema: uuidLike },
+      limit: { name: 'limit', in: 'query', description: 'Calls per page (more is a 400, not a silent cap).', schema: { type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_LIMIT } },
+      start: { name: 'start', in: 'query', description: 'How many calls to skip.', schema: { type: 'integer', minimum: 0, maximum: 999_999_999_999_999, default: 0 } },
+      daterange: {
+        name: 'daterange',
+        in: 'query',
+        description: 'Calls set up on these UTC days, both included; the first day not after the second.',
+        schema: { type: 'string', pattern: '^\\d{4}/\\d{2}/\\d{2}-\\d{4}/\\d{2}/\\d{2}$', examples: ['2026/01/01-2026/01/31'] },
+      },
+      search_term: { name: 'search_term', in: 'query', description: 'The from or the to number starts with it (`+` is a plus sign).', schema: { type: 'string' } },
+      sort_order: { name: 'sort_order', in: 'query', description: 'By setup time; newest first by default.', schema: { type: 'string', enum: ['asc', 'desc'], default: 'desc' } },
+      force: {
+        name: 'force',
+        in: 'query',
+        description: 'Apply even when stored values would become invalid (they are cleared) or, for DELETE, be deleted. `1` and `0` are taken too.',
+        schema: { type: 'boolean', default: false },
+      },
+      IfMatch: {
+        name: 'If-Match',
+        in: 'header',
+        description: '`*` or a comma-separated list of entity tags as `ETag` gives them. Compared strongly: a weak tag (`W/"..."`) never matches.',
+        schema: { type: 'string' },
+      },
+      IfNoneMatch: {
+        name: 'If-None-Match',
+        in: 'header',
+        description: '`*` or a comma-separated list of entity tags; compared weakly (`W/"x"` names `"x"`).',
+        schema: { type: 'string' },
+      },
+    },
+    headers: HEADERS,
+    responses: {
+      Unauthorized: errorResponse('Missing or bad credentials.', ['Unauthorized'], { 'WWW-Authenticate': header('WWWAuthenticate', true) }),
+      RequestTimeout: { description: 'The request took too long (headers 10 s, whole request 30 s): Node answers without a body and closes the connection.' },
+      TooManyRequests: errorResponse('Too many failed Basic logins from this address or for this user.', ['TooManyRequests'], { 'Retry-After': header('RetryAfter', true) }),
+      ServiceUnavailable: errorResponse('The database is unavailable or busy; retry shortly.', ['ServiceUnavailable'], { 'Retry-After': header('RetryAfter', true) }),
+      MethodNotAllowed: errorResponse('A method the path does not take (any path, any method not listed for it).', ['MethodNotAllowed'], {
+        Allow: header('Allow', true),
+      }),
+    },
+    schemas: {
+      Error: {
+        type: 'object',
+        description: 'The vendor\'s error body.',
+        required: ['error', 'description'],
+        additionalProperties: false,
+        properties: {
+          error: { type: 'string', description: 'A code, e.g. InvalidRecord, NotFound (see each response).' },
+          description: { type: 'string', description: 'What went wrong, for a person.' },
+          details: { type: 'object', additionalProperties: { type: 'string' }, description: 'InvalidRecord: a message per attribute or entry, e.g. {"custom_fields.0.value": "Value is too long"}.' },
+          affected_values: { type: 'integer', minimum: 0, description: 'Conflict over stored values: how many are at stake.' },
+        },
+      },
+      CustomFieldValue: {
+        type: 'object',
+        required: ['field_id', 'name', 'value'],
+        additionalProperties: false,
+        properties: {
+          field_id: uuidLike,
+          name: { type: 'string' },
+          value: { oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }], description: 'A multiselect field\'s value is a list of its options.' },
+        },
+      },
+      Call: {
+        type: 'object',
+        required: ['call_id', 'setup_time', 'from_number', 'to_number', 'direction', 'duration', 'custom_fields'],
+        additionalProperties: false,
+        properties: {
+          call_id: uuidLike,
+          setup_time: { type: 'string', format: 'date-time' },
+          from_number: { type: 'string' },
+          to_number: { type: 'string' },
+          direction: { type: 'string', enum: [...DIRECTIONS] },
+          duration: { type: 'integer', minimum: 0, description: 'Seconds.' },
+          custom_fields: { type: 'array', items: ref('CustomFieldValue'), description: 'The fields with a value, ordered by name.' },
+        },
+      },
+      CallBody: { type: 'object', required: ['call'], additionalProperties: false, properties: { call: ref('Call') } },
+      CallPage: {
+        type: 'object',
+        required: ['calls', 'next_url'],
+        additionalProperties: false,
+        properties: {
+          calls: { type: 'array', items: ref('Call') },
+          next_url: { type: ['string', 'null'], description: 'The next page (same filters), or null on the last page.' },
+          total: { type: 'integer', minimum: 0, description: 'Only on the last page: how many calls match.' },
+        },
+      },
+      CustomFieldEntry: {
+        type: 'object',
+        description: 'One field to set or clear, by `field_id` or `name` (the id wins when both are given).',
+        required: ['value'],
+        properties: {
+          field_id: { type: ['string', 'null'] },
+          name: { type: ['string', 'null'] },
+          value: {
+            description: 'null or "" clears; numbers and booleans are stored as their JSON text; a multiselect field takes a list of its options.',
+            oneOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }, { type: 'null' }, { type: 'array', items: { type: 'string' } }],
+          },
+        },
+      },
+      SetCallCustomFieldsBody: {
+        type: 'object',
+        required: ['call'],
+        properties: {
+          call: {
+            type: 'object',
+            required: ['custom_fields'],
+            properties: { custom_fields: { type: 'array', maxItems: MAX_ENTRIES, items: ref('CustomFieldEntry') } },
+          },
+        },
+      },
+      CustomField: { type: 'object', required: Object.keys(customFieldAttributes), additionalProperties: false, properties: customFieldAttributes },
+      CustomFieldBody: { type: 'object', required: ['custom_field'], additionalProperties: false, properties: { custom_field: ref('CustomField') } },
+      CustomFieldList: { type: 'object', required: ['custom_fields'], additionalProperties: false, properties: { custom_fields: { type: 'array', items: ref('CustomField') } } },
+      UpdatedCustomField: {
+        type: 'object',
+        required: ['custom_field', 'invalidated_values'],
+        additionalProperties: false,
+        properties: { custom_field: ref('CustomField'), invalidated_values: { type: 'integer', minimum: 0 } },
+      },
+      DeletedCustomField: {
+        type: 'object',
+        required: ['custom_field', 'deleted_values'],
+        additionalProperties: false,
+        properties: { custom_field: ref('CustomField'), deleted_values: { type: 'integer', minimum: 0 } },
+      },
+      CreateCustomFieldBody: {
+        type: 'object',
+        required: ['custom_field'],
+        properties: {
+          custom_field: { type: 'object', required: ['name', 'type'], additionalProperties: false, properties: customFieldInputAttributes },
+        },
+      },
+      UpdateCustomFieldBody: {
+        type: 'object',
+        required: ['custom_field'],
+        properties: { custom_field: { type: 'object', additionalProperties: false, properties: customFieldInputAttributes } },
+      },
+    },
+  },
+};
+
+/**
+ * `GET`/`HEAD /api/v2/openapi.json`: the description, with an ETag and
+ * Cache-Control like every GET; other methods 405. Built once per app.
+ */
+export function createOpenApiRoute(document: object = openApiDocument) {
+  const reply = jsonReply(200, document);
+  return (request: RestRequest): Promise<RestReply> =>
+    request.method === 'GET' || request.method === 'HEAD'
+      ? conditionalGet(request, async () => reply)
+      : Promise.resolve(methodNotAllowed(request.method, ['GET', 'HEAD']));
+}
