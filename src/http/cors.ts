@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CSRF_HEADER, GRAPHQL_PATH } from './graphql-server.js';
 import { OPS_PATHS } from './ops.js';
-import type { Route } from './routes.js';
+import { OPENAPI_PATH } from './openapi.js';
+import { allowedMethods, type Route } from './routes.js';
 
 /** How long a browser may cache a preflight's answer, in seconds (browsers cap it: Chromium at 7200, Firefox at 86400). */
 export const CORS_MAX_AGE_SECONDS = 600;
@@ -45,12 +46,13 @@ export function createCors(origins: readonly string[], routes: readonly Route[])
   const allowHeaders = CORS_ALLOWED_HEADERS.join(', ');
   const exposeHeaders = CORS_EXPOSED_HEADERS.join(', ');
   const maxAge = String(CORS_MAX_AGE_SECONDS);
-  const restMethods = routes.map((route) => ({ route, methods: [...Object.keys(route.methods), 'OPTIONS'].join(', ') }));
+  const restMethods = routes.map((route) => ({ route, methods: [...allowedMethods(route.methods), 'OPTIONS'].join(', ') }));
 
   /** The methods of the resource at this path and its name for logs, or null for a path no route serves. */
   function methodsAt(pathname: string): { methods: string; operation: string } | null {
     if (pathname === GRAPHQL_PATH) return { methods: 'GET, POST', operation: `OPTIONS ${GRAPHQL_PATH}` };
     if (OPS_PATHS.has(pathname)) return { methods: 'GET', operation: `OPTIONS ${pathname}` };
+    if (pathname === OPENAPI_PATH) return { methods: 'GET, HEAD, OPTIONS', operation: `OPTIONS ${OPENAPI_PATH}` };
     if (!pathname.startsWith('/api/')) return null;
     const found = restMethods.find(({ route }) => route.pattern.test(pathname));
     return found ? { methods: found.methods, operation: `OPTIONS ${found.route.path}` } : null;

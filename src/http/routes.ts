@@ -59,7 +59,7 @@ export function restRoutes(operations: OperationRunner): Route[] {
 }
 
 /** The methods a resource takes, as Allow lists them: HEAD wherever GET is. */
-const allowedMethods = (methods: Route['methods']) => Object.keys(methods).flatMap((method) => (method === 'GET' ? ['GET', 'HEAD'] : [method]));
+export const allowedMethods = (methods: Route['methods']) => Object.keys(methods).flatMap((method) => (method === 'GET' ? ['GET', 'HEAD'] : [method]));
 
 const safeDecode = (segment: string) => {
   try {

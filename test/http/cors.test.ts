@@ -31,7 +31,7 @@ describe('CORS preflight', () => {
     expect(Object.fromEntries(corsHeaders(answer.headers))).toEqual({
       'access-control-allow-origin': ALLOWED,
       'access-control-allow-credentials': 'true',
-      'access-control-allow-methods': 'GET, PUT, OPTIONS',
+      'access-control-allow-methods': 'GET, HEAD, PUT, OPTIONS',
       'access-control-allow-headers': 'Authorization, Content-Type, If-Match, If-None-Match, X-Request-Id, x-graphql-yoga-csrf',
       'access-control-max-age': String(CORS_MAX_AGE_SECONDS),
       vary: 'Origin',
@@ -43,9 +43,10 @@ describe('CORS preflight', () => {
   it('allows each resource\'s own methods: REST from the route table, /graphql GET and POST, ops GET', async () => {
     const { preflight } = await served();
     const methods = async (path: string) => (await preflight(path, 'https://app.example.com')).headers.get('access-control-allow-methods');
-    expect(await methods('/api/v2/calls.json')).toBe('GET, OPTIONS');
-    expect(await methods('/api/v2/custom_fields.json')).toBe('GET, POST, OPTIONS');
-    expect(await methods('/api/v2/custom_fields/abc.json')).toBe('GET, PUT, DELETE, OPTIONS');
+    expect(await methods('/api/v2/calls.json')).toBe('GET, HEAD, OPTIONS');
+    expect(await methods('/api/v2/custom_fields.json')).toBe('GET, HEAD, POST, OPTIONS');
+    expect(await methods('/api/v2/custom_fields/abc.json')).toBe('GET, HEAD, PUT, DELETE, OPTIONS');
+    expect(await methods('/api/v2/openapi.json')).toBe('GET, HEAD, OPTIONS');
     expect(await methods('/graphql')).toBe('GET, POST');
     expect(await methods('/healthz')).toBe('GET');
     expect(await methods('/metrics')).toBe('GET');
