@@ -133,6 +133,18 @@ describe('GET /api/v2/calls.json', () => {
     expect(callIds((await get('?search_term=')).json)).toEqual([callId(1), CALL.second, CALL.first]);
   });
 
+  it('a search_term or a custom field filter with a NUL character matches nothing (PostgreSQL text cannot hold one): 200, never a 500', async () => {
+    const nul = await get('?search_term=%00%2B4930');
+    expect(nul.status).toBe(200);
+    expect(callIds(nul.json)).toEqual([]);
+    const { status, body } = await t.graphql(
+      `query($v: String!) { calls(filter: { number: $v, customFields: [{ fieldId: "${FIELD.callType}", equals: $v }, { fieldId: "${FIELD.callType}", in: [$v, "x"] }] }) { totalCount } }`,
+      { v: 'Sales\u0000' },
+    );
+    expect(status).toBe(200);
+    expect(body).toEqual({ data: { calls: { totalCount: 0 } } });
+  });
+
   it('next_url keeps the filters and the order', async () => {
     await seedCalls(t.store, t.tenantId, range(1, 5).map((n) => ({ n })));
     const query = '?limit=2&daterange=2026/02/01-2026/02/28&search_term=%2B1555&sort_order=asc';

@@ -14,6 +14,14 @@ const startsWith = (column: typeof calls.fromNumber | typeof calls.toNumber, pre
 /** The indexed prefix of a value, spelled exactly as in call_custom_field_values_field_value_prefix_idx so the planner matches it. */
 const valuePrefix = (value: typeof callCustomFieldValues.value | string): SQL => sql`left(${value}, ${sql.raw(String(VALUE_INDEX_PREFIX))}) collate "C"`;
 
+/**
+ * PostgreSQL's text cannot hold a NUL character, so no stored number or value
+ * contains one: a search for such text matches nothing (SQLite finds no row
+ * either), rather than sending text the server refuses.
+ */
+const hasNul = (text: string) => text.includes('\0');
+const NOTHING = sql`false`;
+
 function customFieldCondition(db: Db, condition: CustomFieldCondition): SQL {
   const v = callCustomFieldValues;
   const row = (extra?: SQL) =>
@@ -21,6 +29,11 @@ function customFieldCondition(db: Db, condition: CustomFieldCondition): SQL {
       .select({ one: sql`1` })
       .from(v)
       .where(and(eq(v.callId, calls.callId), eq(v.fieldId, condition.fieldId), extra));
+  if ('equals' in condition && hasNul(condition.equals)) return NOTHING;
+  if ('in' in condition && condition.in.some(hasNul)) {
+    const storable = condition.in.filter((value) => !hasNul(value));
+    return storable.length === 0 ? NOTHING : customFieldCondition(db, { ...condition, in: storable });
+  }
   if ('equals' in condition) return exists(row(and(eq(valuePrefix(v.value), valuePrefix(condition.equals)), eq(v.value, condition.equals))));
   if ('in' in condition) {
     // An empty list matches nothing; inArray says so without a prefix list.
@@ -40,7 +53,8 @@ function customFieldCondition(db: Db, condition: CustomFieldCondition): SQL {
  */
 export function callFilterWhere(db: Db, tenantId: string, filter: CallFilter): SQL {
   const conditions: (SQL | undefined)[] = [eq(calls.tenantId, tenantId)];
-  if (filter.numberPrefix !== null) {
+  if (filter.numberPrefix !== null && hasNul(filter.numberPrefix)) conditions.push(NOTHING);
+  else if (filter.numberPrefix !== null) {
     conditions.push(or(startsWith(calls.fromNumber, filter.numberPrefix), startsWith(calls.toNumber, filter.numberPrefix)));
   }
   if (filter.setupTimeFrom !== null) conditions.push(gte(calls.setupTime, filter.setupTimeFrom));
