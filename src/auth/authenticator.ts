@@ -47,6 +47,7 @@ const toViewer = (user: ApiUserRecord): Viewer => ({
   role: user.role,
   tenantId: user.tenantId,
   tenantName: user.tenantName,
+  tokenId: user.tokenId ?? null,
 });
 
 function parseBasic(encoded: string): { username: string; password: string } | null {

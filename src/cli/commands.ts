@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { cliOrigin } from '../core/change-log.js';
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { readCallImport, UUID, type CallImport } from '../core/call.js';
@@ -122,7 +123,7 @@ export async function importCalls(
     if (calls.length % 10_000 === 0) input.progress?.(calls.length);
   }
   try {
-    const imported = await store.importCalls({ tenantId: tenant.id, calls, now: now(), decide: decideImportedValues });
+    const imported = await store.importCalls({ tenantId: tenant.id, calls, now: now(), decide: decideImportedValues, origin: cliOrigin('import') });
     input.progress?.(imported);
     return { imported, tenant: tenant.name };
   } catch (error) {
@@ -158,6 +159,7 @@ export async function seedDemo(store: CallStore, input: { tenant?: string; calls
   const calls = demoCalls(input.calls ?? 1000);
   await store.seed({
     now: now(),
+    origin: cliOrigin('import'),
     tenant: { ...tenant, existing: found !== null },
     users: accounts,
     tokens: [{ id: randomUUID(), userId: editor.id, name: 'demo', tokenHash: hashApiToken(token) }],

@@ -22,6 +22,8 @@ export interface ApiUserRecord {
   role: Role;
   passwordHash: string;
   disabled: boolean;
+  /** The token it was found by (findUserByTokenHash); absent otherwise. */
+  tokenId?: string;
 }
 
 /** What the rules about users need to know of one. */

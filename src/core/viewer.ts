@@ -7,4 +7,6 @@ export interface Viewer {
   role: Role;
   tenantId: string;
   tenantName: string;
+  /** The API token the request authenticated with; null for a password (Basic) login. */
+  tokenId: string | null;
 }

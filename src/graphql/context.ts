@@ -1,3 +1,4 @@
+import type { ChangeChannel, ChangeOrigin } from '../core/change-log.js';
 import type { CustomFieldDefinition } from '../core/custom-field.js';
 import type { Viewer } from '../core/viewer.js';
 import type { CallStore } from '../store/call-store.js';
@@ -9,9 +10,17 @@ export interface CredentialFactory {
   newApiToken(): { secret: string; hash: string };
 }
 
+/** Where a request came in, as the change log records it. */
+export interface RequestOrigin {
+  channel: Extract<ChangeChannel, 'rest' | 'graphql'>;
+  requestId: string | null;
+  clientAddress: string | null;
+}
+
 export interface GraphQLContext {
   store: CallStore;
   viewer: Viewer;
+  origin: RequestOrigin;
   clock: () => Date;
   credentials: CredentialFactory;
   /** Reports an expected failure a field returned as a result-union member (the app counts them). */
@@ -24,7 +33,7 @@ export interface GraphQLContext {
 
 /** The context of one request. */
 export function createGraphQLContext(
-  deps: Pick<GraphQLContext, 'store' | 'viewer' | 'clock' | 'credentials' | 'onResolvedError'>,
+  deps: Pick<GraphQLContext, 'store' | 'viewer' | 'clock' | 'credentials' | 'onResolvedError' | 'origin'>,
 ): GraphQLContext {
   let definitions: Promise<CustomFieldDefinition[]> | undefined;
   return {
@@ -33,5 +42,15 @@ export function createGraphQLContext(
     customFieldDefinitionsChanged: () => {
       definitions = undefined;
     },
+  };
+}
+
+/** Who writes in this request, as the change log records it: the viewer, through REST or GraphQL, or `admin` for field administration. */
+export function changeOrigin({ viewer, origin }: Pick<GraphQLContext, 'viewer' | 'origin'>, channel: ChangeChannel = origin.channel): ChangeOrigin {
+  return {
+    actor: { userId: viewer.userId, username: viewer.username, tokenId: viewer.tokenId },
+    channel,
+    requestId: origin.requestId,
+    clientAddress: origin.clientAddress,
   };
 }

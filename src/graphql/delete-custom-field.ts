@@ -2,6 +2,7 @@ import { decideCustomFieldDeletion } from '../core/field-definition.js';
 import { can, FIELDS_FORBIDDEN_MESSAGE } from '../core/permissions.js';
 import type { CustomFieldDefinition } from '../core/custom-field.js';
 import { builder } from './builder.js';
+import { changeOrigin } from './context.js';
 import { CustomFieldRef, normalizeFieldId } from './custom-field.js';
 import { refusalError } from './custom-field-refusal.js';
 import { ConflictError, ForbiddenError, NotFoundError } from './errors.js';
@@ -40,13 +41,16 @@ builder.mutationField('deleteCustomField', (t) =>
       id: t.arg.id({ required: true, description: 'The field UUID.' }),
       force: t.arg.boolean({ defaultValue: false, description: 'Delete the field even if it has stored values, and them with it.' }),
     },
-    resolve: async (_root, { id, force }, { store, viewer, customFieldDefinitionsChanged }) => {
+    resolve: async (_root, { id, force }, context) => {
+      const { store, viewer, clock, customFieldDefinitionsChanged } = context;
       if (!can(viewer.role, 'administer')) throw new ForbiddenError(FIELDS_FORBIDDEN_MESSAGE);
       const fieldId = normalizeFieldId(id);
       if (!fieldId) throw new NotFoundError('Custom field not found');
       const outcome = await store.deleteCustomField({
         tenantId: viewer.tenantId,
         fieldId,
+        now: clock().toISOString(),
+        origin: changeOrigin(context, 'admin'),
         decide: (_field, storedValueCount) => decideCustomFieldDeletion(storedValueCount, force ?? false),
       });
       switch (outcome.kind) {

@@ -4,6 +4,7 @@ import { can, FORBIDDEN_MESSAGE } from '../core/permissions.js';
 import { builder } from './builder.js';
 import { CallRef, normalizeCallId } from './call.js';
 import { callSource } from './call-source.js';
+import { changeOrigin } from './context.js';
 import { ConflictError, ForbiddenError, InvalidRecordError, NotFoundError, type ValidationDetail } from './errors.js';
 
 const CustomFieldValueInput = builder.inputType('CustomFieldValueInput', {
@@ -54,7 +55,8 @@ builder.mutationField('setCallCustomFields', (t) =>
         description: 'Optimistic concurrency: apply only if the call is still at this version, else a ConflictError (VERSION_MISMATCH) and nothing is written.',
       }),
     },
-    resolve: async (_root, args, { store, viewer, clock }) => {
+    resolve: async (_root, args, context) => {
+      const { store, viewer, clock } = context;
       if (!can(viewer.role, 'edit_calls')) throw new ForbiddenError(FORBIDDEN_MESSAGE);
       const callId = normalizeCallId(String(args.callId));
       if (!callId) throw new NotFoundError('Call not found');
@@ -71,6 +73,7 @@ builder.mutationField('setCallCustomFields', (t) =>
         callId,
         userId: viewer.userId,
         now: clock().toISOString(),
+        origin: changeOrigin(context),
         expectedVersion: args.expectedVersion ?? undefined,
         decide: (fields) => decideChangeSet(entries, fields),
       });

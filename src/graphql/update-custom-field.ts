@@ -2,6 +2,7 @@ import { decideCustomFieldUpdate } from '../core/field-definition.js';
 import { can, FIELDS_FORBIDDEN_MESSAGE } from '../core/permissions.js';
 import type { CustomFieldDefinition } from '../core/custom-field.js';
 import { builder } from './builder.js';
+import { changeOrigin } from './context.js';
 import { CustomFieldRef, CustomFieldTypeEnum, normalizeFieldId } from './custom-field.js';
 import { refusalError } from './custom-field-refusal.js';
 import { ConflictError, ForbiddenError, InvalidRecordError, NotFoundError } from './errors.js';
@@ -59,7 +60,8 @@ builder.mutationField('updateCustomField', (t) =>
       input: t.arg({ type: UpdateCustomFieldInput, required: true, description: 'The changes.' }),
       force: t.arg.boolean({ defaultValue: false, description: 'Apply even if stored values become invalid.' }),
     },
-    resolve: async (_root, { id, input, force }, { store, viewer, clock, customFieldDefinitionsChanged }) => {
+    resolve: async (_root, { id, input, force }, context) => {
+      const { store, viewer, clock, customFieldDefinitionsChanged } = context;
       if (!can(viewer.role, 'administer')) throw new ForbiddenError(FIELDS_FORBIDDEN_MESSAGE);
       const fieldId = normalizeFieldId(id);
       if (!fieldId) throw new NotFoundError('Custom field not found');
@@ -67,6 +69,7 @@ builder.mutationField('updateCustomField', (t) =>
         tenantId: viewer.tenantId,
         fieldId,
         now: clock().toISOString(),
+        origin: changeOrigin(context, 'admin'),
         decide: (current, fields, storedValues) => decideCustomFieldUpdate(current, input, fields, storedValues, force ?? false),
       });
       switch (outcome.kind) {

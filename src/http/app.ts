@@ -114,6 +114,7 @@ export function createApp(deps: AppDeps) {
     metrics,
     requests,
     checkCredentials,
+    clientAddress,
     limits: { ...DEFAULT_LIMITS, ...deps.limits },
     introspection: deps.introspection ?? true,
     development: deps.development ?? false,

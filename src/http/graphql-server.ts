@@ -5,7 +5,7 @@ import { EnvelopArmor } from '@escape.tech/graphql-armor';
 import type { Logger } from 'pino';
 import { CHALLENGE, type Authentication, type Authenticator } from '../auth/authenticator.js';
 import type { Viewer } from '../core/viewer.js';
-import { createGraphQLContext, type CredentialFactory, type GraphQLContext } from '../graphql/context.js';
+import { createGraphQLContext, type CredentialFactory, type GraphQLContext, type RequestOrigin } from '../graphql/context.js';
 import { exceededLimit, measureOperation, type MeasureMemo } from '../graphql/query-limits.js';
 import { schema } from '../graphql/schema.js';
 import { StoreUnavailableError, type CallStore } from '../store/call-store.js';
@@ -46,6 +46,8 @@ export interface GraphQLServerDeps {
   metrics: Metrics;
   requests: RequestTracker;
   checkCredentials: CheckCredentials;
+  /** Where a request comes from (the socket, or a trusted proxy's X-Forwarded-For), as the change log records it. */
+  clientAddress: (req: IncomingMessage) => string | null;
   limits: GraphQLLimits;
   introspection: boolean;
   development: boolean;
@@ -233,10 +235,16 @@ export function createGraphQLServer(deps: GraphQLServerDeps) {
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
     // The REST shim authenticates before reading a body and hands its viewer in; /graphql's comes from onRequest.
-    context: async ({ request, viewer: known }: { request: Request; viewer?: Viewer }): Promise<GraphQLContext> => {
+    // The REST shim names its own origin; a /graphql request's is its tracker's id and its client's address.
+    context: async ({ request, viewer: known, req, restOrigin }: { request: Request; viewer?: Viewer; req?: IncomingMessage; restOrigin?: RequestOrigin }): Promise<GraphQLContext> => {
       const viewer = known ?? viewers.get(request) ?? (await authenticator.authenticate(request.headers.get('authorization')));
       if (!viewer) throw authenticationRequired();
-      return createGraphQLContext({ store, viewer, clock, credentials, onResolvedError });
+      const origin: RequestOrigin = restOrigin ?? {
+        channel: 'graphql',
+        requestId: (req && requests.infoOf(req)?.id) ?? null,
+        clientAddress: req ? deps.clientAddress(req) : null,
+      };
+      return createGraphQLContext({ store, viewer, clock, credentials, onResolvedError, origin });
     },
     plugins: [
       ...(graphiql ? [graphiql.plugin] : []),

@@ -3,6 +3,7 @@ import type { AccountWindow, TokenKey } from '../core/account-list.js';
 import type { CallImport, CallRecord } from '../core/call.js';
 import type { CallFilter } from '../core/call-filter.js';
 import type { CallOrder, CallWindow, PageFacts } from '../core/call-list.js';
+import type { ChangeChannel, ChangeOrigin, ChangeRecord } from '../core/change-log.js';
 import type { ChangeSetDecision, EntryProblem } from '../core/change-set.js';
 import type { CustomFieldDefinition, CustomFieldValue } from '../core/custom-field.js';
 import type { DefinitionDecision, DefinitionRefusal, NeedsStoredValues } from '../core/field-definition.js';
@@ -63,6 +64,8 @@ export interface SetCallCustomFieldsCommand {
   callId: string;
   userId: string;
   now: string;
+  /** Who writes, through what, from where: the change log records it. */
+  origin: ChangeOrigin;
   /** Optimistic concurrency: apply only if the call is still at this version (checked under the write lock). */
   expectedVersion?: number;
   /** Pure decision over the tenant's field definitions, read inside the write transaction. */
@@ -92,6 +95,8 @@ export interface UpdateCustomFieldCommand {
   tenantId: string;
   fieldId: string;
   now: string;
+  /** Recorded for the values a forced tightening invalidates. */
+  origin: ChangeOrigin;
   /**
    * Pure decision over the field and the tenant's fields, read inside the
    * write transaction. It is asked first with `storedValues` null; when it
@@ -108,6 +113,9 @@ export interface UpdateCustomFieldCommand {
 export interface DeleteCustomFieldCommand {
   tenantId: string;
   fieldId: string;
+  now: string;
+  /** Recorded for the values a forced delete removes. */
+  origin: ChangeOrigin;
   decide: (field: CustomFieldDefinition, storedValueCount: number) => { ok: true } | { ok: false; refusal: DefinitionRefusal };
 }
 
@@ -138,6 +146,8 @@ export interface ImportCallsCommand {
   tenantId: string;
   calls: CallImport[];
   now: string;
+  /** Recorded for every imported value. */
+  origin: ChangeOrigin;
   decide: (entries: CallImport['customFields'], fields: CustomFieldDefinition[]) => ChangeSetDecision;
 }
 
@@ -153,6 +163,7 @@ export interface SeedCommand {
   fields: Omit<NewCustomField, 'tenantId'>[];
   calls: CallImport[];
   decide: ImportCallsCommand['decide'];
+  origin: ChangeOrigin;
 }
 
 /** One page of a tenant's calls: the filter, the order (call_id breaks ties) and the window. */
@@ -170,6 +181,28 @@ export interface CallPage extends PageFacts {
   calls: CallRecord[];
   /** The number of calls the filter matches, when asked for. */
   total: number | null;
+}
+
+/**
+ * Records of a tenant's change log, by sequence. Every filter given must
+ * match; within one filter, any of its values. Sequence bounds exclusive.
+ */
+export interface ChangeQuery {
+  tenantId: string;
+  callIds?: readonly string[];
+  /** Records of these fields, by id or by the name the field had when the record was written. */
+  fields?: { ids: readonly string[]; names: readonly string[] };
+  /** Usernames; `cli` is the operator's CLI. */
+  actors?: readonly string[];
+  channels?: readonly ChangeChannel[];
+  /** Committed at or after this instant. */
+  committedFrom?: string;
+  /** Committed before this instant. */
+  committedBefore?: string;
+  afterSequence?: number;
+  beforeSequence?: number;
+  order: 'asc' | 'desc';
+  limit: number;
 }
 
 /** Thrown by a store when a write would break a uniqueness rule; `what` names the rule for the operator. */
@@ -246,6 +279,11 @@ export interface CallStore {
   listCustomFieldValues(tenantId: string, callIds: readonly string[]): Promise<Map<string, CustomFieldValue[]>>;
 
   setCallCustomFields(command: SetCallCustomFieldsCommand): Promise<SetCallCustomFieldsOutcome>;
+
+  /** Records of a tenant's change log in sequence order, by index, whatever the log's size. */
+  readChanges(query: ChangeQuery): Promise<ChangeRecord[]>;
+  /** Deletes records committed before `before`, at most `batch` in one short transaction; the number deleted. */
+  deleteChangesBefore(before: string, batch: number): Promise<number>;
 
   createTenant(tenant: Tenant & { now: string }): Promise<Tenant>;
   findTenantByName(name: string): Promise<Tenant | null>;

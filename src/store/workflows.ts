@@ -14,9 +14,11 @@
  * and no promise in between. PostgreSQL's primitives yield the driver's
  * promises, and `runAsync` resumes the workflow with each result.
  */
+import { randomUUID } from 'node:crypto';
 import type { CallImport, CallRecord } from '../core/call.js';
+import { changeEntries, type ChangeEntry, type ChangeOrigin, type ChangeSet } from '../core/change-log.js';
 import type { FieldChange } from '../core/change-set.js';
-import type { CustomFieldDefinition, CustomFieldValue } from '../core/custom-field.js';
+import { isStoredValueValid, type CustomFieldDefinition, type CustomFieldValue } from '../core/custom-field.js';
 import { CONFLICT_MESSAGES, type PreviousNamesChange } from '../core/field-definition.js';
 import {
   ImportError,
@@ -57,19 +59,44 @@ export function* awaited<T>(promise: Promise<T>): Step<Promise<unknown>, T> {
   return (yield promise) as T;
 }
 
+/** Change sets to append to a tenant's log, with who made them and when. */
+export interface LogAppend {
+  tenantId: string;
+  origin: ChangeOrigin;
+  now: string;
+  sets: ChangeSet[];
+}
+
+/** One change set whose call version is known only once the version is bumped. */
+export type PendingChangeSet = Omit<LogAppend, 'sets'> & { id: string; entries: ChangeEntry[] };
+
+/** A stored value with its call's version, as field administration changes it. */
+export interface StoredValueOfCall {
+  callId: string;
+  value: string;
+  /** The call's version after the change (bumped where the value goes). */
+  version: number;
+}
+
 export interface CallValuePrimitives<Y> {
   /** The call, held against concurrent writers until the transaction ends. */
   lockCall(tenantId: string, callId: string): Step<Y, CallRecord | undefined>;
-  /** Every field of the tenant, enabled or not. */
-  readFields(tenantId: string): Step<Y, CustomFieldDefinition[]>;
+  /** Every field of the tenant, enabled or not, and the call's stored values by field id. */
+  readFieldsAndValues(tenantId: string, callId: string): Step<Y, { fields: CustomFieldDefinition[]; current: Map<string, string> }>;
   readValues(callId: string): Step<Y, CustomFieldValue[]>;
   /** Writes each change (null clears the value). */
   writeValues(callId: string, changes: readonly FieldChange[], now: string, userId: string): Step<Y, void>;
-  bumpVersion(callId: string): Step<Y, CallRecord>;
+  /** Bumps the call's version and appends the change set, if any, at that version: the transaction's last statement. */
+  commitChange(callId: string, changeSet: PendingChangeSet | null): Step<Y, CallRecord>;
+}
+
+/** Appends change sets to a tenant's log, numbering the records after the tenant's last. */
+export interface LogPrimitives<Y> {
+  appendChanges(log: LogAppend): Step<Y, void>;
 }
 
 /** `Locked` is what locking the calls that hold a field's values returns, handed back to deleting them. */
-export interface FieldPrimitives<Y, Locked> {
+export interface FieldPrimitives<Y, Locked> extends LogPrimitives<Y> {
   /** Serialises definition changes of one tenant (names are unique per tenant). */
   lockTenantFields(tenantId: string): Step<Y, void>;
   /** The field, held against concurrent writers until the transaction ends. */
@@ -87,8 +114,10 @@ export interface FieldPrimitives<Y, Locked> {
   updateField(fieldId: string, field: FieldColumns): Step<Y, void>;
   lockCallsWithValuesOf(fieldId: string): Step<Y, Locked>;
   countStoredValues(fieldId: string): Step<Y, number>;
-  /** Deletes the field's stored values, bumping the version of each call that loses one. */
-  deleteStoredValues(fieldId: string, calls: Locked): Step<Y, void>;
+  /** The field's stored values with their calls and versions. */
+  valuesOfField(fieldId: string): Step<Y, StoredValueOfCall[]>;
+  /** Deletes the field's stored values, bumping the version of each call that loses one; the values with the versions after. */
+  deleteStoredValues(fieldId: string, calls: Locked): Step<Y, StoredValueOfCall[]>;
   deleteField(fieldId: string): Step<Y, void>;
 }
 
@@ -112,7 +141,7 @@ export interface AccountPrimitives<Y> {
 export type NewCallRow = CallImport['call'] & { tenantId: string; version: number };
 export type NewValueRow = { callId: string; fieldId: string; value: string; updatedAt: string; updatedBy: null };
 
-export interface ImportPrimitives<Y> {
+export interface ImportPrimitives<Y> extends LogPrimitives<Y> {
   /** Calls checked and inserted together: one by one where a statement is cheap, in chunks where a round trip is dear. */
   readonly importChunk: number;
   /** Serialises the import with definition changes of the tenant, so no field takes an imported call's id meanwhile. */
@@ -131,12 +160,22 @@ export function* setCallCustomFields<Y>(p: CallValuePrimitives<Y>, command: SetC
   if (command.expectedVersion !== undefined && call.version !== command.expectedVersion) {
     return { kind: 'version_conflict', currentVersion: call.version };
   }
-  const decision = command.decide(yield* p.readFields(command.tenantId));
+  const { fields, current } = yield* p.readFieldsAndValues(command.tenantId, call.callId);
+  const decision = command.decide(fields);
   if (!decision.ok) return { kind: 'invalid', problems: decision.problems };
   if (decision.changes.length === 0) return { kind: 'updated', call, customFields: yield* p.readValues(call.callId) };
   yield* p.writeValues(call.callId, decision.changes, command.now, command.userId);
-  const updated = yield* p.bumpVersion(call.callId);
-  return { kind: 'updated', call: updated, customFields: yield* p.readValues(call.callId) };
+  const customFields = yield* p.readValues(call.callId);
+  // A value set to what it already was is written again (the version moves, as always) but recorded as no change.
+  const entries = changeEntries(call.callId, current, decision.changes, fields);
+  const { tenantId, origin, now } = command;
+  const updated = yield* p.commitChange(call.callId, entries.length > 0 ? { tenantId, origin, now, id: randomUUID(), entries } : null);
+  return { kind: 'updated', call: updated, customFields };
+}
+
+/** One change set per call, each entry made by `entry` from a value of the field. */
+function fieldChangeSets(values: readonly StoredValueOfCall[], entry: (value: StoredValueOfCall) => ChangeEntry): ChangeSet[] {
+  return values.map((value) => ({ id: randomUUID(), callId: value.callId, callVersion: value.version, entries: [entry(value)] }));
 }
 
 /** The answer when the id asked for is another field's (field ids are unique across tenants): adapters give it for a uniqueness violation. */
@@ -180,6 +219,13 @@ export function* updateCustomField<Y>(p: FieldPrimitives<Y, unknown>, command: U
   if ('needsStoredValues' in decision) throw new Error('The update decision asked for stored values twice');
   if (!decision.ok) return { kind: 'refused', refusal: decision.refusal };
   yield* writeDefinition(p, decision.field, decision.previousNamesChanges, null);
+  if (decision.invalidatedValues > 0) {
+    // The values stay as they are, now judged invalid: each is recorded as such, at its call's version.
+    const next = decision.field;
+    const invalidated = (yield* p.valuesOfField(current.fieldId)).filter((v) => isStoredValueValid(current, v.value) && !isStoredValueValid(next, v.value));
+    const sets = fieldChangeSets(invalidated, ({ callId, value }) => ({ callId, fieldId: next.fieldId, fieldName: next.name, kind: 'invalidated', oldValue: value, newValue: value }));
+    yield* p.appendChanges({ tenantId: command.tenantId, origin: command.origin, now: command.now, sets });
+  }
   return { kind: 'written', field: (yield* p.readField(command.tenantId, current.fieldId))!, invalidatedValues: decision.invalidatedValues };
 }
 
@@ -192,7 +238,11 @@ export function* deleteCustomField<Y, Locked>(p: FieldPrimitives<Y, Locked>, com
   const stored = yield* p.countStoredValues(field.fieldId);
   const decision = command.decide(field, stored);
   if (!decision.ok) return { kind: 'refused', refusal: decision.refusal };
-  if (stored > 0) yield* p.deleteStoredValues(field.fieldId, losers);
+  if (stored > 0) {
+    const deleted = yield* p.deleteStoredValues(field.fieldId, losers);
+    const sets = fieldChangeSets(deleted, ({ callId, value }) => ({ callId, fieldId: field.fieldId, fieldName: field.name, kind: 'field_deleted', oldValue: value, newValue: null }));
+    yield* p.appendChanges({ tenantId: command.tenantId, origin: command.origin, now: command.now, sets });
+  }
   yield* p.deleteField(field.fieldId);
   return { kind: 'deleted', field, deletedValues: stored };
 }
@@ -234,6 +284,7 @@ export function* importCalls<Y>(p: ImportPrimitives<Y>, command: ImportCallsComm
     const chunk = command.calls.slice(start, start + p.importChunk);
     const existing = yield* p.existingCalls(chunk.map(({ call }) => call.callId));
     const values: NewValueRow[] = [];
+    const sets: ChangeSet[] = [];
     chunk.forEach(({ call, customFields: entries }, offset) => {
       const index = start + offset;
       if (existing.has(call.callId) || seen.has(call.callId)) throw new ImportError(index, `call ${call.callId} already exists`);
@@ -244,14 +295,16 @@ export function* importCalls<Y>(p: ImportPrimitives<Y>, command: ImportCallsComm
         const p = decision.problems[0]!;
         throw new ImportError(index, `custom_fields.${p.index}${p.attribute ? `.${p.attribute}` : ''}: ${p.message}`);
       }
-      for (const c of decision.changes) {
-        if (c.value !== null) values.push({ callId: call.callId, fieldId: c.fieldId, value: c.value, updatedAt: command.now, updatedBy: null });
-      }
+      const written = decision.changes.filter((c): c is { fieldId: string; value: string } => c.value !== null);
+      for (const c of written) values.push({ callId: call.callId, fieldId: c.fieldId, value: c.value, updatedAt: command.now, updatedBy: null });
+      const imported = changeEntries(call.callId, new Map(), written, fields);
+      if (imported.length > 0) sets.push({ id: randomUUID(), callId: call.callId, callVersion: 1, entries: imported });
     });
     yield* p.insertCalls(
       chunk.map(({ call }) => ({ ...call, tenantId: command.tenantId, version: 1 })),
       values,
     );
+    if (sets.length > 0) yield* p.appendChanges({ tenantId: command.tenantId, origin: command.origin, now: command.now, sets });
   }
   return command.calls.length;
 }
@@ -263,5 +316,5 @@ export interface SeedPrimitives<Y> extends ImportPrimitives<Y> {
 
 export function* seed<Y>(p: SeedPrimitives<Y>, command: SeedCommand): Step<Y, void> {
   yield* p.insertSeedRows(command);
-  yield* importCalls(p, { tenantId: command.tenant.id, calls: command.calls, now: command.now, decide: command.decide });
+  yield* importCalls(p, { tenantId: command.tenant.id, calls: command.calls, now: command.now, decide: command.decide, origin: command.origin });
 }

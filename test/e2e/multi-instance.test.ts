@@ -4,6 +4,7 @@ import { decideImportedValues } from '../../src/core/change-set.js';
 import { startCliServer } from '../support/cli.js';
 import { freshSchema, onCleanup, onPostgres, POSTGRES_ONLY } from '../support/database.js';
 import { basic, createWorld, FIELD, NOW } from '../support/fixtures.js';
+import { TEST_ORIGIN } from '../support/origin.js';
 
 const REQUESTS = 2000;
 const IN_FLIGHT = 20;
@@ -52,7 +53,7 @@ describe.skipIf(!onPostgres)(`two callgate instances on one PostgreSQL database 
       call: { callId: callId(n), setupTime: NOW, fromNumber: '+1', toNumber: '+2', direction: 'inbound', duration: n },
       customFields: n % 2 === 0 ? [{ fieldId: FIELD.callType, value: 'imported' }] : [],
     }));
-    await world.store.importCalls({ tenantId: world.tenantId, now: NOW, decide: decideImportedValues, calls });
+    await world.store.importCalls({ origin: TEST_ORIGIN, tenantId: world.tenantId, now: NOW, decide: decideImportedValues, calls });
 
     const servers = [startCliServer(['--db', url]), startCliServer(['--db', url])];
     for (const server of servers) onCleanup(() => void server.child.kill('SIGKILL'));

@@ -10,6 +10,7 @@ import { SqliteCallStore } from '../../src/store/sqlite/sqlite-store.js';
 import { StoreUnavailableError } from '../../src/store/call-store.js';
 import { STORE_UNDER_TEST } from '../support/database.js';
 import { CALL, createWorld, FIELD, NOW, type World } from '../support/fixtures.js';
+import { TEST_ORIGIN } from '../support/origin.js';
 
 describe(`the CallStore adapter (${STORE_UNDER_TEST})`, () => {
   let world: World;
@@ -23,6 +24,7 @@ describe(`the CallStore adapter (${STORE_UNDER_TEST})`, () => {
     tenantId: world.tenantId,
     callId,
     userId: editorId,
+    origin: TEST_ORIGIN,
     now: NOW,
     decide,
   });
@@ -117,7 +119,7 @@ describe(`${STORE_UNDER_TEST} store: custom field definitions`, () => {
       call: { callId, setupTime: '2026-02-01T09:00:00.000Z', fromNumber: '+1', toNumber: '+2', direction: 'inbound' as const, duration: 1 },
       customFields: [],
     });
-    const importing = world.store.importCalls({ tenantId: world.tenantId, now: NOW, decide: decideImportedValues, calls: [call(NEW_ID), call(FIELD.notes)] });
+    const importing = world.store.importCalls({ origin: TEST_ORIGIN, tenantId: world.tenantId, now: NOW, decide: decideImportedValues, calls: [call(NEW_ID), call(FIELD.notes)] });
     await expect(importing).rejects.toMatchObject({ name: 'ImportError', index: 1, message: `call ${FIELD.notes}: id is already used by a custom field` });
     expect(await world.store.getCall(world.tenantId, NEW_ID)).toBeNull();
   });
@@ -125,7 +127,7 @@ describe(`${STORE_UNDER_TEST} store: custom field definitions`, () => {
   it('renames without touching a stored value, and remembers the old name', async () => {
     const before = await rows('select * from call_custom_field_values order by call_id, field_id');
     const asked: (string[] | null)[] = [];
-    const outcome = await world.store.updateCustomField({
+    const outcome = await world.store.updateCustomField({ origin: TEST_ORIGIN,
       tenantId: world.tenantId,
       fieldId: FIELD.callType,
       now: NOW,
@@ -142,7 +144,7 @@ describe(`${STORE_UNDER_TEST} store: custom field definitions`, () => {
 
   it('reads the stored values of the field inside the transaction, and a refusal writes nothing', async () => {
     const asked: (string[] | null)[] = [];
-    const outcome = await world.store.updateCustomField({
+    const outcome = await world.store.updateCustomField({ origin: TEST_ORIGIN,
       tenantId: world.tenantId,
       fieldId: FIELD.notes,
       now: NOW,
@@ -155,18 +157,18 @@ describe(`${STORE_UNDER_TEST} store: custom field definitions`, () => {
 
   it('does not find another tenant\'s field to update or delete', async () => {
     let decided = false;
-    const update = await world.store.updateCustomField({
+    const update = await world.store.updateCustomField({ origin: TEST_ORIGIN,
       tenantId: world.tenantId,
       fieldId: FIELD.otherTenant,
       now: NOW,
       decide: () => ((decided = true), { ok: false, refusal: { kind: 'invalid', problems: [] } }),
     });
-    const deletion = await world.store.deleteCustomField({ tenantId: world.tenantId, fieldId: FIELD.otherTenant, decide: () => ((decided = true), { ok: true }) });
+    const deletion = await world.store.deleteCustomField({ origin: TEST_ORIGIN, now: NOW, tenantId: world.tenantId, fieldId: FIELD.otherTenant, decide: () => ((decided = true), { ok: true }) });
     expect([update, deletion, decided]).toEqual([{ kind: 'not_found' }, { kind: 'not_found' }, false]);
   });
 
   it('deletes a field with its values in one transaction and bumps the version of each call that lost a value', async () => {
-    const outcome = await world.store.deleteCustomField({
+    const outcome = await world.store.deleteCustomField({ origin: TEST_ORIGIN, now: NOW,
       tenantId: world.tenantId,
       fieldId: FIELD.notes,
       decide: (_field, count) => decideCustomFieldDeletion(count, true),
@@ -180,7 +182,7 @@ describe(`${STORE_UNDER_TEST} store: custom field definitions`, () => {
 
   it('a refused deletion leaves the field, its values and every version as they were', async () => {
     const before = await rows('select * from call_custom_field_values order by call_id, field_id');
-    const outcome = await world.store.deleteCustomField({ tenantId: world.tenantId, fieldId: FIELD.notes, decide: (_f, count) => decideCustomFieldDeletion(count, false) });
+    const outcome = await world.store.deleteCustomField({ origin: TEST_ORIGIN, now: NOW, tenantId: world.tenantId, fieldId: FIELD.notes, decide: (_f, count) => decideCustomFieldDeletion(count, false) });
     expect(outcome).toMatchObject({ kind: 'refused', refusal: { affectedValues: 1 } });
     expect(await rows('select * from call_custom_field_values order by call_id, field_id')).toEqual(before);
     expect((await world.store.getCall(world.tenantId, CALL.first))!.call.version).toBe(1);

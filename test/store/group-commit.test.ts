@@ -7,6 +7,7 @@ import { decideChangeSet } from '../../src/core/change-set.js';
 import type { SetCallCustomFieldsCommand } from '../../src/store/call-store.js';
 import { SqliteCallStore } from '../../src/store/sqlite/sqlite-store.js';
 import { CALL, FIELD, NOW, seedWorld } from '../support/fixtures.js';
+import { TEST_ORIGIN } from '../support/origin.js';
 
 describe('group commit (SQLite)', () => {
   let dir: string;
@@ -31,7 +32,7 @@ describe('group commit (SQLite)', () => {
   });
 
   const write = (callId: string, decide: SetCallCustomFieldsCommand['decide']) =>
-    store.setCallCustomFields({ tenantId, callId, userId: editorId, now: NOW, decide });
+    store.setCallCustomFields({ origin: TEST_ORIGIN, tenantId, callId, userId: editorId, now: NOW, decide });
   const set = (callId: string, fieldId: string, value: string | null) =>
     write(callId, (fields) => decideChangeSet([{ fieldId, value }], fields));
   /** What another connection sees: only committed data. */
@@ -107,7 +108,7 @@ describe('group commit (SQLite)', () => {
     const editor = plain.sqlite.prepare("select id from api_users where username = 'editor'").pluck().get() as string;
     await Promise.all(
       [FIELD.amount, FIELD.notes].map((fieldId) =>
-        plain.setCallCustomFields({ tenantId: world.tenantId, callId: CALL.first, userId: editor, now: NOW, decide: (f) => decideChangeSet([{ fieldId, value: '7' }], f) }),
+        plain.setCallCustomFields({ origin: TEST_ORIGIN, tenantId: world.tenantId, callId: CALL.first, userId: editor, now: NOW, decide: (f) => decideChangeSet([{ fieldId, value: '7' }], f) }),
       ),
     );
     expect((await plain.getCall(world.tenantId, CALL.first))!.call.version).toBe(3);

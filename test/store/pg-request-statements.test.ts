@@ -11,6 +11,7 @@ import * as schema from '../../src/store/pg/schema.js';
 import { toCustomFieldValue } from '../../src/store/pg/value-row.js';
 import { adminClient, onCleanup, onPostgres, openTestStore, POSTGRES_ONLY } from '../support/database.js';
 import { CALL, createWorld, FIELD, NOW, type World } from '../support/fixtures.js';
+import { TEST_ORIGIN } from '../support/origin.js';
 
 const { tenants, apiUsers, apiTokens, customFields, calls, callCustomFieldValues } = schema;
 const poolOf = (store: CallStore) => (store as unknown as { pool: pg.Pool }).pool;
@@ -20,17 +21,19 @@ const schemaOf = (store: CallStore) => (store as unknown as { schema: string }).
 function drizzleReads(store: CallStore) {
   const db = drizzle(poolOf(store), { schema });
   const byName = sql`${customFields.name} collate "C"`;
-  const selectUser = () =>
+  const USER = {
+    id: apiUsers.id,
+    tenantId: apiUsers.tenantId,
+    tenantName: tenants.name,
+    username: apiUsers.username,
+    role: apiUsers.role,
+    passwordHash: apiUsers.passwordHash,
+    disabled: apiUsers.disabled,
+  };
+  // A user found by a token names the token too (the change log records it).
+  const selectUser = (withToken = false) =>
     db
-      .select({
-        id: apiUsers.id,
-        tenantId: apiUsers.tenantId,
-        tenantName: tenants.name,
-        username: apiUsers.username,
-        role: apiUsers.role,
-        passwordHash: apiUsers.passwordHash,
-        disabled: apiUsers.disabled,
-      })
+      .select(withToken ? { ...USER, tokenId: apiTokens.id } : USER)
       .from(apiUsers)
       .innerJoin(tenants, eq(tenants.id, apiUsers.tenantId));
   const { fieldId, tenantId, name, description, type, options, maxLength, editable, enabled, previousNames } = customFields;
@@ -38,7 +41,7 @@ function drizzleReads(store: CallStore) {
     userByUsername: async (username: string) => (await selectUser().where(eq(apiUsers.username, username)))[0] ?? null,
     userByTokenHash: async (tokenHash: string) =>
       (
-        await selectUser()
+        await selectUser(true)
           .innerJoin(apiTokens, eq(apiTokens.userId, apiUsers.id))
           .where(and(eq(apiTokens.tokenHash, tokenHash), isNull(apiTokens.revokedAt)))
       )[0] ?? null,
@@ -85,7 +88,7 @@ async function varietyWorld(): Promise<World & { editorId: string }> {
   );
   await world.sql('update api_users set disabled = true where username = ?', 'viewer');
   const editorId = (await world.store.findUserByUsername('editor'))!.id;
-  const outcome = await world.store.setCallCustomFields({
+  const outcome = await world.store.setCallCustomFields({ origin: TEST_ORIGIN,
     tenantId: world.tenantId,
     callId: CALL.first,
     userId: editorId,
@@ -137,6 +140,7 @@ describe.skipIf(!onPostgres)(`the PostgreSQL store's request statements ${POSTGR
       role: 'editor',
       passwordHash: expect.any(String),
       disabled: false,
+      tokenId: expect.any(String),
     });
     const found = (await world.store.getCall(world.tenantId, CALL.first))!;
     expect(found.call).toStrictEqual({
@@ -191,7 +195,7 @@ describe.skipIf(!onPostgres)(`the PostgreSQL store's request statements ${POSTGR
       await world.store.findUserByUsername('editor');
       await world.store.listCustomFields(world.tenantId);
       await world.store.getCall(world.tenantId, CALL.first);
-      await world.store.setCallCustomFields({
+      await world.store.setCallCustomFields({ origin: TEST_ORIGIN,
         tenantId: world.tenantId,
         callId: CALL.first,
         userId: world.editorId,
@@ -246,7 +250,7 @@ describe.skipIf(!onPostgres)(`the PostgreSQL store's request statements ${POSTGR
     expect(await unnamed.getCall(world.tenantId, CALL.first)).toStrictEqual(expected);
     expect(await unnamed.findUserByTokenHash(hashApiToken(world.tokens.editor))).toMatchObject({ username: 'editor' });
     expect(await unnamed.listCustomFields(world.tenantId)).toStrictEqual(await world.store.listCustomFields(world.tenantId));
-    const written = await unnamed.setCallCustomFields({
+    const written = await unnamed.setCallCustomFields({ origin: TEST_ORIGIN,
       tenantId: world.tenantId,
       callId: CALL.first,
       userId: world.editorId,

@@ -13,6 +13,7 @@ import { openStore } from '../../src/store/open-store.js';
 import { adminClient, freshSchema, onCleanup, onPostgres, openTestStore, POSTGRES_ONLY } from '../support/database.js';
 import { CALL, createWorld, FIELD, NOW, type World } from '../support/fixtures.js';
 import { closedPort, silentPort } from '../support/tcp-proxy.js';
+import { TEST_ORIGIN } from '../support/origin.js';
 
 const PG_MIGRATIONS = fileURLToPath(new URL('../../drizzle/pg', import.meta.url));
 
@@ -25,7 +26,7 @@ async function secondInstance(world: World, options: Parameters<typeof openTestS
 }
 
 const setting = (world: World, store: CallStore, userId: string, entries: Parameters<typeof decideChangeSet>[0], callId: string = CALL.first): Promise<Awaited<ReturnType<CallStore['setCallCustomFields']>>> =>
-  store.setCallCustomFields({ tenantId: world.tenantId, callId, userId, now: NOW, decide: (fields) => decideChangeSet(entries, fields) } satisfies SetCallCustomFieldsCommand);
+  store.setCallCustomFields({ origin: TEST_ORIGIN, tenantId: world.tenantId, callId, userId, now: NOW, decide: (fields) => decideChangeSet(entries, fields) } satisfies SetCallCustomFieldsCommand);
 
 const values = async (world: World, callId: string = CALL.first) => {
   const found = (await world.store.getCall(world.tenantId, callId))!;

@@ -4,6 +4,7 @@ import { decideCustomFieldDeletion, decideCustomFieldUpdate, decideNewCustomFiel
 import type { CallStore } from '../../src/store/call-store.js';
 import { STORE_UNDER_TEST } from '../support/database.js';
 import { CALL, createWorld, FIELD, NOW } from '../support/fixtures.js';
+import { TEST_ORIGIN } from '../support/origin.js';
 
 // A UUID, whole or as SQLite's statement log shortens a quoted one: its first 32 characters, then a comment "+4 bytes".
 const UUID = /([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{8})([0-9a-f]{4}|'\/\*\+4 bytes\*\/)/gi;
@@ -75,7 +76,7 @@ describe(`the ${STORE_UNDER_TEST} store's write workflows`, () => {
       log.push(`## ${name}`, ...statements.map((s) => `  ${s.replace(/\s+/g, ' ').trim()}`), `  => ${JSON.stringify(outcome ?? null)}`, '');
     };
     const set = (decide: Parameters<CallStore['setCallCustomFields']>[0]['decide'], extra: { callId?: string; expectedVersion?: number } = {}) =>
-      step(`setCallCustomFields ${JSON.stringify(extra)}`, (s) => s.setCallCustomFields({ tenantId, callId: CALL.first, userId: editorId, now: NOW, decide, ...extra }));
+      step(`setCallCustomFields ${JSON.stringify(extra)}`, (s) => s.setCallCustomFields({ origin: TEST_ORIGIN, tenantId, callId: CALL.first, userId: editorId, now: NOW, decide, ...extra }));
 
     await set(() => ({ ok: true, changes: [] }), { callId: CALL.otherTenant });
     await set(() => ({ ok: true, changes: [] }), { expectedVersion: 5 });
@@ -104,7 +105,7 @@ describe(`the ${STORE_UNDER_TEST} store's write workflows`, () => {
 
     const update = (fieldId: string, patch: Parameters<typeof decideCustomFieldUpdate>[1], force = false) =>
       step(`updateCustomField ${fieldId} ${JSON.stringify(patch)} force=${force}`, (s) =>
-        s.updateCustomField({ tenantId, fieldId, now: NOW, decide: (current, fields, values) => decideCustomFieldUpdate(current, patch, fields, values, force) }),
+        s.updateCustomField({ origin: TEST_ORIGIN, tenantId, fieldId, now: NOW, decide: (current, fields, values) => decideCustomFieldUpdate(current, patch, fields, values, force) }),
       );
     await update(FIELD.otherTenant, { name: 'Mine' });
     await update(FIELD.callType, { name: 'Call category' });
@@ -114,7 +115,7 @@ describe(`the ${STORE_UNDER_TEST} store's write workflows`, () => {
 
     const remove = (fieldId: string, force: boolean) =>
       step(`deleteCustomField ${fieldId} force=${force}`, (s) =>
-        s.deleteCustomField({ tenantId, fieldId, decide: (_field, count) => decideCustomFieldDeletion(count, force) }),
+        s.deleteCustomField({ origin: TEST_ORIGIN, now: NOW, tenantId, fieldId, decide: (_field, count) => decideCustomFieldDeletion(count, force) }),
       );
     await remove(FIELD.otherTenant, true);
     await remove(FIELD.locked, false);
@@ -141,7 +142,7 @@ describe(`the ${STORE_UNDER_TEST} store's write workflows`, () => {
 
     const call = (callId: string) => ({ callId, setupTime: '2026-02-01T09:00:00.000Z', fromNumber: '+491', toNumber: '+492', direction: 'inbound' as const, duration: 7 });
     const importCalls = (name: string, calls: Parameters<CallStore['importCalls']>[0]['calls']) =>
-      step(`importCalls ${name}`, (s) => s.importCalls({ tenantId, now: NOW, decide: decideImportedValues, calls }));
+      step(`importCalls ${name}`, (s) => s.importCalls({ origin: TEST_ORIGIN, tenantId, now: NOW, decide: decideImportedValues, calls }));
     await importCalls('two', [
       { call: call(NEW.callA), customFields: [{ fieldId: FIELD.amount, value: '3' }, { fieldId: FIELD.notes, value: 'n' }, { fieldId: FIELD.followUp, value: null }] },
       { call: call(NEW.callB), customFields: [] },
@@ -155,7 +156,7 @@ describe(`the ${STORE_UNDER_TEST} store's write workflows`, () => {
 
     const seed = (name: string) =>
       step(`seed ${name}`, (s) =>
-        s.seed({
+        s.seed({ origin: TEST_ORIGIN,
           now: NOW,
           tenant: { id: NEW.seedTenant, name: 'seeded', existing: false },
           users: [{ id: NEW.seedUser, username: 'seeder', passwordHash: '$scrypt$seed', role: 'admin' }],

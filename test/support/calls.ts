@@ -2,6 +2,7 @@ import type { Direction } from '../../src/core/call.js';
 import { decideImportedValues } from '../../src/core/change-set.js';
 import type { CallStore } from '../../src/store/call-store.js';
 import { NOW } from './fixtures.js';
+import { TEST_ORIGIN } from './origin.js';
 
 /** A deterministic call UUID for test call number n. */
 export const callId = (n: number) => `c0000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
@@ -21,7 +22,7 @@ export const minute = (n: number) => new Date(Date.UTC(2026, 1, 1) + n * 60_000)
 
 /** Imports calls into a tenant; each defaults to minute(n), duration n, numbers +1555000n -> +1666000n, inbound. */
 export async function seedCalls(store: CallStore, tenantId: string, calls: TestCall[]): Promise<string[]> {
-  await store.importCalls({
+  await store.importCalls({ origin: TEST_ORIGIN,
     tenantId,
     now: NOW,
     decide: decideImportedValues,

@@ -6,6 +6,7 @@ import { decideImportedValues } from '../../src/core/change-set.js';
 import { hashApiToken, newApiToken } from '../../src/auth/credentials.js';
 import { SqliteCallStore } from '../../src/store/sqlite/sqlite-store.js';
 import { runCli, type CliResult } from './cli.js';
+import { TEST_ORIGIN } from './origin.js';
 
 /**
  * Shared pieces of the crash and concurrent-writer tests: a database built
@@ -121,7 +122,7 @@ export async function createStoreDatabase(dir: string, calls: number): Promise<C
       });
     }
     const callIds = Array.from({ length: calls }, () => randomUUID());
-    await store.importCalls({
+    await store.importCalls({ origin: TEST_ORIGIN,
       tenantId: tenant.id,
       now,
       decide: decideImportedValues,

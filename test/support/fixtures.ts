@@ -7,6 +7,7 @@ import { decideImportedValues } from '../../src/core/change-set.js';
 import { openTestStore, rawSql } from './database.js';
 import { serve } from './http.js';
 import { StatementLog } from './statement-log.js';
+import { TEST_ORIGIN } from './origin.js';
 
 export const PASSWORD = 'correct horse battery staple';
 export const NOW = '2026-01-02T03:04:05.000Z';
@@ -95,7 +96,7 @@ export async function seedWorld(store: CallStore): Promise<Omit<World, 'store' |
   ];
   for (const f of fields) await store.createCustomField(f);
   const decide = decideImportedValues;
-  await store.importCalls({
+  await store.importCalls({ origin: TEST_ORIGIN,
     tenantId: tenant.id,
     now: NOW,
     decide,
@@ -114,7 +115,7 @@ export async function seedWorld(store: CallStore): Promise<Omit<World, 'store' |
       },
     ],
   });
-  await store.importCalls({
+  await store.importCalls({ origin: TEST_ORIGIN,
     tenantId: other.id,
     now: NOW,
     decide,

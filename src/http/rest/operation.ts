@@ -35,7 +35,9 @@ export function createOperationRunner(yoga: Yoga, compile: CompileFixedDocument 
     variableValues: Variables,
   ): Promise<ExecutionResult<Result>> {
     // requestId: a resolver's unexpected error is logged with it (graphql-server.ts, observeExecution).
-    const enveloped = yoga.getEnveloped({ request, viewer, requestId: request.id });
+    // restOrigin: the change log records REST writes as such, with this request's id and client.
+    const restOrigin = { channel: 'rest', requestId: request.id, clientAddress: request.clientAddress } as const;
+    const enveloped = yoga.getEnveloped({ request, viewer, requestId: request.id, restOrigin });
     const contextValue = await enveloped.contextFactory();
     // The document was validated against this schema at start-up, so the result has its type.
     return (await enveloped.execute({ schema: enveloped.schema, document, variableValues: variableValues as Record<string, unknown>, contextValue })) as ExecutionResult<Result>;

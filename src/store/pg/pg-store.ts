@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { and, asc, count, eq, exists, getTableColumns, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, exists, getTableColumns, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { PgDialect, type PgTransaction } from 'drizzle-orm/pg-core';
@@ -13,6 +13,8 @@ import type * as port from '../call-store.js';
 import { callFilterWhere, keyset, orderBy } from './call-list-sql.js';
 import { accountPageOf, accountPageSql } from '../account-pages.js';
 import type { FieldChange } from '../../core/change-set.js';
+import type { ChangeRecord } from '../../core/change-log.js';
+import { changeQueryWhere, toChangeRecord } from '../change-log-query.js';
 import type { PreviousNamesChange } from '../../core/field-definition.js';
 import { isRetryable, sqlState, translateError } from './pg-errors.js';
 import { REQUEST_SQL, runStatement, toCall, toValue, type RequestStatement } from './request-statements.js';
@@ -22,7 +24,7 @@ import * as workflows from '../workflows.js';
 import { awaited, duplicateFieldId, runAsync } from '../workflows.js';
 import { toCustomFieldValue, type ValueRow } from './value-row.js';
 
-const { tenants, apiUsers, apiTokens, customFields, calls, callCustomFieldValues } = schema;
+const { tenants, apiUsers, apiTokens, customFields, calls, callCustomFieldValues, callChanges, changeLogHeads } = schema;
 
 const MIGRATIONS = fileURLToPath(new URL('../../../drizzle/pg', import.meta.url));
 
@@ -49,6 +51,8 @@ export interface PgStoreOptions {
    * connection's prepared statements (PgBouncer before 1.21 in transaction mode).
    */
   preparedStatements?: boolean;
+  /** Benchmark comparisons only: false writes no change log (there is no such setting in production). */
+  changeLog?: boolean;
 }
 
 /** A statement's text with its `$n` parameters written in, for onStatement. */
@@ -141,6 +145,7 @@ export class PgCallStore implements port.CallStore {
   private readonly where: string;
   private readonly maxAttempts: number;
   private readonly preparedStatements: boolean;
+  private readonly changeLog: boolean;
   private closed = false;
 
   constructor(options: PgStoreOptions) {
@@ -149,6 +154,7 @@ export class PgCallStore implements port.CallStore {
     this.where = where;
     this.maxAttempts = Math.max(1, options.maxAttempts ?? PG_DEFAULTS.maxAttempts);
     this.preparedStatements = options.preparedStatements ?? true;
+    this.changeLog = options.changeLog ?? true;
     const statementTimeout = options.statementTimeoutMs ?? PG_DEFAULTS.statementTimeoutMs;
     this.pool = new pg.Pool({
       connectionString,
@@ -396,7 +402,38 @@ export class PgCallStore implements port.CallStore {
   }
 
   async setCallCustomFields(command: port.SetCallCustomFieldsCommand): Promise<port.SetCallCustomFieldsOutcome> {
-    return this.clientTransaction('begin', (client) => runAsync(workflows.setCallCustomFields(new PgCallValuePrimitives(client, this.preparedStatements), command)));
+    return this.clientTransaction('begin', (client) => runAsync(workflows.setCallCustomFields(new PgCallValuePrimitives(client, this.preparedStatements, this.changeLog), command)));
+  }
+
+  async readChanges(query: port.ChangeQuery): Promise<ChangeRecord[]> {
+    const rows = await this.read(() =>
+      this.db
+        .select()
+        .from(callChanges)
+        .where(changeQueryWhere(callChanges, query, (id) => UUID.test(id)))
+        .orderBy(query.order === 'asc' ? asc(callChanges.sequence) : desc(callChanges.sequence))
+        .limit(query.limit),
+    );
+    return rows.map(toChangeRecord);
+  }
+
+  async deleteChangesBefore(before: string, batch: number): Promise<number> {
+    let deleted = 0;
+    const tenantIds = await this.read(() => this.db.select({ id: tenants.id }).from(tenants));
+    for (const { id } of tenantIds) {
+      // One tenant's oldest records at a time, each batch its own short transaction, by the (tenant, commit time) index.
+      const oldest = this.db
+        .select({ sequence: callChanges.sequence })
+        .from(callChanges)
+        .where(and(eq(callChanges.tenantId, id), lt(callChanges.committedAt, before)))
+        .orderBy(asc(callChanges.committedAt))
+        .limit(batch);
+      const done = await this.read(() =>
+        this.db.delete(callChanges).where(and(eq(callChanges.tenantId, id), inArray(callChanges.sequence, oldest))).returning({ sequence: callChanges.sequence }),
+      );
+      deleted += done.length;
+    }
+    return deleted;
   }
 
   async createTenant(tenant: port.Tenant & { now: string }): Promise<port.Tenant> {
@@ -522,7 +559,7 @@ export class PgCallStore implements port.CallStore {
 
   /** Runs a workflow in one drizzle transaction (see `transaction`: again from the start on a serialization failure or deadlock). */
   private inTransaction<T>(workflow: (p: PgPrimitives) => workflows.Step<Promise<unknown>, T>): Promise<T> {
-    return this.transaction((tx) => runAsync(workflow(new PgPrimitives(tx))));
+    return this.transaction((tx) => runAsync(workflow(new PgPrimitives(tx, this.changeLog))));
   }
 }
 
@@ -543,6 +580,7 @@ class PgCallValuePrimitives implements workflows.CallValuePrimitives<Promise<unk
   constructor(
     private readonly client: pg.PoolClient,
     private readonly named: boolean,
+    private readonly changeLog: boolean,
   ) {}
 
   private run<Row extends pg.QueryResultRow>(statement: RequestStatement, values: unknown[]) {
@@ -563,6 +601,16 @@ class PgCallValuePrimitives implements workflows.CallValuePrimitives<Promise<unk
     return (yield* this.run<ValueRow>(REQUEST_SQL.values, [callId])).map(toValue);
   }
 
+  *readFieldsAndValues(tenantId: string, callId: string) {
+    const rows = yield* this.run<CustomFieldDefinition & { current: string | null }>(REQUEST_SQL.fieldsAndValues, [tenantId, callId]);
+    const current = new Map<string, string>();
+    const fields = rows.map(({ current: value, ...field }) => {
+      if (value !== null) current.set(field.fieldId, value);
+      return field;
+    });
+    return { fields, current };
+  }
+
   /** Every clear in one statement, then every write in one. */
   *writeValues(callId: string, changes: readonly FieldChange[], now: string, userId: string) {
     const cleared: string[] = [];
@@ -579,8 +627,30 @@ class PgCallValuePrimitives implements workflows.CallValuePrimitives<Promise<unk
     if (writtenIds.length > 0) yield* this.run(REQUEST_SQL.upsertValues, [callId, writtenIds, writtenValues, now, userId]);
   }
 
-  *bumpVersion(callId: string) {
-    const [updated] = yield* this.run<CallRecord>(REQUEST_SQL.bumpVersion, [callId]);
+  *commitChange(callId: string, changeSet: workflows.PendingChangeSet | null) {
+    if (!changeSet || !this.changeLog) {
+      const [updated] = yield* this.run<CallRecord>(REQUEST_SQL.bumpVersion, [callId]);
+      return toCall(updated!);
+    }
+    const { tenantId, origin, now, id, entries } = changeSet;
+    const { actor } = origin;
+    const [updated] = yield* this.run<CallRecord>(REQUEST_SQL.bumpVersionAndLog, [
+      callId,
+      tenantId,
+      id,
+      now,
+      entries.map((e) => e.fieldId),
+      entries.map((e) => e.fieldName),
+      entries.map((e) => e.kind),
+      entries.map((e) => e.oldValue),
+      entries.map((e) => e.newValue),
+      actor?.userId ?? null,
+      actor?.username ?? null,
+      actor?.tokenId ?? null,
+      origin.channel,
+      origin.requestId,
+      origin.clientAddress,
+    ]);
     return toCall(updated!);
   }
 }
@@ -592,7 +662,54 @@ class PgPrimitives
   /** Rows per INSERT: well under PostgreSQL's 65,535 bind parameters. */
   readonly importChunk = 1000;
 
-  constructor(private readonly tx: PgTransaction<any, typeof schema, any>) {}
+  constructor(
+    private readonly tx: PgTransaction<any, typeof schema, any>,
+    private readonly changeLog: boolean,
+  ) {}
+
+  /**
+   * Takes the tenant's next numbers on its head row (see schema.ts,
+   * changeLogHeads), whose lock holds the tenant's other writers until
+   * COMMIT, then inserts the records in chunks.
+   */
+  *appendChanges({ tenantId, origin, now, sets }: workflows.LogAppend) {
+    const count = sets.reduce((n, set) => n + set.entries.length, 0);
+    if (!this.changeLog || count === 0) return;
+    const [head] = yield* awaited(
+      this.tx
+        .insert(changeLogHeads)
+        .values({ tenantId, lastSequence: count, lastCommittedAt: now })
+        .onConflictDoUpdate({
+          target: changeLogHeads.tenantId,
+          set: {
+            lastSequence: sql`${changeLogHeads.lastSequence} + excluded.last_sequence`,
+            lastCommittedAt: sql`greatest(${changeLogHeads.lastCommittedAt}, excluded.last_committed_at)`,
+          },
+        })
+        .returning(),
+    );
+    let sequence = head!.lastSequence - count;
+    const { actor, channel, requestId, clientAddress } = origin;
+    const rows = sets.flatMap((set) =>
+      set.entries.map((entry) => ({
+        tenantId,
+        sequence: ++sequence,
+        changeSetId: set.id,
+        ...entry,
+        callVersion: set.callVersion,
+        actorUserId: actor?.userId ?? null,
+        actorUsername: actor?.username ?? null,
+        actorTokenId: actor?.tokenId ?? null,
+        channel,
+        requestId,
+        clientAddress,
+        committedAt: head!.lastCommittedAt,
+      })),
+    );
+    for (let r = 0; r < rows.length; r += this.importChunk) {
+      yield* awaited(this.tx.insert(callChanges).values(rows.slice(r, r + this.importChunk)).execute());
+    }
+  }
 
   /** A transaction-scoped advisory lock. */
   *lockTenantFields(tenantId: string) {
@@ -669,6 +786,17 @@ class PgPrimitives
     return rows[0]?.n ?? 0;
   }
 
+  *valuesOfField(fieldId: string) {
+    return yield* awaited(
+      this.tx
+        .select({ callId: callCustomFieldValues.callId, value: callCustomFieldValues.value, version: calls.version })
+        .from(callCustomFieldValues)
+        .innerJoin(calls, eq(calls.callId, callCustomFieldValues.callId))
+        .where(eq(callCustomFieldValues.fieldId, fieldId))
+        .orderBy(asc(callCustomFieldValues.callId)),
+    );
+  }
+
   *deleteStoredValues(fieldId: string, callIds: string[]) {
     yield* awaited(
       this.tx
@@ -677,7 +805,9 @@ class PgPrimitives
         .where(inArray(calls.callId, callIds))
         .execute(),
     );
+    const deleted = yield* this.valuesOfField(fieldId);
     yield* awaited(this.tx.delete(callCustomFieldValues).where(eq(callCustomFieldValues.fieldId, fieldId)).execute());
+    return deleted;
   }
 
   *deleteField(fieldId: string) {

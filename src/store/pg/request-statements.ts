@@ -24,8 +24,9 @@ export interface RequestStatement {
   readonly text: string;
 }
 
-const USER = `select u.id, u.tenant_id as "tenantId", t.name as "tenantName", u.username, u.role, u.password_hash as "passwordHash", u.disabled
-  from api_users u join tenants t on t.id = u.tenant_id`;
+const USER_COLUMNS = 'u.id, u.tenant_id as "tenantId", t.name as "tenantName", u.username, u.role, u.password_hash as "passwordHash", u.disabled';
+const USER_FROM = 'from api_users u join tenants t on t.id = u.tenant_id';
+const USER = `select ${USER_COLUMNS} ${USER_FROM}`;
 const CALL_COLUMNS = `call_id as "callId", tenant_id as "tenantId", setup_time as "setupTime", from_number as "fromNumber", to_number as "toNumber",
   direction, duration, version`;
 const FIELD = `select field_id as "fieldId", tenant_id as "tenantId", name, description, type, options, max_length as "maxLength", editable, enabled,
@@ -40,7 +41,7 @@ export const REQUEST_SQL = {
   userByUsername: statement('user_by_username', `${USER} where u.username = $1`),
   userByTokenHash: statement(
     'user_by_token_hash',
-    `${USER} join api_tokens k on k.user_id = u.id where k.token_hash = $1 and k.revoked_at is null`,
+    `select ${USER_COLUMNS}, k.id as "tokenId" ${USER_FROM} join api_tokens k on k.user_id = u.id where k.token_hash = $1 and k.revoked_at is null`,
   ),
   call: statement('call', `select ${CALL_COLUMNS} from calls where call_id = $1 and tenant_id = $2`),
   callForUpdate: statement('call_for_update', `select ${CALL_COLUMNS} from calls where call_id = $1 and tenant_id = $2 for update`),
@@ -65,6 +66,40 @@ export const REQUEST_SQL = {
   on conflict (call_id, field_id) do update set value = excluded.value, updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
   ),
   bumpVersion: statement('bump_version', `update calls set version = version + 1 where call_id = $1 returning ${CALL_COLUMNS}`),
+  /** The tenant's fields and the call's stored value of each (null where none): one round trip for what a change decides on and replaces. */
+  fieldsAndValues: statement(
+    'fields_and_values',
+    `select f.field_id as "fieldId", f.tenant_id as "tenantId", f.name, f.description, f.type, f.options, f.max_length as "maxLength", f.editable,
+    f.enabled, f.previous_names as "previousNames", v.value as "current"
+  from custom_fields f left join call_custom_field_values v on v.field_id = f.field_id and v.call_id = $2
+  where f.tenant_id = $1
+  order by f.name collate "C", f.field_id`,
+  ),
+  /**
+   * Bumps the call's version and appends one change set at that version, in
+   * one statement. $1 call, $2 tenant, $3 change set id, $4 commit time (at
+   * least the tenant's last), $5-$9 the entries' field ids, names, kinds, old
+   * and new values, $10-$15 actor user, username and token, channel, request
+   * id, client address. The head row's lock (see schema.ts, changeLogHeads) is
+   * the statement's last effect and holds until COMMIT.
+   */
+  bumpVersionAndLog: statement(
+    'bump_version_and_log',
+    `with bumped as (update calls set version = version + 1 where call_id = $1::uuid returning ${CALL_COLUMNS}),
+  entries as (select * from unnest($5::uuid[], $6::text[], $7::text[], $8::text[], $9::text[]) with ordinality as e(field_id, field_name, kind, old_value, new_value, n)),
+  head as (
+    insert into change_log_heads as h (tenant_id, last_sequence, last_committed_at) values ($2::uuid, (select count(*) from entries), $4::timestamptz)
+    on conflict (tenant_id) do update set last_sequence = h.last_sequence + excluded.last_sequence,
+      last_committed_at = greatest(h.last_committed_at, excluded.last_committed_at)
+    returning last_sequence, last_committed_at),
+  logged as (
+    insert into call_changes (tenant_id, sequence, change_set_id, call_id, field_id, field_name, kind, old_value, new_value, call_version,
+      actor_user_id, actor_username, actor_token_id, channel, request_id, client_address, committed_at)
+    select $2::uuid, head.last_sequence - (select count(*) from entries) + e.n, $3::uuid, $1::uuid, e.field_id, e.field_name, e.kind, e.old_value,
+      e.new_value, bumped.version, $10::uuid, $11::text, $12::uuid, $13::text, $14::text, $15::text, head.last_committed_at
+    from entries e, head, bumped)
+  select * from bumped`,
+  ),
 } as const;
 
 /**

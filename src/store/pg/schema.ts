@@ -116,3 +116,51 @@ export const callCustomFieldValues = pgTable(
     index('call_custom_field_values_field_value_prefix_idx').on(t.fieldId, sql`left(${t.value}, ${sql.raw(String(VALUE_INDEX_PREFIX))}) collate "C"`),
   ],
 );
+
+/**
+ * The change log (core/change-log.ts): one row per change of a stored value,
+ * numbered per tenant in commit order (see change_log_heads). Appended in the
+ * transaction of the change, never updated; deleted only by retention. No
+ * foreign keys: a record outlives a deleted field, and names its field and
+ * actor as they were.
+ */
+export const callChanges = pgTable(
+  'call_changes',
+  {
+    tenantId: uuid('tenant_id').notNull(),
+    sequence: bigint('sequence', { mode: 'number' }).notNull(),
+    changeSetId: uuid('change_set_id').notNull(),
+    callId: uuid('call_id').notNull(),
+    fieldId: uuid('field_id').notNull(),
+    fieldName: text('field_name').notNull(),
+    kind: text('kind', { enum: ['set', 'cleared', 'field_deleted', 'invalidated'] }).notNull(),
+    oldValue: text('old_value'),
+    newValue: text('new_value'),
+    callVersion: bigint('call_version', { mode: 'number' }).notNull(),
+    actorUserId: uuid('actor_user_id'),
+    actorUsername: text('actor_username'),
+    actorTokenId: uuid('actor_token_id'),
+    channel: text('channel', { enum: ['rest', 'graphql', 'import', 'admin'] }).notNull(),
+    requestId: text('request_id'),
+    clientAddress: text('client_address'),
+    committedAt: instant('committed_at').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.sequence] }),
+    index('call_changes_call_idx').on(t.tenantId, t.callId, t.sequence),
+    index('call_changes_committed_at_idx').on(t.tenantId, t.committedAt),
+  ],
+);
+
+/**
+ * Each tenant's last sequence number and commit time. A writer takes the
+ * next numbers by updating its tenant's row as the last statement before
+ * COMMIT; the row lock holds the next writer of that tenant until then, so
+ * numbers become visible in order and a reader paging by sequence never
+ * skips a record that commits later with a smaller number.
+ */
+export const changeLogHeads = pgTable('change_log_heads', {
+  tenantId: uuid('tenant_id').primaryKey(),
+  lastSequence: bigint('last_sequence', { mode: 'number' }).notNull(),
+  lastCommittedAt: instant('last_committed_at').notNull(),
+});

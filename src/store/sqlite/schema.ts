@@ -87,3 +87,37 @@ export const callCustomFieldValues = sqliteTable(
     index('call_custom_field_values_field_value_idx').on(t.fieldId, t.value),
   ],
 );
+
+/**
+ * The change log (core/change-log.ts): one row per change of a stored value,
+ * numbered per tenant in commit order. Appended in the transaction of the
+ * change, never updated; deleted only by retention. No foreign keys: a record
+ * outlives a deleted field, and names its field and actor as they were.
+ */
+export const callChanges = sqliteTable(
+  'call_changes',
+  {
+    tenantId: text('tenant_id').notNull(),
+    sequence: integer('sequence').notNull(),
+    changeSetId: text('change_set_id').notNull(),
+    callId: text('call_id').notNull(),
+    fieldId: text('field_id').notNull(),
+    fieldName: text('field_name').notNull(),
+    kind: text('kind', { enum: ['set', 'cleared', 'field_deleted', 'invalidated'] }).notNull(),
+    oldValue: text('old_value'),
+    newValue: text('new_value'),
+    callVersion: integer('call_version').notNull(),
+    actorUserId: text('actor_user_id'),
+    actorUsername: text('actor_username'),
+    actorTokenId: text('actor_token_id'),
+    channel: text('channel', { enum: ['rest', 'graphql', 'import', 'admin'] }).notNull(),
+    requestId: text('request_id'),
+    clientAddress: text('client_address'),
+    committedAt: text('committed_at').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.sequence] }),
+    index('call_changes_call_idx').on(t.tenantId, t.callId, t.sequence),
+    index('call_changes_committed_at_idx').on(t.tenantId, t.committedAt),
+  ],
+);

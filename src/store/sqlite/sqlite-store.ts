@@ -2,13 +2,15 @@ import { fileURLToPath } from 'node:url';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { and, asc, count, eq, exists, getTableColumns, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, exists, getTableColumns, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import type { TokenKey } from '../../core/account-list.js';
 import type { CallRecord } from '../../core/call.js';
 import type { CustomFieldDefinition, CustomFieldValue, ValueRule } from '../../core/custom-field.js';
 import type { FieldChange } from '../../core/change-set.js';
+import type { ChangeRecord } from '../../core/change-log.js';
+import { changeQueryWhere, toChangeRecord } from '../change-log-query.js';
 import type { PreviousNamesChange } from '../../core/field-definition.js';
 import { DuplicateError } from '../call-store.js';
 import type * as port from '../call-store.js';
@@ -20,7 +22,7 @@ import { tokenSummaryColumns, userSummaryColumns } from '../summary-columns.js';
 import * as workflows from '../workflows.js';
 import { duplicateFieldId, runSync } from '../workflows.js';
 
-const { tenants, apiUsers, apiTokens, customFields, calls, callCustomFieldValues } = schema;
+const { tenants, apiUsers, apiTokens, customFields, calls, callCustomFieldValues, callChanges } = schema;
 
 const MIGRATIONS = fileURLToPath(new URL('../../../drizzle/sqlite', import.meta.url));
 
@@ -41,6 +43,8 @@ export interface SqliteStoreOptions {
   groupCommit?: boolean;
   /** Called with the text of every SQL statement the connection runs (parameters filled in); tests count them. */
   onStatement?: (sql: string) => void;
+  /** Benchmark comparisons only: false writes no change log (there is no such setting in production). */
+  changeLog?: boolean;
 }
 
 /**
@@ -54,6 +58,7 @@ export class SqliteCallStore implements port.CallStore {
   readonly groupCommit: GroupCommit | null;
   private prepared: Statements | undefined;
   private preparedPrimitives: SqlitePrimitives | undefined;
+  private readonly changeLog: boolean;
 
   constructor(options: SqliteStoreOptions) {
     if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
@@ -65,6 +70,7 @@ export class SqliteCallStore implements port.CallStore {
     this.sqlite.pragma('foreign_keys = ON');
     this.db = drizzle(this.sqlite, { schema });
     this.groupCommit = options.groupCommit === false ? null : new GroupCommit(this.sqlite);
+    this.changeLog = options.changeLog ?? true;
   }
 
   /** Prepared on first use: the tables exist only after migrate(). */
@@ -73,7 +79,7 @@ export class SqliteCallStore implements port.CallStore {
   }
 
   private get primitives(): SqlitePrimitives {
-    return (this.preparedPrimitives ??= new SqlitePrimitives(this.db, this.statements));
+    return (this.preparedPrimitives ??= new SqlitePrimitives(this.db, this.statements, this.changeLog));
   }
 
   async migrate(): Promise<void> {
@@ -183,6 +189,35 @@ export class SqliteCallStore implements port.CallStore {
   async setCallCustomFields(command: port.SetCallCustomFieldsCommand): Promise<port.SetCallCustomFieldsOutcome> {
     const apply = () => runSync(workflows.setCallCustomFields(this.primitives, command));
     return this.groupCommit ? this.groupCommit.run(apply) : this.db.transaction(apply, { behavior: 'immediate' });
+  }
+
+  async readChanges(query: port.ChangeQuery): Promise<ChangeRecord[]> {
+    return this.db
+      .select()
+      .from(callChanges)
+      .where(changeQueryWhere(callChanges, query))
+      .orderBy(query.order === 'asc' ? asc(callChanges.sequence) : desc(callChanges.sequence))
+      .limit(query.limit)
+      .all()
+      .map(toChangeRecord);
+  }
+
+  async deleteChangesBefore(before: string, batch: number): Promise<number> {
+    let deleted = 0;
+    for (const { id } of this.db.select({ id: tenants.id }).from(tenants).all()) {
+      // One tenant's oldest records at a time, each batch its own short transaction, by the (tenant, commit time) index.
+      const oldest = this.db
+        .select({ sequence: callChanges.sequence })
+        .from(callChanges)
+        .where(and(eq(callChanges.tenantId, id), lt(callChanges.committedAt, before)))
+        .orderBy(asc(callChanges.committedAt))
+        .limit(batch);
+      deleted += this.db.transaction(
+        () => this.db.delete(callChanges).where(and(eq(callChanges.tenantId, id), inArray(callChanges.sequence, oldest))).run().changes,
+        { behavior: 'immediate' },
+      );
+    }
+    return deleted;
   }
 
   async createTenant(tenant: port.Tenant & { now: string }): Promise<port.Tenant> {
@@ -334,6 +369,7 @@ class SqlitePrimitives
   constructor(
     private readonly db: Db,
     private readonly statements: Statements,
+    private readonly changeLog: boolean,
   ) {
     this.existingCall = db.select({ callId: calls.callId }).from(calls).where(eq(calls.callId, sql.placeholder('id'))).prepare();
   }
@@ -344,6 +380,10 @@ class SqlitePrimitives
 
   *readFields(tenantId: string) {
     return this.statements.allFields.all({ tenantId });
+  }
+
+  *readFieldsAndValues(tenantId: string, callId: string) {
+    return { fields: this.statements.allFields.all({ tenantId }), current: new Map(this.statements.storedValues.all(callId)) };
   }
 
   *readValues(callId: string) {
@@ -357,8 +397,49 @@ class SqlitePrimitives
     }
   }
 
-  *bumpVersion(callId: string) {
-    return this.statements.bumpVersion.get({ callId })!;
+  *commitChange(callId: string, changeSet: workflows.PendingChangeSet | null) {
+    const call = this.statements.bumpVersion.get({ callId })!;
+    if (changeSet) {
+      const { id, entries, ...log } = changeSet;
+      yield* this.appendChanges({ ...log, sets: [{ id, callId, callVersion: call.version, entries }] });
+    }
+    return call;
+  }
+
+  /**
+   * Numbers the records after the tenant's last. The transaction holds the
+   * database's only write lock, so numbers are taken and committed in one
+   * order; a commit time never runs behind the one before it.
+   */
+  *appendChanges({ tenantId, origin, now, sets }: workflows.LogAppend) {
+    if (!this.changeLog) return;
+    const last = this.statements.lastChange.get(tenantId);
+    let sequence = last?.[0] ?? 0;
+    const committedAt = last && last[1] > now ? last[1] : now;
+    const { actor, channel, requestId, clientAddress } = origin;
+    for (const set of sets) {
+      for (const entry of set.entries) {
+        this.statements.appendChange.run({
+          tenantId,
+          sequence: ++sequence,
+          changeSetId: set.id,
+          callId: entry.callId,
+          fieldId: entry.fieldId,
+          fieldName: entry.fieldName,
+          kind: entry.kind,
+          oldValue: entry.oldValue,
+          newValue: entry.newValue,
+          callVersion: set.callVersion,
+          actorUserId: actor?.userId ?? null,
+          actorUsername: actor?.username ?? null,
+          actorTokenId: actor?.tokenId ?? null,
+          channel,
+          requestId,
+          clientAddress,
+          committedAt,
+        });
+      }
+    }
   }
 
   *lockTenantFields() {}
@@ -410,11 +491,23 @@ class SqlitePrimitives
     return this.db.select({ n: count() }).from(callCustomFieldValues).where(eq(callCustomFieldValues.fieldId, fieldId)).get()?.n ?? 0;
   }
 
+  *valuesOfField(fieldId: string) {
+    return this.db
+      .select({ callId: callCustomFieldValues.callId, value: callCustomFieldValues.value, version: calls.version })
+      .from(callCustomFieldValues)
+      .innerJoin(calls, eq(calls.callId, callCustomFieldValues.callId))
+      .where(eq(callCustomFieldValues.fieldId, fieldId))
+      .orderBy(asc(callCustomFieldValues.callId))
+      .all();
+  }
+
   *deleteStoredValues(fieldId: string) {
     const ofField = eq(callCustomFieldValues.fieldId, fieldId);
     const losers = this.db.select({ callId: callCustomFieldValues.callId }).from(callCustomFieldValues).where(ofField);
     this.db.update(calls).set({ version: sql`${calls.version} + 1` }).where(inArray(calls.callId, losers)).run();
+    const deleted = yield* this.valuesOfField(fieldId);
     this.db.delete(callCustomFieldValues).where(ofField).run();
+    return deleted;
   }
 
   *deleteField(fieldId: string) {
@@ -470,7 +563,7 @@ type FieldRow = Omit<CustomFieldDefinition, 'options' | 'editable' | 'enabled' |
   previousNames: string;
 };
 /** Rows of the hot read statements, as arrays (better-sqlite3's raw mode): cheaper than its row objects. */
-type UserTuple = [id: string, tenantId: string, tenantName: string, username: string, role: port.ApiUserRecord['role'], passwordHash: string, disabled: number];
+type UserTuple = [id: string, tenantId: string, tenantName: string, username: string, role: port.ApiUserRecord['role'], passwordHash: string, disabled: number, tokenId?: string];
 type CallTuple = [callId: string, tenantId: string, setupTime: string, fromNumber: string, toNumber: string, direction: CallRecord['direction'], duration: number, version: number];
 type ValueTuple = [
   fieldId: string,
@@ -492,7 +585,7 @@ const toField = (row: FieldRow): CustomFieldDefinition => ({
   previousNames: JSON.parse(row.previousNames) as string[],
 });
 const toUser = (row: UserTuple | undefined): port.ApiUserRecord | undefined =>
-  row && { id: row[0], tenantId: row[1], tenantName: row[2], username: row[3], role: row[4], passwordHash: row[5], disabled: row[6] === 1 };
+  row && { id: row[0], tenantId: row[1], tenantName: row[2], username: row[3], role: row[4], passwordHash: row[5], disabled: row[6] === 1, ...(row[7] ? { tokenId: row[7] } : {}) };
 const toCall = (row: CallTuple | undefined): CallRecord | undefined =>
   row && { callId: row[0], tenantId: row[1], setupTime: row[2], fromNumber: row[3], toNumber: row[4], direction: row[5], duration: row[6], version: row[7] };
 
@@ -541,7 +634,8 @@ type Statements = ReturnType<typeof prepareStatements>;
 function prepareStatements(sqlite: Database.Database) {
   const userByUsername = sqlite.prepare<[string], UserTuple>(`${USER} where u.username = ?`).raw();
   const userByTokenHash = sqlite
-    .prepare<[string], UserTuple>(`${USER} join api_tokens k on k.user_id = u.id where k.token_hash = ? and k.revoked_at is null`)
+    .prepare<[string], UserTuple>(`select u.id, u.tenant_id, t.name, u.username, u.role, u.password_hash, u.disabled, k.id
+  from api_users u join tenants t on t.id = u.tenant_id join api_tokens k on k.user_id = u.id where k.token_hash = ? and k.revoked_at is null`)
     .raw();
   const call = sqlite.prepare<[string, string], CallTuple>(`select ${CALL_COLUMNS} from calls where call_id = ? and tenant_id = ?`).raw();
   const allFields = sqlite.prepare<{ tenantId: string }, FieldRow>(`${FIELD} order by name, field_id`);
@@ -584,6 +678,17 @@ function prepareStatements(sqlite: Database.Database) {
     upsertValue: sqlite.prepare<{ callId: string; fieldId: string; value: string; updatedAt: string; updatedBy: string }>(
       `insert into call_custom_field_values (call_id, field_id, value, updated_at, updated_by) values (@callId, @fieldId, @value, @updatedAt, @updatedBy)
          on conflict (call_id, field_id) do update set value = excluded.value, updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
+    ),
+    /** The call's stored values by field id, whatever their fields: what a change replaces. */
+    storedValues: sqlite.prepare<[string], [fieldId: string, value: string]>('select field_id, value from call_custom_field_values where call_id = ?').raw(),
+    lastChange: sqlite
+      .prepare<[string], [sequence: number, committedAt: string]>('select sequence, committed_at from call_changes where tenant_id = ? order by sequence desc limit 1')
+      .raw(),
+    appendChange: sqlite.prepare<Record<string, string | number | null>>(
+      `insert into call_changes (tenant_id, sequence, change_set_id, call_id, field_id, field_name, kind, old_value, new_value, call_version,
+         actor_user_id, actor_username, actor_token_id, channel, request_id, client_address, committed_at)
+       values (@tenantId, @sequence, @changeSetId, @callId, @fieldId, @fieldName, @kind, @oldValue, @newValue, @callVersion,
+         @actorUserId, @actorUsername, @actorTokenId, @channel, @requestId, @clientAddress, @committedAt)`,
     ),
     bumpVersion: sqlite.prepare<{ callId: string }, CallRecord>(
       `update calls set version = version + 1 where call_id = @callId
