@@ -135,3 +135,44 @@ export function valuesAsOf(
   }
   return result.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.fieldId < b.fieldId ? -1 : 1));
 }
+
+/** A record in the vendor's style (snake_case), as REST answers it and the CLI prints it. */
+export interface VendorChange {
+  sequence: number;
+  change_set_id: string;
+  call_id: string;
+  field_id: string;
+  field_name: string;
+  kind: ChangeKind;
+  old_value: string | null;
+  new_value: string | null;
+  call_version: number;
+  actor: { type: 'api_user' | 'cli'; user_id: string | null; username: string; token_id: string | null };
+  channel: ChangeChannel;
+  request_id: string | null;
+  client_address: string | null;
+  committed_at: string;
+}
+
+/** The vendor-style record; `withClientAddress: false` leaves the client's address out (null), for readers who are not admins. */
+export function vendorChange(record: ChangeRecord, withClientAddress = true): VendorChange {
+  const { actor } = record;
+  return {
+    sequence: record.sequence,
+    change_set_id: record.changeSetId,
+    call_id: record.callId,
+    field_id: record.fieldId,
+    field_name: record.fieldName,
+    kind: record.kind,
+    old_value: record.oldValue,
+    new_value: record.newValue,
+    call_version: record.callVersion,
+    actor: actor
+      ? { type: 'api_user', user_id: actor.userId, username: actor.username, token_id: actor.tokenId }
+      : { type: 'cli', user_id: null, username: CLI_ACTOR, token_id: null },
+    channel: record.channel,
+    request_id: record.requestId,
+    client_address: withClientAddress ? record.clientAddress : null,
+    committed_at: record.committedAt,
+  };
+}
