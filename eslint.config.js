@@ -16,7 +16,7 @@ export default [
       // Tuned: results, pages and failures are not entities, so they have no id: the *Success payloads, the *Error
       // union members, connections and edges, PageInfo, ValidationDetail; a CustomFieldValue is identified by its call
       // and its field; Viewer is the requesting ApiUser, and an `id` there would repeat that user's id under a second
-      // type in normalized client caches.
+      // type in normalized client caches; a ChangeActor is a reference to an ApiUser (or the CLI, which has no id).
       '@graphql-eslint/strict-id-in-types': [
         'error',
         {
@@ -24,7 +24,7 @@ export default [
           acceptedIdTypes: ['ID'],
           exceptions: {
             suffixes: ['Success', 'Error', 'Connection', 'Edge'],
-            types: ['PageInfo', 'ValidationDetail', 'CustomFieldValue', 'Viewer'],
+            types: ['PageInfo', 'ValidationDetail', 'CustomFieldValue', 'Viewer', 'ChangeActor'],
           },
         },
       ],

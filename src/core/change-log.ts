@@ -176,3 +176,32 @@ export function vendorChange(record: ChangeRecord, withClientAddress = true): Ve
     committed_at: record.committedAt,
   };
 }
+
+/** A record's cursor: its sequence number in decimal, the same in GraphQL, REST (`after=`) and the CLI. */
+export const sequenceCursor = (sequence: number): string => String(sequence);
+
+/** Reads a cursor sequenceCursor wrote (0 is the start of the log); null for anything else. */
+export function decodeSequenceCursor(text: string): number | null {
+  if (!/^(0|[1-9]\d{0,15})$/.test(text)) return null;
+  const sequence = Number(text);
+  return Number.isSafeInteger(sequence) ? sequence : null;
+}
+
+/**
+ * A call's version at an instant, from its records: the version after the
+ * latest change at or before it; before its first recorded change, the one
+ * before that change's; with no record after it, the version now.
+ */
+export function versionAsOf(versionNow: number, records: readonly ChangeRecord[], at: string): number {
+  const instant = Date.parse(at);
+  let earlier: ChangeRecord | undefined;
+  let later: ChangeRecord | undefined;
+  for (const record of records) {
+    if (Date.parse(record.committedAt) <= instant) {
+      if (!earlier || record.sequence > earlier.sequence) earlier = record;
+    } else if (!later || record.sequence < later.sequence) later = record;
+  }
+  if (!later) return versionNow;
+  if (earlier) return earlier.callVersion;
+  return Math.max(1, later.callVersion - 1);
+}

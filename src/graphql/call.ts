@@ -2,6 +2,7 @@ import { UUID } from '../core/call.js';
 import { findFieldToRead, valuesToShow, type CallFieldValue } from '../core/call-values.js';
 import { isStoredValueValid, parseOptionList } from '../core/custom-field.js';
 import { builder } from './builder.js';
+import { callAsOf } from './call-as-of.js';
 import { callSource, type CallSource } from './call-source.js';
 import { CustomFieldRef } from './custom-field.js';
 import { assertCanView, badUserInput } from './errors.js';
@@ -104,12 +105,21 @@ builder.queryField('call', (t) =>
   t.field({
     type: CallRef,
     nullable: true,
-    description: 'One call of the viewer\'s tenant by its UUID, or null.',
-    args: { id: t.arg.id({ required: true, description: 'The call UUID (the REST `call_id`).' }) },
-    resolve: async (_root, { id }, { store, viewer }) => {
+    description:
+      'One call of the viewer\'s tenant by its UUID, or null. With `asOf`, its custom field values (and `version`) as they ' +
+      'were at that instant, from the change log: exact for any instant after the call was imported; fields deleted ' +
+      'or disabled since are left out, and a value written before the log began has a null `updatedAt`.',
+    args: {
+      id: t.arg.id({ required: true, description: 'The call UUID (the REST `call_id`).' }),
+      asOf: t.arg({ type: 'DateTime', description: 'An instant in the past: answer the values as they were then.' }),
+    },
+    resolve: async (_root, { id, asOf }, context) => {
+      const { store, viewer } = context;
       assertCanView(viewer);
       const callId = normalizeCallId(String(id));
-      const found = callId ? await store.getCall(viewer.tenantId, callId) : null;
+      if (!callId) return null;
+      if (asOf) return callAsOf(context, callId, asOf);
+      const found = await store.getCall(viewer.tenantId, callId);
       return found ? callSource(found) : null;
     },
   }),

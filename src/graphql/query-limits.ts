@@ -39,6 +39,8 @@ export const PAGE_SIZES: Readonly<Record<string, PageSize>> = {
   'Query.calls': { default: DEFAULT_PAGE_SIZE, max: MAX_PAGE_SIZE },
   'Query.apiUsers': { default: DEFAULT_PAGE_SIZE, max: MAX_PAGE_SIZE },
   'Query.apiTokens': { default: DEFAULT_PAGE_SIZE, max: MAX_PAGE_SIZE },
+  'Query.changes': { default: 100, max: MAX_PAGE_SIZE },
+  'Call.history': { default: DEFAULT_PAGE_SIZE, max: MAX_PAGE_SIZE },
 };
 
 /** A page-size argument's value no field may exceed, for fields not in PAGE_SIZES. */

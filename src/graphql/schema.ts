@@ -2,6 +2,7 @@ import { builder } from './builder.js';
 import './api-user.js';
 import './call.js';
 import './call-list.js';
+import './change-log.js';
 import './create-api-token.js';
 import './create-api-user.js';
 import './create-custom-field.js';
