@@ -280,11 +280,12 @@ export function* importCalls<Y>(p: ImportPrimitives<Y>, command: ImportCallsComm
   const fields = yield* p.readFields(command.tenantId);
   const fieldIds = new Set(fields.map((field) => field.fieldId.toLowerCase()));
   const seen = new Set<string>();
+  // Appended after every call is in: on PostgreSQL taking the log's numbers holds the tenant's writers until COMMIT.
+  const sets: ChangeSet[] = [];
   for (let start = 0; start < command.calls.length; start += p.importChunk) {
     const chunk = command.calls.slice(start, start + p.importChunk);
     const existing = yield* p.existingCalls(chunk.map(({ call }) => call.callId));
     const values: NewValueRow[] = [];
-    const sets: ChangeSet[] = [];
     chunk.forEach(({ call, customFields: entries }, offset) => {
       const index = start + offset;
       if (existing.has(call.callId) || seen.has(call.callId)) throw new ImportError(index, `call ${call.callId} already exists`);
@@ -304,8 +305,8 @@ export function* importCalls<Y>(p: ImportPrimitives<Y>, command: ImportCallsComm
       chunk.map(({ call }) => ({ ...call, tenantId: command.tenantId, version: 1 })),
       values,
     );
-    if (sets.length > 0) yield* p.appendChanges({ tenantId: command.tenantId, origin: command.origin, now: command.now, sets });
   }
+  if (sets.length > 0) yield* p.appendChanges({ tenantId: command.tenantId, origin: command.origin, now: command.now, sets });
   return command.calls.length;
 }
 
