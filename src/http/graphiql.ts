@@ -50,6 +50,16 @@ mutation SetCallCustomFields($callId: ID!, $customFields: [CustomFieldValueInput
     ... on InvalidRecordError { details { path message } }
   }
 }
+
+# Who changed what on this call, newest first (run SetCallCustomFields, then this);
+# the tenant's whole log, oldest first, is Query.changes.
+query History($callId: ID!) {
+  call(id: $callId) {
+    history(first: 10) {
+      edges { node { at field { name } kind oldValue newValue actor { username } channel } }
+    }
+  }
+}
 `;
 
 const VARIABLES = JSON.stringify(

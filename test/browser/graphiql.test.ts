@@ -13,6 +13,7 @@ const EXAMPLES = [
   { operation: 'Call', pane: `{"data":{"call":{"id":"${DEMO_CALL_ID}"` },
   { operation: 'Calls', pane: '{"data":{"calls":{"totalCount":20,' },
   { operation: 'SetCallCustomFields', pane: '{"data":{"setCallCustomFields":{"__typename":"SetCallCustomFieldsSuccess","call":{' },
+  { operation: 'History', pane: '{"data":{"call":{"history":{"edges":[{"node":{"at":' },
 ];
 
 // The page is one 9 MB document: loading it takes seconds on a busy machine.
