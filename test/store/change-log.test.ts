@@ -255,6 +255,36 @@ for (const dialect of DIALECTS) {
         expect(mine.some((r) => r.callId === CALL.otherTenant)).toBe(false);
       });
 
+      it('concurrent writes (one group commit on SQLite, a pool on PostgreSQL) number their records consecutively, each change set together, and a failing write takes no number', async () => {
+        const writes = Array.from({ length: 30 }, (_, i) =>
+          set(i % 3 === 0 ? [{ fieldId: FIELD.amount, value: String(i) }, { fieldId: FIELD.callType, value: `t${i}` }] : [{ fieldId: FIELD.amount, value: String(i) }], {
+            callId: i % 2 ? CALL.first : CALL.second,
+          }),
+        );
+        const refused = set([{ fieldId: FIELD.amount, value: 'x' }]);
+        const broken = world.store.setCallCustomFields({
+          tenantId: world.tenantId, callId: CALL.first, userId: editor.userId, now: at(1), origin: viaGraphql(),
+          decide: () => ({ ok: true, changes: [{ fieldId: FIELD.amount, value: '7' }, { fieldId: randomUUID(), value: 'no such field' }] }),
+        });
+        const outcomes = await Promise.all(writes);
+        await expect(broken).rejects.toThrow();
+        expect(await refused).toMatchObject({ kind: 'invalid' });
+        expect(outcomes.every((o) => o.kind === 'updated')).toBe(true);
+
+        const records = await newChanges();
+        expect(sequences(records)).toEqual(Array.from({ length: 30 + 10 }, (_, i) => i + 4));
+        for (const id of new Set(records.map((r) => r.changeSetId))) {
+          const own = sequences(records.filter((r) => r.changeSetId === id));
+          expect(own, `change set ${id}`).toEqual(Array.from({ length: own.length }, (_, i) => own[0]! + i));
+        }
+        // per call, versions rise with the sequence: the log's order is the order the writes took the call
+        for (const callId of [CALL.first, CALL.second]) {
+          const versions = [...new Set(records.filter((r) => r.callId === callId).map((r) => r.callVersion))];
+          expect(versions).toEqual(Array.from({ length: 15 }, (_, i) => i + 2));
+          expect(await version(callId)).toBe(16);
+        }
+      });
+
       it('never answers another tenant\'s records, even when the filters name its calls, fields and users', async () => {
         await set([{ fieldId: FIELD.otherTenant, value: 'moved' }], { tenantId: otherTenantId, callId: CALL.otherTenant, origin: { ...viaRest(), actor: { userId: randomUUID(), username: 'otherEditor', tokenId: null } } });
         expect(await changes({ callIds: [CALL.otherTenant] })).toEqual([]);
