@@ -121,3 +121,14 @@ export const callChanges = sqliteTable(
     index('call_changes_committed_at_idx').on(t.tenantId, t.committedAt),
   ],
 );
+
+/**
+ * Each tenant's last sequence number and commit time: the next record is
+ * numbered after the last one ever written, also when retention has deleted
+ * every record since.
+ */
+export const changeLogHeads = sqliteTable('change_log_heads', {
+  tenantId: text('tenant_id').primaryKey(),
+  lastSequence: integer('last_sequence').notNull(),
+  lastCommittedAt: text('last_committed_at').notNull(),
+});

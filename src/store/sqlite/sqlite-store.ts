@@ -407,15 +407,16 @@ class SqlitePrimitives
   }
 
   /**
-   * Numbers the records after the tenant's last. The transaction holds the
-   * database's only write lock, so numbers are taken and committed in one
-   * order; a commit time never runs behind the one before it.
+   * Numbers the records after the tenant's last (its head row). The
+   * transaction holds the database's only write lock, so numbers are taken
+   * and committed in one order; a commit time never runs behind the one
+   * before it.
    */
   *appendChanges({ tenantId, origin, now, sets }: workflows.LogAppend) {
-    if (!this.changeLog) return;
-    const last = this.statements.lastChange.get(tenantId);
-    let sequence = last?.[0] ?? 0;
-    const committedAt = last && last[1] > now ? last[1] : now;
+    const count = sets.reduce((n, set) => n + set.entries.length, 0);
+    if (!this.changeLog || count === 0) return;
+    const [last, committedAt] = this.statements.takeSequences.get({ tenantId, count, now })!;
+    let sequence = last - count;
     const { actor, channel, requestId, clientAddress } = origin;
     for (const set of sets) {
       for (const entry of set.entries) {
@@ -681,8 +682,14 @@ function prepareStatements(sqlite: Database.Database) {
     ),
     /** The call's stored values by field id, whatever their fields: what a change replaces. */
     storedValues: sqlite.prepare<[string], [fieldId: string, value: string]>('select field_id, value from call_custom_field_values where call_id = ?').raw(),
-    lastChange: sqlite
-      .prepare<[string], [sequence: number, committedAt: string]>('select sequence, committed_at from call_changes where tenant_id = ? order by sequence desc limit 1')
+    /** Takes `count` numbers after the tenant's last: the last one taken, and the commit time (never before the previous one). */
+    takeSequences: sqlite
+      .prepare<{ tenantId: string; count: number; now: string }, [lastSequence: number, committedAt: string]>(
+        `insert into change_log_heads (tenant_id, last_sequence, last_committed_at) values (@tenantId, @count, @now)
+           on conflict (tenant_id) do update set last_sequence = last_sequence + excluded.last_sequence,
+             last_committed_at = max(last_committed_at, excluded.last_committed_at)
+           returning last_sequence, last_committed_at`,
+      )
       .raw(),
     appendChange: sqlite.prepare<Record<string, string | number | null>>(
       `insert into call_changes (tenant_id, sequence, change_set_id, call_id, field_id, field_name, kind, old_value, new_value, call_version,
