@@ -30,6 +30,7 @@ import { changeQueryWhere } from '../src/store/change-log-query.js';
 import { PgCallStore } from '../src/store/pg/pg-store.js';
 import { callChanges } from '../src/store/sqlite/schema.js';
 import { SqliteCallStore } from '../src/store/sqlite/sqlite-store.js';
+import { time, type Timing } from './timing.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -67,24 +68,6 @@ const shape = (calls: number) => {
   return { total, step: Math.floor(total / BUSY_RECORDS) };
 };
 
-interface Timing {
-  median: number;
-  p95: number;
-  rows: number;
-}
-
-async function time(run: () => Promise<number>): Promise<Timing> {
-  let rows = 0;
-  for (let i = 0; i < 3; i++) rows = await run();
-  const samples: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const started = performance.now();
-    await run();
-    samples.push(performance.now() - started);
-  }
-  samples.sort((a, b) => a - b);
-  return { median: samples[Math.floor(samples.length / 2)]!, p95: samples[Math.min(samples.length - 1, Math.ceil(samples.length * 0.95) - 1)]!, rows };
-}
 
 const QUERIES = (calls: number): { label: string; query: ChangeQuery }[] => [
   { label: "a) a typical call's last 50 records (callIds=[id], desc, limit 50)", query: { tenantId: TENANT, callIds: [callId(Math.floor(calls / 2))], order: 'desc', limit: 50 } },
@@ -136,7 +119,7 @@ async function sqliteRun(dir: string, calls: number): Promise<Result> {
   const timings: Timing[] = [];
   const plans: string[] = [];
   for (const { query } of QUERIES(calls)) {
-    timings.push(await time(async () => (await store.readChanges(query)).length));
+    timings.push(await time(async () => (await store.readChanges(query)).length, RUNS));
     // The store's statement, built as readChanges builds it (better-sqlite3's statement log shortens long literals).
     const statement = drizzle(store.sqlite)
       .select()
@@ -191,7 +174,7 @@ async function postgresRun(url: string, calls: number): Promise<Result> {
     const timings: Timing[] = [];
     const plans: string[] = [];
     for (const { query } of QUERIES(calls)) {
-      timings.push(await time(async () => (await store.readChanges(query)).length));
+      timings.push(await time(async () => (await store.readChanges(query)).length, RUNS));
       const plan = (await admin.query(`explain (analyze, buffers, costs off, timing off, summary off) ${last}`)).rows as { 'QUERY PLAN': string }[];
       plans.push(`${last}\n${plan.map((p) => `  ${p['QUERY PLAN']}`).join('\n')}`);
     }

@@ -23,6 +23,7 @@ import { hashApiToken, newApiToken } from '../src/auth/credentials.js';
 import { createApp } from '../src/http/app.js';
 import { createNodeServer } from '../src/http/server.js';
 import { SqliteCallStore } from '../src/store/sqlite/sqlite-store.js';
+import { time, type Timing } from './timing.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -112,24 +113,6 @@ async function seed(path: string, count: number) {
   return { store: new SqliteCallStore({ path }), tenantId: tenant.id, token, seconds, sqliteVersion };
 }
 
-interface Timing {
-  median: number;
-  p95: number;
-  rows: number;
-}
-
-async function time(run: () => Promise<number>): Promise<Timing> {
-  let rows = 0;
-  for (let i = 0; i < 3; i++) rows = await run();
-  const samples: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const started = performance.now();
-    await run();
-    samples.push(performance.now() - started);
-  }
-  samples.sort((a, b) => a - b);
-  return { median: samples[Math.floor(samples.length / 2)]!, p95: samples[Math.min(samples.length - 1, Math.ceil(samples.length * 0.95) - 1)]!, rows };
-}
 
 const JUNE = { setupTimeFrom: '2025-06-01T00:00:00.000Z', setupTimeTo: '2025-06-30T23:59:59.999Z' };
 const TARGET: CallFilter = { ...NO_FILTER, ...JUNE, customFields: [{ fieldId: FIELD.callType, equals: 'Sales call' }] };
@@ -222,7 +205,7 @@ async function main() {
       console.error(`  seeded in ${seconds.toFixed(1)} s; timing ${RUNS} runs per query…`);
       const timings = new Map<string, Timing>();
       for (const scenario of await scenarios(store, tenantId, token)) {
-        const timing = await time(scenario.run);
+        const timing = await time(scenario.run, RUNS);
         timings.set(scenario.label, timing);
         console.error(`  ${ms(timing)}  ${timing.rows} rows  ${scenario.label}`);
       }

@@ -1,6 +1,7 @@
 import { and, eq, gt, gte, inArray, isNull, lt, or, sql, type Column, type SQL } from 'drizzle-orm';
 import { CLI_ACTOR, type ChangeRecord } from '../core/change-log.js';
 import type { ChangeQuery } from './call-store.js';
+import type { LogAppend } from './workflows.js';
 
 /** The change log's columns, as both dialects' schemas name them. */
 export interface ChangeColumns {
@@ -85,3 +86,25 @@ export const toChangeRecord = (row: ChangeRow): ChangeRecord => ({
   clientAddress: row.clientAddress,
   committedAt: row.committedAt,
 });
+
+/** The rows an append writes, numbered from `firstSequence`, all at `committedAt`. */
+export function changeRows({ tenantId, origin, sets }: LogAppend, firstSequence: number, committedAt: string): ChangeRow[] {
+  const { actor, channel, requestId, clientAddress } = origin;
+  let sequence = firstSequence;
+  return sets.flatMap((set) =>
+    set.entries.map((entry) => ({
+      tenantId,
+      sequence: sequence++,
+      changeSetId: set.id,
+      ...entry,
+      callVersion: set.callVersion,
+      actorUserId: actor?.userId ?? null,
+      actorUsername: actor?.username ?? null,
+      actorTokenId: actor?.tokenId ?? null,
+      channel,
+      requestId,
+      clientAddress,
+      committedAt,
+    })),
+  );
+}

@@ -14,7 +14,7 @@ import { callFilterWhere, keyset, orderBy } from './call-list-sql.js';
 import { accountPageOf, accountPageSql } from '../account-pages.js';
 import type { FieldChange } from '../../core/change-set.js';
 import type { ChangeRecord } from '../../core/change-log.js';
-import { changeQueryWhere, toChangeRecord } from '../change-log-query.js';
+import { changeQueryWhere, changeRows, toChangeRecord } from '../change-log-query.js';
 import type { PreviousNamesChange } from '../../core/field-definition.js';
 import { isRetryable, sqlState, translateError } from './pg-errors.js';
 import { REQUEST_SQL, runStatement, toCall, toValue, type RequestStatement } from './request-statements.js';
@@ -672,7 +672,8 @@ class PgPrimitives
    * changeLogHeads), whose lock holds the tenant's other writers until
    * COMMIT, then inserts the records in chunks.
    */
-  *appendChanges({ tenantId, origin, now, sets }: workflows.LogAppend) {
+  *appendChanges(log: workflows.LogAppend) {
+    const { tenantId, now, sets } = log;
     const count = sets.reduce((n, set) => n + set.entries.length, 0);
     if (!this.changeLog || count === 0) return;
     const [head] = yield* awaited(
@@ -688,24 +689,7 @@ class PgPrimitives
         })
         .returning(),
     );
-    let sequence = head!.lastSequence - count;
-    const { actor, channel, requestId, clientAddress } = origin;
-    const rows = sets.flatMap((set) =>
-      set.entries.map((entry) => ({
-        tenantId,
-        sequence: ++sequence,
-        changeSetId: set.id,
-        ...entry,
-        callVersion: set.callVersion,
-        actorUserId: actor?.userId ?? null,
-        actorUsername: actor?.username ?? null,
-        actorTokenId: actor?.tokenId ?? null,
-        channel,
-        requestId,
-        clientAddress,
-        committedAt: head!.lastCommittedAt,
-      })),
-    );
+    const rows = changeRows(log, head!.lastSequence - count + 1, head!.lastCommittedAt);
     for (let r = 0; r < rows.length; r += this.importChunk) {
       yield* awaited(this.tx.insert(callChanges).values(rows.slice(r, r + this.importChunk)).execute());
     }

@@ -10,7 +10,7 @@ import type { CallRecord } from '../../core/call.js';
 import type { CustomFieldDefinition, CustomFieldValue, ValueRule } from '../../core/custom-field.js';
 import type { FieldChange } from '../../core/change-set.js';
 import type { ChangeRecord } from '../../core/change-log.js';
-import { changeQueryWhere, toChangeRecord } from '../change-log-query.js';
+import { changeQueryWhere, changeRows, toChangeRecord, type ChangeRow } from '../change-log-query.js';
 import type { PreviousNamesChange } from '../../core/field-definition.js';
 import { DuplicateError } from '../call-store.js';
 import type * as port from '../call-store.js';
@@ -412,36 +412,13 @@ class SqlitePrimitives
    * and committed in one order; a commit time never runs behind the one
    * before it.
    */
-  *appendChanges({ tenantId, origin, now, sets }: workflows.LogAppend) {
-    const count = sets.reduce((n, set) => n + set.entries.length, 0);
+  *appendChanges(log: workflows.LogAppend) {
+    const count = log.sets.reduce((n, set) => n + set.entries.length, 0);
     if (!this.changeLog || count === 0) return;
-    const [last, committedAt] = this.statements.takeSequences.get({ tenantId, count, now })!;
-    let sequence = last - count;
-    const { actor, channel, requestId, clientAddress } = origin;
-    for (const set of sets) {
-      for (const entry of set.entries) {
-        this.statements.appendChange.run({
-          tenantId,
-          sequence: ++sequence,
-          changeSetId: set.id,
-          callId: entry.callId,
-          fieldId: entry.fieldId,
-          fieldName: entry.fieldName,
-          kind: entry.kind,
-          oldValue: entry.oldValue,
-          newValue: entry.newValue,
-          callVersion: set.callVersion,
-          actorUserId: actor?.userId ?? null,
-          actorUsername: actor?.username ?? null,
-          actorTokenId: actor?.tokenId ?? null,
-          channel,
-          requestId,
-          clientAddress,
-          committedAt,
-        });
-      }
-    }
+    const [last, committedAt] = this.statements.takeSequences.get({ tenantId: log.tenantId, count, now: log.now })!;
+    for (const row of changeRows(log, last - count + 1, committedAt)) this.statements.appendChange.run(row);
   }
+
 
   *lockTenantFields() {}
 
@@ -691,7 +668,7 @@ function prepareStatements(sqlite: Database.Database) {
            returning last_sequence, last_committed_at`,
       )
       .raw(),
-    appendChange: sqlite.prepare<Record<string, string | number | null>>(
+    appendChange: sqlite.prepare<ChangeRow>(
       `insert into call_changes (tenant_id, sequence, change_set_id, call_id, field_id, field_name, kind, old_value, new_value, call_version,
          actor_user_id, actor_username, actor_token_id, channel, request_id, client_address, committed_at)
        values (@tenantId, @sequence, @changeSetId, @callId, @fieldId, @fieldName, @kind, @oldValue, @newValue, @callVersion,
