@@ -1,20 +1,18 @@
 import { UUID } from '../core/call.js';
-import { vendorChange, type VendorChange } from '../core/change-log.js';
+import { decodeSequenceCursor, vendorChange, type VendorChange } from '../core/change-log.js';
+import { nameKey } from '../core/custom-field.js';
 import type { CallStore, ChangeQuery, Tenant } from '../store/call-store.js';
 import { DEFAULT_TENANT, unknownTenant, UsageError } from './commands.js';
 
 export const HISTORY_LIMIT = { default: 50, max: 1000 };
 export const CHANGES_LIMIT = { default: 100, max: 10_000 };
 
-function wholeNumber(value: string | undefined, range: { min: number; max: number; default: number }, problem: string): number {
+function limitOf(value: string | undefined, range: { default: number; max: number }): number {
   if (value === undefined) return range.default;
-  const n = /^\d+$/.test(value) ? Number(value) : NaN;
-  if (!(n >= range.min && n <= range.max)) throw new UsageError(problem);
-  return n;
+  const limit = /^\d+$/.test(value) ? Number(value) : NaN;
+  if (!(limit >= 1 && limit <= range.max)) throw new UsageError(`--limit must be a whole number from 1 to ${range.max}`);
+  return limit;
 }
-
-const limitOf = (value: string | undefined, range: { default: number; max: number }) =>
-  wholeNumber(value, { min: 1, ...range }, `--limit must be a whole number from 1 to ${range.max}`);
 
 /** A read never creates a tenant: a missing "default" has no records, any other missing tenant is a mistake. */
 async function readTenant(store: CallStore, name = DEFAULT_TENANT): Promise<Tenant | null> {
@@ -24,14 +22,19 @@ async function readTenant(store: CallStore, name = DEFAULT_TENANT): Promise<Tena
 }
 
 /**
- * A field named by id (a UUID) or by name. A name is also matched by the id of
- * the tenant's field that has it now (any case), so records written before a
- * rename are found under the new name, and records under an old name by it.
+ * A field named by id (a UUID) or by name. A name matches the records written
+ * under it and every record of the tenant's field that has it now (in any
+ * case) or had it before a rename, as GraphQL's field filter does.
  */
 async function fieldFilter(store: CallStore, tenantId: string, field: string): Promise<NonNullable<ChangeQuery['fields']>> {
   if (UUID.test(field)) return { ids: [field.toLowerCase()], names: [] };
-  const current = (await store.listCustomFields(tenantId, { includeDisabled: true })).find((f) => f.name.toLowerCase() === field.trim().toLowerCase());
-  return { ids: current ? [current.fieldId] : [], names: [field.trim()] };
+  const name = field.trim();
+  const fields = await store.listCustomFields(tenantId, { includeDisabled: true });
+  const named =
+    fields.find((f) => f.name === name) ??
+    fields.find((f) => nameKey(f.name) === nameKey(name)) ??
+    fields.find((f) => (f.previousNames ?? []).some((n) => nameKey(n) === nameKey(name)));
+  return { ids: named ? [named.fieldId] : [], names: [name] };
 }
 
 /** `callgate history --call`: one call's records, newest first. */
@@ -52,7 +55,8 @@ export async function callHistory(
 
 /** `callgate changes --after N`: the tenant's records after a sequence number, oldest first. */
 export async function changesAfter(store: CallStore, input: { after?: string; tenant?: string; limit?: string }): Promise<VendorChange[]> {
-  const after = wholeNumber(input.after, { min: 0, max: Number.MAX_SAFE_INTEGER, default: 0 }, '--after must be a sequence number (a whole number, 0 for the start)');
+  const after = input.after === undefined ? 0 : decodeSequenceCursor(input.after);
+  if (after === null) throw new UsageError('--after must be a sequence number (a whole number, 0 for the start)');
   const limit = limitOf(input.limit, CHANGES_LIMIT);
   const tenant = await readTenant(store, input.tenant);
   if (!tenant) return [];

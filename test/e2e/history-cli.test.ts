@@ -17,12 +17,8 @@ async function cli(args: string[], db: string, stdin?: string) {
 const lines = (stdout: string) => stdout.split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as Record<string, unknown>);
 const sequences = (stdout: string) => lines(stdout).map((record) => record.sequence);
 
-async function put(url: string, callId: string, authorization: string, customFields: { name: string; value: string }[]) {
-  const response = await fetch(`${url}/api/v2/calls/${callId}.json`, {
-    method: 'PUT',
-    headers: { authorization, 'content-type': 'application/json' },
-    body: JSON.stringify({ call: { custom_fields: customFields } }),
-  });
+async function put(url: string, path: string, authorization: string, body: unknown) {
+  const response = await fetch(`${url}${path}`, { method: 'PUT', headers: { authorization, 'content-type': 'application/json' }, body: JSON.stringify(body) });
   expect(response.status, await response.clone().text()).toBe(200);
   return response.headers.get('x-request-id');
 }
@@ -30,8 +26,9 @@ async function put(url: string, callId: string, authorization: string, customFie
 /**
  * One database for the file: tenant "default" with two fields and two calls
  * (call 1 imported with Payment status Unknown, then changed over REST by
- * the editor: Paid with a token, then Notes with a password, Paid again being
- * no change), tenant "other" with one call and a value of its own.
+ * user ed: Paid with a token, then Notes with a password, Paid again being
+ * no change; then Payment status renamed Billing), tenant "other" with one
+ * call and a value of its own.
  */
 describe(`callgate history and changes (${STORE_UNDER_TEST})`, { timeout: 60_000 }, () => {
   let db: string;
@@ -47,15 +44,18 @@ describe(`callgate history and changes (${STORE_UNDER_TEST})`, { timeout: 60_000
     await cli(['fields', 'create', '--name', 'Secret', '--type', 'text', '--tenant', 'other'], db);
     await cli(['calls', 'import', '-'], db, [call(ID(1), [{ name: 'Payment status', value: 'Unknown' }]), call(ID(2))].join('\n'));
     await cli(['calls', 'import', '-', '--tenant', 'other'], db, call(ID(3), [{ name: 'Secret', value: 'hidden' }]));
-    await cli(['users', 'create', '--username', 'ed', '--role', 'editor', '--password-stdin'], db, PASSWORD);
+    await cli(['users', 'create', '--username', 'ed', '--role', 'admin', '--password-stdin'], db, PASSWORD);
     const token = JSON.parse(await cli(['tokens', 'create', '--username', 'ed'], db));
     tokenId = token.id;
     const server = startCliServer(['--db', db]);
     try {
       const url = await server.url;
-      requestIds.push(await put(url, ID(1), `Bearer ${token.token}`, [{ name: 'Payment status', value: 'Paid' }]));
+      const bearer = `Bearer ${token.token}`;
+      requestIds.push(await put(url, `/api/v2/calls/${ID(1)}.json`, bearer, { call: { custom_fields: [{ name: 'Payment status', value: 'Paid' }] } }));
       const basic = `Basic ${Buffer.from(`ed:${PASSWORD}`).toString('base64')}`;
-      requestIds.push(await put(url, ID(1), basic, [{ name: 'Payment status', value: 'Paid' }, { name: 'Notes', value: 'hello' }]));
+      const both = [{ name: 'Payment status', value: 'Paid' }, { name: 'Notes', value: 'hello' }];
+      requestIds.push(await put(url, `/api/v2/calls/${ID(1)}.json`, basic, { call: { custom_fields: both } }));
+      await put(url, `/api/v2/custom_fields/${paymentStatus}.json`, bearer, { custom_field: { name: 'Billing' } });
     } finally {
       server.child.kill('SIGTERM');
       await server.exited;
@@ -88,8 +88,9 @@ describe(`callgate history and changes (${STORE_UNDER_TEST})`, { timeout: 60_000
     expect(imported!.actor).toEqual({ type: 'cli', user_id: null, username: 'cli', token_id: null });
   });
 
-  it('history narrows by --limit and by --field, a name in any case or an id', async () => {
+  it('history narrows by --limit and by --field: an id, or a name now or before a rename, in any case', async () => {
     expect(sequences(await cli(['history', '--call', ID(1), '--limit', '2'], db))).toEqual([3, 2]);
+    expect(sequences(await cli(['history', '--call', ID(1), '--field', 'billing'], db))).toEqual([2, 1]);
     expect(sequences(await cli(['history', '--call', ID(1), '--field', 'payment STATUS'], db))).toEqual([2, 1]);
     expect(sequences(await cli(['history', '--call', ID(1), '--field', paymentStatus.toUpperCase()], db))).toEqual([2, 1]);
     expect(await cli(['history', '--call', ID(1), '--field', 'Nope'], db)).toBe('');
