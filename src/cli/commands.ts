@@ -31,7 +31,7 @@ export async function tenantNamed(store: CallStore, name = DEFAULT_TENANT): Prom
   throw unknownTenant(name);
 }
 
-const unknownTenant = (name: string) =>
+export const unknownTenant = (name: string) =>
   new UsageError(`Unknown tenant "${name}"; create it with: callgate tenants create --name ${JSON.stringify(name)}`);
 
 export async function createUser(

@@ -2,10 +2,13 @@ import { rmSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { DEMO_CALL_ID } from '../core/vendor-examples.js';
 import { ConfigError, type Config } from '../http/config.js';
+import { createLogger } from '../http/logger.js';
 import { readConfig, startServer } from '../http/server.js';
 import { DuplicateError, StoreConfigError, StoreUnavailableError, type CallStore } from '../store/call-store.js';
 import { describeDatabase, describeDatabaseForHumans, openStore } from '../store/open-store.js';
+import { startRetention } from '../store/retention.js';
 import { createField, createTenant, createToken, createUser, importCalls, seedDemo, UsageError } from './commands.js';
+import { callHistory, changesAfter } from './history.js';
 
 const USAGE = `callgate: a GraphQL gateway for call records
 
@@ -21,9 +24,14 @@ Usage: callgate <command> [options]      (every command takes --db <path | postg
                 [--no-editable] [--disabled] [--id <uuid>] [--tenant <name>]
   calls import <file.jsonl | -> [--tenant <name>]
   seed --demo [--tenant <name>]
+  history --call <id> [--field <name or id>] [--limit 50] [--tenant <name>]
+                                            a call's change history, newest first (--limit up to 1000)
+  changes [--after 0] [--limit 100] [--tenant <name>]
+                                            the tenant's change log after a sequence number, oldest
+                                            first (--limit up to 10000)
 
 --db defaults to $DATABASE_URL, else ./data/callgate.sqlite; a postgres:// or postgresql:// URL
-selects PostgreSQL. Output is JSON on stdout.`;
+selects PostgreSQL. Output is JSON on stdout; history and changes print one record per line.`;
 
 const DEMO_DATABASE = './data/demo.sqlite';
 /** The usual local dev servers' origins (Vite, then Create React App / Next.js), allowed by `demo` unless CORS_ORIGINS is set. */
@@ -45,10 +53,15 @@ const OPTIONS = {
   disabled: { type: 'boolean' },
   id: { type: 'string' },
   demo: { type: 'boolean' },
+  call: { type: 'string' },
+  field: { type: 'string' },
+  limit: { type: 'string' },
+  after: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } satisfies ParseArgsConfig['options'];
 
 const print = (value: unknown): void => void process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+const printLines = (values: readonly unknown[]): void => void process.stdout.write(values.map((value) => `${JSON.stringify(value)}\n`).join(''));
 
 function required(value: string | undefined, flag: string): string {
   if (value === undefined || value === '') throw new UsageError(`${flag} is required`);
@@ -90,7 +103,10 @@ async function serve(config: Config, before?: (url: string) => void): Promise<vo
   const running = await startServer(config, store);
   before?.(running.url);
   print({ url: running.url, graphiql: `${running.url}/graphql` });
+  const days = config.historyRetentionDays;
+  const retention = days === null ? null : startRetention({ store, days, logger: createLogger(config.logLevel) });
   const stop = async () => {
+    await retention?.stop();
     await running.close();
     process.exit(0);
   };
@@ -161,6 +177,10 @@ async function main(argv: string[]): Promise<void> {
       if (!v.demo) throw new UsageError('seed needs --demo');
       return withStore(config, async (store) => print(await seedDemo(store, { tenant: v.tenant })));
     }
+    case 'history':
+      return withStore(config, async (store) => printLines(await callHistory(store, { call: v.call, field: v.field, limit: v.limit, tenant: v.tenant })));
+    case 'changes':
+      return withStore(config, async (store) => printLines(await changesAfter(store, { after: v.after, limit: v.limit, tenant: v.tenant })));
     default:
       throw new UsageError(`Unknown command "${topic}". Run callgate --help`);
   }

@@ -8,6 +8,9 @@ import { ManifestError, PERSISTED_DOCUMENTS_MODES, readManifests, type Persisted
 const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 const limit = z.coerce.number().int().min(1).max(1_000_000);
 
+const RETENTION_DAYS = 'must be a whole number of days from 1 to 36500';
+const retentionDays = z.string().regex(/^\d+$/, RETENTION_DAYS).transform(Number).pipe(z.number().min(1, RETENTION_DAYS).max(36_500, RETENTION_DAYS));
+
 /** A comma-separated list of exact origins; each entry is checked by corsOriginProblem. */
 const origins = z.string().transform((value, ctx) => {
   const entries = value.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
@@ -48,6 +51,7 @@ const ConfigSchema = z.object({
     .transform((value) => value.split(',').map((path) => path.trim()).filter((path) => path !== ''))
     .optional(),
   PERSISTED_DOCUMENTS_MODE: z.enum(PERSISTED_DOCUMENTS_MODES).optional(),
+  HISTORY_RETENTION_DAYS: retentionDays.optional(),
 });
 
 export interface Config {
@@ -71,6 +75,8 @@ export interface Config {
   corsOrigins: string[];
   /** Trusted documents: the manifests (read once here, again on SIGHUP) and the mode; null when PERSISTED_DOCUMENTS is unset. */
   persistedDocuments: Required<PersistedDocumentsOptions> | null;
+  /** Change log records older than this many days are deleted while serving; null keeps them forever. */
+  historyRetentionDays: number | null;
 }
 
 export class ConfigError extends Error {}
@@ -131,5 +137,6 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT_SECONDS * 1000,
     corsOrigins: c.CORS_ORIGINS,
     persistedDocuments: trustedDocuments(env, c.PERSISTED_DOCUMENTS, c.PERSISTED_DOCUMENTS_MODE),
+    historyRetentionDays: c.HISTORY_RETENTION_DAYS ?? null,
   };
 }
