@@ -2,7 +2,6 @@ import { MAX_PAGE_SIZE } from '../../core/call-list.js';
 import { normalizeTimestamp, UUID } from '../../core/call.js';
 import { CHANGE_CHANNELS, sequenceCursor, vendorChange, type ChangeChannel, type ChangeKind, type ChangeRecord, type VendorChange } from '../../core/change-log.js';
 import type { Viewer } from '../../core/viewer.js';
-import { CHANGES_PAGE } from '../../graphql/change-log.js';
 import { PAGE_SIZES } from '../../graphql/query-limits.js';
 import { jsonReply, restError, type RestReply } from '../reply.js';
 import type { RestRequest } from '../request-body.js';
@@ -14,7 +13,7 @@ export const CHANGES_ROUTE = '/api/v2/changes.json';
 export const historyRoute = (callId: string) => `/api/v2/calls/${encodeURIComponent(callId)}/custom_fields/history.json`;
 
 export const HISTORY_DEFAULT_LIMIT = PAGE_SIZES['Call.history']!.default;
-export const CHANGES_DEFAULT_LIMIT = CHANGES_PAGE.default;
+export const CHANGES_DEFAULT_LIMIT = PAGE_SIZES['Query.changes']!.default;
 
 type Read<T> = { ok: true; params: T } | { ok: false; description: string };
 
