@@ -213,6 +213,14 @@ describe('GET /api/v2/changes.json', () => {
     expect(spaced.next_url).toBeNull();
   });
 
+  it('matches nothing for a field name or actor with a NUL character (PostgreSQL\'s text cannot hold one), not a 500', async () => {
+    for (const path of ['/api/v2/changes.json?field=Notes%00', '/api/v2/changes.json?actor=editor%00', `${historyPath()}?field=%00`]) {
+      const response = await get(path);
+      expect(response.status, path).toBe(200);
+      expect(response.json.changes ?? response.json.history, path).toEqual([]);
+    }
+  });
+
   it('never shows another tenant\'s records', async () => {
     await put([{ field_id: FIELD.notes, value: 'mine' }]);
     await put([{ field_id: FIELD.otherTenant, value: 'theirs' }], { as: 'otherEditor', callId: CALL.otherTenant });
