@@ -9,8 +9,8 @@ import { queryFailure, readKnownParams } from './call-list.js';
 import { CALL_HISTORY, CHANGES, type RestChange, type VariablesOf } from './documents.js';
 import type { OperationRunner } from './operation.js';
 
-export const CHANGES_ROUTE = '/api/v2/changes.json';
-export const historyRoute = (callId: string) => `/api/v2/calls/${encodeURIComponent(callId)}/custom_fields/history.json`;
+const CHANGES_ROUTE = '/api/v2/changes.json';
+const historyRoute = (callId: string) => `/api/v2/calls/${encodeURIComponent(callId)}/custom_fields/history.json`;
 
 export const HISTORY_DEFAULT_LIMIT = PAGE_SIZES['Call.history']!.default;
 export const CHANGES_DEFAULT_LIMIT = PAGE_SIZES['Query.changes']!.default;
@@ -121,13 +121,13 @@ export const readChangeFeedParams = (search: string): Read<ChangeFeedParams> =>
 /** A query value in next_url: percent-encoded, with `/` and `:` left readable. */
 const queryValue = (value: string) => encodeURIComponent(value).replace(/%2F/gi, '/').replace(/%3A/gi, ':');
 
-export function historyPageUrl(callId: string, params: HistoryParams, before: number): string {
+function historyPageUrl(callId: string, params: HistoryParams, before: number): string {
   const parts = [`limit=${params.limit}`, `before=${before}`];
   if (params.field !== null) parts.push(`field=${queryValue(params.field)}`);
   return `${historyRoute(callId)}?${parts.join('&')}`;
 }
 
-export function changeFeedUrl(params: ChangeFeedParams, after: number): string {
+function changeFeedUrl(params: ChangeFeedParams, after: number): string {
   const parts = [`after=${after}`, `limit=${params.limit}`];
   const filters = [['call_id', params.callId], ['field', params.field], ['actor', params.actor], ['channel', params.channel], ['since', params.since], ['until', params.until]] as const;
   for (const [name, value] of filters) if (value !== null) parts.push(`${name}=${queryValue(value)}`);
