@@ -40,6 +40,44 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v2/calls/{call_id}/custom_fields/history.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                call_id: components["parameters"]["call_id"];
+            };
+            cookie?: never;
+        };
+        /** A call's custom field value changes, newest first, a page at a time (any role) */
+        get: operations["getCallHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        /** A call's custom field value changes, newest first, a page at a time (any role) (headers only) */
+        head: operations["getCallHistoryHead"];
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/changes.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant's change log, oldest first, from a sequence on: the feed for syncs (any role) */
+        get: operations["listChanges"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        /** The tenant's change log, oldest first, from a sequence on: the feed for syncs (any role) (headers only) */
+        head: operations["listChangesHead"];
+        patch?: never;
+        trace?: never;
+    };
     "/api/v2/custom_fields.json": {
         parameters: {
             query?: never;
@@ -126,6 +164,62 @@ export interface components {
             next_url: string | null;
             /** @description Only on the last page: how many calls match. */
             total?: number;
+        };
+        /** @description One change of one stored custom field value, from the tenant's change log. */
+        Change: {
+            actor: {
+                /** @description The API token the request used; null for a password login and the CLI. */
+                token_id: string | null;
+                /** @enum {string} */
+                type: "api_user" | "cli";
+                /** @description The API user's id; null for the CLI. */
+                user_id: string | null;
+                /** @description The API user's username; `cli` for the CLI. */
+                username: string;
+            };
+            /** @description A UUID as the vendor gives them, e.g. `138fb20c-4c3b-11ee-8cbb-0015172d2a7d`. */
+            call_id: string;
+            /** @description The call's version after the change. */
+            call_version: number;
+            /** @description Shared by the changes one request made to one call. */
+            change_set_id: string;
+            /** @enum {string} */
+            channel: "rest" | "graphql" | "import" | "admin";
+            /** @description The client's address; shown to admins only, null for other roles and the CLI. */
+            client_address: string | null;
+            /** Format: date-time */
+            committed_at: string;
+            /** @description A UUID as the vendor gives them, e.g. `138fb20c-4c3b-11ee-8cbb-0015172d2a7d`. */
+            field_id: string;
+            /** @description The field's name when the change was made (a later rename does not change it). */
+            field_name: string;
+            /**
+             * @description `set`, `cleared`, `field_deleted` (a forced delete of the field), `invalidated` (the value stayed but no longer fits its tightened field).
+             * @enum {string}
+             */
+            kind: "set" | "cleared" | "field_deleted" | "invalidated";
+            /** @description The stored text after; null where it was cleared or removed. */
+            new_value: string | null;
+            /** @description The stored text before; null where the call had no value. */
+            old_value: string | null;
+            /** @description The request's `X-Request-Id`; null for the CLI. */
+            request_id: string | null;
+            /** @description Its place in the tenant's log: strictly increasing in commit order, never reused. */
+            sequence: number;
+        };
+        ChangeFeedPage: {
+            /** @description Where to continue from: the last record's sequence, or the `after` asked for when the page is empty. */
+            after: number;
+            /** @description Oldest first. */
+            changes: components["schemas"]["Change"][];
+            /** @description The next page (same limit and filters) while more records exist now; null when caught up. */
+            next_url: string | null;
+        };
+        ChangeHistoryPage: {
+            /** @description Newest first. */
+            history: components["schemas"]["Change"][];
+            /** @description The next (older) page, with `before` and the same `limit` and `field`; null on the last page. */
+            next_url: string | null;
         };
         CreateCustomFieldBody: {
             custom_field: {
@@ -292,12 +386,28 @@ export interface components {
         };
     };
     parameters: {
+        /** @description Records made by this API user (username), or `cli` for the operator's CLI. */
+        actor: string;
+        /** @description Records with a larger sequence only (0: from the start of the log): the `after` of the last page read. */
+        after: number;
+        /** @description Records with a smaller sequence only: the cursor `next_url` carries, so a page never shifts when new changes arrive. */
+        before: number;
         call_id: string;
+        /** @description Records of this call only. */
+        call_id_filter: string;
+        /** @description Records per page (more is a 400, not a silent cap). */
+        changes_limit: number;
+        /** @description Records that came in through this channel. */
+        channel: "rest" | "graphql" | "import" | "admin";
         /** @description Calls set up on these UTC days, both included; the first day not after the second. */
         daterange: string;
+        /** @description Records of one custom field: a UUID is its id; anything else its name now, a name it had, or the name a record was written under. */
+        field: string;
         field_id: string;
         /** @description Apply even when stored values would become invalid (they are cleared) or, for DELETE, be deleted. `1` and `0` are taken too. */
         force: boolean;
+        /** @description Records per page (more is a 400, not a silent cap). */
+        history_limit: number;
         /** @description `*` or a comma-separated list of entity tags as `ETag` gives them. Compared strongly: a weak tag (`W/"..."`) never matches. */
         IfMatch: string;
         /** @description `*` or a comma-separated list of entity tags; compared weakly (`W/"x"` names `"x"`). */
@@ -306,10 +416,14 @@ export interface components {
         limit: number;
         /** @description The from or the to number starts with it (`+` is a plus sign). */
         search_term: string;
+        /** @description Records committed at or after this instant (ISO 8601 with a time zone; `+` in an offset is `%2B`). */
+        since: string;
         /** @description By setup time; newest first by default. */
         sort_order: "asc" | "desc";
         /** @description How many calls to skip. */
         start: number;
+        /** @description Records committed before this instant (ISO 8601 with a time zone). */
+        until: string;
     };
     requestBodies: never;
     headers: {
@@ -786,6 +900,407 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             /** @description As GET, without a body. No such call in the API user's tenant. */
             404: {
+                headers: {
+                    /** @description The request id (the client's X-Request-Id when it sent one), also in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            408: components["responses"]["RequestTimeout"];
+            /** @description As GET, without a body. `If-Match` does not name the current `ETag`. */
+            412: {
+                headers: {
+                    /** @description The request id (the client's X-Request-Id when it sent one), also in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getCallHistory: {
+        parameters: {
+            query?: {
+                /** @description Records with a smaller sequence only: the cursor `next_url` carries, so a page never shifts when new changes arrive. */
+                before?: components["parameters"]["before"];
+                /** @description Records of one custom field: a UUID is its id; anything else its name now, a name it had, or the name a record was written under. */
+                field?: components["parameters"]["field"];
+                /** @description Records per page (more is a 400, not a silent cap). */
+                limit?: components["parameters"]["history_limit"];
+            };
+            header?: {
+                /** @description `*` or a comma-separated list of entity tags as `ETag` gives them. Compared strongly: a weak tag (`W/"..."`) never matches. */
+                "If-Match"?: components["parameters"]["IfMatch"];
+                /** @description `*` or a comma-separated list of entity tags; compared weakly (`W/"x"` names `"x"`). */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
+            path: {
+                call_id: components["parameters"]["call_id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The resource; its `ETag` is a hash of the exact body. */
+            200: {
+                headers: {
+                    /** @description Any cache may keep the answer for this user only and must revalidate it before reuse. */
+                    "Cache-Control": "private, no-cache";
+                    /** @description A strong entity tag: 22 characters in double quotes. Opaque: not a version, no order. */
+                    ETag: string;
+                    /** @description The request id (the client's X-Request-Id when it sent one), also in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangeHistoryPage"];
+                };
+            };
+            /** @description Not Modified: `If-None-Match` names the current `ETag`. No body. */
+            304: {
+                headers: {
+                    /** @description Any cache may keep the answer for this user only and must revalidate it before reuse. */
+                    "Cache-Control": "private, no-cache";
+                    /** @description A strong entity tag: 22 characters in double quotes. Opaque: not a version, no order. */
+                    ETag: string;
+                    /** @description The request id (the client's X-Request-Id when it sent one), also in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A query parameter is invalid (InvalidParameter), or `If-Match`/`If-None-Match` is not `*` or a list of entity tags (InvalidHeader). */
+            400: {
+                headers: {
+                    /** @description The request id (the client's X-Request-Id when it sent one), also in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        error?: "InvalidParameter" | "InvalidHeader" | "BadRequest";
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The API user's role does not allow this. */
+            403: {
+                headers: {
+                    /** @description The request id (the client's X-Request-Id when it sent one), also in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        error?: "Forbidden";
+                    };
+                };
+            };
+            /** @description No such call in the API user's tenant. */
+            404: {
+                headers: {
+                    /** @description The request id (the client's X-Request-Id when it sent one), also in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        error?: "NotFound";
+                    };
+                };
+            };
+            408: components["responses"]["RequestTimeout"];
+            /** @description `If-Match` does not name the current `ETag`. */
+            412: {
+                headers: {
+                    /** @description The request id (the client's X-Request-Id when it sent one), also in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        error?: "PreconditionFailed";
+                    };
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getCallHistoryHead: {
+        parameters: {
+            query?: {
+                /** @description Records with a smaller sequence only: the cursor `next_url` carries, so a page never shifts when new changes arrive. */
+                before?: components["parameters"]["before"];
+                /** @description Records of one custom field: a UUID is its id; anything else its name now, a name it had, or the name a record was written under. */
+                field?: components["parameters"]["field"];
+                /** @description Records per page (more is a 400, not a silent cap). */
+                limit?: components["parameters"]["history_limit"];
+            };
+            header?: {
+                /** @description `*` or a comma-separated list of entity tags as `ETag` gives them. Compared strongly: a weak tag (`W/"..."`) never matches. */
+                "If-Match"?: components["parameters"]["IfMatch"];
+                /** @description `*` or a comma-separated list of entity tags; compared weakly (`W/"x"` names `"x"`). */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
+            path: {
+                call_id: components["parameters"]["call_id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description As GET, without a body. The resource; its `ETag` is a hash of the exact body. */
+            200: {
+                headers: {
+                    /** @description Any cache may keep the answer for this user only and must revalidate it before reuse. */
+                    "Cache-Control": "private, no-cache";
+                    /** @description A strong entity tag: 22 characters in double quotes. Opaque: not a version, no order. */
+                    ETag: string;
+                    /** @description The request id (the client's X-Request-Id when it sent one), also in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description As GET, without a body. Not Modified: `If-None-Match` names the current `ETag`. No body. */
+            304: {
+                headers: {
+                    /** @description Any cache may keep the answer for this user only and must revalidate it before reuse. */
+                    "Cache-Control": "private, no-cache";
+                    /** @description A strong entity tag: 22 characters in double quotes. Opaque: not a version, no order. */
+                    ETag: string;
+                    /** @description The request id (the client's X-Request-Id when it sent one), also in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description As GET, without a body. A query parameter is invalid (InvalidParameter), or `If-Match`/`If-None-Match` is not `*` or a list of entity tags (InvalidHeader). */
+            400: {
+                headers: {
+                    /** @description The request id (the client's X-Request-Id when it sent one), also in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description As GET, without a body. The API user's role does not allow this. */
+            403: {
+                headers: {
+                    /** @description The request id (the client's X-Request-Id when it sent one), also in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description As GET, without a body. No such call in the API user's tenant. */
+            404: {
+                headers: {
+                    /** @description The request id (the client's X-Request-Id when it sent one), also in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            408: components["responses"]["RequestTimeout"];
+            /** @description As GET, without a body. `If-Match` does not name the current `ETag`. */
+            412: {
+                headers: {
+                    /** @description The request id (the client's X-Request-Id when it sent one), also in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listChanges: {
+        parameters: {
+            query?: {
+                /** @description Records made by this API user (username), or `cli` for the operator's CLI. */
+                actor?: components["parameters"]["actor"];
+                /** @description Records with a larger sequence only (0: from the start of the log): the `after` of the last page read. */
+                after?: components["parameters"]["after"];
+                /** @description Records of this call only. */
+                call_id?: components["parameters"]["call_id_filter"];
+                /** @description Records that came in through this channel. */
+                channel?: components["parameters"]["channel"];
+                /** @description Records of one custom field: a UUID is its id; anything else its name now, a name it had, or the name a record was written under. */
+                field?: components["parameters"]["field"];
+                /** @description Records per page (more is a 400, not a silent cap). */
+                limit?: components["parameters"]["changes_limit"];
+                /** @description Records committed at or after this instant (ISO 8601 with a time zone; `+` in an offset is `%2B`). */
+                since?: components["parameters"]["since"];
+                /** @description Records committed before this instant (ISO 8601 with a time zone). */
+                until?: components["parameters"]["until"];
+            };
+            header?: {
+                /** @description `*` or a comma-separated list of entity tags as `ETag` gives them. Compared strongly: a weak tag (`W/"..."`) never matches. */
+                "If-Match"?: components["parameters"]["IfMatch"];
+                /** @description `*` or a comma-separated list of entity tags; compared weakly (`W/"x"` names `"x"`). */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The resource; its `ETag` is a hash of the exact body. */
+            200: {
+                headers: {
+                    /** @description Any cache may keep the answer for this user only and must revalidate it before reuse. */
+                    "Cache-Control": "private, no-cache";
+                    /** @description A strong entity tag: 22 characters in double quotes. Opaque: not a version, no order. */
+                    ETag: string;
+                    /** @description The request id (the client's X-Request-Id when it sent one), also in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangeFeedPage"];
+                };
+            };
+            /** @description Not Modified: `If-None-Match` names the current `ETag`. No body. */
+            304: {
+                headers: {
+                    /** @description Any cache may keep the answer for this user only and must revalidate it before reuse. */
+                    "Cache-Control": "private, no-cache";
+                    /** @description A strong entity tag: 22 characters in double quotes. Opaque: not a version, no order. */
+                    ETag: string;
+                    /** @description The request id (the client's X-Request-Id when it sent one), also in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A query parameter is invalid (InvalidParameter), or `If-Match`/`If-None-Match` is not `*` or a list of entity tags (InvalidHeader). */
+            400: {
+                headers: {
+                    /** @description The request id (the client's X-Request-Id when it sent one), also in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        error?: "InvalidParameter" | "InvalidHeader" | "BadRequest";
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The API user's role does not allow this. */
+            403: {
+                headers: {
+                    /** @description The request id (the client's X-Request-Id when it sent one), also in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        error?: "Forbidden";
+                    };
+                };
+            };
+            408: components["responses"]["RequestTimeout"];
+            /** @description `If-Match` does not name the current `ETag`. */
+            412: {
+                headers: {
+                    /** @description The request id (the client's X-Request-Id when it sent one), also in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        error?: "PreconditionFailed";
+                    };
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listChangesHead: {
+        parameters: {
+            query?: {
+                /** @description Records made by this API user (username), or `cli` for the operator's CLI. */
+                actor?: components["parameters"]["actor"];
+                /** @description Records with a larger sequence only (0: from the start of the log): the `after` of the last page read. */
+                after?: components["parameters"]["after"];
+                /** @description Records of this call only. */
+                call_id?: components["parameters"]["call_id_filter"];
+                /** @description Records that came in through this channel. */
+                channel?: components["parameters"]["channel"];
+                /** @description Records of one custom field: a UUID is its id; anything else its name now, a name it had, or the name a record was written under. */
+                field?: components["parameters"]["field"];
+                /** @description Records per page (more is a 400, not a silent cap). */
+                limit?: components["parameters"]["changes_limit"];
+                /** @description Records committed at or after this instant (ISO 8601 with a time zone; `+` in an offset is `%2B`). */
+                since?: components["parameters"]["since"];
+                /** @description Records committed before this instant (ISO 8601 with a time zone). */
+                until?: components["parameters"]["until"];
+            };
+            header?: {
+                /** @description `*` or a comma-separated list of entity tags as `ETag` gives them. Compared strongly: a weak tag (`W/"..."`) never matches. */
+                "If-Match"?: components["parameters"]["IfMatch"];
+                /** @description `*` or a comma-separated list of entity tags; compared weakly (`W/"x"` names `"x"`). */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description As GET, without a body. The resource; its `ETag` is a hash of the exact body. */
+            200: {
+                headers: {
+                    /** @description Any cache may keep the answer for this user only and must revalidate it before reuse. */
+                    "Cache-Control": "private, no-cache";
+                    /** @description A strong entity tag: 22 characters in double quotes. Opaque: not a version, no order. */
+                    ETag: string;
+                    /** @description The request id (the client's X-Request-Id when it sent one), also in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description As GET, without a body. Not Modified: `If-None-Match` names the current `ETag`. No body. */
+            304: {
+                headers: {
+                    /** @description Any cache may keep the answer for this user only and must revalidate it before reuse. */
+                    "Cache-Control": "private, no-cache";
+                    /** @description A strong entity tag: 22 characters in double quotes. Opaque: not a version, no order. */
+                    ETag: string;
+                    /** @description The request id (the client's X-Request-Id when it sent one), also in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description As GET, without a body. A query parameter is invalid (InvalidParameter), or `If-Match`/`If-None-Match` is not `*` or a list of entity tags (InvalidHeader). */
+            400: {
+                headers: {
+                    /** @description The request id (the client's X-Request-Id when it sent one), also in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description As GET, without a body. The API user's role does not allow this. */
+            403: {
                 headers: {
                     /** @description The request id (the client's X-Request-Id when it sent one), also in the log line. */
                     "X-Request-Id"?: string;

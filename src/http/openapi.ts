@@ -1,12 +1,14 @@
 import { CHALLENGE } from '../auth/authenticator.js';
 import { MAX_PAGE_SIZE } from '../core/call-list.js';
 import { DIRECTIONS } from '../core/call.js';
+import { CHANGE_CHANNELS, CHANGE_KINDS } from '../core/change-log.js';
 import { CUSTOM_FIELD_TYPES } from '../core/custom-field.js';
 import { MAX_ENTRIES } from '../core/change-set.js';
 import { CACHE_CONTROL, conditionalGet } from './conditional-requests.js';
 import { jsonReply, methodNotAllowed, type RestReply } from './reply.js';
 import { MAX_BODY_BYTES, type RestRequest } from './request-body.js';
 import { DEFAULT_LIMIT } from './rest/call-list.js';
+import { CHANGES_DEFAULT_LIMIT, HISTORY_DEFAULT_LIMIT } from './rest/history.js';
 
 /** Where the description is served; it needs no credentials (it describes the API, not data). */
 export const OPENAPI_PATH = '/api/v2/openapi.json';
@@ -170,7 +172,8 @@ export const openApiDocument = {
     title: 'callgate REST API v2',
     version: '2',
     description: [
-      'The vendor-compatible REST shim of callgate: calls and their custom field values, and the custom field definitions. ' +
+      'The vendor-compatible REST shim of callgate: calls and their custom field values, the custom field definitions, ' +
+        'and the change history of the values. ' +
         'Every route runs as a GraphQL operation through the same pipeline as `/graphql`. See docs/rest.md.',
       '',
       'Every route but this document needs HTTP Basic or a Bearer token. Errors have the vendor\'s body ' +
@@ -268,6 +271,38 @@ export const openApiDocument = {
         },
       },
     },
+    '/api/v2/calls/{call_id}/custom_fields/history.json': {
+      parameters: [parameter('call_id')],
+      ...readOperations(
+        'getCallHistory',
+        'A call\'s custom field value changes, newest first, a page at a time (any role)',
+        ref('ChangeHistoryPage'),
+        {
+          parameters: [parameter('history_limit'), parameter('before'), parameter('field')],
+          invalidParameter: true,
+          errors: { ...forbidden, ...notFound('call'), ...COMMON_ERRORS },
+        },
+      ),
+    },
+    '/api/v2/changes.json': readOperations(
+      'listChanges',
+      'The tenant\'s change log, oldest first, from a sequence on: the feed for syncs (any role)',
+      ref('ChangeFeedPage'),
+      {
+        parameters: [
+          parameter('after'),
+          parameter('changes_limit'),
+          parameter('call_id_filter'),
+          parameter('field'),
+          parameter('actor'),
+          parameter('channel'),
+          parameter('since'),
+          parameter('until'),
+        ],
+        invalidParameter: true,
+        errors: { ...forbidden, ...COMMON_ERRORS },
+      },
+    ),
     [OPENAPI_PATH]: readOperations('getOpenApiDocument', 'This description (no credentials needed)', { type: 'object' }, {
       errors: { '408': COMMON_ERRORS['408'] },
       security: [],
@@ -291,6 +326,56 @@ export const openApiDocument = {
       },
       search_term: { name: 'search_term', in: 'query', description: 'The from or the to number starts with it (`+` is a plus sign).', schema: { type: 'string' } },
       sort_order: { name: 'sort_order', in: 'query', description: 'By setup time; newest first by default.', schema: { type: 'string', enum: ['asc', 'desc'], default: 'desc' } },
+      history_limit: {
+        name: 'limit',
+        in: 'query',
+        description: 'Records per page (more is a 400, not a silent cap).',
+        schema: { type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: HISTORY_DEFAULT_LIMIT },
+      },
+      before: {
+        name: 'before',
+        in: 'query',
+        description: 'Records with a smaller sequence only: the cursor `next_url` carries, so a page never shifts when new changes arrive.',
+        schema: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
+      },
+      field: {
+        name: 'field',
+        in: 'query',
+        description: 'Records of one custom field: a UUID is its id; anything else its name now, a name it had, or the name a record was written under.',
+        schema: { type: 'string', minLength: 1 },
+      },
+      after: {
+        name: 'after',
+        in: 'query',
+        description: 'Records with a larger sequence only (0: from the start of the log): the `after` of the last page read.',
+        schema: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, default: 0 },
+      },
+      changes_limit: {
+        name: 'limit',
+        in: 'query',
+        description: 'Records per page (more is a 400, not a silent cap).',
+        schema: { type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: CHANGES_DEFAULT_LIMIT },
+      },
+      call_id_filter: { name: 'call_id', in: 'query', description: 'Records of this call only.', schema: uuidLike },
+      actor: {
+        name: 'actor',
+        in: 'query',
+        description: 'Records made by this API user (username), or `cli` for the operator\'s CLI.',
+        schema: { type: 'string', minLength: 1 },
+      },
+      channel: { name: 'channel', in: 'query', description: 'Records that came in through this channel.', schema: { type: 'string', enum: [...CHANGE_CHANNELS] } },
+      since: {
+        name: 'since',
+        in: 'query',
+        description: 'Records committed at or after this instant (ISO 8601 with a time zone; `+` in an offset is `%2B`).',
+        schema: { type: 'string', format: 'date-time' },
+      },
+      until: {
+        name: 'until',
+        in: 'query',
+        description: 'Records committed before this instant (ISO 8601 with a time zone).',
+        schema: { type: 'string', format: 'date-time' },
+      },
       force: {
         name: 'force',
         in: 'query',
@@ -366,6 +451,64 @@ export const openApiDocument = {
           calls: { type: 'array', items: ref('Call') },
           next_url: { type: ['string', 'null'], description: 'The next page (same filters), or null on the last page.' },
           total: { type: 'integer', minimum: 0, description: 'Only on the last page: how many calls match.' },
+        },
+      },
+      Change: {
+        type: 'object',
+        description: 'One change of one stored custom field value, from the tenant\'s change log.',
+        required: [
+          'sequence', 'change_set_id', 'call_id', 'field_id', 'field_name', 'kind', 'old_value', 'new_value',
+          'call_version', 'actor', 'channel', 'request_id', 'client_address', 'committed_at',
+        ],
+        additionalProperties: false,
+        properties: {
+          sequence: { type: 'integer', minimum: 1, description: 'Its place in the tenant\'s log: strictly increasing in commit order, never reused.' },
+          change_set_id: { type: 'string', description: 'Shared by the changes one request made to one call.' },
+          call_id: uuidLike,
+          field_id: uuidLike,
+          field_name: { type: 'string', description: 'The field\'s name when the change was made (a later rename does not change it).' },
+          kind: {
+            type: 'string',
+            enum: [...CHANGE_KINDS],
+            description: '`set`, `cleared`, `field_deleted` (a forced delete of the field), `invalidated` (the value stayed but no longer fits its tightened field).',
+          },
+          old_value: { type: ['string', 'null'], description: 'The stored text before; null where the call had no value.' },
+          new_value: { type: ['string', 'null'], description: 'The stored text after; null where it was cleared or removed.' },
+          call_version: { type: 'integer', minimum: 1, description: 'The call\'s version after the change.' },
+          actor: {
+            type: 'object',
+            required: ['type', 'user_id', 'username', 'token_id'],
+            additionalProperties: false,
+            properties: {
+              type: { type: 'string', enum: ['api_user', 'cli'] },
+              user_id: { type: ['string', 'null'], description: 'The API user\'s id; null for the CLI.' },
+              username: { type: 'string', description: 'The API user\'s username; `cli` for the CLI.' },
+              token_id: { type: ['string', 'null'], description: 'The API token the request used; null for a password login and the CLI.' },
+            },
+          },
+          channel: { type: 'string', enum: [...CHANGE_CHANNELS] },
+          request_id: { type: ['string', 'null'], description: 'The request\'s `X-Request-Id`; null for the CLI.' },
+          client_address: { type: ['string', 'null'], description: 'The client\'s address; shown to admins only, null for other roles and the CLI.' },
+          committed_at: { type: 'string', format: 'date-time' },
+        },
+      },
+      ChangeHistoryPage: {
+        type: 'object',
+        required: ['history', 'next_url'],
+        additionalProperties: false,
+        properties: {
+          history: { type: 'array', items: ref('Change'), description: 'Newest first.' },
+          next_url: { type: ['string', 'null'], description: 'The next (older) page, with `before` and the same `limit` and `field`; null on the last page.' },
+        },
+      },
+      ChangeFeedPage: {
+        type: 'object',
+        required: ['changes', 'after', 'next_url'],
+        additionalProperties: false,
+        properties: {
+          changes: { type: 'array', items: ref('Change'), description: 'Oldest first.' },
+          after: { type: 'integer', minimum: 0, description: 'Where to continue from: the last record\'s sequence, or the `after` asked for when the page is empty.' },
+          next_url: { type: ['string', 'null'], description: 'The next page (same limit and filters) while more records exist now; null when caught up.' },
         },
       },
       CustomFieldEntry: {

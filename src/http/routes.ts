@@ -10,6 +10,7 @@ import type { RequestInfo } from './request-log.js';
 import { createRestCallListRoute } from './rest/call-list.js';
 import { createRestCallRoutes } from './rest/calls.js';
 import { createRestCustomFieldRoutes } from './rest/custom-fields.js';
+import { createRestHistoryRoutes } from './rest/history.js';
 import type { OperationRunner } from './rest/operation.js';
 
 /** What a route's handler gets: the request, the authenticated viewer, the decoded path parameter and the URL. */
@@ -27,6 +28,7 @@ export function restRoutes(operations: OperationRunner): Route[] {
   const calls = createRestCallRoutes(operations);
   const callList = createRestCallListRoute(operations);
   const fields = createRestCustomFieldRoutes(operations);
+  const history = createRestHistoryRoutes(operations);
   return [
     {
       path: '/api/v2/calls.json',
@@ -54,6 +56,16 @@ export function restRoutes(operations: OperationRunner): Route[] {
         GET: (request, viewer, { id }) => calls.get(request, viewer, id),
         PUT: (request, viewer, { id }) => calls.put(request, viewer, id),
       },
+    },
+    {
+      path: '/api/v2/calls/{call_id}/custom_fields/history.json',
+      pattern: /^\/api\/v2\/calls\/([^/]+)\/custom_fields\/history\.json$/,
+      methods: { GET: (request, viewer, { id, url }) => history.history(request, viewer, id, url) },
+    },
+    {
+      path: '/api/v2/changes.json',
+      pattern: /^\/api\/v2\/changes\.json$/,
+      methods: { GET: (request, viewer, { url }) => history.feed(request, viewer, url) },
     },
   ];
 }

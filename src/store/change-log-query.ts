@@ -19,6 +19,9 @@ export interface ChangeColumns {
 /** A condition no row meets: a filter given with no value that can match. */
 const NOTHING = sql`1 = 0`;
 
+/** No field name or username holds a NUL character (PostgreSQL's text cannot), so such a filter value matches nothing. */
+const storable = (text: string) => !text.includes('\0');
+
 /**
  * The WHERE of a change query. Every query names its tenant and reads in
  * sequence order, so it walks the (tenant, sequence) key or, for one call's
@@ -33,10 +36,11 @@ export function changeQueryWhere(c: ChangeColumns, q: ChangeQuery, validId: (id:
   }
   if (q.fields) {
     const ids = q.fields.ids.filter(validId);
-    conditions.push(or(ids.length > 0 ? inArray(c.fieldId, ids) : undefined, q.fields.names.length > 0 ? inArray(c.fieldName, [...q.fields.names]) : undefined) ?? NOTHING);
+    const names = q.fields.names.filter(storable);
+    conditions.push(or(ids.length > 0 ? inArray(c.fieldId, ids) : undefined, names.length > 0 ? inArray(c.fieldName, names) : undefined) ?? NOTHING);
   }
   if (q.actors) {
-    const usernames = q.actors.filter((a) => a !== CLI_ACTOR);
+    const usernames = q.actors.filter((a) => a !== CLI_ACTOR && storable(a));
     conditions.push(
       or(usernames.length > 0 ? inArray(c.actorUsername, usernames) : undefined, q.actors.includes(CLI_ACTOR) ? isNull(c.actorUserId) : undefined) ?? NOTHING,
     );

@@ -70,6 +70,7 @@ const get = (target: string, headers: Record<string, string> = {}, who: Who = 'v
 });
 const callPath = (id: string) => `/api/v2/calls/${id}.json`;
 const fieldPath = (id: string) => `/api/v2/custom_fields/${id}.json`;
+const historyPath = (id: string) => `/api/v2/calls/${id}/custom_fields/history.json`;
 const setNotes = { call: { custom_fields: [{ name: 'Notes', value: 'ok' }] } };
 
 /** Requests every run sends first: the shapes that once failed, or are easy to get wrong. */
@@ -119,6 +120,24 @@ function fixedRequests(): SentRequest[] {
     get(callPath(CALL.second)),
     get('/api/v2/calls.json?limit=1&start=5'),
     { method: 'DELETE', target: `${fieldPath(FIELD.retired)}?force=1`, headers: { authorization: bearer('admin') } },
+    // The change history, after the writes above: pages, filters, refusals.
+    get(historyPath(CALL.second), {}, 'admin'),
+    get(`${historyPath(CALL.first)}?limit=1&field=Remarks`),
+    get(`${historyPath(CALL.first)}?before=0`),
+    get(`${historyPath(CALL.first)}?before=x`),
+    get(historyPath(CALL.otherTenant)),
+    get(historyPath('not-a-call')),
+    get(historyPath(CALL.first), {}, 'viewer', 'HEAD'),
+    get('/api/v2/changes.json', {}, 'admin'),
+    get('/api/v2/changes.json?after=2&limit=1'),
+    get('/api/v2/changes.json?after=999999&limit=1000'),
+    get(`/api/v2/changes.json?call_id=${CALL.second}&field=${FIELD.paymentStatus}&actor=editor&channel=rest&since=2026-01-01T00:00:00Z&until=2099-01-01T00:00:00%2B01:00`),
+    get('/api/v2/changes.json?channel=admin&actor=cli'),
+    get('/api/v2/changes.json?since=yesterday'),
+    get('/api/v2/changes.json?after=9007199254740992'),
+    get('/api/v2/changes.json?limit=1&limit=2'),
+    get('/api/v2/changes.json', {}, 'otherEditor', 'HEAD'),
+    { method: 'POST', target: '/api/v2/changes.json', headers: { authorization: bearer('editor') } },
   ];
 }
 
@@ -204,12 +223,37 @@ const tagValues = (): fc.Arbitrary<string> =>
     { weight: 1, arbitrary: nastyString(20).filter(sendable) },
   );
 
-const queryValueOf = (schema: Json): fc.Arbitrary<string> =>
-  fc.oneof(
-    { weight: 4, arbitrary: schema.pattern ? fc.tuple(fc.date({ min: new Date('2025-12-01'), max: new Date('2026-03-01'), noInvalidDate: true }), fc.nat(40)).map(([from, days]) => {
+/** Query values known to the fixture's world, by parameter name (percent-encoded). */
+const queryPools = (): Record<string, fc.Arbitrary<string>> => ({
+  field: fc.constantFrom(...Object.values(FIELD), FIELD.notes.toUpperCase(), ...FIELD_NAMES, 'Remarks').map(encode),
+  actor: fc.constantFrom('editor', 'admin', 'viewer', 'otherEditor', 'cli', 'nobody'),
+  call_id: fc.constantFrom(CALL.first, CALL.second, CALL.otherTenant, CALL.first.toUpperCase()),
+  after: fc.oneof(fc.nat(60), fc.constantFrom(9007199254740991, 9007199254740992)).map(String),
+  before: fc.oneof(fc.nat(60), fc.constantFrom(9007199254740991, 9007199254740992)).map(String),
+});
+
+/** An instant around the fixture's writes, in UTC or with an offset. */
+const instant = (): fc.Arbitrary<string> =>
+  fc.tuple(fc.date({ min: new Date('2025-12-01'), max: new Date('2026-03-01'), noInvalidDate: true }), fc.constantFrom('Z', '+02:00', '-05:30')).map(([date, zone]) =>
+    encode(zone === 'Z' ? date.toISOString() : `${date.toISOString().slice(0, 19)}${zone}`),
+  );
+
+const validQueryValue = (schema: Json, name: string): fc.Arbitrary<string> => {
+  if (schema.pattern) {
+    return fc.tuple(fc.date({ min: new Date('2025-12-01'), max: new Date('2026-03-01'), noInvalidDate: true }), fc.nat(40)).map(([from, days]) => {
       const day = (d: Date) => d.toISOString().slice(0, 10).replace(/-/g, '/');
       return `${day(from)}-${day(new Date(from.getTime() + days * 86_400_000))}`;
-    }) : schemaValue(schema, 0).map((value) => encode(String(value))) },
+    });
+  }
+  if (schema.format === 'date-time') return instant();
+  const fromSchema = schemaValue(schema, 0).map((value) => encode(String(value)));
+  const pool = queryPools()[name];
+  return pool ? fc.oneof({ weight: 3, arbitrary: pool }, { weight: 1, arbitrary: fromSchema }) : fromSchema;
+};
+
+const queryValueOf = (schema: Json, name: string): fc.Arbitrary<string> =>
+  fc.oneof(
+    { weight: 4, arbitrary: validQueryValue(schema, name) },
     { weight: 1, arbitrary: fc.constantFrom('', '-1', '0', '1001', '2147483648', '9999999999999999', '1e3', '1.5', ' 1', 'abc', 'true', '%zz', '2026/01/31-2026/01/01') },
     { weight: 1, arbitrary: nastyString(16).map(encode) },
   );
@@ -231,7 +275,7 @@ function requestFor(template: string, item: Json, method: string): fc.Arbitrary<
   };
   const path = fc.record(Object.fromEntries(parameters.filter((p) => p.in === 'path').map((p) => [p.name as string, pathIds[p.name] ?? fc.uuid()])));
   const query = fc.record(
-    Object.fromEntries(parameters.filter((p) => p.in === 'query').map((p) => [p.name as string, fc.option(queryValueOf(deref(p.schema)), { freq: 2 })])),
+    Object.fromEntries(parameters.filter((p) => p.in === 'query').map((p) => [p.name as string, fc.option(queryValueOf(deref(p.schema), p.name), { freq: 2 })])),
   );
   const headers = fc.record(Object.fromEntries(parameters.filter((p) => p.in === 'header').map((p) => [p.name as string, fc.option(tagValues(), { freq: 2 })])));
   const bodySchema = operation.requestBody?.content?.['application/json']?.schema;

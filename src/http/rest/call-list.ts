@@ -26,12 +26,10 @@ const DATERANGE = /^(\d{4})\/(\d{2})\/(\d{2})-(\d{4})\/(\d{2})\/(\d{2})$/;
 const WHOLE_NUMBER = /^\d{1,15}$/;
 
 /**
- * Reads the vendor's list parameters from a query string. Values are
- * percent-decoded and a `+` stays a plus sign, so `search_term=+4930` searches
- * "+4930". Unknown parameters are ignored; a known one given twice, or with a
- * bad value, is an error that says what is accepted.
+ * The known parameters of a query string, percent-decoded; a `+` stays a plus
+ * sign. Unknown parameters are ignored; a known one given twice is an error.
  */
-export function readCallListParams(search: string): { ok: true; params: CallListParams } | { ok: false; description: string } {
+export function readKnownParams(search: string, known: readonly string[]): { ok: true; given: Map<string, string> } | { ok: false; description: string } {
   const given = new Map<string, string>();
   for (const pair of search.replace(/^\?/, '').split('&')) {
     if (pair === '') continue;
@@ -44,10 +42,22 @@ export function readCallListParams(search: string): { ok: true; params: CallList
     } catch {
       return { ok: false, description: `The query string is not valid percent-encoding: ${pair}` };
     }
-    if (!(KNOWN as readonly string[]).includes(key)) continue;
+    if (!known.includes(key)) continue;
     if (given.has(key)) return { ok: false, description: `${key} is given more than once` };
     given.set(key, value);
   }
+  return { ok: true, given };
+}
+
+/**
+ * Reads the vendor's list parameters from a query string (readKnownParams), so
+ * `search_term=+4930` searches "+4930". A bad value is an error that says
+ * what is accepted.
+ */
+export function readCallListParams(search: string): { ok: true; params: CallListParams } | { ok: false; description: string } {
+  const read = readKnownParams(search, KNOWN);
+  if (!read.ok) return read;
+  const { given } = read;
 
   const params: CallListParams = { limit: DEFAULT_LIMIT, start: 0, daterange: null, searchTerm: null, sortOrder: null };
   const limit = given.get('limit');
@@ -99,7 +109,7 @@ export function pageUrl(params: CallListParams, start: number): string {
 }
 
 /** 400 for a bad argument the GraphQL layer caught, 403 for a missing permission, 500 for anything else. */
-function failure(result: ExecutionResult): RestReply {
+export function queryFailure(result: ExecutionResult): RestReply {
   const expected = expectedErrorOf(result);
   if (expected?.code === 'BAD_USER_INPUT') return restError(400, 'InvalidParameter', expected.message);
   if (expected?.code === 'FORBIDDEN') return restError(403, 'Forbidden', expected.message);
@@ -133,7 +143,7 @@ export function createRestCallListRoute(operations: OperationRunner) {
       orderBy: { field: 'SETUP_TIME', direction: params.sortOrder === 'asc' ? 'ASC' : 'DESC' },
     });
     const page = result.data?.calls;
-    if (result.errors?.length || !page) return failure(result);
+    if (result.errors?.length || !page) return queryFailure(result);
 
     const calls = page.edges.map((edge) => toRestCallObject(edge.node));
     if (page.pageInfo.hasNextPage) return jsonReply(200, { calls, next_url: pageUrl(params, params.start + params.limit) });
@@ -142,7 +152,7 @@ export function createRestCallListRoute(operations: OperationRunner) {
       // Past the end: count instead of trusting the offset.
       const counted = await operations.run(request, viewer, countCalls, { filter });
       const count = counted.data?.calls?.totalCount;
-      if (counted.errors?.length || count === undefined) return failure(counted);
+      if (counted.errors?.length || count === undefined) return queryFailure(counted);
       total = count;
     }
     return jsonReply(200, { calls, next_url: null, total });

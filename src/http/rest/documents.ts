@@ -111,5 +111,35 @@ export const DELETE_CUSTOM_FIELD = graphql(
   [RestCustomField, RestFailure],
 );
 
+/** A change log record, as the history routes map it to the vendor's snake_case (history.ts). */
+const RestChange = graphql(`
+  fragment RestChange on CallChange {
+    sequence changeSet { id } callId field { id name } kind oldValue newValue callVersion
+    actor { id username tokenId cli } channel requestId clientAddress at
+  }`);
+
+export const CALL_HISTORY = graphql(
+  `query RestCallHistory($id: ID!, $first: Int!, $after: String, $field: CustomFieldRef) {
+    call(id: $id) {
+      history(first: $first, after: $after, field: $field) {
+        pageInfo { hasNextPage }
+        nodes { ...RestChange }
+      }
+    }
+  }`,
+  [RestChange],
+);
+
+export const CHANGES = graphql(
+  `query RestChanges($after: String!, $first: Int!, $filter: ChangeFilter) {
+    changes(after: $after, first: $first, filter: $filter) {
+      pageInfo { hasNextPage }
+      nodes { ...RestChange }
+    }
+  }`,
+  [RestChange],
+);
+
 export type RestCall = ResultOf<typeof RestCall>;
+export type RestChange = ResultOf<typeof RestChange>;
 export type RestCustomField = ResultOf<typeof RestCustomField>;
