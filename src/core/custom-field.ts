@@ -147,6 +147,7 @@ export const DEFINITION_MESSAGES = {
   nameControl: 'Name must not contain control characters',
   typeRequired: 'Type is required',
   descriptionTooLong: `Description is longer than ${MAX_DESCRIPTION_LENGTH} characters`,
+  descriptionText: 'Description must be valid Unicode text without NUL characters',
   optionsRequired: (type: CustomFieldType) => `${type === 'option' ? 'An option' : 'A multiselect'} field needs at least one option`,
   optionsUnique: 'Options must be unique',
   optionsEmpty: 'Options must not be empty',
@@ -177,7 +178,11 @@ export function checkDefinition(input: {
   if (name.length === 0) problems.name = M.nameRequired;
   else if ([...name].length > MAX_FIELD_NAME_LENGTH) problems.name = M.nameTooLong;
   else if (CONTROL.test(name)) problems.name = M.nameControl;
-  if (input.description != null && [...input.description].length > MAX_DESCRIPTION_LENGTH) problems.description = M.descriptionTooLong;
+  if (input.description != null) {
+    if ([...input.description].length > MAX_DESCRIPTION_LENGTH) problems.description = M.descriptionTooLong;
+    // PostgreSQL's text cannot hold NUL, nor any database a lone surrogate: refused on both stores alike.
+    else if (input.description.includes('\u0000') || !input.description.isWellFormed()) problems.description = M.descriptionText;
+  }
   if (hasOptions(input.type)) {
     const options = input.options;
     if (!options || options.length === 0) problems.options = M.optionsRequired(input.type);

@@ -168,6 +168,13 @@ describe('POST /api/v2/custom_fields.json', () => {
     expect((await putCall([{ name: 'Customer ID', value: 'C-1' }])).status).toBe(200);
   });
 
+  it('refuses a description with a NUL character with a 400 naming it, on both stores alike (PostgreSQL text cannot hold one)', async () => {
+    const response = await post({ custom_field: { name: 'Remark', type: 'text', description: 'a\u0000b' } });
+    expect(response.status).toBe(400);
+    expect(response.json.details).toEqual({ description: 'Description must be valid Unicode text without NUL characters' });
+    expect((await t.rest('GET', '/api/v2/custom_fields.json')).json.custom_fields.map((f: { name: string }) => f.name)).not.toContain('Remark');
+  });
+
   it('keeps a vendor field_id given in the body', async () => {
     const id = '6c1e8d5a-0b7f-4a43-9d2e-1f3a5b7c9d09';
     const response = await post({ custom_field: { field_id: id, name: 'Imported', type: 'option', options: ['A', 'B'], editable: false } });
