@@ -1056,7 +1056,8 @@ describe('HTTP semantics', () => {
       duplex: 'half',
     });
     expect(r.status).toBe(413);
-    expect(pulled).toBeLessThan(4 * MiB);
+    // The client can push what the loopback socket buffers hold (a few MiB, more under load) past where the server stopped.
+    expect(pulled).toBeLessThan(16 * MiB);
   });
 
   it.each([
