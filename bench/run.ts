@@ -508,12 +508,14 @@ async function main(): Promise<void> {
         'PostgreSQL backend CPU µs/req: user+system time of the server\'s backend processes (found by application_name, which is the run\'s schema) over the timed phase, divided by the requests; the WAL writer, checkpointer and autovacuum are not counted. PostgreSQL shares the two cores with the server and the load generator.',
         'Writes per WAL sync: timed-phase writes divided by the rise of pg_stat_wal.wal_sync, which counts the whole cluster (other work on this PostgreSQL counts too) and which a busy backend reports at most once a second. Above 1 means concurrent commits shared a flush (PostgreSQL\'s own group commit, with commit_delay as read above).',
         'The targets were set in issue 5 for SQLite; they are shown for reference.',
-        `Load average (1 min) ${loadAtStart} when the run started and ${loadAverage()} when it ended, on ${machine().nproc} cores: other work on the machine shares them with the run.`,
       );
     } else {
       notes.push('callgate runs with its defaults (LOG_LEVEL=info, GraphiQL on, synchronous=FULL, scrypt-free bearer auth); the floor with synchronous=FULL unless labelled NORMAL.');
       databaseSettings = { SQLite: 'WAL, synchronous=FULL (callgate\'s default), busy_timeout=5000, foreign_keys=ON, writes in BEGIN IMMEDIATE' };
     }
+    notes.push(
+      `Load average (1 min) ${loadAtStart} when the run started and ${loadAverage()} when it ended, on ${machine().nproc} cores: other work on the machine shares them with the run.`,
+    );
     // read at the end: with an unchanged fingerprint the commit is the code every run measured
     const codeVersions = versions(postgres ? { PostgreSQL: (await postgres.settings()).server_version, pg: packageVersion('pg') } : undefined);
     if (baselineBuild) {
