@@ -64,6 +64,8 @@ const pool = new pg.Pool({
   application_name: 'callgate-floor',
   statement_timeout: 10_000,
   ...(settings ? { options: settings } : {}),
+  // calls.version is bigint; callgate reads it as a JS number, and so does the floor.
+  types: { getTypeParser: ((oid: number, format?: 'text' | 'binary') => (oid === pg.types.builtins.INT8 ? Number : pg.types.getTypeParser(oid, format))) as typeof pg.types.getTypeParser },
 });
 pool.on('error', () => {});
 pool.on('connect', (client) => client.on('error', () => {}));

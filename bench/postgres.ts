@@ -220,6 +220,12 @@ export class BenchPostgres {
     return Number(rows[0]!.n);
   }
 
+  /** How many change records a schema holds (--compare-change-log checks that each server wrote them, or none). */
+  async changeRecords(schema: string): Promise<number> {
+    const { rows } = await this.admin.query<{ n: string }>(`select count(*)::text as n from ${quote(schema)}.call_changes`);
+    return Number(rows[0]!.n);
+  }
+
   async settings(): Promise<Record<(typeof SETTINGS)[number], string>> {
     const out: Record<string, string> = {};
     for (const name of SETTINGS) out[name] = (await this.admin.query<Record<string, string>>(`show ${name}`)).rows[0]![name]!;

@@ -52,9 +52,12 @@ export interface ServerSpec {
   root?: string;
   /** callgate only: the /graphql fast path switched on or off from bench land (bench/fast-path-switch.js); untouched by default. */
   fastPath?: 'on' | 'off';
+  /** callgate only: the change log switched on or off from bench land (bench/change-log-switch.js); untouched by default. */
+  changeLog?: 'on' | 'off';
 }
 
 const FAST_PATH_MARKER = 'bench fast-path-switch:';
+const CHANGE_LOG_MARKER = 'bench change-log-switch:';
 
 /** The database a server runs on: a SQLite file, or a PostgreSQL URL selecting one schema (`?schema=`). */
 export type BenchDatabase = { store: 'sqlite'; path: string } | { store: 'pg'; url: string; poolSize: number };
@@ -87,9 +90,14 @@ export async function startServer(spec: ServerSpec, options: StartOptions): Prom
   // callgate's defaults, spelled out; on SQLite it runs with synchronous=FULL.
   const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: '', LOG_LEVEL: 'info', NODE_ENV: 'production' };
   delete env.BENCH_GRAPHQL_FAST_PATH;
+  delete env.BENCH_CHANGE_LOG;
   if (spec.kind === 'callgate' && spec.fastPath) {
     nodeFlags.push('--import', pathToFileURL(resolve(ROOT, 'bench/fast-path-switch.js')).href);
     env.BENCH_GRAPHQL_FAST_PATH = spec.fastPath;
+  }
+  if (spec.kind === 'callgate' && spec.changeLog) {
+    nodeFlags.push('--import', pathToFileURL(resolve(ROOT, 'bench/change-log-switch.js')).href);
+    env.BENCH_CHANGE_LOG = spec.changeLog;
   }
   if (database.store === 'sqlite') {
     args =
@@ -138,6 +146,14 @@ export async function startServer(spec: ServerSpec, options: StartOptions): Prom
     throw new Error(
       `${spec.label}: bench/fast-path-switch.js never saw dist/http/graphql-fast-path.js load, so the fast path was not switched ${spec.fastPath}; ` +
         'if createGraphQLFastPath moved, update FAST_PATH_MODULE in bench/fast-path-hooks.js',
+    );
+  }
+  const storeClass = database.store === 'pg' ? 'PgCallStore' : 'SqliteCallStore';
+  if (spec.changeLog && !new RegExp(`^${CHANGE_LOG_MARKER} .* loaded, ${storeClass} change log ${spec.changeLog}$`, 'm').test(logTail())) {
+    child.kill('SIGKILL');
+    throw new Error(
+      `${spec.label}: bench/change-log-switch.js never saw the module of ${storeClass} load, so the change log was not switched ${spec.changeLog}; ` +
+        'if the store moved, update STORE_MODULES in bench/change-log-hooks.js',
     );
   }
   return {

@@ -19,6 +19,8 @@ export interface RunFigures {
   dbCpuUsPerRequest: number | null;
   /** PostgreSQL: writes per WAL sync (pg_stat_wal.wal_sync of the whole cluster), warm-up and timed phase; null for reads. */
   writesPerWalSync: number | null;
+  /** --compare-change-log: the change records the run added (warm-up included); null otherwise. */
+  changeRecords: number | null;
 }
 
 export interface Comparison {
@@ -249,6 +251,7 @@ export interface ThreeWaySummary {
   pointsPerRound: number[];
   /** Median of the per-round after/before req/s. */
   afterOverBefore: number;
+  afterOverBeforePerRound: number[];
 }
 
 export function summarizeThreeWay(comparison: Comparison & { c: ServerSpec }, runs: RunFigures[]): ThreeWaySummary {
@@ -272,6 +275,7 @@ export function summarizeThreeWay(comparison: Comparison & { c: ServerSpec }, ru
     points: (afterRatio - beforeRatio) * 100,
     pointsPerRound: perRound.map((r) => (r.after - r.before) * 100),
     afterOverBefore: median(perRound.map((r) => r.afterOverBefore)),
+    afterOverBeforePerRound: perRound.map((r) => r.afterOverBefore),
   };
 }
 
@@ -284,13 +288,37 @@ const triple = (s: ThreeWaySummary, key: keyof Medians, format: (n: number) => s
   `${format(s.floor[key])} / ${format(s.before[key])} / ${format(s.after[key])}`;
 export const heldCell = (s: ThreeWaySummary) => (!Number.isFinite(s.points) ? '-' : s.points >= -HELD_POINTS ? 'held' : `**fell > ${HELD_POINTS} points**`);
 
-/** The kind of three-way run: `ab` (--baseline) or `fast-path` (--compare-fast-path). */
-export type ThreeWayKind = 'ab' | 'fast-path';
+/** The kind of three-way run: `ab` (--baseline), `fast-path` (--compare-fast-path) or `change-log` (--compare-change-log). */
+export type ThreeWayKind = 'ab' | 'fast-path' | 'change-log';
+
+/** What the two callgate configurations of a three-way run are called in its tables. */
+const BEFORE_AFTER: Record<ThreeWayKind, [string, string]> = {
+  ab: ['baseline', 'current'],
+  'fast-path': ['fast path off', 'fast path on'],
+  'change-log': ['log off', 'log on'],
+};
+
+/** Issue 18: writes with the change log keep at least this share of their rate without it. */
+export const CHANGE_LOG_TARGET = 0.9;
+const CHANGE_LOG_WRITES: readonly Operation[] = ['rest-put', 'gql-mutation'];
+
+/** The on/off verdict of a --compare-change-log row: writes against the target, reads are the control. */
+export function changeLogCell(s: ThreeWaySummary): string {
+  if (!CHANGE_LOG_WRITES.includes(s.comparison.op)) return 'control (log not on this path)';
+  if (!Number.isFinite(s.afterOverBefore)) return '-';
+  return s.afterOverBefore >= CHANGE_LOG_TARGET ? `≥ ${pct(CHANGE_LOG_TARGET)} met` : `**≥ ${pct(CHANGE_LOG_TARGET)} not met**`;
+}
+
+const perRoundOnOff = (s: ThreeWaySummary) => s.afterOverBeforePerRound.map(pct);
+/** Lowest and highest per-round on/off. */
+const spread = (s: ThreeWaySummary) =>
+  s.afterOverBeforePerRound.length > 0 ? `${pct(Math.min(...s.afterOverBeforePerRound))}–${pct(Math.max(...s.afterOverBeforePerRound))}` : '-';
 
 /** The plain-text table printed at the end of a three-way run. */
 export function threeWayTextTable(kind: ThreeWayKind, summaries: ThreeWaySummary[]): string {
   const withDb = summaries.some((s) => Number.isFinite(s.floor.dbCpuUsPerRequest));
-  const [before, after] = kind === 'ab' ? ['baseline', 'current'] : ['fast path off', 'fast path on'];
+  const [before, after] = BEFORE_AFTER[kind];
+  if (kind === 'change-log') return changeLogTextTable(summaries, withDb);
   const header = [
     'operation',
     'floor req/s',
@@ -328,6 +356,44 @@ export function threeWayTextTable(kind: ThreeWayKind, summaries: ThreeWaySummary
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
+function changeLogTextTable(summaries: ThreeWaySummary[], withDb: boolean): string {
+  const header = [
+    'operation',
+    'floor req/s',
+    'log off req/s',
+    'log on req/s',
+    'on/off',
+    `target ≥ ${pct(CHANGE_LOG_TARGET)}`,
+    'on/off per round',
+    'spread',
+    'off/floor',
+    'on/floor',
+    'p50 ms F/off/on',
+    'p99 ms F/off/on',
+    'CPU µs/req F/off/on',
+  ];
+  if (withDb) header.push('DB CPU µs/req F/off/on');
+  const rows = summaries.map((s) => [
+    OPERATION_LABELS[s.comparison.op],
+    f0(s.floor.reqPerSec),
+    f0(s.before.reqPerSec),
+    f0(s.after.reqPerSec),
+    pct(s.afterOverBefore),
+    changeLogCell(s).replace(/\*/g, ''),
+    perRoundOnOff(s).join(' '),
+    spread(s),
+    pct(s.beforeRatio),
+    pct(s.afterRatio),
+    triple(s, 'p50', f1),
+    triple(s, 'p99', f1),
+    triple(s, 'cpuUsPerRequest', f0),
+    ...(withDb ? [triple(s, 'dbCpuUsPerRequest', f0)] : []),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
 const THREE_WAY_INTRO: Record<ThreeWayKind, string[]> = {
   ab: [
     'Produced by `npm run bench -- --baseline <ref>` (bench/run.ts): the floor, callgate built from the baseline commit and',
@@ -348,12 +414,24 @@ const THREE_WAY_INTRO: Record<ThreeWayKind, string[]> = {
     'as it is. Both pass the same parity check against the floor and the same check of every response. The order rotates per',
     'round. Gain is the median of the per-round on/off req/s; the ratios to the floor are medians of per-round ratios.',
   ],
+  'change-log': [
+    'Produced by `npm run bench -- --compare-change-log` (bench/run.ts): the floor and the current callgate twice, once',
+    'with its change log (every value change appends its records in the same transaction, as in production) and once without',
+    'it (the store constructed with `changeLog: false`, an option for this comparison only), measured in the same rounds.',
+    'Both callgate processes start with `node --import bench/change-log-switch.js bin/callgate.js serve`;',
+    '`BENCH_CHANGE_LOG=off` replaces the compiled store modules with ones whose store class passes `changeLog: false` (the',
+    'runner checks each server\'s log that the switch saw the module load, and counts the change records each run left),',
+    '`on` leaves them as they are. Both pass the same parity check against the floor and the same check of every response.',
+    'The order rotates per round (floor, off, on; off, on, floor; on, floor, off). on/off is the median of the per-round',
+    `log on / log off req/s; the target (issue 18) is ≥ ${pct(CHANGE_LOG_TARGET)} for REST PUT and the GraphQL mutation. The call reads are`,
+    'a control: the log is not on their path, so their on/off shows the noise between two identical configurations.',
+  ],
 };
 
 /** The Markdown report of a three-way run (--baseline or --compare-fast-path). */
 export function threeWayMarkdownReport(kind: ThreeWayKind, ctx: ReportContext & { title: string }, summaries: ThreeWaySummary[], runs: RunFigures[]): string {
   const pg = ctx.store === 'pg';
-  const [before, after] = kind === 'ab' ? ['baseline', 'current'] : ['fast path off', 'fast path on'];
+  const [before, after] = BEFORE_AFTER[kind];
   const out: string[] = [`# ${ctx.title}`, '', ...THREE_WAY_INTRO[kind], ''];
   out.push('## Machine', '');
   out.push(`- CPU: ${ctx.machine.cpu}, \`nproc\` = ${ctx.machine.nproc} (servers${pg ? ', PostgreSQL' : ''} and load generator share them)`);
@@ -361,28 +439,48 @@ export function threeWayMarkdownReport(kind: ThreeWayKind, ctx: ReportContext & 
   for (const [k, v] of Object.entries(ctx.versions)) out.push(`- ${k}: ${v}`);
   out.push('', '## Settings', '');
   for (const [k, v] of Object.entries(ctx.settings)) out.push(`- ${k}: ${v}`);
-  out.push('', kind === 'ab' ? '## Ratios to the floor, baseline and current' : '## Fast path on and off', '');
   const db = pg ? ` PostgreSQL backend CPU µs/req floor / ${before} / ${after} |` : '';
-  const verdict = kind === 'ab' ? `at most ${HELD_POINTS} points down` : `gain, ${after} / ${before}`;
-  out.push(
-    `| operation | floor req/s | ${before} req/s | ${after} req/s | ${before}/floor | ${after}/floor | Δ points | ${verdict} | Δ points per round | p50 ms floor / ${before} / ${after} | p99 ms floor / ${before} / ${after} | CPU µs/req floor / ${before} / ${after} |${db} peak RSS MiB floor / ${before} / ${after} |`,
-  );
-  out.push(`| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | ---: | ---: | ---: |${pg ? ' ---: |' : ''} ---: |`);
-  for (const s of summaries) {
-    const dbCell = pg ? ` ${triple(s, 'dbCpuUsPerRequest', f0)} |` : '';
+  if (kind === 'change-log') {
+    out.push('', '## Change log on and off', '');
     out.push(
-      `| ${OPERATION_LABELS[s.comparison.op]} | ${f0(s.floor.reqPerSec)} | ${f0(s.before.reqPerSec)} | ${f0(s.after.reqPerSec)} | ${pct(s.beforeRatio)} | ${pct(s.afterRatio)} | **${points(s.points)}** | ${kind === 'ab' ? heldCell(s) : `**${gain(s.afterOverBefore)}**`} | ${s.pointsPerRound.map(points).join(', ')} | ${triple(s, 'p50', f1)} | ${triple(s, 'p99', f1)} | ${triple(s, 'cpuUsPerRequest', f0)} |${dbCell} ${triple(s, 'peakRssMiB', f0)} |`,
+      `| operation | floor req/s | ${before} req/s | ${after} req/s | on/off | target | on/off per round | spread (lowest–highest round) | ${before}/floor | ${after}/floor | p50 ms floor / ${before} / ${after} | p99 ms floor / ${before} / ${after} | CPU µs/req floor / ${before} / ${after} |${db} peak RSS MiB floor / ${before} / ${after} |`,
     );
+    out.push(`| --- | ---: | ---: | ---: | ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |${pg ? ' ---: |' : ''} ---: |`);
+    for (const s of summaries) {
+      const dbCell = pg ? ` ${triple(s, 'dbCpuUsPerRequest', f0)} |` : '';
+      out.push(
+        `| ${OPERATION_LABELS[s.comparison.op]} | ${f0(s.floor.reqPerSec)} | ${f0(s.before.reqPerSec)} | ${f0(s.after.reqPerSec)} | **${pct(s.afterOverBefore)}** | ${changeLogCell(s)} | ${perRoundOnOff(s).join(', ')} | ${spread(s)} | ${pct(s.beforeRatio)} | ${pct(s.afterRatio)} | ${triple(s, 'p50', f1)} | ${triple(s, 'p99', f1)} | ${triple(s, 'cpuUsPerRequest', f0)} |${dbCell} ${triple(s, 'peakRssMiB', f0)} |`,
+      );
+    }
+  } else {
+    out.push('', kind === 'ab' ? '## Ratios to the floor, baseline and current' : '## Fast path on and off', '');
+    const verdict = kind === 'ab' ? `at most ${HELD_POINTS} points down` : `gain, ${after} / ${before}`;
+    out.push(
+      `| operation | floor req/s | ${before} req/s | ${after} req/s | ${before}/floor | ${after}/floor | Δ points | ${verdict} | Δ points per round | p50 ms floor / ${before} / ${after} | p99 ms floor / ${before} / ${after} | CPU µs/req floor / ${before} / ${after} |${db} peak RSS MiB floor / ${before} / ${after} |`,
+    );
+    out.push(`| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | ---: | ---: | ---: |${pg ? ' ---: |' : ''} ---: |`);
+    for (const s of summaries) {
+      const dbCell = pg ? ` ${triple(s, 'dbCpuUsPerRequest', f0)} |` : '';
+      out.push(
+        `| ${OPERATION_LABELS[s.comparison.op]} | ${f0(s.floor.reqPerSec)} | ${f0(s.before.reqPerSec)} | ${f0(s.after.reqPerSec)} | ${pct(s.beforeRatio)} | ${pct(s.afterRatio)} | **${points(s.points)}** | ${kind === 'ab' ? heldCell(s) : `**${gain(s.afterOverBefore)}**`} | ${s.pointsPerRound.map(points).join(', ')} | ${triple(s, 'p50', f1)} | ${triple(s, 'p99', f1)} | ${triple(s, 'cpuUsPerRequest', f0)} |${dbCell} ${triple(s, 'peakRssMiB', f0)} |`,
+      );
+    }
   }
   out.push('', '## Parity check', '', ctx.parity);
   if (ctx.notes.length > 0) out.push('', '## Notes', '', ...ctx.notes.map((n) => `- ${n}`));
   out.push('', '## Every run', '');
-  out.push(`| operation | round | configuration | requests | req/s | p50 ms | p99 ms | CPU µs/req |${pg ? ' PostgreSQL backend CPU µs/req |' : ''} peak RSS MiB | ${pg ? 'writes per WAL sync' : 'writes per commit'} |`);
-  out.push(`| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |${pg ? ' ---: |' : ''} ---: | ---: |`);
+  const records = kind === 'change-log';
+  out.push(
+    `| operation | round | configuration | requests | req/s | p50 ms | p99 ms | CPU µs/req |${pg ? ' PostgreSQL backend CPU µs/req |' : ''} peak RSS MiB | ${pg ? 'writes per WAL sync' : 'writes per commit'} |${records ? ' change records added (warm-up included) |' : ''}`,
+  );
+  out.push(`| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |${pg ? ' ---: |' : ''} ---: | ---: |${records ? ' ---: |' : ''}`);
   for (const r of runs) {
     const dbCell = pg ? ` ${cell(r.dbCpuUsPerRequest, f0)} |` : '';
     const writes = pg ? cell(r.writesPerWalSync, f1) : cell(r.writesPerCommit, f1);
-    out.push(`| ${r.comparison} | ${r.round} | ${r.spec.label} | ${r.requests} | ${f0(r.reqPerSec)} | ${f1(r.p50)} | ${f1(r.p99)} | ${f0(r.cpuUsPerRequest)} |${dbCell} ${f0(r.peakRssMiB)} | ${writes} |`);
+    const recordCell = records ? ` ${cell(r.changeRecords, f0)} |` : '';
+    out.push(
+      `| ${r.comparison} | ${r.round} | ${r.spec.label} | ${r.requests} | ${f0(r.reqPerSec)} | ${f1(r.p50)} | ${f1(r.p99)} | ${f0(r.cpuUsPerRequest)} |${dbCell} ${f0(r.peakRssMiB)} | ${writes} |${recordCell}`,
+    );
   }
   out.push('');
   return out.join('\n');

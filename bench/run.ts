@@ -9,6 +9,7 @@
  *   npm run bench -- --cpu-prof         also profile callgate per operation (not timed) and add the summary
  *   npm run bench -- --baseline HEAD~1  also callgate built from that commit, in the same rounds; writes bench/results/<date>-sqlite-ab-<sha>.md
  *   npm run bench -- --compare-fast-path  gql-mutation and gql-call with callgate's /graphql fast path on and off; writes bench/results/<date>-sqlite-fast-path.md
+ *   npm run bench -- --compare-change-log  writes (and the call reads, as a control) with callgate's change log on and off; writes bench/results/<date>-sqlite-change-log.md
  *
  * Environment: BENCH_DURATION (s, 10), BENCH_WARMUP (s, 2), BENCH_ROUNDS (3),
  * BENCH_CONNECTIONS (10), BENCH_CALLS (10000), BENCH_NO_SYNC=1 to skip the
@@ -20,6 +21,7 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import Database from 'better-sqlite3';
 import { prepareBaseline, type CallgateBuild } from './baseline.js';
 import type { LoadResult } from './load.js';
 import { machine, packageVersion, sourceFingerprint, versions } from './machine.js';
@@ -50,16 +52,26 @@ const { values: flags } = parseArgs({
     store: { type: 'string', default: 'sqlite' },
     baseline: { type: 'string' },
     'compare-fast-path': { type: 'boolean', default: false },
+    'compare-change-log': { type: 'boolean', default: false },
   },
 });
 if (flags.store !== 'sqlite' && flags.store !== 'pg') throw new Error(`--store ${flags.store}: expected sqlite or pg`);
 const store: 'sqlite' | 'pg' = flags.store;
-if (flags.baseline !== undefined && flags['compare-fast-path']) throw new Error('--baseline and --compare-fast-path: one at a time');
-/** Plain: floor and callgate, A B A B. ab: floor, the --baseline build and this tree. fast-path: floor, callgate's fast path off and on. */
-const threeWay: ThreeWayKind | null = flags.baseline !== undefined ? 'ab' : flags['compare-fast-path'] ? 'fast-path' : null;
-if (threeWay && flags['cpu-prof']) throw new Error('--cpu-prof profiles the floor and this tree only; run it without --baseline or --compare-fast-path');
-/** The operations --compare-fast-path measures: the two that POST JSON to /graphql. */
-const FAST_PATH_OPERATIONS: readonly Operation[] = ['gql-mutation', 'gql-call'];
+if ([flags.baseline !== undefined, flags['compare-fast-path'], flags['compare-change-log']].filter(Boolean).length > 1) {
+  throw new Error('--baseline, --compare-fast-path and --compare-change-log: one at a time');
+}
+/**
+ * Plain: floor and callgate, A B A B. ab: floor, the --baseline build and this tree. fast-path: floor, callgate's fast
+ * path off and on. change-log: floor, callgate's change log off and on.
+ */
+const threeWay: ThreeWayKind | null =
+  flags.baseline !== undefined ? 'ab' : flags['compare-fast-path'] ? 'fast-path' : flags['compare-change-log'] ? 'change-log' : null;
+if (threeWay && flags['cpu-prof']) throw new Error('--cpu-prof profiles the floor and this tree only; run it without --baseline, --compare-fast-path or --compare-change-log');
+/** What each comparison of one build with itself measures: fast path, the two that POST JSON to /graphql; change log, the writes and, as a control, the call reads. */
+const THREE_WAY_OPERATIONS: Partial<Record<ThreeWayKind, readonly Operation[]>> = {
+  'fast-path': ['gql-mutation', 'gql-call'],
+  'change-log': ['rest-put', 'gql-mutation', 'rest-get', 'gql-call'],
+};
 
 const smoke = flags.smoke;
 const settings = {
@@ -169,6 +181,7 @@ async function measure(load: LoadGenerator, server: RunningServer, comparison: C
   let commitsBefore: number | null = null;
   let backendsBefore = new Map<number, number>();
   let syncsBefore = 0;
+  const recordsBefore = server.spec.changeLog ? await changeRecords(server) : 0;
   const result = await load.run(
     {
       url: server.url,
@@ -203,6 +216,7 @@ async function measure(load: LoadGenerator, server: RunningServer, comparison: C
   }
   const rss = peakRssMiB(server.pid);
   checkRun(result, what, server);
+  const records = server.spec.changeLog ? await checkChangeRecords(server, recordsBefore, writes, what) : null;
   // The floor commits once per write by construction; callgate may share commits (group commit, SQLite only).
   let writesPerCommit: number | null = null;
   if (writes && (server.spec.kind === 'floor' || copy)) writesPerCommit = 1;
@@ -222,14 +236,40 @@ async function measure(load: LoadGenerator, server: RunningServer, comparison: C
     writesPerCommit,
     dbCpuUsPerRequest,
     writesPerWalSync,
+    changeRecords: records,
   };
   log(
     `  ${what.padEnd(42)} ${fmt(figures.reqPerSec).padStart(7)} req/s  p50 ${fmt(figures.p50, 1)} ms  p99 ${fmt(figures.p99, 1)} ms  ` +
       `${fmt(figures.cpuUsPerRequest)} µs CPU/req  peak RSS ${fmt(rss)} MiB` +
       (dbCpuUsPerRequest === null ? '' : `  ${fmt(dbCpuUsPerRequest)} µs DB CPU/req`) +
-      (copy ? (writesPerWalSync === null ? '' : `  ${fmt(writesPerWalSync, 1)} writes/WAL sync`) : writesPerCommit === null ? '' : `  ${fmt(writesPerCommit, 1)} writes/commit`),
+      (copy ? (writesPerWalSync === null ? '' : `  ${fmt(writesPerWalSync, 1)} writes/WAL sync`) : writesPerCommit === null ? '' : `  ${fmt(writesPerCommit, 1)} writes/commit`) +
+      (records === null ? '' : `  ${fmt(records)} change records`),
   );
   return figures;
+}
+
+/** The change records in a server's database. */
+async function changeRecords(server: RunningServer): Promise<number> {
+  const copy = schemaOf.get(server);
+  if (copy && postgres) return postgres.changeRecords(copy.schema);
+  if (server.database.store !== 'sqlite') throw new Error(`${server.spec.label}: no database to count change records in`);
+  const db = new Database(server.database.path, { readonly: true, fileMustExist: true });
+  try {
+    return db.prepare('select count(*) from call_changes').pluck().get() as number;
+  } finally {
+    db.close();
+  }
+}
+
+/** The change records a run added; throws unless a write run with the log on added some and every other run none. */
+async function checkChangeRecords(server: RunningServer, before: number, writes: boolean, what: string): Promise<number> {
+  const after = await changeRecords(server);
+  const added = after - before;
+  const expected = writes && server.spec.changeLog === 'on';
+  if (expected ? added <= 0 : added !== 0 || (server.spec.changeLog === 'off' && after !== 0)) {
+    throw new Error(`${what}: the run added ${added} change records (${after} in all), expected ${expected ? 'some' : 'none'}; the change log was not switched ${server.spec.changeLog}`);
+  }
+  return added;
 }
 
 /** One untimed load run under `node --cpu-prof`; the breakdown covers only the measured phase. */
@@ -297,6 +337,9 @@ async function main(): Promise<void> {
   } else if (threeWay === 'fast-path') {
     BEFORE = { ...CALLGATE, label: 'callgate fast path off', fastPath: 'off' };
     AFTER = { ...CALLGATE, label: 'callgate fast path on', fastPath: 'on' };
+  } else if (threeWay === 'change-log') {
+    BEFORE = { ...CALLGATE, label: 'callgate change log off', changeLog: 'off' };
+    AFTER = { ...CALLGATE, label: 'callgate change log on', changeLog: 'on' };
   }
   log(`bench: ${smoke ? 'SMOKE (harness check only, timings mean nothing)' : 'full run'} on ${store === 'pg' ? 'PostgreSQL' : 'SQLite'}; seeding ${fmt(settings.calls)} calls`);
   let manifest;
@@ -379,9 +422,9 @@ async function main(): Promise<void> {
     for (const server of [floor!, ...callgates]) await release(server);
 
     const ops = OPERATIONS.filter((op) => (only ? only.includes(op) : true))
-      .filter((op) => threeWay !== 'fast-path' || FAST_PATH_OPERATIONS.includes(op))
+      .filter((op) => !threeWay || !THREE_WAY_OPERATIONS[threeWay] || THREE_WAY_OPERATIONS[threeWay].includes(op))
       .filter((op) => op !== 'gql-calls' || callsPresent);
-    if (ops.length === 0) throw new Error(`no operation to measure (--compare-fast-path measures ${FAST_PATH_OPERATIONS.join(', ')})`);
+    if (ops.length === 0) throw new Error(`no operation to measure (--compare-${threeWay} measures ${THREE_WAY_OPERATIONS[threeWay!]?.join(', ')})`);
     const comparisons: Comparison[] =
       BEFORE && AFTER
         ? ops.map((op) => ({ id: op, op, a: FLOOR, b: BEFORE!, c: AFTER!, title: `${OPERATION_LABELS[op]}: floor, ${BEFORE!.label}, ${AFTER!.label}` }))
@@ -444,7 +487,7 @@ async function main(): Promise<void> {
     const date = new Date().toISOString().slice(0, 10);
     const partial = only !== undefined;
     const name =
-      (store === 'pg' ? 'postgres' : 'sqlite') + (threeWay === 'ab' ? `-ab-${baselineBuild!.short}` : threeWay === 'fast-path' ? '-fast-path' : '');
+      (store === 'pg' ? 'postgres' : 'sqlite') + (threeWay === 'ab' ? `-ab-${baselineBuild!.short}` : threeWay ? `-${threeWay}` : '');
     const reportPath = partial ? resolve(ROOT, 'bench/.work', `${date}-${name}-partial.md`) : resolve(ROOT, 'bench/results', `${date}-${name}.md`);
     mkdirSync(resolve(reportPath, '..'), { recursive: true });
     if (partial) notes.push(`Partial run (--only ${only!.join(',')}).`);
@@ -465,12 +508,14 @@ async function main(): Promise<void> {
         'PostgreSQL backend CPU µs/req: user+system time of the server\'s backend processes (found by application_name, which is the run\'s schema) over the timed phase, divided by the requests; the WAL writer, checkpointer and autovacuum are not counted. PostgreSQL shares the two cores with the server and the load generator.',
         'Writes per WAL sync: timed-phase writes divided by the rise of pg_stat_wal.wal_sync, which counts the whole cluster (other work on this PostgreSQL counts too) and which a busy backend reports at most once a second. Above 1 means concurrent commits shared a flush (PostgreSQL\'s own group commit, with commit_delay as read above).',
         'The targets were set in issue 5 for SQLite; they are shown for reference.',
-        `Load average (1 min) ${loadAtStart} when the run started and ${loadAverage()} when it ended, on ${machine().nproc} cores: other work on the machine shares them with the run.`,
       );
     } else {
       notes.push('callgate runs with its defaults (LOG_LEVEL=info, GraphiQL on, synchronous=FULL, scrypt-free bearer auth); the floor with synchronous=FULL unless labelled NORMAL.');
       databaseSettings = { SQLite: 'WAL, synchronous=FULL (callgate\'s default), busy_timeout=5000, foreign_keys=ON, writes in BEGIN IMMEDIATE' };
     }
+    notes.push(
+      `Load average (1 min) ${loadAtStart} when the run started and ${loadAverage()} when it ended, on ${machine().nproc} cores: other work on the machine shares them with the run.`,
+    );
     // read at the end: with an unchanged fingerprint the commit is the code every run measured
     const codeVersions = versions(postgres ? { PostgreSQL: (await postgres.settings()).server_version, pg: packageVersion('pg') } : undefined);
     if (baselineBuild) {
@@ -486,6 +531,11 @@ async function main(): Promise<void> {
     if (threeWay === 'ab') {
       notes.push(
         `Both callgate builds run with the same command line, environment and database; only the checkout differs. The database is seeded once, through this tree's migrations (the runner refuses a baseline whose drizzle/ differs).`,
+      );
+    } else if (threeWay === 'change-log') {
+      notes.push(
+        'Both callgate processes run under Node\'s module hooks (`--import bench/change-log-switch.js`, `module.register`), which the plain benchmark\'s callgate does not: a hooks thread that works while modules load and idles after start-up. With the change log off, the store class is the real one constructed with `changeLog: false`; the runner counts each server\'s change records after its run and stops unless a write run with the log on left some and every other run none.',
+        'The reads are a control: the log changes nothing on their path, so their on/off spread shows what the machine does to two identical configurations.',
       );
     } else if (threeWay === 'fast-path') {
       notes.push(
@@ -516,7 +566,9 @@ async function main(): Promise<void> {
             title:
               threeWay === 'ab'
                 ? `callgate ${baselineBuild!.short} and the current tree vs the raw floor, ${store === 'pg' ? 'PostgreSQL' : 'SQLite'} (${date})`
-                : `callgate's /graphql fast path on and off vs the raw floor, ${store === 'pg' ? 'PostgreSQL' : 'SQLite'} (${date})`,
+                : threeWay === 'change-log'
+                  ? `What the change log costs callgate: change log on and off vs the raw floor, ${store === 'pg' ? 'PostgreSQL' : 'SQLite'} (${date})`
+                  : `callgate's /graphql fast path on and off vs the raw floor, ${store === 'pg' ? 'PostgreSQL' : 'SQLite'} (${date})`,
           },
           threeWaySummaries,
           runs,
