@@ -253,18 +253,20 @@ export class PgCallStore implements port.CallStore {
   /**
    * `transaction` for the request statements: `run` gets the pooled
    * connection itself, between `begin` (the statement that opens the
-   * transaction, with its isolation level) and commit or rollback. A
+   * transaction, with its isolation level) and commit or rollback; `run`
+   * may send the COMMIT itself (and say so in `transaction.committed`). A
    * connection whose rollback fails is closed rather than returned to the pool.
    */
-  private async clientTransaction<T>(begin: string, run: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  private async clientTransaction<T>(begin: string, run: (client: pg.PoolClient, transaction: { committed: boolean }) => Promise<T>): Promise<T> {
     return this.retrying(async () => {
       const client = await this.pool.connect();
       let broken: Error | undefined;
       try {
         await client.query(begin);
         try {
-          const result = await run(client);
-          await client.query('commit');
+          const transaction = { committed: false };
+          const result = await run(client, transaction);
+          if (!transaction.committed) await client.query('commit');
           return result;
         } catch (error) {
           await client.query('rollback').catch((rollback: Error) => (broken = rollback));
@@ -402,7 +404,9 @@ export class PgCallStore implements port.CallStore {
   }
 
   async setCallCustomFields(command: port.SetCallCustomFieldsCommand): Promise<port.SetCallCustomFieldsOutcome> {
-    return this.clientTransaction('begin', (client) => runAsync(workflows.setCallCustomFields(new PgCallValuePrimitives(client, this.preparedStatements, this.changeLog), command)));
+    return this.clientTransaction('begin', (client, transaction) =>
+      runAsync(workflows.setCallCustomFields(new PgCallValuePrimitives(client, this.preparedStatements, this.changeLog, transaction), command)),
+    );
   }
 
   async readChanges(query: port.ChangeQuery): Promise<ChangeRecord[]> {
@@ -581,6 +585,7 @@ class PgCallValuePrimitives implements workflows.CallValuePrimitives<Promise<unk
     private readonly client: pg.PoolClient,
     private readonly named: boolean,
     private readonly changeLog: boolean,
+    private readonly transaction: { committed: boolean },
   ) {}
 
   private run<Row extends pg.QueryResultRow>(statement: RequestStatement, values: unknown[]) {
@@ -634,7 +639,7 @@ class PgCallValuePrimitives implements workflows.CallValuePrimitives<Promise<unk
     }
     const { tenantId, origin, now, id, entries } = changeSet;
     const { actor } = origin;
-    const [updated] = yield* this.run<CallRecord>(REQUEST_SQL.bumpVersionAndLog, [
+    const logged = runStatement<CallRecord>(this.client, REQUEST_SQL.bumpVersionAndLog, [
       callId,
       tenantId,
       id,
@@ -650,7 +655,15 @@ class PgCallValuePrimitives implements workflows.CallValuePrimitives<Promise<unk
       origin.channel,
       origin.requestId,
       origin.clientAddress,
-    ]);
+    ], this.named);
+    // The statement holds the tenant's head row until COMMIT (see schema.ts): the COMMIT is queued right behind
+    // it, so node-postgres sends it as soon as the statement completes, without waiting for this process's event
+    // loop. Should the statement fail, PostgreSQL answers that COMMIT with a rollback and the failure stands.
+    const committing = this.client.query('commit');
+    committing.catch(() => {});
+    this.transaction.committed = true;
+    const [updated] = yield* awaited(logged);
+    yield* awaited(committing);
     return toCall(updated!);
   }
 }
