@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/http/app.js';
 import { SqliteCallStore } from '../../src/store/sqlite/sqlite-store.js';
-import { adminClient, freshDatabaseUrl, freshSchema, onCleanup, onPostgres, openTestStore, POSTGRES_ONLY } from '../support/database.js';
+import { adminClient, freshDatabaseUrl, STORE_UNDER_TEST, freshSchema, onCleanup, onPostgres, openTestStore, POSTGRES_ONLY } from '../support/database.js';
 import { CALL, createWorld, FIELD, seedWorld, type World } from '../support/fixtures.js';
+import { startCliServer } from '../support/cli.js';
 import { serve } from '../support/http.js';
 import { subscribeSse } from '../support/sse-client.js';
 
@@ -123,5 +124,53 @@ describe('live updates across two processes on one SQLite file', () => {
     await setNotes('from a');
     expect((await s.next(3000)).data.callChanges.changes[0].newValue).toBe('from a');
     expect(Date.now() - start).toBeLessThan(2000);
+  });
+});
+
+describe(`two \`callgate serve\` processes on one database (${STORE_UNDER_TEST})`, () => {
+  const start = async () => {
+    const url = await freshDatabaseUrl();
+    const world = await createWorld({ url });
+    const servers = [startCliServer(['--db', url]), startCliServer(['--db', url])];
+    for (const server of servers) onCleanup(() => void server.child.kill('SIGKILL'));
+    const [a, b] = await Promise.all(servers.map((s) => s.url));
+    const auth = { authorization: `Bearer ${world.tokens.editor}` };
+    const setNotes = async (value: string, through: string) => {
+      const response = await fetch(`${through}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...auth },
+        body: JSON.stringify({ query: SET, variables: { callId: CALL.first, value } }),
+      });
+      expect(((await response.json()) as any).data.setCallCustomFields.__typename).toBe('SetCallCustomFieldsSuccess');
+    };
+    const subscribe = async (on: string, variables: Record<string, unknown> = {}) => {
+      const s = await subscribeSse(on, { query: CALL_CHANGES, variables }, auth);
+      onCleanup(() => s.close());
+      return s;
+    };
+    return { servers, a: a!, b: b!, setNotes, subscribe };
+  };
+
+  it('an instance killed with -9 loses its subscriber nothing: it resumes on the other with its last cursor', async () => {
+    const { servers, a, b, setNotes, subscribe } = await start();
+    const onA = await subscribe(a);
+    await setNotes('seen', b);
+    const { cursor } = (await onA.next()).data.callChanges;
+    servers[0]!.child.kill('SIGKILL');
+    await servers[0]!.exited;
+    for (let i = 0; i < 5; i++) await setNotes(`down ${i}`, b);
+    const onB = await subscribe(b, { after: cursor });
+    for (let i = 0; i < 5; i++) expect((await onB.next()).data.callChanges.changes[0].newValue).toBe(`down ${i}`);
+    expect(await onB.quietFor(700)).toBe(true);
+  });
+
+  it('SIGTERM ends open streams (complete) and the process exits well before the shutdown deadline', async () => {
+    const { servers, a, subscribe } = await start();
+    const s = await subscribe(a);
+    const began = Date.now();
+    servers[0]!.child.kill('SIGTERM');
+    await s.completed;
+    expect(await servers[0]!.exited).toBe(0);
+    expect(Date.now() - began).toBeLessThan(3000);
   });
 });
