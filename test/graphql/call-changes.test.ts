@@ -139,9 +139,19 @@ describe('callChanges over SSE', () => {
     expect((await outbound.quietFor(200))).toBe(true);
   });
 
+  it('asks for credentials as queries do, and applies the abuse limits to subscription documents', async () => {
+    const anonymous = await subscribeSse(t.url, { query: CALL_CHANGES }, {});
+    open.push(anonymous);
+    expect(anonymous.status).toBe(401);
+    const aliases = Array.from({ length: 20 }, (_, i) => `a${i}: cursor`).join(' ');
+    const tooMany = await subscribeSse(t.url, { query: `subscription { callChanges { ${aliases} } }` }, { authorization: t.bearer('viewer') });
+    open.push(tooMany);
+    expect(tooMany.status).toBe(400);
+  });
+
   it('ends open streams when the app closes its subscriptions', async () => {
     const s = await subscribe();
     await t.app.closeSubscriptions();
-    await expect(Promise.race([s.completed.then(() => 'completed'), new Promise((r) => setTimeout(() => r('open'), 2000))])).resolves.toBe('completed');
+    await expect(Promise.race([s.completed, new Promise((r) => setTimeout(() => r('still open'), 2000))])).resolves.toBe('complete');
   });
 });
