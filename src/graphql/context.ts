@@ -1,4 +1,4 @@
-import type { ChangeChannel, ChangeOrigin } from '../core/change-log.js';
+import type { ChangeChannel, ChangeOrigin, ChangeRecord } from '../core/change-log.js';
 import type { CustomFieldDefinition } from '../core/custom-field.js';
 import type { Viewer } from '../core/viewer.js';
 import type { CallStore } from '../store/call-store.js';
@@ -17,8 +17,25 @@ export interface RequestOrigin {
   clientAddress: string | null;
 }
 
+/** The live tail of the change log, as subscriptions read it (the app's store/change-feed.ts). */
+export interface ChangeStreams {
+  /**
+   * The tenant's change sets after `after` (a sequence; null: from the log's end), as `select` maps them (null skips
+   * one), until `return`. `shared(key, read)` runs `read` once per change set and key for every subscriber.
+   */
+  open<T>(
+    tenantId: string,
+    after: number | null,
+    select: (set: ChangeRecord[], shared: <V>(key: string, read: () => Promise<V>) => Promise<V>) => Promise<T | null>,
+  ): Promise<AsyncIterableIterator<T>>;
+}
+
 export interface GraphQLContext {
   store: CallStore;
+  /** The live tail of the change log (subscriptions). */
+  changeFeed: ChangeStreams;
+  /** The request's `Last-Event-ID` (an SSE client resuming): a subscription's `after` when it names none. */
+  lastEventId: string | null;
   viewer: Viewer;
   origin: RequestOrigin;
   clock: () => Date;
@@ -33,7 +50,7 @@ export interface GraphQLContext {
 
 /** The context of one request. */
 export function createGraphQLContext(
-  deps: Pick<GraphQLContext, 'store' | 'viewer' | 'clock' | 'credentials' | 'onResolvedError' | 'origin'>,
+  deps: Pick<GraphQLContext, 'store' | 'changeFeed' | 'lastEventId' | 'viewer' | 'clock' | 'credentials' | 'onResolvedError' | 'origin'>,
 ): GraphQLContext {
   let definitions: Promise<CustomFieldDefinition[]> | undefined;
   return {

@@ -78,6 +78,8 @@ export async function startServer(config: Config, store: CallStore, timeouts: Se
     close: () =>
       (closing ??= (async () => {
         logger.info({ timeoutMs: config.shutdownTimeoutMs }, 'shutting down: finishing in-flight requests');
+        // Subscription streams never finish by themselves: end them, so their responses complete like any other.
+        const subscriptionsClosed = app.closeSubscriptions();
         await new Promise<void>((resolve) => {
           const deadline = setTimeout(() => {
             logger.warn('shutdown deadline passed: closing remaining connections');
@@ -93,6 +95,7 @@ export async function startServer(config: Config, store: CallStore, timeouts: Se
           });
           server.closeIdleConnections();
         });
+        await subscriptionsClosed;
         await store.close();
         logger.info('stopped');
         await new Promise<void>((resolve) => logger.flush(() => resolve()));
