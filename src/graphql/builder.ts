@@ -19,3 +19,6 @@ builder.queryType({ description: 'Reads of the viewer\'s tenant: calls, custom f
 builder.mutationType({
   description: 'Writes to the viewer\'s tenant. Each returns a result union: the success type, or an expected failure implementing `Error`.',
 });
+builder.subscriptionType({
+  description: 'Live updates of the viewer\'s tenant, over GraphQL over SSE on /graphql (`Accept: text/event-stream`).',
+});

@@ -64,7 +64,7 @@ const CustomFieldFilterInput = builder.inputType('CustomFieldFilter', {
   }),
 });
 
-const CallFilterInputRef = builder.inputType('CallFilter', {
+export const CallFilterInputRef = builder.inputType('CallFilter', {
   description: 'Calls matching every given condition.',
   fields: (t) => ({
     setupTimeFrom: t.field({ type: 'DateTime', description: 'Set up at or after this instant.' }),

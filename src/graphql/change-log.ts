@@ -15,7 +15,7 @@ import { PAGE_SIZES } from './query-limits.js';
 /** How many records a page of `changes` holds by default, and at most (query-limits.ts counts its cost the same). */
 export const CHANGES_PAGE = PAGE_SIZES['Query.changes']!;
 
-const ChangeChannelEnum = builder.enumType('ChangeChannel', {
+export const ChangeChannelEnum = builder.enumType('ChangeChannel', {
   description: 'Where a change came in.',
   values: {
     REST: { value: 'rest', description: 'The REST API (`PUT /api/v2/calls/{call_id}.json`).' },
@@ -38,7 +38,7 @@ const CallChangeKindEnum = builder.enumType('CallChangeKind', {
   } as const,
 });
 
-const ChangeActorRef = builder.objectRef<ChangeRecord>('ChangeActor').implement({
+export const ChangeActorRef = builder.objectRef<ChangeRecord>('ChangeActor').implement({
   description: 'Who made a change: an API user (with the token it used, if any), or the operator\'s CLI.',
   fields: (t) => ({
     id: t.id({ nullable: true, description: 'The API user\'s id; null for the CLI.', resolve: (r) => r.actor?.userId ?? null }),
@@ -52,7 +52,7 @@ const ChangeActorRef = builder.objectRef<ChangeRecord>('ChangeActor').implement(
   }),
 });
 
-const CallChangeSetRef = builder.objectRef<ChangeRecord>('CallChangeSet').implement({
+export const CallChangeSetRef = builder.objectRef<ChangeRecord>('CallChangeSet').implement({
   description: 'The changes of one call made by one request: they share an id and the call version after them.',
   fields: (t) => ({
     id: t.exposeID('changeSetId', { description: 'The change set id.' }),
@@ -146,7 +146,7 @@ export const CustomFieldRefInput = builder.inputType('CustomFieldRef', {
   }),
 });
 
-type FieldRefValue = { fieldId?: string | number | null; name?: string | null };
+export type FieldRefValue = { fieldId?: string | number | null; name?: string | null };
 
 /**
  * The records a field reference matches: by id; by name, every record of the
@@ -154,7 +154,7 @@ type FieldRefValue = { fieldId?: string | number | null; name?: string | null };
  * written while a field had that name, so a deleted field's records are found
  * by its name too.
  */
-async function fieldsFilter(refs: readonly FieldRefValue[], context: GraphQLContext): Promise<NonNullable<ChangeQuery['fields']>> {
+export async function fieldsFilter(refs: readonly FieldRefValue[], context: GraphQLContext): Promise<NonNullable<ChangeQuery['fields']>> {
   const definitions = await context.customFieldDefinitions();
   const ids: string[] = [];
   const names: string[] = [];

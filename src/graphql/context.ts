@@ -2,6 +2,7 @@ import type { ChangeChannel, ChangeOrigin } from '../core/change-log.js';
 import type { CustomFieldDefinition } from '../core/custom-field.js';
 import type { Viewer } from '../core/viewer.js';
 import type { CallStore } from '../store/call-store.js';
+import type { ChangeFeed } from '../store/change-feed.js';
 
 /** Secrets the admin mutations make: injected, so tests and the server decide how they are made. */
 export interface CredentialFactory {
@@ -19,6 +20,10 @@ export interface RequestOrigin {
 
 export interface GraphQLContext {
   store: CallStore;
+  /** The live tail of the change log (subscriptions). */
+  changeFeed: ChangeFeed;
+  /** The request's `Last-Event-ID` (an SSE client resuming): a subscription's `after` when it names none. */
+  lastEventId: string | null;
   viewer: Viewer;
   origin: RequestOrigin;
   clock: () => Date;
@@ -33,7 +38,7 @@ export interface GraphQLContext {
 
 /** The context of one request. */
 export function createGraphQLContext(
-  deps: Pick<GraphQLContext, 'store' | 'viewer' | 'clock' | 'credentials' | 'onResolvedError' | 'origin'>,
+  deps: Pick<GraphQLContext, 'store' | 'changeFeed' | 'lastEventId' | 'viewer' | 'clock' | 'credentials' | 'onResolvedError' | 'origin'>,
 ): GraphQLContext {
   let definitions: Promise<CustomFieldDefinition[]> | undefined;
   return {

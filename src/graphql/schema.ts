@@ -1,6 +1,7 @@
 import { builder } from './builder.js';
 import './api-user.js';
 import './call.js';
+import './call-changes.js';
 import './call-list.js';
 import './change-log.js';
 import './create-api-token.js';

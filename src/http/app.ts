@@ -6,6 +6,7 @@ import { hashApiToken, hashPassword, newApiToken } from '../auth/credentials.js'
 import type { Viewer } from '../core/viewer.js';
 import type { CredentialFactory } from '../graphql/context.js';
 import { StoreUnavailableError, type CallStore } from '../store/call-store.js';
+import { ChangeFeed } from '../store/change-feed.js';
 import { createCompiledExecution, DEFAULT_COMPILED_EXECUTION, type CompiledExecutionOptions } from './compiled-execution.js';
 import { createCors } from './cors.js';
 import { createGraphQLFastPath } from './graphql-fast-path.js';
@@ -117,8 +118,11 @@ export function createApp(deps: AppDeps) {
     return outcome;
   };
 
+  const changeFeed = new ChangeFeed(store, (error) => logger.warn({ err: error }, 'live updates: reading the change log failed; retrying'));
+
   const graphql = createGraphQLServer({
     store,
+    changeFeed,
     clock: deps.clock ?? (() => new Date()),
     authenticator,
     credentials: deps.credentials ?? realCredentials,
@@ -176,6 +180,8 @@ export function createApp(deps: AppDeps) {
     compiledExecution,
     graphqlDirectExecutions: graphqlFastPath.directExecutions,
     reloadPersistedDocuments,
+    /** Ends every open subscription stream (their responses complete) and stops watching the store: before closing it. */
+    closeSubscriptions: () => changeFeed.close(),
   };
 }
 

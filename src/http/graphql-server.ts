@@ -9,6 +9,7 @@ import { createGraphQLContext, type CredentialFactory, type GraphQLContext, type
 import { exceededLimit, measureOperation, type MeasureMemo } from '../graphql/query-limits.js';
 import { schema } from '../graphql/schema.js';
 import { StoreUnavailableError, type CallStore } from '../store/call-store.js';
+import type { ChangeFeed } from '../store/change-feed.js';
 import type { createCompiledExecution } from './compiled-execution.js';
 import { createGraphiQLPage, graphiqlOptions } from './graphiql.js';
 import { yogaLogger } from './logger.js';
@@ -39,6 +40,7 @@ export type CheckCredentials = (request: Request, req: IncomingMessage | undefin
 
 export interface GraphQLServerDeps {
   store: CallStore;
+  changeFeed: ChangeFeed;
   clock: () => Date;
   authenticator: Authenticator;
   credentials: CredentialFactory;
@@ -244,7 +246,8 @@ export function createGraphQLServer(deps: GraphQLServerDeps) {
         requestId: (req && requests.infoOf(req)?.id) ?? null,
         clientAddress: req ? deps.clientAddress(req) : null,
       };
-      return createGraphQLContext({ store, viewer, clock, credentials, onResolvedError, origin });
+      const lastEventId = request.headers.get('last-event-id');
+      return createGraphQLContext({ store, changeFeed: deps.changeFeed, lastEventId, viewer, clock, credentials, onResolvedError, origin });
     },
     plugins: [
       ...(graphiql ? [graphiql.plugin] : []),

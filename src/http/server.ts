@@ -83,6 +83,8 @@ export async function startServer(config: Config, store: CallStore, timeouts: Se
         logger.info({ timeoutMs: config.shutdownTimeoutMs }, 'shutting down: finishing in-flight requests');
         // An upgraded socket keeps server.close waiting until it ends: WebSockets get their close frame (1001) now.
         void app.webSockets.close();
+        // Subscription streams never finish by themselves: end them, so their responses complete like any other.
+        const subscriptionsClosed = app.closeSubscriptions();
         await new Promise<void>((resolve) => {
           const deadline = setTimeout(() => {
             logger.warn('shutdown deadline passed: closing remaining connections');
@@ -99,6 +101,7 @@ export async function startServer(config: Config, store: CallStore, timeouts: Se
           });
           server.closeIdleConnections();
         });
+        await subscriptionsClosed;
         await store.close();
         logger.info('stopped');
         await new Promise<void>((resolve) => logger.flush(() => resolve()));

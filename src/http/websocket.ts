@@ -68,6 +68,8 @@ interface Connection {
   subscriptions: Map<string, () => void>;
 }
 
+const CONNECTION_REQUEST = new Request(`http://localhost${GRAPHQL_PATH}`);
+
 const operationError = (message: string, code: string) => new GraphQLError(message, { extensions: { code } });
 
 /** The connection_init payload's Authorization, its key in any case. */
@@ -137,7 +139,9 @@ export function createWebSocketGateway(deps: WebSocketDeps) {
       }
     }
     const params = { query, operationName: payload.operationName ?? null, variables: payload.variables ?? null, extensions: payload.extensions ?? null };
-    const envelope = graphql.getEnveloped({ req: connection.request, socket: connection.socket, params, viewer: connection.viewer } as never);
+    // `request` stands in for yoga's Fetch request: the viewer is the connection's, and `after` (not Last-Event-ID) resumes a stream.
+    const initialContext = { request: CONNECTION_REQUEST, req: connection.request, socket: connection.socket, params, viewer: connection.viewer };
+    const envelope = graphql.getEnveloped(initialContext as never);
     let document: DocumentNode;
     try {
       document = envelope.parse(query);

@@ -251,6 +251,9 @@ export class StoreUnavailableError extends Error {
  * method is atomic, and nothing outside src/store knows the dialect. A
  * database that is down or overloaded surfaces as StoreUnavailableError.
  */
+/** A tenant's log may have grown to `sequence`; `tenantId: null`: any tenant's may have (after notifications were missed). */
+export type ChangeWake = { tenantId: string; sequence: number } | { tenantId: null };
+
 export interface CallStore {
   readonly dialect: 'sqlite' | 'postgres';
   migrate(): Promise<void>;
@@ -282,6 +285,12 @@ export interface CallStore {
 
   /** Records of a tenant's change log in sequence order, by index, whatever the log's size. */
   readChanges(query: ChangeQuery): Promise<ChangeRecord[]>;
+  /**
+   * Tells `onWake` when a tenant's change log may have grown, until the
+   * returned function is called. A wake-up only (it may come twice, or for
+   * nothing): readChanges says what is new.
+   */
+  watchChanges(onWake: (wake: ChangeWake) => void): () => Promise<void>;
   /** Deletes records committed before `before`, at most `batch` in one short transaction; the number deleted. */
   deleteChangesBefore(before: string, batch: number): Promise<number>;
 

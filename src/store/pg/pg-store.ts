@@ -17,6 +17,7 @@ import type { ChangeRecord } from '../../core/change-log.js';
 import { changeQueryWhere, changeRows, toChangeRecord } from '../change-log-query.js';
 import type { PreviousNamesChange } from '../../core/field-definition.js';
 import { isRetryable, sqlState, translateError } from './pg-errors.js';
+import { CHANGES_CHANNEL, PgChangeListener } from './change-notifier.js';
 import { REQUEST_SQL, runStatement, toCall, toValue, type RequestStatement } from './request-statements.js';
 import * as schema from './schema.js';
 import { tokenSummaryColumns, userSummaryColumns } from '../summary-columns.js';
@@ -146,6 +147,7 @@ export class PgCallStore implements port.CallStore {
   private readonly maxAttempts: number;
   private readonly preparedStatements: boolean;
   private readonly changeLog: boolean;
+  private readonly changeListener: PgChangeListener;
   private closed = false;
 
   constructor(options: PgStoreOptions) {
@@ -174,6 +176,7 @@ export class PgCallStore implements port.CallStore {
       if (onStatement) reportStatements(client, onStatement);
     });
     this.db = drizzle(this.pool, { schema });
+    this.changeListener = new PgChangeListener({ connectionString, connectionTimeoutMillis: options.connectTimeoutMs ?? PG_DEFAULTS.connectTimeoutMs, application_name: 'callgate' });
   }
 
   async migrate(): Promise<void> {
@@ -415,6 +418,10 @@ export class PgCallStore implements port.CallStore {
         .limit(query.limit),
     );
     return rows.map(toChangeRecord);
+  }
+
+  watchChanges(onWake: (wake: port.ChangeWake) => void): () => Promise<void> {
+    return this.changeListener.watch(onWake);
   }
 
   async deleteChangesBefore(before: string, batch: number): Promise<number> {
@@ -689,6 +696,8 @@ class PgPrimitives
         })
         .returning(),
     );
+    // Delivered at COMMIT only (change-notifier.ts).
+    yield* awaited(this.tx.execute(sql`select pg_notify(${CHANGES_CHANNEL}, ${`${tenantId}:${head!.lastSequence}`})`));
     const rows = changeRows(log, head!.lastSequence - count + 1, head!.lastCommittedAt);
     for (let r = 0; r < rows.length; r += this.importChunk) {
       yield* awaited(this.tx.insert(callChanges).values(rows.slice(r, r + this.importChunk)).execute());

@@ -81,7 +81,8 @@ export const REQUEST_SQL = {
    * least the tenant's last), $5-$9 the entries' field ids, names, kinds, old
    * and new values, $10-$15 actor user, username and token, channel, request
    * id, client address. The head row's lock (see schema.ts, changeLogHeads) is
-   * the statement's last effect and holds until COMMIT.
+   * the statement's last effect and holds until COMMIT; the notification to
+   * `callgate_changes` (change-notifier.ts) is delivered at COMMIT.
    */
   bumpVersionAndLog: statement(
     'bump_version_and_log',
@@ -98,7 +99,7 @@ export const REQUEST_SQL = {
     select $2::uuid, head.last_sequence - (select count(*) from entries) + e.n, $3::uuid, $1::uuid, e.field_id, e.field_name, e.kind, e.old_value,
       e.new_value, bumped.version, $10::uuid, $11::text, $12::uuid, $13::text, $14::text, $15::text, head.last_committed_at
     from entries e, head, bumped)
-  select * from bumped`,
+  select bumped.* from bumped, head, lateral (select pg_notify('callgate_changes', $2::text || ':' || head.last_sequence)) notified`,
   ),
 } as const;
 

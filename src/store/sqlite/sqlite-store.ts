@@ -16,6 +16,7 @@ import { DuplicateError } from '../call-store.js';
 import type * as port from '../call-store.js';
 import { boundsTightenedByCursor, callFilterWhere, keyset, orderBy } from './call-list-sql.js';
 import { accountPageOf, accountPageSql } from '../account-pages.js';
+import { SqliteChangeNotifier } from './change-notifier.js';
 import { GroupCommit } from './group-commit.js';
 import * as schema from './schema.js';
 import { tokenSummaryColumns, userSummaryColumns } from '../summary-columns.js';
@@ -59,6 +60,7 @@ export class SqliteCallStore implements port.CallStore {
   private prepared: Statements | undefined;
   private preparedPrimitives: SqlitePrimitives | undefined;
   private readonly changeLog: boolean;
+  private readonly changeNotifier: SqliteChangeNotifier;
 
   constructor(options: SqliteStoreOptions) {
     if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
@@ -71,6 +73,7 @@ export class SqliteCallStore implements port.CallStore {
     this.db = drizzle(this.sqlite, { schema });
     this.groupCommit = options.groupCommit === false ? null : new GroupCommit(this.sqlite);
     this.changeLog = options.changeLog ?? true;
+    this.changeNotifier = new SqliteChangeNotifier(this.sqlite);
   }
 
   /** Prepared on first use: the tables exist only after migrate(). */
@@ -79,7 +82,7 @@ export class SqliteCallStore implements port.CallStore {
   }
 
   private get primitives(): SqlitePrimitives {
-    return (this.preparedPrimitives ??= new SqlitePrimitives(this.db, this.statements, this.changeLog));
+    return (this.preparedPrimitives ??= new SqlitePrimitives(this.db, this.statements, this.changeLog, this.changeNotifier));
   }
 
   async migrate(): Promise<void> {
@@ -200,6 +203,10 @@ export class SqliteCallStore implements port.CallStore {
       .limit(query.limit)
       .all()
       .map(toChangeRecord);
+  }
+
+  watchChanges(onWake: (wake: port.ChangeWake) => void): () => Promise<void> {
+    return this.changeNotifier.watch(onWake);
   }
 
   async deleteChangesBefore(before: string, batch: number): Promise<number> {
@@ -370,6 +377,7 @@ class SqlitePrimitives
     private readonly db: Db,
     private readonly statements: Statements,
     private readonly changeLog: boolean,
+    private readonly changeNotifier: SqliteChangeNotifier,
   ) {
     this.existingCall = db.select({ callId: calls.callId }).from(calls).where(eq(calls.callId, sql.placeholder('id'))).prepare();
   }
@@ -417,6 +425,7 @@ class SqlitePrimitives
     if (!this.changeLog || count === 0) return;
     const [last, committedAt] = this.statements.takeSequences.get({ tenantId: log.tenantId, count, now: log.now })!;
     for (const row of changeRows(log, last - count + 1, committedAt)) this.statements.appendChange.run(row);
+    this.changeNotifier.appended(log.tenantId, last);
   }
 
 

@@ -1,0 +1,209 @@
+import { changeSetsOf, wholeChangeSets } from '../core/change-events.js';
+import type { ChangeRecord } from '../core/change-log.js';
+import type { CallStore, ChangeWake } from './call-store.js';
+
+/** Records read from the log at a time, by the feed and by a replay. */
+export const FEED_PAGE = 1000;
+const RETRY_MS = 1000;
+
+interface TenantTail {
+  /** The last sequence read (and handed out); -1 until the log's end is known. */
+  lastSeen: number;
+  subscribers: Set<(records: ChangeRecord[]) => void>;
+  reading: boolean;
+  again: boolean;
+  ready: Promise<void>;
+}
+
+/**
+ * The live tail of the change log, for subscriptions. One reader per tenant,
+ * not per subscriber: a wake-up from the store (watchChanges) makes it read
+ * the tenant's records after the last one it saw, once, and hand them to
+ * every subscriber of the tenant in memory. It watches the store only while
+ * someone subscribes. It belongs to one app: two apps never share it.
+ */
+export class ChangeFeed {
+  private readonly tenants = new Map<string, TenantTail>();
+  private readonly streams = new Set<() => void>();
+  private stopWatching: (() => Promise<void>) | null = null;
+  private closed = false;
+
+  constructor(
+    private readonly store: Pick<CallStore, 'readChanges' | 'watchChanges'>,
+    private readonly onError: (error: unknown) => void = () => {},
+  ) {}
+
+  /**
+   * The tenant's change sets in log order, as `select` maps them (null skips
+   * one): every one after `after` (a sequence), or without it, every one
+   * from the log's current end on. No gap and no repeat between the replay
+   * of the past and the live tail: the tail is followed first, and what the
+   * replay already handed out is dropped from it. Ends when `return` is
+   * called or the feed closes.
+   */
+  async open<T>(tenantId: string, after: number | null, select: (set: ChangeRecord[]) => Promise<T | null>): Promise<AsyncIterableIterator<T>> {
+    if (this.closed) throw new Error('the change feed is closed');
+    const live: ChangeRecord[] = [];
+    let waiting: (() => void) | null = null;
+    let ended = false;
+    const wakeUp = () => {
+      waiting?.();
+      waiting = null;
+    };
+    const end = () => {
+      ended = true;
+      wakeUp();
+    };
+    const onRecords = (records: ChangeRecord[]) => {
+      live.push(...records);
+      wakeUp();
+    };
+    const from = await this.follow(tenantId, onRecords);
+    this.streams.add(end);
+    const unfollow = () => {
+      this.streams.delete(end);
+      this.unfollow(tenantId, onRecords);
+    };
+
+    const store = this.store;
+    async function* sets(): AsyncGenerator<T> {
+      let delivered = after ?? from;
+      if (after !== null && after < from) {
+        for (;;) {
+          const page = await store.readChanges({ tenantId, afterSequence: delivered, order: 'asc', limit: FEED_PAGE });
+          const records = wholeChangeSets(page, FEED_PAGE);
+          for (const set of changeSetsOf(records)) {
+            if (ended) return;
+            delivered = set.at(-1)!.sequence;
+            const event = await select(set);
+            if (event !== null) yield event;
+          }
+          if (page.length < FEED_PAGE || records.length === 0) break;
+        }
+      }
+      while (!ended) {
+        if (live.length === 0) {
+          await new Promise<void>((resolve) => (waiting = resolve));
+          continue;
+        }
+        const records = live.splice(0).filter((r) => r.sequence > delivered);
+        for (const set of changeSetsOf(records)) {
+          if (ended) return;
+          delivered = set.at(-1)!.sequence;
+          const event = await select(set);
+          if (event !== null) yield event;
+        }
+      }
+    }
+
+    const generator = sets();
+    // A generator waiting for the next record cannot be returned from: `return` ends the wait first.
+    const iterator: AsyncIterableIterator<T> = {
+      next: async () => {
+        const result = await generator.next().catch((error: unknown) => {
+          unfollow();
+          throw error;
+        });
+        if (result.done) unfollow();
+        return result;
+      },
+      return: async () => {
+        end();
+        unfollow();
+        return generator.return(undefined);
+      },
+      [Symbol.asyncIterator]() {
+        return iterator;
+      },
+    };
+    return iterator;
+  }
+
+  /** Ends every open stream and stops watching the store (on shutdown). */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const end of [...this.streams]) end();
+    this.tenants.clear();
+    await this.stopWatching?.();
+    this.stopWatching = null;
+  }
+
+  /** Starts handing the tenant's new records to `deliver`; resolves with the last sequence before them. */
+  private async follow(tenantId: string, deliver: (records: ChangeRecord[]) => void): Promise<number> {
+    this.stopWatching ??= this.store.watchChanges((wake) => this.wake(wake));
+    let tail = this.tenants.get(tenantId);
+    if (!tail) {
+      const created: TenantTail = { lastSeen: -1, subscribers: new Set(), reading: false, again: false, ready: Promise.resolve() };
+      created.ready = this.store.readChanges({ tenantId, order: 'desc', limit: 1 }).then(
+        ([last]) => {
+          created.lastSeen = last?.sequence ?? 0;
+          if (created.again) void this.read(tenantId, created);
+        },
+        (error: unknown) => {
+          if (this.tenants.get(tenantId) === created) this.tenants.delete(tenantId);
+          throw error;
+        },
+      );
+      this.tenants.set(tenantId, created);
+      tail = created;
+    }
+    tail.subscribers.add(deliver);
+    try {
+      await tail.ready;
+    } catch (error) {
+      this.unfollow(tenantId, deliver);
+      throw error;
+    }
+    return tail.lastSeen;
+  }
+
+  private unfollow(tenantId: string, deliver: (records: ChangeRecord[]) => void): void {
+    const tail = this.tenants.get(tenantId);
+    if (!tail?.subscribers.delete(deliver) || tail.subscribers.size > 0) return;
+    this.tenants.delete(tenantId);
+    if (this.tenants.size === 0 && this.stopWatching) {
+      const stop = this.stopWatching;
+      this.stopWatching = null;
+      void stop().catch(this.onError);
+    }
+  }
+
+  private wake(wake: ChangeWake): void {
+    if (wake.tenantId === null) {
+      for (const [tenantId, tail] of this.tenants) void this.read(tenantId, tail);
+      return;
+    }
+    const tail = this.tenants.get(wake.tenantId);
+    if (tail && (tail.lastSeen < 0 || wake.sequence > tail.lastSeen)) void this.read(wake.tenantId, tail);
+  }
+
+  /** Reads the tenant's records after the last seen until there are no more; a wake-up meanwhile reads again. */
+  private async read(tenantId: string, tail: TenantTail): Promise<void> {
+    if (tail.reading || tail.lastSeen < 0) {
+      tail.again = true;
+      return;
+    }
+    tail.reading = true;
+    try {
+      do {
+        tail.again = false;
+        for (;;) {
+          const page = await this.store.readChanges({ tenantId, afterSequence: tail.lastSeen, order: 'asc', limit: FEED_PAGE });
+          const records = wholeChangeSets(page, FEED_PAGE);
+          if (records.length === 0) break;
+          tail.lastSeen = records.at(-1)!.sequence;
+          for (const deliver of tail.subscribers) deliver(records);
+          if (page.length < FEED_PAGE) break;
+        }
+      } while (tail.again && this.tenants.get(tenantId) === tail);
+    } catch (error) {
+      this.onError(error);
+      // The database may be back soon; the next wake-up would also read, but on PostgreSQL none may come.
+      setTimeout(() => {
+        if (this.tenants.get(tenantId) === tail) void this.read(tenantId, tail);
+      }, RETRY_MS).unref();
+    } finally {
+      tail.reading = false;
+    }
+  }
+}
