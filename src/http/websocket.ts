@@ -68,7 +68,8 @@ interface Connection {
   subscriptions: Map<string, () => void>;
 }
 
-const CONNECTION_REQUEST = new Request(`http://localhost${GRAPHQL_PATH}`);
+/** yoga's plugins read a Fetch request: an operation over a connection counts as a POST (mutations allowed; the origin was checked at the upgrade). */
+const CONNECTION_REQUEST = new Request(`http://localhost${GRAPHQL_PATH}`, { method: 'POST' });
 
 const operationError = (message: string, code: string) => new GraphQLError(message, { extensions: { code } });
 
@@ -139,7 +140,7 @@ export function createWebSocketGateway(deps: WebSocketDeps) {
       }
     }
     const params = { query, operationName: payload.operationName ?? null, variables: payload.variables ?? null, extensions: payload.extensions ?? null };
-    // `request` stands in for yoga's Fetch request: the viewer is the connection's, and `after` (not Last-Event-ID) resumes a stream.
+    // The viewer is the connection's; `after` (not Last-Event-ID) resumes a stream.
     const initialContext = { request: CONNECTION_REQUEST, req: connection.request, socket: connection.socket, params, viewer: connection.viewer };
     const envelope = graphql.getEnveloped(initialContext as never);
     let document: DocumentNode;

@@ -4,6 +4,7 @@ import WebSocket from 'ws';
 import { createApp, type AppDeps } from '../../src/http/app.js';
 import { parseConfig } from '../../src/http/config.js';
 import { startServer } from '../../src/http/server.js';
+import { freshSchema, onCleanup, onPostgres, openTestStore, POSTGRES_ONLY } from '../support/database.js';
 import { CALL, createWorld, NOW, type World } from '../support/fixtures.js';
 import { closeServed, serve } from '../support/http.js';
 
@@ -213,5 +214,39 @@ describe('callChanges over WebSocket', () => {
     await server.close();
     expect(Date.now() - started).toBeLessThan(2_000);
     expect(await stream.failed).toMatchObject({ code: 1001, reason: 'Server shutting down' });
+  });
+});
+
+describe.skipIf(!onPostgres)(`callChanges over WebSocket across two instances on one PostgreSQL database ${POSTGRES_ONLY}`, () => {
+  it('a REST PUT and a GraphQL mutation through instance A reach a WebSocket subscriber on instance B', async () => {
+    const { url } = await freshSchema();
+    const world = await createWorld({ url });
+    const storeB = await openTestStore({ url });
+    const [a, b] = [createApp({ store: world.store, logger: false }), createApp({ store: storeB, logger: false })];
+    const [servedA, servedB] = [await serve(a), await serve(b)];
+    onCleanup(async () => {
+      await Promise.all([a.webSockets.close(), b.webSockets.close(), a.closeSubscriptions(), b.closeSubscriptions()]);
+      await Promise.all([servedA.close(), servedB.close()]);
+      await storeB.close();
+    });
+    const authorization = `Bearer ${world.tokens.editor}`;
+    const client = createClient({ url: `${servedB.url.replace(/^http/, 'ws')}/graphql`, webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: { authorization } });
+    const stream = subscribe(client, { after: await logEnd(client) });
+
+    const put = await fetch(`${servedA.url}/api/v2/calls/${CALL.first}.json`, {
+      method: 'PUT',
+      headers: { authorization, 'content-type': 'application/json' },
+      body: JSON.stringify({ call: { custom_fields: [{ name: 'Notes', value: 'via rest' }] } }),
+    });
+    expect(put.status).toBe(200);
+    expect((await stream.next()).data.callChanges).toMatchObject({ channel: 'REST', call: { customField: { value: 'via rest' } } });
+    const mutation = await fetch(`${servedA.url}/graphql`, {
+      method: 'POST',
+      headers: { authorization, 'content-type': 'application/json' },
+      body: JSON.stringify({ query: `mutation { setCallCustomFields(callId: "${CALL.first}", customFields: [{ name: "Notes", value: "via gql" }]) { __typename } }` }),
+    });
+    expect(mutation.status).toBe(200);
+    expect((await stream.next()).data.callChanges).toMatchObject({ channel: 'GRAPHQL', call: { customField: { value: 'via gql' } } });
+    await client.dispose();
   });
 });
