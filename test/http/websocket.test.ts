@@ -171,6 +171,21 @@ describe('GraphQL over WebSocket: operations', () => {
     await client.dispose();
   });
 
+  it('runs trusted documents by id; in require mode, query text only for admins', async () => {
+    const persistedDocuments = { paths: [], mode: 'require' as const, documents: new Map([['viewer-doc', VIEWER]]) };
+    const { world, url } = await served({ persistedDocuments });
+    const editor = connect(url, { connectionParams: { Authorization: bearer(world, 'editor') } });
+    const byId = await new Promise<unknown>((resolve) => {
+      let value: unknown;
+      editor.client.subscribe({ query: '', documentId: 'viewer-doc' } as never, { next: (v) => (value = v), error: resolve, complete: () => resolve(value) });
+    });
+    expect(byId).toMatchObject({ data: { viewer: { username: 'editor' } } });
+    expect(await run(editor.client, VIEWER)).toEqual({ errors: [expect.objectContaining({ extensions: { code: 'PERSISTED_DOCUMENT_REQUIRED' } })] });
+    const admin = connect(url, { connectionParams: { Authorization: bearer(world, 'admin') } });
+    expect(await run(admin.client, VIEWER)).toMatchObject({ result: { data: { viewer: { username: 'admin' } } } });
+    await Promise.all([editor.client.dispose(), admin.client.dispose()]);
+  });
+
   it('closes a connection whose message is larger than WS_MAX_MESSAGE_BYTES with 1009', async () => {
     const { world, url } = await served({ webSocket: { maxMessageBytes: 2048 } });
     const { client } = connect(url, { connectionParams: { Authorization: bearer(world, 'editor') } });
