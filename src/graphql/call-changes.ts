@@ -66,7 +66,8 @@ builder.subscriptionField('callChanges', (t) =>
       'One event per change set (the changes one request made to one call) of the tenant\'s change log, in log order, with ' +
       'the call as it is after it. Without `after` (or a `Last-Event-ID` header) it starts at the log\'s current end; with ' +
       'it, it first replays every change set after that cursor, then goes on live, with no gap and no repeat. Every ' +
-      'condition given must hold.',
+      'condition given must hold. Over SSE the events carry no `id:` line, so a client resumes by sending the last ' +
+      'event\'s `cursor` as `after`, or as the `Last-Event-ID` header (used when `after` is not given).',
     args: {
       callIds: t.arg.idList({ description: 'Only changes of these calls (at most 1000).' }),
       filter: t.arg({ type: CallFilterInputRef, description: 'Only changes of calls that match this filter (as `calls` does) right after the change.' }),

@@ -1,8 +1,7 @@
-import type { ChangeChannel, ChangeOrigin } from '../core/change-log.js';
+import type { ChangeChannel, ChangeOrigin, ChangeRecord } from '../core/change-log.js';
 import type { CustomFieldDefinition } from '../core/custom-field.js';
 import type { Viewer } from '../core/viewer.js';
 import type { CallStore } from '../store/call-store.js';
-import type { ChangeFeed } from '../store/change-feed.js';
 
 /** Secrets the admin mutations make: injected, so tests and the server decide how they are made. */
 export interface CredentialFactory {
@@ -18,10 +17,16 @@ export interface RequestOrigin {
   clientAddress: string | null;
 }
 
+/** The live tail of the change log, as subscriptions read it (the app's store/change-feed.ts). */
+export interface ChangeStreams {
+  /** The tenant's change sets after `after` (a sequence; null: from the log's end), as `select` maps them (null skips one), until `return`. */
+  open<T>(tenantId: string, after: number | null, select: (set: ChangeRecord[]) => Promise<T | null>): Promise<AsyncIterableIterator<T>>;
+}
+
 export interface GraphQLContext {
   store: CallStore;
   /** The live tail of the change log (subscriptions). */
-  changeFeed: ChangeFeed;
+  changeFeed: ChangeStreams;
   /** The request's `Last-Event-ID` (an SSE client resuming): a subscription's `after` when it names none. */
   lastEventId: string | null;
   viewer: Viewer;

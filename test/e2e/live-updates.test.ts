@@ -169,7 +169,7 @@ describe(`two \`callgate serve\` processes on one database (${STORE_UNDER_TEST})
     const s = await subscribe(a);
     const began = Date.now();
     servers[0]!.child.kill('SIGTERM');
-    await s.completed;
+    expect(await s.completed).toBe('complete');
     expect(await servers[0]!.exited).toBe(0);
     expect(Date.now() - began).toBeLessThan(3000);
   });

@@ -1,4 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { decideImportedValues } from '../../src/core/change-set.js';
+import { TEST_ORIGIN } from '../support/origin.js';
 import { CALL, createTestApp, FIELD } from '../support/fixtures.js';
 import { subscribeSse, type SseSubscription } from '../support/sse-client.js';
 
@@ -92,6 +95,33 @@ describe('callChanges over SSE', () => {
     expect((await resumed.next()).data.callChanges.changes[0]).toMatchObject({ oldValue: 'm49', newValue: 'live' });
   });
 
+  it('hands out whole change sets when a read of the log ends inside one (live and replayed)', async () => {
+    const { body } = await t.graphql('{ changes(last: 1) { nodes { cursor } } }');
+    const before = body.data.changes.nodes[0].cursor;
+    const live = await subscribe();
+    // 500 calls of 3 values each: 1,500 records, read 1,000 at a time.
+    const calls = Array.from({ length: 500 }, (_, n) => ({
+      call: { callId: randomUUID(), setupTime: '2026-02-01T00:00:00.000Z', fromNumber: '+1', toNumber: '+2', direction: 'inbound' as const, duration: n },
+      customFields: [
+        { fieldId: FIELD.callType, value: `t${n}` },
+        { fieldId: FIELD.notes, value: `n${n}` },
+        { fieldId: FIELD.amount, value: String(n) },
+      ],
+    }));
+    await t.store.importCalls({ origin: TEST_ORIGIN, tenantId: t.tenantId, now: '2026-02-01T00:00:00.000Z', decide: decideImportedValues, calls });
+    const replayed = await subscribe({ after: before });
+    for (const s of [live, replayed]) {
+      const seen: string[] = [];
+      for (let i = 0; i < 500; i++) {
+        const event = (await s.next()).data.callChanges;
+        expect(event.changes).toHaveLength(3);
+        expect(event.channel).toBe('IMPORT');
+        seen.push(event.call.id);
+      }
+      expect(seen).toEqual(calls.map((c) => c.call.callId));
+    }
+  });
+
   it('takes Last-Event-ID as after when after is not given', async () => {
     await setNotes('one');
     const { body } = await t.graphql('{ changes(last: 1) { nodes { cursor } } }');
@@ -139,9 +169,19 @@ describe('callChanges over SSE', () => {
     expect((await outbound.quietFor(200))).toBe(true);
   });
 
+  it('asks for credentials as queries do, and applies the abuse limits to subscription documents', async () => {
+    const anonymous = await subscribeSse(t.url, { query: CALL_CHANGES }, {});
+    open.push(anonymous);
+    expect(anonymous.status).toBe(401);
+    const aliases = Array.from({ length: 20 }, (_, i) => `a${i}: cursor`).join(' ');
+    const tooMany = await subscribeSse(t.url, { query: `subscription { callChanges { ${aliases} } }` }, { authorization: t.bearer('viewer') });
+    open.push(tooMany);
+    expect(tooMany.status).toBe(400);
+  });
+
   it('ends open streams when the app closes its subscriptions', async () => {
     const s = await subscribe();
     await t.app.closeSubscriptions();
-    await expect(Promise.race([s.completed.then(() => 'completed'), new Promise((r) => setTimeout(() => r('open'), 2000))])).resolves.toBe('completed');
+    await expect(Promise.race([s.completed, new Promise((r) => setTimeout(() => r('still open'), 2000))])).resolves.toBe('complete');
   });
 });

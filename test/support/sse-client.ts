@@ -9,8 +9,8 @@ export interface SseSubscription {
   next<T = any>(timeoutMs?: number): Promise<{ data?: T; errors?: { message: string; extensions?: Record<string, unknown> }[] }>;
   /** Resolves true if no event arrives within `ms`. */
   quietFor(ms: number): Promise<boolean>;
-  /** Resolves when the server sends `complete` or ends the stream. */
-  completed: Promise<void>;
+  /** Resolves when the server sends `complete` (or the stream ends without it: `end`). */
+  completed: Promise<'complete' | 'end'>;
   close(): void;
 }
 
@@ -27,9 +27,9 @@ export async function subscribeSse(
     signal: abort.signal,
   });
   const queue: string[] = [];
-  let notify: (() => void) | null = null;
-  let finish: () => void = () => {};
-  const completed = new Promise<void>((resolve) => (finish = resolve));
+  let notify = null as (() => void) | null;
+  let finish = (_how: 'complete' | 'end') => {};
+  const completed = new Promise<'complete' | 'end'>((resolve) => (finish = resolve));
   const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
   void (async () => {
     let buffer = '';
@@ -45,7 +45,7 @@ export async function subscribeSse(
           const lines = block.split('\n');
           const event = lines.find((l) => l.startsWith('event:'))?.slice(6).trim();
           const data = lines.filter((l) => l.startsWith('data:')).map((l) => l.slice(5).trimStart()).join('\n');
-          if (event === 'complete') finish();
+          if (event === 'complete') finish('complete');
           else if (event === 'next' || (!event && data)) {
             queue.push(data);
             notify?.();
@@ -55,7 +55,7 @@ export async function subscribeSse(
     } catch {
       // aborted
     }
-    finish();
+    finish('end');
     notify?.();
   })();
 

@@ -40,6 +40,15 @@ export class PgChangeListener {
     };
   }
 
+  /** Stops listening for every watcher (the store closes). */
+  async close(): Promise<void> {
+    this.watchers.clear();
+    const running = this.running;
+    this.stopped?.();
+    await this.client?.end().catch(() => {});
+    await running;
+  }
+
   /** Connects, listens until the connection ends, and again with backoff while anyone watches. */
   private async listen(): Promise<void> {
     let delay = RECONNECT_MS.first;

@@ -231,6 +231,7 @@ export class PgCallStore implements port.CallStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.changeListener.close();
     await this.pool.end();
   }
 
