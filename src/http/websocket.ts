@@ -66,6 +66,8 @@ interface Connection {
   viewer: Viewer;
   /** Open subscriptions by operation id, each with the function that gives its per-user slot back. */
   subscriptions: Map<string, () => void>;
+  /** Closed or closing: an operation still being prepared must not take a slot it would never give back. */
+  closed: boolean;
 }
 
 /** yoga's plugins read a Fetch request: an operation over a connection counts as a POST (mutations allowed; the origin was checked at the upgrade). */
@@ -121,6 +123,7 @@ export function createWebSocketGateway(deps: WebSocketDeps) {
   };
 
   function releaseAll(connection: Connection): void {
+    connection.closed = true;
     for (const release of connection.subscriptions.values()) release();
     connection.subscriptions.clear();
   }
@@ -153,6 +156,7 @@ export function createWebSocketGateway(deps: WebSocketDeps) {
       throw error;
     }
     const contextValue = (await envelope.contextFactory()) as object;
+    if (connection.closed) return [operationError('The connection is closing', 'CONNECTION_CLOSED')];
     if (getOperationAST(document, payload.operationName)?.operation === 'subscription') {
       if (connection.subscriptions.size >= limits.maxSubscriptionsPerConnection) {
         return [
@@ -187,6 +191,8 @@ export function createWebSocketGateway(deps: WebSocketDeps) {
         const { socket, request } = ctx.extra;
         const authorization = authorizationOf(ctx.connectionParams) ?? request.headers.authorization ?? null;
         const outcome = await deps.authenticate(authorization, request);
+        // Gone while its credentials were checked: onClose has run already, so nothing may be registered now.
+        if (socket.readyState !== socket.OPEN) return false;
         if (outcome instanceof StoreUnavailableError) {
           logger.warn({ err: outcome }, 'database unavailable');
           socket.close(WS_CLOSE.tryAgainLater, UNAVAILABLE_MESSAGE);
@@ -204,7 +210,7 @@ export function createWebSocketGateway(deps: WebSocketDeps) {
           socket.close(WS_CLOSE.shuttingDown, CLOSE_REASON.shuttingDown);
           return false;
         }
-        connections.set(socket, { socket, request, authorization, viewer: outcome.viewer, subscriptions: new Map() });
+        connections.set(socket, { socket, request, authorization, viewer: outcome.viewer, subscriptions: new Map(), closed: false });
         scheduleRecheck();
         return true;
       },
