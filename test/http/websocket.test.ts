@@ -1,6 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { createClient, type Client, type ClientOptions, type FormattedExecutionResult } from 'graphql-ws';
 import WebSocket from 'ws';
+import { Authenticator } from '../../src/auth/authenticator.js';
+import { LoginThrottle } from '../../src/core/login-throttle.js';
 import { createApp, type AppDeps } from '../../src/http/app.js';
 import { parseConfig } from '../../src/http/config.js';
 import { startServer } from '../../src/http/server.js';
@@ -74,8 +76,8 @@ function run(client: Client, query: string, variables: Record<string, unknown> =
   });
 }
 
-async function served(deps: Partial<AppDeps> = {}) {
-  const world = await createWorld();
+async function served(deps: Partial<AppDeps> = {}, given?: World) {
+  const world = given ?? (await createWorld());
   const app = createApp({ store: world.store, logger: false, clock: () => new Date(NOW), ...deps });
   apps.push(app);
   const { url } = await serve(app);
@@ -115,6 +117,22 @@ describe('GraphQL over WebSocket: authentication', () => {
       });
       await client.dispose();
     }
+  });
+
+  it('closes with 4429 and the wait once failed logins are throttled, counted with the HTTP ones', async () => {
+    const world = await createWorld();
+    const throttle = new LoginThrottle({ freeFailures: 2, baseDelayMs: 30_000, maxDelayMs: 60_000, forgetAfterMs: 3_600_000, maxKeys: 1000 });
+    const { url } = await served({ authenticator: new Authenticator(world.store, { throttle }) }, world);
+    for (let i = 0; i < 3; i++) {
+      const { client } = connect(url, { connectionParams: { Authorization: basic('editor', `guess-${i}`) } });
+      expect(await run(client, VIEWER)).toMatchObject({ closed: { code: 4403 } });
+    }
+    const { client } = connect(url, { connectionParams: { Authorization: basic('editor') } });
+    expect(await run(client, VIEWER)).toEqual({ closed: { code: 4429, reason: expect.stringMatching(/^Too many failed logins; retry in \d+ seconds$/) } });
+    // a token is never throttled by a username
+    const token = connect(url, { connectionParams: { Authorization: bearer(world, 'editor') } });
+    expect(await run(token.client, VIEWER)).toMatchObject({ result: { data: { viewer: { username: 'editor' } } } });
+    await token.client.dispose();
   });
 
   it('answers an upgrade on another path with 404, and one from a foreign browser origin with 403', async () => {
