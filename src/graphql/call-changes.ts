@@ -99,12 +99,13 @@ builder.subscriptionField('callChanges', (t) =>
         filter = decision.filter;
       }
 
-      return context.changeFeed.open(viewer.tenantId, after, async (set): Promise<CallChangeEventSource | null> => {
+      return context.changeFeed.open(viewer.tenantId, after, async (set, shared): Promise<CallChangeEventSource | null> => {
         const last = set.at(-1)!;
         if (callIds && !callIds.has(last.callId)) return null;
         const changes = fields ? set.filter((r) => fields.ids.includes(r.fieldId) || fields.names.includes(r.fieldName)) : set;
         if (changes.length === 0) return null;
-        const found = await context.store.getCall(viewer.tenantId, last.callId);
+        // Read once for every subscriber of the change set; the one request's context may differ, the call does not.
+        const found = await shared('call', () => context.store.getCall(viewer.tenantId, last.callId));
         if (filter && !(found && (await matchesFilter(context, filter, found.call)))) return null;
         return { changes, last, call: found ? callSource(found) : null };
       });

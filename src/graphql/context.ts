@@ -19,8 +19,15 @@ export interface RequestOrigin {
 
 /** The live tail of the change log, as subscriptions read it (the app's store/change-feed.ts). */
 export interface ChangeStreams {
-  /** The tenant's change sets after `after` (a sequence; null: from the log's end), as `select` maps them (null skips one), until `return`. */
-  open<T>(tenantId: string, after: number | null, select: (set: ChangeRecord[]) => Promise<T | null>): Promise<AsyncIterableIterator<T>>;
+  /**
+   * The tenant's change sets after `after` (a sequence; null: from the log's end), as `select` maps them (null skips
+   * one), until `return`. `shared(key, read)` runs `read` once per change set and key for every subscriber.
+   */
+  open<T>(
+    tenantId: string,
+    after: number | null,
+    select: (set: ChangeRecord[], shared: <V>(key: string, read: () => Promise<V>) => Promise<V>) => Promise<T | null>,
+  ): Promise<AsyncIterableIterator<T>>;
 }
 
 export interface GraphQLContext {

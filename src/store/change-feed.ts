@@ -5,6 +5,11 @@ import type { CallStore, ChangeWake } from './call-store.js';
 /** Records read from the log at a time, by the feed and by a replay. */
 export const FEED_PAGE = 1000;
 const RETRY_MS = 1000;
+/** Reads of recent change sets kept for every subscriber to share (see `open`). */
+const SHARED_READS = 1000;
+
+/** A read made once per change set and shared by every subscriber that asks for it under the same key. */
+export type SharedRead = <V>(key: string, read: () => Promise<V>) => Promise<V>;
 
 interface TenantTail {
   /** The last sequence read (and handed out); -1 until the log's end is known. */
@@ -25,6 +30,7 @@ interface TenantTail {
 export class ChangeFeed {
   private readonly tenants = new Map<string, TenantTail>();
   private readonly streams = new Set<() => void>();
+  private readonly sharedReads = new Map<string, Promise<unknown>>();
   private stopWatching: (() => Promise<void>) | null = null;
   private closed = false;
 
@@ -39,9 +45,14 @@ export class ChangeFeed {
    * from the log's current end on. No gap and no repeat between the replay
    * of the past and the live tail: the tail is followed first, and what the
    * replay already handed out is dropped from it. Ends when `return` is
-   * called or the feed closes.
+   * called or the feed closes. `shared` runs a read once per change set for
+   * all subscribers (the call after it, say), not once per subscriber.
    */
-  async open<T>(tenantId: string, after: number | null, select: (set: ChangeRecord[]) => Promise<T | null>): Promise<AsyncIterableIterator<T>> {
+  async open<T>(
+    tenantId: string,
+    after: number | null,
+    select: (set: ChangeRecord[], shared: SharedRead) => Promise<T | null>,
+  ): Promise<AsyncIterableIterator<T>> {
     if (this.closed) throw new Error('the change feed is closed');
     const live: ChangeRecord[] = [];
     let waiting: (() => void) | null = null;
@@ -66,6 +77,7 @@ export class ChangeFeed {
     };
 
     const store = this.store;
+    const sharedFor = (set: ChangeRecord[]): SharedRead => (key, read) => this.shared(`${tenantId} ${set[0]!.changeSetId} ${key}`, read);
     async function* sets(): AsyncGenerator<T> {
       let delivered = after ?? from;
       if (after !== null && after < from) {
@@ -75,7 +87,7 @@ export class ChangeFeed {
           for (const set of changeSetsOf(records)) {
             if (ended) return;
             delivered = set.at(-1)!.sequence;
-            const event = await select(set);
+            const event = await select(set, sharedFor(set));
             if (event !== null) yield event;
           }
           if (page.length < FEED_PAGE || records.length === 0) break;
@@ -90,7 +102,7 @@ export class ChangeFeed {
         for (const set of changeSetsOf(records)) {
           if (ended) return;
           delivered = set.at(-1)!.sequence;
-          const event = await select(set);
+          const event = await select(set, sharedFor(set));
           if (event !== null) yield event;
         }
       }
@@ -119,11 +131,23 @@ export class ChangeFeed {
     return iterator;
   }
 
+  private shared<V>(key: string, read: () => Promise<V>): Promise<V> {
+    let reading = this.sharedReads.get(key) as Promise<V> | undefined;
+    if (!reading) {
+      reading = read();
+      reading.catch(() => this.sharedReads.delete(key));
+      this.sharedReads.set(key, reading);
+      if (this.sharedReads.size > SHARED_READS) this.sharedReads.delete(this.sharedReads.keys().next().value!);
+    }
+    return reading;
+  }
+
   /** Ends every open stream and stops watching the store (on shutdown). */
   async close(): Promise<void> {
     this.closed = true;
     for (const end of [...this.streams]) end();
     this.tenants.clear();
+    this.sharedReads.clear();
     await this.stopWatching?.();
     this.stopWatching = null;
   }

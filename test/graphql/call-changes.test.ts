@@ -179,6 +179,15 @@ describe('callChanges over SSE', () => {
     expect(tooMany.status).toBe(400);
   });
 
+  it('answers 406 to a subscription asked for as one JSON result (the fast path hands it to yoga, which streams only)', async () => {
+    const response = await fetch(`${t.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json', authorization: t.bearer('viewer') },
+      body: JSON.stringify({ query: CALL_CHANGES }),
+    });
+    expect(response.status).toBe(406);
+  });
+
   it('ends open streams when the app closes its subscriptions', async () => {
     const s = await subscribe();
     await t.app.closeSubscriptions();

@@ -17,6 +17,7 @@ export const HEAD_POLL_MS = 500;
 export class SqliteChangeNotifier {
   private readonly watchers = new Set<(wake: ChangeWake) => void>();
   private timer: NodeJS.Timeout | null = null;
+  private heads: Database.Statement<[], [string, number]> | null = null;
 
   constructor(
     private readonly sqlite: Database.Database,
@@ -42,8 +43,8 @@ export class SqliteChangeNotifier {
 
   private poll(): void {
     if (!this.sqlite.open) return;
-    const heads = this.sqlite.prepare('select tenant_id, last_sequence from change_log_heads').raw().all() as [string, number][];
-    for (const [tenantId, sequence] of heads) this.wake({ tenantId, sequence });
+    this.heads ??= this.sqlite.prepare<[], [string, number]>('select tenant_id, last_sequence from change_log_heads').raw();
+    for (const [tenantId, sequence] of this.heads.all()) this.wake({ tenantId, sequence });
   }
 
   private wake(wake: ChangeWake): void {
