@@ -21,8 +21,13 @@ import { MAX_BODY_BYTES } from './request-body.js';
 import { createRequestTracker } from './request-log.js';
 import { createOperationRunner } from './rest/operation.js';
 import { createRestRouter, restRoutes } from './routes.js';
+import { createStreamCounter } from './stream-limits.js';
+import { createWebSocketGateway, DEFAULT_WEBSOCKET_LIMITS, type WebSocketLimits } from './websocket.js';
 
-export { DEFAULT_LIMITS, type GraphQLLimits };
+export { DEFAULT_LIMITS, DEFAULT_WEBSOCKET_LIMITS, type GraphQLLimits, type WebSocketLimits };
+
+/** Open subscription streams per API user, across connections, unless configured (SUBSCRIPTIONS_MAX_PER_USER). */
+export const DEFAULT_MAX_SUBSCRIPTIONS_PER_USER = 100;
 
 export interface AppDeps {
   store: CallStore;
@@ -47,6 +52,9 @@ export interface AppDeps {
   corsOrigins?: readonly string[];
   /** Trusted documents (PERSISTED_DOCUMENTS): the manifests and the mode; none by default. */
   persistedDocuments?: PersistedDocumentsOptions | null;
+  /** GraphQL over WebSocket: subscriptions per connection, ping interval, message size. */
+  webSocket?: Partial<WebSocketLimits>;
+  maxSubscriptionsPerUser?: number;
 }
 
 const realCredentials: CredentialFactory = {
@@ -65,6 +73,7 @@ const realCredentials: CredentialFactory = {
  * - node-handler.ts: the one HTTP entry (request ids, logs, dispatch)
  * - routes.ts: the REST route table, rest/: its routes as typed GraphQL documents
  * - graphql-server.ts: yoga and its plugins; graphql-fast-path.ts: the common /graphql request
+ * - websocket.ts: GraphQL over WebSocket (graphql-ws) on /graphql
  * - ops.ts: /healthz, /readyz, /metrics
  */
 export function createApp(deps: AppDeps) {
@@ -88,10 +97,13 @@ export function createApp(deps: AppDeps) {
     return req.socket?.remoteAddress ?? null;
   };
 
-  const checkCredentials: CheckCredentials = async (request, req) => {
-    const outcome = await authenticator
-      .check(request.headers.get('authorization'), req ? clientAddress(req) : null)
+  const checkAuthorization = (authorization: string | null, req: IncomingMessage | undefined) =>
+    authenticator
+      .check(authorization, req ? clientAddress(req) : null)
       .catch((error: unknown) => (error instanceof StoreUnavailableError ? error : Promise.reject(error)));
+
+  const checkCredentials: CheckCredentials = async (request, req) => {
+    const outcome = await checkAuthorization(request.headers.get('authorization'), req);
     if (req && !(outcome instanceof StoreUnavailableError) && outcome.kind === 'viewer') requests.infoOf(req)?.setUser(outcome.viewer.username);
     return outcome;
   };
@@ -149,8 +161,20 @@ export function createApp(deps: AppDeps) {
     cors: createCors(deps.corsOrigins ?? [], routes),
   });
 
+  const webSockets = createWebSocketGateway({
+    graphql,
+    authenticate: checkAuthorization,
+    logger,
+    limits: { ...DEFAULT_WEBSOCKET_LIMITS, ...deps.webSocket },
+    streams: createStreamCounter(deps.maxSubscriptionsPerUser ?? DEFAULT_MAX_SUBSCRIPTIONS_PER_USER),
+    corsOrigins: deps.corsOrigins ?? [],
+    persistedDocuments,
+    development: deps.development ?? false,
+  });
+
   return {
     handleNode,
+    webSockets,
     yoga: graphql,
     metrics,
     compiledExecution,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_DATABASE, type StoreOptions } from '../store/open-store.js';
-import { DEFAULT_LIMITS, type GraphQLLimits } from './app.js';
+import { DEFAULT_LIMITS, DEFAULT_MAX_SUBSCRIPTIONS_PER_USER, DEFAULT_WEBSOCKET_LIMITS, type GraphQLLimits, type WebSocketLimits } from './app.js';
 import { corsOriginProblem } from './cors.js';
 import { LOG_LEVELS } from './logger.js';
 import { ManifestError, PERSISTED_DOCUMENTS_MODES, readManifests, type PersistedDocumentsMode, type PersistedDocumentsOptions } from './persisted-documents.js';
@@ -52,6 +52,10 @@ const ConfigSchema = z.object({
     .optional(),
   PERSISTED_DOCUMENTS_MODE: z.enum(PERSISTED_DOCUMENTS_MODES).optional(),
   HISTORY_RETENTION_DAYS: retentionDays.optional(),
+  WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: z.coerce.number().int().min(1).max(10_000).default(DEFAULT_WEBSOCKET_LIMITS.maxSubscriptionsPerConnection),
+  SUBSCRIPTIONS_MAX_PER_USER: z.coerce.number().int().min(1).max(1_000_000).default(DEFAULT_MAX_SUBSCRIPTIONS_PER_USER),
+  WS_PING_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3_600).default(DEFAULT_WEBSOCKET_LIMITS.pingIntervalMs / 1000),
+  WS_MAX_MESSAGE_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(DEFAULT_WEBSOCKET_LIMITS.maxMessageBytes),
 });
 
 export interface Config {
@@ -77,6 +81,10 @@ export interface Config {
   persistedDocuments: Required<PersistedDocumentsOptions> | null;
   /** Change log records older than this many days are deleted while serving; null keeps them forever. */
   historyRetentionDays: number | null;
+  /** GraphQL over WebSocket: subscriptions per connection, ping interval, largest message. */
+  webSocket: WebSocketLimits;
+  /** Open subscription streams per API user, across connections. */
+  maxSubscriptionsPerUser: number;
 }
 
 export class ConfigError extends Error {}
@@ -138,5 +146,11 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     corsOrigins: c.CORS_ORIGINS,
     persistedDocuments: trustedDocuments(env, c.PERSISTED_DOCUMENTS, c.PERSISTED_DOCUMENTS_MODE),
     historyRetentionDays: c.HISTORY_RETENTION_DAYS ?? null,
+    webSocket: {
+      maxSubscriptionsPerConnection: c.WS_MAX_SUBSCRIPTIONS_PER_CONNECTION,
+      pingIntervalMs: c.WS_PING_INTERVAL_SECONDS * 1000,
+      maxMessageBytes: c.WS_MAX_MESSAGE_BYTES,
+    },
+    maxSubscriptionsPerUser: c.SUBSCRIPTIONS_MAX_PER_USER,
   };
 }

@@ -96,7 +96,7 @@ export type PersistedDocuments = ReturnType<typeof createPersistedDocuments>;
 /** The extra request parameter that carries a document id (GraphQL over HTTP, Appendix A "Persisted Documents"). */
 export const DOCUMENT_ID_PARAM = 'documentId';
 
-const REQUIRED_MESSAGE = 'PERSISTED_DOCUMENTS_MODE=require: only trusted documents run; send a documentId from the manifest instead of the query text';
+export const REQUIRED_MESSAGE = 'PERSISTED_DOCUMENTS_MODE=require: only trusted documents run; send a documentId from the manifest instead of the query text';
 
 const requestError = (message: string, code: string) => new GraphQLError(message, { extensions: { code, http: { status: 400 } } });
 

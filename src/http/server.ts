@@ -27,8 +27,9 @@ export interface ServerTimeouts {
 export const SERVER_TIMEOUTS: ServerTimeouts = { headersMs: 10_000, requestMs: 30_000, keepAliveMs: 5_000, checkEveryMs: 1_000 };
 
 /** The Node server of an app, with the slow-client timeouts: what production listens with, and what HTTP tests call. */
-export function createNodeServer(app: Pick<App, 'handleNode'>, timeouts: ServerTimeouts = SERVER_TIMEOUTS): Server {
+export function createNodeServer(app: Pick<App, 'handleNode'> & Partial<Pick<App, 'webSockets'>>, timeouts: ServerTimeouts = SERVER_TIMEOUTS): Server {
   const server = createServer({ connectionsCheckingInterval: timeouts.checkEveryMs }, app.handleNode);
+  if (app.webSockets) server.on('upgrade', app.webSockets.handleUpgrade);
   server.headersTimeout = timeouts.headersMs;
   server.requestTimeout = timeouts.requestMs;
   server.keepAliveTimeout = timeouts.keepAliveMs;
@@ -44,9 +45,9 @@ export interface RunningServer {
 }
 
 /**
- * Serves the gateway on a port. Closing stops accepting connections, lets
- * in-flight requests finish (up to the shutdown deadline), then closes the
- * store (checkpointing SQLite's WAL).
+ * Serves the gateway on a port. Closing stops accepting connections, closes
+ * WebSockets (1001), lets in-flight requests finish (up to the shutdown
+ * deadline), then closes the store (checkpointing SQLite's WAL).
  */
 export async function startServer(config: Config, store: CallStore, timeouts: ServerTimeouts = SERVER_TIMEOUTS): Promise<RunningServer> {
   const logger = createLogger(config.logLevel);
@@ -61,6 +62,8 @@ export async function startServer(config: Config, store: CallStore, timeouts: Se
     corsOrigins: config.corsOrigins,
     persistedDocuments: config.persistedDocuments,
     compiledExecution: config.jit ? undefined : false,
+    webSocket: config.webSocket,
+    maxSubscriptionsPerUser: config.maxSubscriptionsPerUser,
     authenticator: new Authenticator(store, { cacheTtlMs: config.authCacheTtlMs }),
   });
   const server = createNodeServer(app, timeouts);
@@ -78,12 +81,15 @@ export async function startServer(config: Config, store: CallStore, timeouts: Se
     close: () =>
       (closing ??= (async () => {
         logger.info({ timeoutMs: config.shutdownTimeoutMs }, 'shutting down: finishing in-flight requests');
+        // An upgraded socket keeps server.close waiting until it ends: WebSockets get their close frame (1001) now.
+        void app.webSockets.close();
         // Subscription streams never finish by themselves: end them, so their responses complete like any other.
         const subscriptionsClosed = app.closeSubscriptions();
         await new Promise<void>((resolve) => {
           const deadline = setTimeout(() => {
             logger.warn('shutdown deadline passed: closing remaining connections');
             server.closeAllConnections();
+            app.webSockets.terminate();
           }, config.shutdownTimeoutMs);
           deadline.unref();
           // A keep-alive connection whose last response goes out after this is idle: close it then, not when keep-alive lapses.
