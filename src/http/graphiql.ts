@@ -60,6 +60,18 @@ query History($callId: ID!) {
     }
   }
 }
+
+# Live updates over SSE: runs until you stop it; each change to the call appears as it
+# commits (run SetCallCustomFields from another tab or any client). Pass an event's
+# cursor as "after" to resume without missing one.
+subscription Live($callId: ID!) {
+  callChanges(callIds: [$callId]) {
+    cursor
+    at
+    actor { username }
+    changes { field { name } oldValue newValue }
+  }
+}
 `;
 
 const VARIABLES = JSON.stringify(
@@ -86,6 +98,9 @@ export const graphiqlOptions = {
   initialQuery: QUERY,
   initialVariables: VARIABLES,
   defaultEditorToolsVisibility: 'variables' as const,
+  // Subscriptions too as a JSON POST (answered as server-sent events), not a GET: a GET without the CSRF header
+  // is refused (graphql-server.ts), and GraphiQL's fetch would send none.
+  method: 'POST' as const,
 };
 
 export type PageEncoding = 'br' | 'gzip' | 'identity';

@@ -105,6 +105,30 @@ describe.skipIf(!browserTests)('GraphiQL in Chromium, on the demo data', () => {
     await runEveryExample();
   });
 
+  it('runs the Live subscription over SSE and shows a change arriving while it runs', async () => {
+    const answered = page.waitForResponse((response) => response.url().endsWith('/graphql') && response.request().postDataJSON()?.operationName === 'Live');
+    await page.locator('.graphiql-execute-button').click();
+    await page.getByRole('menuitem', { name: 'Live', exact: true }).click();
+    const response = await answered;
+    expect(response.headers()['content-type']).toContain('text/event-stream');
+    // A change made elsewhere (here: through the store, as a REST write by the editor) appears in the result pane.
+    const tenantId = (await store.findTenantByName('default'))!.id;
+    const editor = (await store.findUserByUsername('editor'))!;
+    const changed = await store.setCallCustomFields({
+      tenantId,
+      callId: DEMO_CALL_ID,
+      userId: editor.id,
+      now: new Date().toISOString(),
+      origin: { actor: { userId: editor.id, username: 'editor', tokenId: null }, channel: 'rest', requestId: null, clientAddress: null },
+      decide: (fields) => ({ ok: true, changes: [{ fieldId: fields.find((f) => f.name === 'Payment status')!.fieldId, value: 'Paid' }] }),
+    });
+    expect(changed.kind).toBe('updated');
+    const pane = page.locator('.graphiql-response .view-lines');
+    await expect.poll(async () => (await pane.innerText()).replace(/\s+/g, ''), { timeout: 15_000 }).toContain('"newValue":"Paid"');
+    // The button now stops the stream.
+    await page.locator('.graphiql-execute-button').click();
+  });
+
   it('asks no other host for anything', () => {
     expect(elsewhere).toEqual([]);
   });
