@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/http/config.js';
 import { CALL, createTestApp, NOW } from '../support/fixtures.js';
 import { subscribeSse, type SseSubscription } from '../support/sse-client.js';
 
@@ -78,5 +79,14 @@ describe('subscriptions over SSE: per-user limit and revocation', () => {
       errors: [{ message: `Too slow: resume with after: ${cursor}`, extensions: { code: 'SUBSCRIPTION_TOO_SLOW' } }],
     });
     expect(await s.completed).toBe('complete');
+  });
+});
+
+describe('SUBSCRIPTION_MAX_BUFFERED_EVENTS', () => {
+  it('defaults to 1000, reads a count, and names a bad value', () => {
+    expect(parseConfig({}).maxBufferedEvents).toBe(1000);
+    expect(parseConfig({ SUBSCRIPTION_MAX_BUFFERED_EVENTS: '50' }).maxBufferedEvents).toBe(50);
+    expect(() => parseConfig({ SUBSCRIPTION_MAX_BUFFERED_EVENTS: '0' })).toThrow(/SUBSCRIPTION_MAX_BUFFERED_EVENTS="0"/);
+    expect(() => parseConfig({ SUBSCRIPTION_MAX_BUFFERED_EVENTS: 'lots' })).toThrow(/SUBSCRIPTION_MAX_BUFFERED_EVENTS="lots"/);
   });
 });
