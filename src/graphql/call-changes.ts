@@ -1,5 +1,6 @@
 import { decideCallFilter, type CallFilter, type CallFilterInput } from '../core/call-filter.js';
 import { decodeSequenceCursor, sequenceCursor, type ChangeRecord } from '../core/change-log.js';
+import { GraphQLError } from 'graphql';
 import type { ChangeQuery } from '../store/call-store.js';
 import { builder } from './builder.js';
 import { CallRef, normalizeCallId } from './call.js';
@@ -16,6 +17,11 @@ interface CallChangeEventSource {
   /** The change set's last record: its cursor, and what all its records share. */
   last: ChangeRecord;
   call: CallSource | null;
+}
+
+/** The last event of a subscriber that fell too far behind: where to resume. */
+interface TooSlow {
+  tooSlowAfter: number;
 }
 
 const CallChangeEventRef = builder.objectRef<CallChangeEventSource>('CallChangeEvent').implement({
@@ -99,7 +105,8 @@ builder.subscriptionField('callChanges', (t) =>
         filter = decision.filter;
       }
 
-      return context.changeFeed.open(viewer.tenantId, after, async (set, shared): Promise<CallChangeEventSource | null> => {
+      const tooSlow = (lastDelivered: number): TooSlow => ({ tooSlowAfter: lastDelivered });
+      return context.changeFeed.open<CallChangeEventSource | TooSlow>(viewer.tenantId, after, async (set, shared) => {
         const last = set.at(-1)!;
         if (callIds && !callIds.has(last.callId)) return null;
         const changes = fields ? set.filter((r) => fields.ids.includes(r.fieldId) || fields.names.includes(r.fieldName)) : set;
@@ -108,8 +115,15 @@ builder.subscriptionField('callChanges', (t) =>
         const found = await shared('call', () => context.store.getCall(viewer.tenantId, last.callId));
         if (filter && !(found && (await matchesFilter(context, filter, found.call)))) return null;
         return { changes, last, call: found ? callSource(found) : null };
-      });
+      }, tooSlow);
     },
-    resolve: (event) => event,
+    resolve: (event) => {
+      if ('tooSlowAfter' in event) {
+        throw new GraphQLError(`Too slow: resume with after: ${sequenceCursor(event.tooSlowAfter)}`, {
+          extensions: { code: 'SUBSCRIPTION_TOO_SLOW' },
+        });
+      }
+      return event;
+    },
   }),
 );

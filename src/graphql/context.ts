@@ -27,6 +27,8 @@ export interface ChangeStreams {
     tenantId: string,
     after: number | null,
     select: (set: ChangeRecord[], shared: <V>(key: string, read: () => Promise<V>) => Promise<V>) => Promise<T | null>,
+    /** The last event of a subscriber that let too many records wait: the last sequence it was handed, to resume from. */
+    tooSlow: (lastDelivered: number) => T,
   ): Promise<AsyncIterableIterator<T>>;
 }
 

@@ -21,6 +21,7 @@ import { MAX_BODY_BYTES } from './request-body.js';
 import { createRequestTracker } from './request-log.js';
 import { createOperationRunner } from './rest/operation.js';
 import { createRestRouter, restRoutes } from './routes.js';
+import { createCredentialWatch } from './credential-watch.js';
 import { createStreamCounter } from './stream-limits.js';
 import { createWebSocketGateway, DEFAULT_WEBSOCKET_LIMITS, type WebSocketLimits } from './websocket.js';
 
@@ -28,6 +29,8 @@ export { DEFAULT_LIMITS, DEFAULT_WEBSOCKET_LIMITS, type GraphQLLimits, type WebS
 
 /** Open subscription streams per API user, across connections, unless configured (SUBSCRIPTIONS_MAX_PER_USER). */
 export const DEFAULT_MAX_SUBSCRIPTIONS_PER_USER = 100;
+/** Change records buffered per subscriber, unless configured (SUBSCRIPTION_MAX_BUFFERED_EVENTS). */
+export const DEFAULT_MAX_BUFFERED_EVENTS = 1000;
 
 export interface AppDeps {
   store: CallStore;
@@ -55,6 +58,10 @@ export interface AppDeps {
   /** GraphQL over WebSocket: subscriptions per connection, ping interval, message size. */
   webSocket?: Partial<WebSocketLimits>;
   maxSubscriptionsPerUser?: number;
+  /** Change records buffered per subscriber before it is ended as too slow (SUBSCRIPTION_MAX_BUFFERED_EVENTS). */
+  maxBufferedEvents?: number;
+  /** How often open streams' credentials are checked again; tests shorten it. */
+  recheckCredentialsMs?: number;
 }
 
 const realCredentials: CredentialFactory = {
@@ -118,7 +125,13 @@ export function createApp(deps: AppDeps) {
     return outcome;
   };
 
-  const changeFeed = new ChangeFeed(store, (error) => logger.warn({ err: error }, 'live updates: reading the change log failed; retrying'));
+  const changeFeed = new ChangeFeed(
+    store,
+    (error) => logger.warn({ err: error }, 'live updates: reading the change log failed; retrying'),
+    deps.maxBufferedEvents ?? DEFAULT_MAX_BUFFERED_EVENTS,
+  );
+  const streams = createStreamCounter(deps.maxSubscriptionsPerUser ?? DEFAULT_MAX_SUBSCRIPTIONS_PER_USER);
+  const credentialWatch = createCredentialWatch({ authenticate: checkAuthorization, logger, everyMs: deps.recheckCredentialsMs });
 
   const graphql = createGraphQLServer({
     store,
@@ -136,6 +149,8 @@ export function createApp(deps: AppDeps) {
     development: deps.development ?? false,
     compiledExecution,
     persistedDocuments,
+    streams,
+    credentialWatch,
   });
   const operations = createOperationRunner(graphql as never, compiledExecution?.compileFixed ?? null);
   const graphqlFastPath = createGraphQLFastPath(graphql as never, {
@@ -166,7 +181,8 @@ export function createApp(deps: AppDeps) {
     authenticate: checkAuthorization,
     logger,
     limits: { ...DEFAULT_WEBSOCKET_LIMITS, ...deps.webSocket },
-    streams: createStreamCounter(deps.maxSubscriptionsPerUser ?? DEFAULT_MAX_SUBSCRIPTIONS_PER_USER),
+    streams,
+    credentials: credentialWatch,
     corsOrigins: deps.corsOrigins ?? [],
     persistedDocuments,
     development: deps.development ?? false,
@@ -181,7 +197,10 @@ export function createApp(deps: AppDeps) {
     graphqlDirectExecutions: graphqlFastPath.directExecutions,
     reloadPersistedDocuments,
     /** Ends every open subscription stream (their responses complete) and stops watching the store: before closing it. */
-    closeSubscriptions: () => changeFeed.close(),
+    closeSubscriptions: () => {
+      credentialWatch.stop();
+      return changeFeed.close();
+    },
   };
 }
 

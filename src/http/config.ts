@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_DATABASE, type StoreOptions } from '../store/open-store.js';
-import { DEFAULT_LIMITS, DEFAULT_MAX_SUBSCRIPTIONS_PER_USER, DEFAULT_WEBSOCKET_LIMITS, type GraphQLLimits, type WebSocketLimits } from './app.js';
+import { DEFAULT_LIMITS, DEFAULT_MAX_BUFFERED_EVENTS, DEFAULT_MAX_SUBSCRIPTIONS_PER_USER, DEFAULT_WEBSOCKET_LIMITS, type GraphQLLimits, type WebSocketLimits } from './app.js';
 import { corsOriginProblem } from './cors.js';
 import { LOG_LEVELS } from './logger.js';
 import { ManifestError, PERSISTED_DOCUMENTS_MODES, readManifests, type PersistedDocumentsMode, type PersistedDocumentsOptions } from './persisted-documents.js';
@@ -54,6 +54,7 @@ const ConfigSchema = z.object({
   HISTORY_RETENTION_DAYS: retentionDays.optional(),
   WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: z.coerce.number().int().min(1).max(10_000).default(DEFAULT_WEBSOCKET_LIMITS.maxSubscriptionsPerConnection),
   SUBSCRIPTIONS_MAX_PER_USER: z.coerce.number().int().min(1).max(1_000_000).default(DEFAULT_MAX_SUBSCRIPTIONS_PER_USER),
+  SUBSCRIPTION_MAX_BUFFERED_EVENTS: z.coerce.number().int().min(1).max(1_000_000).default(DEFAULT_MAX_BUFFERED_EVENTS),
   WS_PING_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3_600).default(DEFAULT_WEBSOCKET_LIMITS.pingIntervalMs / 1000),
   WS_MAX_MESSAGE_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(DEFAULT_WEBSOCKET_LIMITS.maxMessageBytes),
 });
@@ -85,6 +86,8 @@ export interface Config {
   webSocket: WebSocketLimits;
   /** Open subscription streams per API user, across connections. */
   maxSubscriptionsPerUser: number;
+  /** Change records waiting for one subscriber at most; one further behind is ended, told to resume with `after`. */
+  maxBufferedEvents: number;
 }
 
 export class ConfigError extends Error {}
@@ -152,5 +155,6 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       maxMessageBytes: c.WS_MAX_MESSAGE_BYTES,
     },
     maxSubscriptionsPerUser: c.SUBSCRIPTIONS_MAX_PER_USER,
+    maxBufferedEvents: c.SUBSCRIPTION_MAX_BUFFERED_EVENTS,
   };
 }

@@ -18,6 +18,9 @@ import { DOCUMENT_ID_PARAM, persistedDocumentsPlugin, type PersistedDocuments } 
 import { RETRY_AFTER_SECONDS, SERVICE_UNAVAILABLE, UNAVAILABLE_MESSAGE } from './reply.js';
 import { MAX_BODY_BYTES } from './request-body.js';
 import { operationName, type RequestTracker } from './request-log.js';
+import type { CredentialWatch } from './credential-watch.js';
+import { sseStreamLimits } from './sse-streams.js';
+import type { StreamCounter } from './stream-limits.js';
 
 export const GRAPHQL_PATH = '/graphql';
 
@@ -56,6 +59,9 @@ export interface GraphQLServerDeps {
   compiledExecution: ReturnType<typeof createCompiledExecution> | null;
   /** Trusted documents (PERSISTED_DOCUMENTS), or null to run query text only. */
   persistedDocuments: PersistedDocuments | null;
+  /** Open streams per API user and the recheck of their credentials, shared with WebSocket. */
+  streams: StreamCounter;
+  credentialWatch: CredentialWatch;
 }
 
 export const isStoreUnavailable = (error: unknown) =>
@@ -258,6 +264,7 @@ export function createGraphQLServer(deps: GraphQLServerDeps) {
       ...(deps.introspection ? [] : [withoutIntrospection]),
       ...(deps.persistedDocuments ? [persistedDocumentsPlugin(deps.persistedDocuments, (request) => viewers.get(request)?.role === 'admin')] : []),
       observeExecution(requests, metrics, logger),
+      sseStreamLimits(deps.streams, deps.credentialWatch),
       ...(deps.compiledExecution ? [deps.compiledExecution.plugin] : []),
     ],
     // Served by the plugin above on yoga's terms, compressed and revalidated.

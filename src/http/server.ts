@@ -64,6 +64,7 @@ export async function startServer(config: Config, store: CallStore, timeouts: Se
     compiledExecution: config.jit ? undefined : false,
     webSocket: config.webSocket,
     maxSubscriptionsPerUser: config.maxSubscriptionsPerUser,
+    maxBufferedEvents: config.maxBufferedEvents,
     authenticator: new Authenticator(store, { cacheTtlMs: config.authCacheTtlMs }),
   });
   const server = createNodeServer(app, timeouts);

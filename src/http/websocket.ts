@@ -12,6 +12,7 @@ import { GRAPHQL_PATH, type GraphQLServer } from './graphql-server.js';
 import { REQUIRED_MESSAGE, type PersistedDocuments } from './persisted-documents.js';
 import { UNAVAILABLE_MESSAGE } from './reply.js';
 import { MAX_BODY_BYTES } from './request-body.js';
+import { REVOKED_REASON, type CredentialWatch } from './credential-watch.js';
 import type { StreamCounter } from './stream-limits.js';
 
 /** What one WebSocket connection may do; each is configurable (config.ts). */
@@ -26,9 +27,6 @@ export interface WebSocketLimits {
 
 export const DEFAULT_WEBSOCKET_LIMITS: WebSocketLimits = { maxSubscriptionsPerConnection: 20, pingIntervalMs: 15_000, maxMessageBytes: MAX_BODY_BYTES };
 
-/** How often each open connection's credentials are checked again: a revoked token closes it within this (plus one check). */
-export const RECHECK_CREDENTIALS_MS = 2_000;
-
 /** Close codes beside graphql-ws's own (4403 Forbidden, 4500, ...). */
 export const WS_CLOSE = {
   shuttingDown: 1001,
@@ -40,8 +38,7 @@ export const WS_CLOSE = {
 export const CLOSE_REASON = {
   shuttingDown: 'Server shutting down',
   unauthenticated: 'Authentication required: send {"Authorization": "Basic …" or "Bearer …"} in connection_init',
-  revoked: 'Credentials no longer valid: token revoked, user disabled or password changed',
-  roleChanged: "The user's role changed: connect again",
+  ...REVOKED_REASON,
 } as const;
 
 export interface WebSocketDeps {
@@ -52,11 +49,12 @@ export interface WebSocketDeps {
   limits: WebSocketLimits;
   /** Open streams per API user, shared with the other transports. */
   streams: StreamCounter;
+  /** Checks each connection's credentials again while it is open, shared with the other transports. */
+  credentials: CredentialWatch;
   /** Browser origins allowed besides the server's own (CORS_ORIGINS). */
   corsOrigins: readonly string[];
   persistedDocuments: PersistedDocuments | null;
   development: boolean;
-  recheckCredentialsMs?: number;
 }
 
 interface Connection {
@@ -68,6 +66,8 @@ interface Connection {
   subscriptions: Map<string, () => void>;
   /** Closed or closing: an operation still being prepared must not take a slot it would never give back. */
   closed: boolean;
+  /** Stops checking its credentials again. */
+  unwatch: () => void;
 }
 
 /** yoga's plugins read a Fetch request: an operation over a connection counts as a POST (mutations allowed; the origin was checked at the upgrade). */
@@ -124,6 +124,7 @@ export function createWebSocketGateway(deps: WebSocketDeps) {
 
   function releaseAll(connection: Connection): void {
     connection.closed = true;
+    connection.unwatch();
     for (const release of connection.subscriptions.values()) release();
     connection.subscriptions.clear();
   }
@@ -210,8 +211,18 @@ export function createWebSocketGateway(deps: WebSocketDeps) {
           socket.close(WS_CLOSE.shuttingDown, CLOSE_REASON.shuttingDown);
           return false;
         }
-        connections.set(socket, { socket, request, authorization, viewer: outcome.viewer, subscriptions: new Map(), closed: false });
-        scheduleRecheck();
+        const connection: Connection = { socket, request, authorization, viewer: outcome.viewer, subscriptions: new Map(), closed: false, unwatch: () => {} };
+        connection.unwatch = deps.credentials.watch({
+          authorization,
+          request,
+          viewer: outcome.viewer,
+          end: (reason) => {
+            if (!connections.delete(socket)) return;
+            releaseAll(connection);
+            socket.close(WS_CLOSE.forbidden, reason);
+          },
+        });
+        connections.set(socket, connection);
         return true;
       },
       onSubscribe(ctx, id, payload) {
@@ -287,58 +298,6 @@ export function createWebSocketGateway(deps: WebSocketDeps) {
     heartbeat = null;
   }
 
-  /** Why a connection must close now that its credentials answer `outcome`, or null while they still hold. */
-  function closeReason(connection: Connection, outcome: Authentication): string | null {
-    if (outcome.kind === 'refused') return CLOSE_REASON.revoked;
-    if (outcome.kind === 'throttled') return null;
-    const { viewer } = outcome;
-    if (viewer.userId !== connection.viewer.userId || viewer.tenantId !== connection.viewer.tenantId) return CLOSE_REASON.revoked;
-    return viewer.role === connection.viewer.role ? null : CLOSE_REASON.roleChanged;
-  }
-
-  /** Checks each distinct credential once for all connections that use it. A database outage closes nothing. */
-  async function recheckCredentials(): Promise<void> {
-    const byAuthorization = new Map<string, Connection[]>();
-    for (const connection of connections.values()) {
-      const group = byAuthorization.get(connection.authorization);
-      if (group) group.push(connection);
-      else byAuthorization.set(connection.authorization, [connection]);
-    }
-    const groups = [...byAuthorization];
-    for (let start = 0; start < groups.length; start += 16) {
-      await Promise.all(
-        groups.slice(start, start + 16).map(async ([authorization, group]) => {
-          const outcome = await deps.authenticate(authorization, group[0]!.request);
-          if (outcome instanceof StoreUnavailableError) return;
-          for (const connection of group) {
-            const reason = closeReason(connection, outcome);
-            if (!reason || !connections.has(connection.socket)) continue;
-            logger.info({ user: connection.viewer.username, reason }, 'closing a WebSocket connection');
-            connections.delete(connection.socket);
-            releaseAll(connection);
-            connection.socket.close(WS_CLOSE.forbidden, reason);
-          }
-        }),
-      );
-    }
-  }
-
-  const recheckEveryMs = deps.recheckCredentialsMs ?? RECHECK_CREDENTIALS_MS;
-  let recheckTimer: NodeJS.Timeout | null = null;
-  /** Runs while connections are open: an app nobody connects to keeps no timer. */
-  function scheduleRecheck(): void {
-    if (recheckTimer || !accepting) return;
-    recheckTimer = setTimeout(() => {
-      recheckCredentials()
-        .catch((error: unknown) => logger.error({ err: error }, 'checking WebSocket credentials failed'))
-        .finally(() => {
-          recheckTimer = null;
-          if (connections.size > 0) scheduleRecheck();
-        });
-    }, recheckEveryMs);
-    recheckTimer.unref();
-  }
-
   return {
     /** The HTTP server's `upgrade` listener: /graphql becomes a WebSocket, anything else is answered and closed. */
     handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -353,8 +312,6 @@ export function createWebSocketGateway(deps: WebSocketDeps) {
     /** Closes every connection with 1001 and stops accepting new ones; resolves once all are closed. */
     close(): Promise<void> {
       accepting = false;
-      if (recheckTimer) clearTimeout(recheckTimer);
-      recheckTimer = null;
       stopHeartbeat();
       for (const socket of wss.clients) socket.close(WS_CLOSE.shuttingDown, CLOSE_REASON.shuttingDown);
       return new Promise((resolve) => wss.close(() => resolve()));

@@ -37,6 +37,8 @@ export class ChangeFeed {
   constructor(
     private readonly store: Pick<CallStore, 'readChanges' | 'watchChanges'>,
     private readonly onError: (error: unknown) => void = () => {},
+    /** Records waiting for one subscriber at most; a subscriber further behind is ended (`tooSlow`). */
+    private readonly maxBuffered = 1000,
   ) {}
 
   /**
@@ -47,16 +49,21 @@ export class ChangeFeed {
    * replay already handed out is dropped from it. Ends when `return` is
    * called or the feed closes. `shared` runs a read once per change set for
    * all subscribers (the call after it, say), not once per subscriber.
+   * A subscriber that lets more than `maxBuffered` records wait is not
+   * buffered further: its last event is `tooSlow(the last sequence it was
+   * handed)`, to resume from, and the stream ends.
    */
   async open<T>(
     tenantId: string,
     after: number | null,
     select: (set: ChangeRecord[], shared: SharedRead) => Promise<T | null>,
+    tooSlow: (lastDelivered: number) => T,
   ): Promise<AsyncIterableIterator<T>> {
     if (this.closed) throw new Error('the change feed is closed');
     const live: ChangeRecord[] = [];
     let waiting: (() => void) | null = null;
     let ended = false;
+    let overflowed = false;
     const wakeUp = () => {
       waiting?.();
       waiting = null;
@@ -66,7 +73,13 @@ export class ChangeFeed {
       wakeUp();
     };
     const onRecords = (records: ChangeRecord[]) => {
-      live.push(...records);
+      if (overflowed) return;
+      if (live.length + records.length > this.maxBuffered) {
+        overflowed = true;
+        live.length = 0;
+      } else {
+        live.push(...records);
+      }
       wakeUp();
     };
     const from = await this.follow(tenantId, onRecords);
@@ -86,6 +99,7 @@ export class ChangeFeed {
           const records = wholeChangeSets(page, FEED_PAGE);
           for (const set of changeSetsOf(records)) {
             if (ended) return;
+            if (overflowed) return yield tooSlow(delivered);
             delivered = set.at(-1)!.sequence;
             const event = await select(set, sharedFor(set));
             if (event !== null) yield event;
@@ -94,6 +108,7 @@ export class ChangeFeed {
         }
       }
       while (!ended) {
+        if (overflowed) return yield tooSlow(delivered);
         if (live.length === 0) {
           await new Promise<void>((resolve) => (waiting = resolve));
           continue;
@@ -101,6 +116,7 @@ export class ChangeFeed {
         const records = live.splice(0).filter((r) => r.sequence > delivered);
         for (const set of changeSetsOf(records)) {
           if (ended) return;
+          if (overflowed) return yield tooSlow(delivered);
           delivered = set.at(-1)!.sequence;
           const event = await select(set, sharedFor(set));
           if (event !== null) yield event;

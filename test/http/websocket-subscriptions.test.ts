@@ -7,6 +7,7 @@ import { startServer } from '../../src/http/server.js';
 import { freshSchema, onCleanup, onPostgres, openTestStore, POSTGRES_ONLY } from '../support/database.js';
 import { CALL, createWorld, NOW, type World } from '../support/fixtures.js';
 import { closeServed, serve } from '../support/http.js';
+import { subscribeSse } from '../support/sse-client.js';
 
 const apps: ReturnType<typeof createApp>[] = [];
 afterAll(async () => {
@@ -174,6 +175,41 @@ describe('callChanges over WebSocket', () => {
     const again = subscribe(b, { after });
     expect(notesOf(await again.next())).toBe('seen');
     await Promise.all([b.dispose(), editor.dispose()]);
+  });
+
+  it('counts SSE and WebSocket streams together against SUBSCRIPTIONS_MAX_PER_USER', async () => {
+    const { connect, url, world } = await served({ maxSubscriptionsPerUser: 1 });
+    const client = connect('viewer');
+    const after = await logEnd(client);
+    subscribe(client, { after });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const sse = await subscribeSse(url, { query: 'subscription { callChanges { cursor } }' }, { authorization: `Bearer ${world.tokens.viewer}` });
+    expect(await sse.next()).toMatchObject({ errors: [{ extensions: { code: 'SUBSCRIPTION_LIMIT_EXCEEDED' } }] });
+    sse.close();
+    await client.dispose();
+  });
+
+  it('ends a subscriber that falls more than SUBSCRIPTION_MAX_BUFFERED_EVENTS behind, telling it where to resume', async () => {
+    const { connect, url, world } = await served({ maxBufferedEvents: 1 });
+    const client = connect('viewer');
+    const after = await logEnd(client);
+    const stream = subscribe(client, { after });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const put = (customFields: { name: string; value: string }[]) =>
+      fetch(`${url}/api/v2/calls/${CALL.first}.json`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${world.tokens.editor}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ call: { custom_fields: customFields } }),
+      });
+    expect((await put([{ name: 'Notes', value: 'one' }])).status).toBe(200);
+    const { cursor } = (await stream.next()).data.callChanges;
+    // A change set of two records is more than the one this subscriber may keep waiting.
+    expect((await put([{ name: 'Notes', value: 'two' }, { name: 'Call type', value: 'Sales' }])).status).toBe(200);
+    expect(await stream.next()).toMatchObject({
+      data: null,
+      errors: [{ message: `Too slow: resume with after: ${cursor}`, extensions: { code: 'SUBSCRIPTION_TOO_SLOW' } }],
+    });
+    await client.dispose();
   });
 
   it('applies the abuse limits to subscription documents', async () => {

@@ -133,7 +133,9 @@ export const basic = (username: string, password = PASSWORD) =>
   `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
 
 /** An app over a fresh world, served on a real port by production's Node server, with helpers to call it. */
-export async function createTestApp(options: Pick<AppDeps, 'compiledExecution' | 'persistedDocuments' | 'clock'> = {}) {
+export async function createTestApp(
+  options: Pick<AppDeps, 'compiledExecution' | 'persistedDocuments' | 'clock' | 'maxSubscriptionsPerUser' | 'maxBufferedEvents' | 'recheckCredentialsMs'> = {},
+) {
   const world = await createWorld();
   const app = createApp({ store: world.store, logger: false, clock: () => new Date(NOW), ...options });
   const { fetch, url } = await serve(app);

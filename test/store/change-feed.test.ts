@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import type { ChangeRecord } from '../../src/core/change-log.js';
+import type { ChangeQuery, ChangeWake } from '../../src/store/call-store.js';
+import { ChangeFeed } from '../../src/store/change-feed.js';
+
+/** A tenant's log in memory, with the wake-up a commit sends. */
+function memoryLog() {
+  const records: ChangeRecord[] = [];
+  let wake: ((wake: ChangeWake) => void) | null = null;
+  return {
+    readChanges: async (query: ChangeQuery) => {
+      const after = query.afterSequence ?? 0;
+      const found = records.filter((r) => r.sequence > after);
+      return query.order === 'desc' ? found.reverse().slice(0, query.limit) : found.slice(0, query.limit);
+    },
+    watchChanges: (onWake: (wake: ChangeWake) => void) => {
+      wake = onWake;
+      return async () => void (wake = null);
+    },
+    /** Appends one change set of one record and wakes the feed. */
+    commit() {
+      const sequence = records.length + 1;
+      records.push({ sequence, changeSetId: `set-${sequence}`, callId: 'c1', callVersion: sequence, committedAt: '2026-01-02T03:04:05.000Z' } as ChangeRecord);
+      wake?.({ tenantId: 't1', sequence });
+    },
+  };
+}
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
+
+describe('ChangeFeed', () => {
+  it('ends a subscriber that lets more than maxBuffered records wait, naming the last sequence it was handed', async () => {
+    const log = memoryLog();
+    const feed = new ChangeFeed(log as never, () => {}, 3);
+    const stream = await feed.open('t1', null, async (set) => `event ${set[0]!.sequence}`, (last) => `too slow after ${last}`);
+    log.commit();
+    expect((await stream.next()).value).toBe('event 1');
+    // Not pulled while four more arrive: one more than the three it may keep waiting.
+    for (let i = 0; i < 4; i++) {
+      log.commit();
+      await settle();
+    }
+    expect(await stream.next()).toEqual({ value: 'too slow after 1', done: false });
+    expect((await stream.next()).done).toBe(true);
+    await feed.close();
+  });
+
+  it('keeps a subscriber that stays within maxBuffered', async () => {
+    const log = memoryLog();
+    const feed = new ChangeFeed(log as never, () => {}, 3);
+    const stream = await feed.open('t1', null, async (set) => `event ${set[0]!.sequence}`, (last) => `too slow after ${last}`);
+    for (let i = 0; i < 3; i++) {
+      log.commit();
+      await settle();
+    }
+    const events = [];
+    for (let i = 0; i < 3; i++) events.push((await stream.next()).value);
+    expect(events).toEqual(['event 1', 'event 2', 'event 3']);
+    await feed.close();
+  });
+});
