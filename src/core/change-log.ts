@@ -154,8 +154,8 @@ export interface VendorChange {
   committed_at: string;
 }
 
-/** The vendor-style record; `withClientAddress: false` leaves the client's address out (null), for readers who are not admins. */
-export function vendorChange(record: ChangeRecord, withClientAddress = true): VendorChange {
+/** The vendor-style record (the client's address as read: GraphQL already withholds it from readers who are not admins). */
+export function vendorChange(record: ChangeRecord): VendorChange {
   const { actor } = record;
   return {
     sequence: record.sequence,
@@ -172,7 +172,7 @@ export function vendorChange(record: ChangeRecord, withClientAddress = true): Ve
       : { type: 'cli', user_id: null, username: CLI_ACTOR, token_id: null },
     channel: record.channel,
     request_id: record.requestId,
-    client_address: withClientAddress ? record.clientAddress : null,
+    client_address: record.clientAddress,
     committed_at: record.committedAt,
   };
 }
