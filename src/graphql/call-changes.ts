@@ -105,17 +105,18 @@ builder.subscriptionField('callChanges', (t) =>
         filter = decision.filter;
       }
 
+      const filterKey = JSON.stringify(filter);
       const tooSlow = (lastDelivered: number): TooSlow => ({ tooSlowAfter: lastDelivered });
       return context.changeFeed.open<CallChangeEventSource | TooSlow>(viewer.tenantId, after, async (set, shared) => {
         const last = set.at(-1)!;
-        if (callIds && !callIds.has(last.callId)) return null;
         const changes = fields ? set.filter((r) => fields.ids.includes(r.fieldId) || fields.names.includes(r.fieldName)) : set;
         if (changes.length === 0) return null;
         // Read once for every subscriber of the change set; the one request's context may differ, the call does not.
         const found = await shared('call', () => context.store.getCall(viewer.tenantId, last.callId));
-        if (filter && !(found && (await matchesFilter(context, filter, found.call)))) return null;
+        // Subscribers with the same filter share its verdict on the change set: one read, not one each.
+        if (filter && !(found && (await shared(`filter ${filterKey}`, () => matchesFilter(context, filter, found.call))))) return null;
         return { changes, last, call: found ? callSource(found) : null };
-      }, tooSlow);
+      }, tooSlow, callIds ?? undefined);
     },
     resolve: (event) => {
       if ('tooSlowAfter' in event) {

@@ -22,6 +22,7 @@ export interface ChangeStreams {
   /**
    * The tenant's change sets after `after` (a sequence; null: from the log's end), as `select` maps them (null skips
    * one), until `return`. `shared(key, read)` runs `read` once per change set and key for every subscriber.
+   * With `calls`, other calls' change sets never reach `select` (nor count against the subscriber's buffer).
    */
   open<T>(
     tenantId: string,
@@ -29,6 +30,7 @@ export interface ChangeStreams {
     select: (set: ChangeRecord[], shared: <V>(key: string, read: () => Promise<V>) => Promise<V>) => Promise<T | null>,
     /** The last event of a subscriber that let too many records wait: the last sequence it was handed, to resume from. */
     tooSlow: (lastDelivered: number) => T,
+    calls?: ReadonlySet<string>,
   ): Promise<AsyncIterableIterator<T>>;
 }
 

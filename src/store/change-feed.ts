@@ -52,12 +52,17 @@ export class ChangeFeed {
    * A subscriber that lets more than `maxBuffered` records wait is not
    * buffered further: its last event is `tooSlow(the last sequence it was
    * handed)`, to resume from, and the stream ends.
+   *
+   * `calls`, when given, drops every other call's change sets before they
+   * are buffered or handed to `select`: a subscriber of a few calls is not
+   * woken by, and not charged for, the tenant's other writes.
    */
   async open<T>(
     tenantId: string,
     after: number | null,
     select: (set: ChangeRecord[], shared: SharedRead) => Promise<T | null>,
     tooSlow: (lastDelivered: number) => T,
+    calls?: ReadonlySet<string>,
   ): Promise<AsyncIterableIterator<T>> {
     if (this.closed) throw new Error('the change feed is closed');
     const live: ChangeRecord[] = [];
@@ -72,8 +77,11 @@ export class ChangeFeed {
       ended = true;
       wakeUp();
     };
-    const onRecords = (records: ChangeRecord[]) => {
+    const ofInterest = calls ? (records: ChangeRecord[]) => records.filter((r) => calls.has(r.callId)) : (records: ChangeRecord[]) => records;
+    const onRecords = (all: ChangeRecord[]) => {
       if (overflowed) return;
+      const records = ofInterest(all);
+      if (records.length === 0) return;
       if (live.length + records.length > this.maxBuffered) {
         overflowed = true;
         live.length = 0;
@@ -97,13 +105,15 @@ export class ChangeFeed {
         for (;;) {
           const page = await store.readChanges({ tenantId, afterSequence: delivered, order: 'asc', limit: FEED_PAGE });
           const records = wholeChangeSets(page, FEED_PAGE);
-          for (const set of changeSetsOf(records)) {
+          for (const set of changeSetsOf(ofInterest(records))) {
             if (ended) return;
             if (overflowed) return yield tooSlow(delivered);
             delivered = set.at(-1)!.sequence;
             const event = await select(set, sharedFor(set));
             if (event !== null) yield event;
           }
+          // every record of the page was handed out or was of no interest: the next page starts after it
+          if (records.length > 0) delivered = records.at(-1)!.sequence;
           if (page.length < FEED_PAGE || records.length === 0) break;
         }
       }

@@ -17,11 +17,11 @@ function memoryLog() {
       wake = onWake;
       return async () => void (wake = null);
     },
-    /** Appends one change set of one record and wakes the feed. */
-    commit() {
+    /** Appends one change set of one record (to call c1 unless told) and wakes the feed. */
+    commit(callId = 'c1', { quietly = false } = {}) {
       const sequence = records.length + 1;
-      records.push({ sequence, changeSetId: `set-${sequence}`, callId: 'c1', callVersion: sequence, committedAt: '2026-01-02T03:04:05.000Z' } as ChangeRecord);
-      wake?.({ tenantId: 't1', sequence });
+      records.push({ sequence, changeSetId: `set-${sequence}`, callId, callVersion: sequence, committedAt: '2026-01-02T03:04:05.000Z' } as ChangeRecord);
+      if (!quietly) wake?.({ tenantId: 't1', sequence });
     },
   };
 }
@@ -56,6 +56,34 @@ describe('ChangeFeed', () => {
     const events = [];
     for (let i = 0; i < 3; i++) events.push((await stream.next()).value);
     expect(events).toEqual(['event 1', 'event 2', 'event 3']);
+    await feed.close();
+  });
+
+  it('hands a subscriber of some calls only their change sets, and charges it only for those', async () => {
+    const log = memoryLog();
+    const feed = new ChangeFeed(log as never, () => {}, 3);
+    const selected: number[] = [];
+    const select = async (set: ChangeRecord[]) => (selected.push(set[0]!.sequence), `event ${set[0]!.sequence}`);
+    const stream = await feed.open('t1', null, select, (last) => `too slow after ${last}`, new Set(['mine']));
+    // ten writes to other calls while it pulls nothing: more than maxBuffered, none of them its own
+    for (let i = 0; i < 10; i++) {
+      log.commit('other');
+      await settle();
+    }
+    log.commit('mine');
+    expect((await stream.next()).value).toBe('event 11');
+    expect(selected).toEqual([11]);
+    await feed.close();
+  });
+
+  it('replays past whole pages of other calls\' change sets to the subscriber\'s own', async () => {
+    const log = memoryLog();
+    for (let i = 0; i < 2500; i++) log.commit(i === 2400 ? 'mine' : 'other', { quietly: true });
+    const feed = new ChangeFeed(log as never, () => {}, 3);
+    const stream = await feed.open('t1', 0, async (set) => `event ${set[0]!.sequence}`, (last) => `too slow after ${last}`, new Set(['mine']));
+    expect((await stream.next()).value).toBe('event 2401');
+    log.commit('mine');
+    expect((await stream.next()).value).toBe('event 2501');
     await feed.close();
   });
 });
