@@ -53,6 +53,25 @@ export function changeQueryWhere(c: ChangeColumns, q: ChangeQuery, validId: (id:
   return and(...conditions)!;
 }
 
+/**
+ * The live feed's read, made on every wake-up: a tenant's records after a
+ * sequence, oldest first, with no other condition. The stores keep it as one
+ * prepared statement instead of building the SQL each time.
+ */
+export function isTailRead(q: ChangeQuery): q is ChangeQuery & { afterSequence: number } {
+  return (
+    q.order === 'asc' &&
+    q.afterSequence !== undefined &&
+    q.callIds === undefined &&
+    q.fields === undefined &&
+    q.actors === undefined &&
+    q.channels === undefined &&
+    q.committedFrom === undefined &&
+    q.committedBefore === undefined &&
+    q.beforeSequence === undefined
+  );
+}
+
 /** A row of either dialect's call_changes table. */
 export interface ChangeRow {
   tenantId: string;

@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { and, asc, count, desc, eq, exists, getTableColumns, inArray, lt, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, exists, getTableColumns, gt, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import type { TokenKey } from '../../core/account-list.js';
@@ -10,7 +10,7 @@ import type { CallRecord } from '../../core/call.js';
 import type { CustomFieldDefinition, CustomFieldValue, ValueRule } from '../../core/custom-field.js';
 import type { FieldChange } from '../../core/change-set.js';
 import type { ChangeRecord } from '../../core/change-log.js';
-import { changeQueryWhere, changeRows, toChangeRecord, type ChangeRow } from '../change-log-query.js';
+import { changeQueryWhere, changeRows, isTailRead, toChangeRecord, type ChangeRow } from '../change-log-query.js';
 import type { PreviousNamesChange } from '../../core/field-definition.js';
 import { DuplicateError } from '../call-store.js';
 import type * as port from '../call-store.js';
@@ -59,6 +59,7 @@ export class SqliteCallStore implements port.CallStore {
   readonly groupCommit: GroupCommit | null;
   private prepared: Statements | undefined;
   private preparedPrimitives: SqlitePrimitives | undefined;
+  private preparedTail: ReturnType<SqliteCallStore['prepareTail']> | undefined;
   private readonly changeLog: boolean;
   private readonly changeNotifier: SqliteChangeNotifier;
 
@@ -79,6 +80,21 @@ export class SqliteCallStore implements port.CallStore {
   /** Prepared on first use: the tables exist only after migrate(). */
   private get statements(): Statements {
     return (this.prepared ??= prepareStatements(this.sqlite));
+  }
+
+  /** The feed's read (isTailRead), prepared on first use. */
+  private get changeTail() {
+    return (this.preparedTail ??= this.prepareTail());
+  }
+
+  private prepareTail() {
+    return this.db
+      .select()
+      .from(callChanges)
+      .where(and(eq(callChanges.tenantId, sql.placeholder('tenantId')), gt(callChanges.sequence, sql.placeholder('after'))))
+      .orderBy(asc(callChanges.sequence))
+      .limit(sql.placeholder('limit'))
+      .prepare();
   }
 
   private get primitives(): SqlitePrimitives {
@@ -195,6 +211,7 @@ export class SqliteCallStore implements port.CallStore {
   }
 
   async readChanges(query: port.ChangeQuery): Promise<ChangeRecord[]> {
+    if (isTailRead(query)) return this.changeTail.all({ tenantId: query.tenantId, after: query.afterSequence, limit: query.limit }).map(toChangeRecord);
     return this.db
       .select()
       .from(callChanges)
