@@ -1,4 +1,4 @@
-import type { Direction } from './call.js';
+import type { CallRecord, Direction } from './call.js';
 import { findFieldToRead } from './call-values.js';
 import type { CustomFieldDefinition } from './custom-field.js';
 
@@ -116,4 +116,23 @@ export function decideCallFilter(
     ok: true,
     filter: { setupTimeFrom: from, setupTimeTo: to, direction: input.direction ?? null, numberPrefix: number === '' ? null : number, customFields },
   };
+}
+
+/**
+ * Whether a call with these stored values matches a decided filter: the same
+ * verdict as the stores' call list (setup times and numbers compare as the
+ * stored text, values equal exactly), judged in memory for a call already read.
+ */
+export function callMatchesFilter(filter: CallFilter, call: CallRecord, values: readonly { fieldId: string; value: string }[]): boolean {
+  if (filter.setupTimeFrom !== null && call.setupTime < filter.setupTimeFrom) return false;
+  if (filter.setupTimeTo !== null && call.setupTime > filter.setupTimeTo) return false;
+  if (filter.direction !== null && call.direction !== filter.direction) return false;
+  const prefix = filter.numberPrefix;
+  if (prefix !== null && !call.fromNumber.startsWith(prefix) && !call.toNumber.startsWith(prefix)) return false;
+  return filter.customFields.every((condition) => {
+    const stored = values.find((v) => v.fieldId === condition.fieldId)?.value;
+    if ('isSet' in condition) return (stored !== undefined) === condition.isSet;
+    if (stored === undefined) return false;
+    return 'equals' in condition ? stored === condition.equals : condition.in.includes(stored);
+  });
 }

@@ -1,4 +1,4 @@
-import { decideCallFilter, type CallFilter, type CallFilterInput } from '../core/call-filter.js';
+import { callMatchesFilter, decideCallFilter, type CallFilter, type CallFilterInput } from '../core/call-filter.js';
 import { decodeSequenceCursor, sequenceCursor, type ChangeRecord } from '../core/change-log.js';
 import { GraphQLError } from 'graphql';
 import type { ChangeQuery } from '../store/call-store.js';
@@ -47,24 +47,6 @@ const CallChangeEventRef = builder.objectRef<CallChangeEventSource>('CallChangeE
 });
 
 const MAX_FILTER_VALUES = 1000;
-/** Calls sharing one setup time that a `filter` is judged among (see `matchesFilter`). */
-const SAME_SETUP_TIME = 1000;
-
-/** Whether the call matches the filter now, by asking the store for the calls of its setup time that match. */
-async function matchesFilter(context: GraphQLContext, filter: CallFilter, call: CallSource['call']): Promise<boolean> {
-  const from = filter.setupTimeFrom !== null && filter.setupTimeFrom > call.setupTime ? filter.setupTimeFrom : call.setupTime;
-  const to = filter.setupTimeTo !== null && filter.setupTimeTo < call.setupTime ? filter.setupTimeTo : call.setupTime;
-  if (from > to) return false;
-  const page = await context.store.listCalls({
-    tenantId: context.viewer.tenantId,
-    filter: { ...filter, setupTimeFrom: from, setupTimeTo: to },
-    order: { field: 'setup_time', direction: 'asc' },
-    window: { after: null, before: null, offset: 0, take: SAME_SETUP_TIME, fromEnd: false },
-    withTotal: false,
-  });
-  return page.calls.some((c) => c.callId === call.callId);
-}
-
 builder.subscriptionField('callChanges', (t) =>
   t.field({
     type: CallChangeEventRef,
@@ -105,7 +87,6 @@ builder.subscriptionField('callChanges', (t) =>
         filter = decision.filter;
       }
 
-      const filterKey = JSON.stringify(filter);
       const tooSlow = (lastDelivered: number): TooSlow => ({ tooSlowAfter: lastDelivered });
       return context.changeFeed.open<CallChangeEventSource | TooSlow>(viewer.tenantId, after, async (set, shared) => {
         const last = set.at(-1)!;
@@ -113,8 +94,7 @@ builder.subscriptionField('callChanges', (t) =>
         if (changes.length === 0) return null;
         // Read once for every subscriber of the change set; the one request's context may differ, the call does not.
         const found = await shared('call', () => context.store.getCall(viewer.tenantId, last.callId));
-        // Subscribers with the same filter share its verdict on the change set: one read, not one each.
-        if (filter && !(found && (await shared(`filter ${filterKey}`, () => matchesFilter(context, filter, found.call))))) return null;
+        if (filter && !(found && callMatchesFilter(filter, found.call, found.customFields))) return null;
         return { changes, last, call: found ? callSource(found) : null };
       }, tooSlow, callIds ?? undefined);
     },
