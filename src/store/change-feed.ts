@@ -11,10 +11,17 @@ const SHARED_READS = 1000;
 /** A read made once per change set and shared by every subscriber that asks for it under the same key. */
 export type SharedRead = <V>(key: string, read: () => Promise<V>) => Promise<V>;
 
+type Deliver = (records: ChangeRecord[]) => void;
+
 interface TenantTail {
   /** The last sequence read (and handed out); -1 until the log's end is known. */
   lastSeen: number;
-  subscribers: Set<(records: ChangeRecord[]) => void>;
+  /** Subscribers of every call's records. */
+  everyCall: Set<Deliver>;
+  /** Subscribers of some calls' records, by call: a read wakes only those of the calls it holds. */
+  byCall: Map<string, Set<Deliver>>;
+  /** Every subscriber, of all calls or of some. */
+  subscribers: Set<Deliver>;
   reading: boolean;
   again: boolean;
   ready: Promise<void>;
@@ -90,11 +97,11 @@ export class ChangeFeed {
       }
       wakeUp();
     };
-    const from = await this.follow(tenantId, onRecords);
+    const from = await this.follow(tenantId, onRecords, calls);
     this.streams.add(end);
     const unfollow = () => {
       this.streams.delete(end);
-      this.unfollow(tenantId, onRecords);
+      this.unfollow(tenantId, onRecords, calls);
     };
 
     const store = this.store;
@@ -179,11 +186,19 @@ export class ChangeFeed {
   }
 
   /** Starts handing the tenant's new records to `deliver`; resolves with the last sequence before them. */
-  private async follow(tenantId: string, deliver: (records: ChangeRecord[]) => void): Promise<number> {
+  private async follow(tenantId: string, deliver: Deliver, calls: ReadonlySet<string> | undefined): Promise<number> {
     this.stopWatching ??= this.store.watchChanges((wake) => this.wake(wake));
     let tail = this.tenants.get(tenantId);
     if (!tail) {
-      const created: TenantTail = { lastSeen: -1, subscribers: new Set(), reading: false, again: false, ready: Promise.resolve() };
+      const created: TenantTail = {
+        lastSeen: -1,
+        everyCall: new Set(),
+        byCall: new Map(),
+        subscribers: new Set(),
+        reading: false,
+        again: false,
+        ready: Promise.resolve(),
+      };
       created.ready = this.store.readChanges({ tenantId, order: 'desc', limit: 1 }).then(
         ([last]) => {
           created.lastSeen = last?.sequence ?? 0;
@@ -198,18 +213,31 @@ export class ChangeFeed {
       tail = created;
     }
     tail.subscribers.add(deliver);
+    if (!calls) tail.everyCall.add(deliver);
+    for (const callId of calls ?? []) {
+      let subscribers = tail.byCall.get(callId);
+      if (!subscribers) tail.byCall.set(callId, (subscribers = new Set()));
+      subscribers.add(deliver);
+    }
     try {
       await tail.ready;
     } catch (error) {
-      this.unfollow(tenantId, deliver);
+      this.unfollow(tenantId, deliver, calls);
       throw error;
     }
     return tail.lastSeen;
   }
 
-  private unfollow(tenantId: string, deliver: (records: ChangeRecord[]) => void): void {
+  private unfollow(tenantId: string, deliver: Deliver, calls: ReadonlySet<string> | undefined): void {
     const tail = this.tenants.get(tenantId);
-    if (!tail?.subscribers.delete(deliver) || tail.subscribers.size > 0) return;
+    if (!tail?.subscribers.delete(deliver)) return;
+    tail.everyCall.delete(deliver);
+    for (const callId of calls ?? []) {
+      const subscribers = tail.byCall.get(callId);
+      subscribers?.delete(deliver);
+      if (subscribers?.size === 0) tail.byCall.delete(callId);
+    }
+    if (tail.subscribers.size > 0) return;
     this.tenants.delete(tenantId);
     if (this.tenants.size === 0 && this.stopWatching) {
       const stop = this.stopWatching;
@@ -242,7 +270,7 @@ export class ChangeFeed {
           const records = wholeChangeSets(page, FEED_PAGE);
           if (records.length === 0) break;
           tail.lastSeen = records.at(-1)!.sequence;
-          for (const deliver of tail.subscribers) deliver(records);
+          for (const deliver of subscribersOf(tail, records)) deliver(records);
           if (page.length < FEED_PAGE) break;
         }
       } while (tail.again && this.tenants.get(tenantId) === tail);
@@ -256,4 +284,17 @@ export class ChangeFeed {
       tail.reading = false;
     }
   }
+}
+
+/** The tail's subscribers with an interest in any of these records, each once. */
+function subscribersOf(tail: TenantTail, records: ChangeRecord[]): Iterable<Deliver> {
+  if (tail.byCall.size === 0) return tail.everyCall;
+  const concerned = new Set(tail.everyCall);
+  let callId: string | undefined;
+  for (const record of records) {
+    if (record.callId === callId) continue;
+    callId = record.callId;
+    for (const deliver of tail.byCall.get(callId) ?? []) concerned.add(deliver);
+  }
+  return concerned;
 }

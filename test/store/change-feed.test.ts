@@ -86,4 +86,26 @@ describe('ChangeFeed', () => {
     expect((await stream.next()).value).toBe('event 2501');
     await feed.close();
   });
+
+  it('hands a subscriber of several calls their change sets in log order when one read holds them all, and stops reading when the last one leaves', async () => {
+    const log = memoryLog();
+    let watching = 0;
+    const watched = { ...log, watchChanges: (onWake: (wake: ChangeWake) => void) => (watching++, log.watchChanges(onWake)) };
+    const feed = new ChangeFeed(watched as never, () => {}, 10);
+    const event = async (set: ChangeRecord[]) => `${set[0]!.callId} ${set[0]!.sequence}`;
+    const both = await feed.open('t1', null, event, (last) => `too slow after ${last}`, new Set(['a', 'b']));
+    const onlyB = await feed.open('t1', null, event, (last) => `too slow after ${last}`, new Set(['b']));
+    for (const callId of ['a', 'other', 'b', 'a']) log.commit(callId, { quietly: true });
+    log.commit('other');
+    const events = [];
+    for (let i = 0; i < 3; i++) events.push((await both.next()).value);
+    expect(events).toEqual(['a 1', 'b 3', 'a 4']);
+    expect((await onlyB.next()).value).toBe('b 3');
+    await both.return!();
+    await onlyB.return!();
+    // a new subscriber after everyone left starts watching again: the tenant's tail was released
+    await (await feed.open('t1', null, event, (last) => `too slow after ${last}`, new Set())).return!();
+    expect(watching).toBe(2);
+    await feed.close();
+  });
 });
