@@ -88,12 +88,11 @@ builder.subscriptionField('callChanges', (t) =>
       }
 
       const tooSlow = (lastDelivered: number): TooSlow => ({ tooSlowAfter: lastDelivered });
-      return context.changeFeed.open<CallChangeEventSource | TooSlow>(viewer.tenantId, after, async (set, shared) => {
+      return context.changeFeed.open<CallChangeEventSource | TooSlow>(viewer.tenantId, after, async (set, reads) => {
         const last = set.at(-1)!;
         const changes = fields ? set.filter((r) => fields.ids.includes(r.fieldId) || fields.names.includes(r.fieldName)) : set;
         if (changes.length === 0) return null;
-        // Read once for every subscriber of the change set; the one request's context may differ, the call does not.
-        const found = await shared('call', () => context.store.getCall(viewer.tenantId, last.callId));
+        const found = await reads.call();
         if (filter && !(found && callMatchesFilter(filter, found.call, found.customFields))) return null;
         return { changes, last, call: found ? callSource(found) : null };
       }, tooSlow, callIds ?? undefined);

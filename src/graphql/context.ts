@@ -1,7 +1,7 @@
 import type { ChangeChannel, ChangeOrigin, ChangeRecord } from '../core/change-log.js';
 import type { CustomFieldDefinition } from '../core/custom-field.js';
 import type { Viewer } from '../core/viewer.js';
-import type { CallStore } from '../store/call-store.js';
+import type { CallStore, CallWithValues } from '../store/call-store.js';
 
 /** Secrets the admin mutations make: injected, so tests and the server decide how they are made. */
 export interface CredentialFactory {
@@ -21,13 +21,16 @@ export interface RequestOrigin {
 export interface ChangeStreams {
   /**
    * The tenant's change sets after `after` (a sequence; null: from the log's end), as `select` maps them (null skips
-   * one), until `return`. `shared(key, read)` runs `read` once per change set and key for every subscriber.
+   * one), until `return`. `reads.call()`, the call right after the set, is read once for every subscriber.
    * With `calls`, other calls' change sets never reach `select` (nor count against the subscriber's buffer).
    */
   open<T>(
     tenantId: string,
     after: number | null,
-    select: (set: ChangeRecord[], shared: <V>(key: string, read: () => Promise<V>) => Promise<V>) => Promise<T | null>,
+    select: (
+      set: ChangeRecord[],
+      reads: { call(): Promise<CallWithValues | null> },
+    ) => Promise<T | null>,
     /** The last event of a subscriber that let too many records wait: the last sequence it was handed, to resume from. */
     tooSlow: (lastDelivered: number) => T,
     calls?: ReadonlySet<string>,

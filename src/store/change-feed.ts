@@ -1,15 +1,18 @@
 import { changeSetsOf, wholeChangeSets } from '../core/change-events.js';
 import type { ChangeRecord } from '../core/change-log.js';
-import type { CallStore, ChangeWake } from './call-store.js';
+import type { CallStore, CallWithValues, ChangeWake } from './call-store.js';
 
 /** Records read from the log at a time, by the feed and by a replay. */
 export const FEED_PAGE = 1000;
 const RETRY_MS = 1000;
-/** Reads of recent change sets kept for every subscriber to share (see `open`). */
+/** Reads of recent change sets' calls kept for every subscriber to share (see `open`). */
 const SHARED_READS = 1000;
 
-/** A read made once per change set and shared by every subscriber that asks for it under the same key. */
-export type SharedRead = <V>(key: string, read: () => Promise<V>) => Promise<V>;
+/** What a subscriber's `select` may read about a change set, each read once for all subscribers. */
+export interface ChangeSetReads {
+  /** The call as read right after the change set; started when the tail reads the set, before any subscriber asks. */
+  call(): Promise<CallWithValues | null>;
+}
 
 type Deliver = (records: ChangeRecord[]) => void;
 
@@ -37,12 +40,12 @@ interface TenantTail {
 export class ChangeFeed {
   private readonly tenants = new Map<string, TenantTail>();
   private readonly streams = new Set<() => void>();
-  private readonly sharedReads = new Map<string, Promise<unknown>>();
+  private readonly callReads = new Map<string, Promise<CallWithValues | null>>();
   private stopWatching: (() => Promise<void>) | null = null;
   private closed = false;
 
   constructor(
-    private readonly store: Pick<CallStore, 'readChanges' | 'watchChanges'>,
+    private readonly store: Pick<CallStore, 'readChanges' | 'watchChanges' | 'getCall'>,
     private readonly onError: (error: unknown) => void = () => {},
     /** Records waiting for one subscriber at most; a subscriber further behind is ended (`tooSlow`). */
     private readonly maxBuffered = 1000,
@@ -54,8 +57,8 @@ export class ChangeFeed {
    * from the log's current end on. No gap and no repeat between the replay
    * of the past and the live tail: the tail is followed first, and what the
    * replay already handed out is dropped from it. Ends when `return` is
-   * called or the feed closes. `shared` runs a read once per change set for
-   * all subscribers (the call after it, say), not once per subscriber.
+   * called or the feed closes. `reads` are made once per change set for
+   * all subscribers, not once per subscriber.
    * A subscriber that lets more than `maxBuffered` records wait is not
    * buffered further: its last event is `tooSlow(the last sequence it was
    * handed)`, to resume from, and the stream ends.
@@ -67,7 +70,7 @@ export class ChangeFeed {
   async open<T>(
     tenantId: string,
     after: number | null,
-    select: (set: ChangeRecord[], shared: SharedRead) => Promise<T | null>,
+    select: (set: ChangeRecord[], reads: ChangeSetReads) => Promise<T | null>,
     tooSlow: (lastDelivered: number) => T,
     calls?: ReadonlySet<string>,
   ): Promise<AsyncIterableIterator<T>> {
@@ -105,7 +108,9 @@ export class ChangeFeed {
     };
 
     const store = this.store;
-    const sharedFor = (set: ChangeRecord[]): SharedRead => (key, read) => this.shared(`${tenantId} ${set[0]!.changeSetId} ${key}`, read);
+    const readsOf = (set: ChangeRecord[]): ChangeSetReads => ({
+      call: () => this.callAfter(tenantId, set),
+    });
     async function* sets(): AsyncGenerator<T> {
       let delivered = after ?? from;
       if (after !== null && after < from) {
@@ -116,7 +121,7 @@ export class ChangeFeed {
             if (ended) return;
             if (overflowed) return yield tooSlow(delivered);
             delivered = set.at(-1)!.sequence;
-            const event = await select(set, sharedFor(set));
+            const event = await select(set, readsOf(set));
             if (event !== null) yield event;
           }
           // every record of the page was handed out or was of no interest: the next page starts after it
@@ -135,7 +140,7 @@ export class ChangeFeed {
           if (ended) return;
           if (overflowed) return yield tooSlow(delivered);
           delivered = set.at(-1)!.sequence;
-          const event = await select(set, sharedFor(set));
+          const event = await select(set, readsOf(set));
           if (event !== null) yield event;
         }
       }
@@ -164,13 +169,15 @@ export class ChangeFeed {
     return iterator;
   }
 
-  private shared<V>(key: string, read: () => Promise<V>): Promise<V> {
-    let reading = this.sharedReads.get(key) as Promise<V> | undefined;
+  /** The call after a change set, read once for every subscriber; the last SHARED_READS sets' reads are kept. */
+  private callAfter(tenantId: string, set: ChangeRecord[]): Promise<CallWithValues | null> {
+    const key = `${tenantId} ${set[0]!.changeSetId}`;
+    let reading = this.callReads.get(key);
     if (!reading) {
-      reading = read();
-      reading.catch(() => this.sharedReads.delete(key));
-      this.sharedReads.set(key, reading);
-      if (this.sharedReads.size > SHARED_READS) this.sharedReads.delete(this.sharedReads.keys().next().value!);
+      reading = this.store.getCall(tenantId, set.at(-1)!.callId);
+      reading.catch(() => this.callReads.delete(key));
+      this.callReads.set(key, reading);
+      if (this.callReads.size > SHARED_READS) this.callReads.delete(this.callReads.keys().next().value!);
     }
     return reading;
   }
@@ -180,7 +187,7 @@ export class ChangeFeed {
     this.closed = true;
     for (const end of [...this.streams]) end();
     this.tenants.clear();
-    this.sharedReads.clear();
+    this.callReads.clear();
     await this.stopWatching?.();
     this.stopWatching = null;
   }
@@ -271,6 +278,11 @@ export class ChangeFeed {
           if (records.length === 0) break;
           tail.lastSeen = records.at(-1)!.sequence;
           for (const deliver of subscribersOf(tail, records)) deliver(records);
+          // Subscribers go through change sets one at a time; reading each set's call now, all at once, keeps
+          // a round trip per set (PostgreSQL) from adding up to a backlog behind a burst of writes.
+          for (const set of changeSetsOf(records)) {
+            if (tail.everyCall.size > 0 || tail.byCall.has(set[0]!.callId)) this.callAfter(tenantId, set).catch(() => {});
+          }
           if (page.length < FEED_PAGE) break;
         }
       } while (tail.again && this.tenants.get(tenantId) === tail);

@@ -13,6 +13,11 @@ function memoryLog() {
       const found = records.filter((r) => r.sequence > after);
       return query.order === 'desc' ? found.reverse().slice(0, query.limit) : found.slice(0, query.limit);
     },
+    callReads: [] as string[],
+    async getCall(_tenantId: string, callId: string) {
+      this.callReads.push(callId);
+      return null;
+    },
     watchChanges: (onWake: (wake: ChangeWake) => void) => {
       wake = onWake;
       return async () => void (wake = null);
@@ -106,6 +111,23 @@ describe('ChangeFeed', () => {
     // a new subscriber after everyone left starts watching again: the tenant's tail was released
     await (await feed.open('t1', null, event, (last) => `too slow after ${last}`, new Set())).return!();
     expect(watching).toBe(2);
+    await feed.close();
+  });
+
+  it('reads the call after each change set once for all its subscribers, as soon as the tail reads the set', async () => {
+    const log = memoryLog();
+    const feed = new ChangeFeed(log as never, () => {}, 10);
+    const event = async (set: ChangeRecord[], reads: { call(): Promise<unknown> }) => (await reads.call(), `event ${set[0]!.sequence}`);
+    const tooSlow = (last: number) => `too slow after ${last}`;
+    const streams = [await feed.open('t1', null, event, tooSlow), await feed.open('t1', null, event, tooSlow), await feed.open('t1', null, event, tooSlow, new Set(['c1']))];
+    log.commit('c1');
+    log.commit('nobody watches this one alone', { quietly: true });
+    log.commit('c1');
+    await settle();
+    // read before any subscriber pulled its event, and once per change set, not once per subscriber
+    expect(log.callReads).toEqual(['c1', 'nobody watches this one alone', 'c1']);
+    for (const stream of streams) expect((await stream.next()).value).toBe('event 1');
+    expect(log.callReads).toHaveLength(3);
     await feed.close();
   });
 });
