@@ -307,6 +307,14 @@ for (const dialect of DIALECTS) {
       });
       const seqs = async (query: Partial<ChangeQuery>) => sequences(await changes(query));
 
+      it('the live feed\'s tail read (after a sequence, nothing else) answers exactly the general read\'s records', async () => {
+        const tail = await changes({ afterSequence: 3, limit: 4 });
+        expect(sequences(tail)).toEqual([4, 5, 6, 7]);
+        // a condition that holds for every record takes the general path
+        expect(tail).toEqual(await changes({ afterSequence: 3, limit: 4, committedBefore: '2999-01-01T00:00:00.000Z' }));
+        expect(tail[2]).toMatchObject({ callId: CALL.second, channel: 'rest', committedAt: at(20) });
+      });
+
       it('by call', async () => {
         expect(await seqs({ callIds: [CALL.second] })).toEqual([6, 7]);
         expect(await seqs({ callIds: [CALL.first, CALL.second] })).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);

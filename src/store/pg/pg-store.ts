@@ -14,7 +14,7 @@ import { callFilterWhere, keyset, orderBy } from './call-list-sql.js';
 import { accountPageOf, accountPageSql } from '../account-pages.js';
 import type { FieldChange } from '../../core/change-set.js';
 import type { ChangeRecord } from '../../core/change-log.js';
-import { changeQueryWhere, changeRows, toChangeRecord } from '../change-log-query.js';
+import { changeQueryWhere, changeRows, isTailRead, toChangeRecord, type ChangeRow } from '../change-log-query.js';
 import type { PreviousNamesChange } from '../../core/field-definition.js';
 import { isRetryable, sqlState, translateError } from './pg-errors.js';
 import { CHANGES_CHANNEL, PgChangeListener } from './change-notifier.js';
@@ -414,6 +414,10 @@ export class PgCallStore implements port.CallStore {
   }
 
   async readChanges(query: port.ChangeQuery): Promise<ChangeRecord[]> {
+    if (isTailRead(query)) {
+      const tail = await this.read(() => this.run<ChangeRow>(this.pool, REQUEST_SQL.changeTail, [query.tenantId, query.afterSequence, query.limit]));
+      return tail.map((row) => toChangeRecord({ ...row, committedAt: schema.instantFromDriver(row.committedAt) }));
+    }
     const rows = await this.read(() =>
       this.db
         .select()

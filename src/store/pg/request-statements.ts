@@ -101,6 +101,15 @@ export const REQUEST_SQL = {
     from entries e, head, bumped)
   select bumped.* from bumped, head, lateral (select pg_notify('callgate_changes', $2::text || ':' || head.last_sequence)) notified`,
   ),
+  /** The live feed's read (isTailRead): $1 tenant, records after sequence $2, oldest first, at most $3. */
+  changeTail: statement(
+    'change_tail',
+    `select tenant_id as "tenantId", sequence, change_set_id as "changeSetId", call_id as "callId", field_id as "fieldId", field_name as "fieldName",
+    kind, old_value as "oldValue", new_value as "newValue", call_version as "callVersion", actor_user_id as "actorUserId",
+    actor_username as "actorUsername", actor_token_id as "actorTokenId", channel, request_id as "requestId", client_address as "clientAddress",
+    committed_at as "committedAt"
+  from call_changes where tenant_id = $1 and sequence > $2 order by sequence limit $3`,
+  ),
 } as const;
 
 /**
