@@ -319,25 +319,18 @@ export class PgCallStore implements port.CallStore {
     return runStatement<Row>(db, statement, values, this.preparedStatements);
   }
 
-  private async readCall(client: pg.PoolClient, tenantId: string, callId: string, forUpdate = false): Promise<CallRecord | undefined> {
-    const [row] = await this.run<CallRecord>(client, forUpdate ? REQUEST_SQL.callForUpdate : REQUEST_SQL.call, [callId, tenantId]);
-    return row && toCall(row);
-  }
-
-  private async readValues(client: pg.PoolClient, callId: string): Promise<CustomFieldValue[]> {
-    return (await this.run<ValueRow>(client, REQUEST_SQL.values, [callId])).map(toValue);
-  }
-
   /** The request statements' reading of readFields. */
   private requestFields(db: pg.Pool | pg.PoolClient, tenantId: string, includeDisabled: boolean): Promise<CustomFieldDefinition[]> {
     return this.run<CustomFieldDefinition>(db, includeDisabled ? REQUEST_SQL.allFields : REQUEST_SQL.enabledFields, [tenantId]);
   }
 
   async getCall(tenantId: string, callId: string): Promise<port.CallWithValues | null> {
-    // One snapshot, so the version and the values belong together.
-    return this.clientTransaction('begin isolation level repeatable read read only', async (client) => {
-      const call = await this.readCall(client, tenantId, callId);
-      return call ? { call, customFields: await this.readValues(client, callId) } : null;
+    if (!UUID.test(callId)) return null;
+    return this.read(async () => {
+      const [row] = await this.run<CallRecord & { customFields: ValueRow[] }>(this.pool, REQUEST_SQL.callWithValues, [callId, tenantId]);
+      if (!row) return null;
+      const { customFields, ...call } = row;
+      return { call: toCall(call), customFields: customFields.map(toValue) };
     });
   }
 

@@ -43,7 +43,6 @@ export const REQUEST_SQL = {
     'user_by_token_hash',
     `select ${USER_COLUMNS}, k.id as "tokenId" ${USER_FROM} join api_tokens k on k.user_id = u.id where k.token_hash = $1 and k.revoked_at is null`,
   ),
-  call: statement('call', `select ${CALL_COLUMNS} from calls where call_id = $1 and tenant_id = $2`),
   callForUpdate: statement('call_for_update', `select ${CALL_COLUMNS} from calls where call_id = $1 and tenant_id = $2 for update`),
   values: statement(
     'values',
@@ -53,6 +52,21 @@ export const REQUEST_SQL = {
   left join api_users u on u.id = v.updated_by
   where v.call_id = $1 and f.enabled
   order by f.name collate "C", f.field_id`,
+  ),
+  /**
+   * A call with its values (those of enabled fields, as `values` reads them) in one statement: one snapshot, so the
+   * version and the values belong together without a transaction of their own. $1 call, $2 tenant.
+   */
+  callWithValues: statement(
+    'call_with_values',
+    `select ${CALL_COLUMNS}, coalesce((
+    select json_agg(json_build_object('fieldId', v.field_id, 'name', f.name, 'value', v.value, 'updatedAt', v.updated_at, 'updatedBy', u.username,
+      'type', f.type, 'options', f.options, 'maxLength', f.max_length) order by f.name collate "C", f.field_id)
+    from call_custom_field_values v
+    join custom_fields f on f.field_id = v.field_id
+    left join api_users u on u.id = v.updated_by
+    where v.call_id = calls.call_id and f.enabled), '[]') as "customFields"
+  from calls where call_id = $1 and tenant_id = $2`,
   ),
   allFields: statement('all_fields', `${FIELD} ${BY_NAME}`),
   enabledFields: statement('enabled_fields', `${FIELD} and enabled ${BY_NAME}`),
