@@ -11,9 +11,8 @@ import { hashApiToken, hashPassword, newApiToken } from '../auth/credentials.js'
 import { parseJson } from '../core/json-text.js';
 import { ImportError, type CallStore, type Tenant } from '../store/call-store.js';
 import { DEMO_FIELDS, demoCalls } from './demo-data.js';
+import { CommandFailure, UsageError } from './errors.js';
 
-/** A mistake by the operator: printed to stderr without a stack, exit code 1. */
-export class UsageError extends Error {}
 
 export const DEFAULT_TENANT = 'default';
 const now = () => new Date().toISOString();
@@ -32,7 +31,7 @@ export async function tenantNamed(store: CallStore, name = DEFAULT_TENANT): Prom
 }
 
 export const unknownTenant = (name: string) =>
-  new UsageError(`Unknown tenant "${name}"; create it with: callgate tenants create --name ${JSON.stringify(name)}`);
+  new CommandFailure(`Unknown tenant "${name}"; create it with: callgate tenants create --name ${JSON.stringify(name)}`);
 
 export async function createUser(
   store: CallStore,
@@ -52,7 +51,7 @@ export async function createUser(
 
 export async function createToken(store: CallStore, input: { username: string; name?: string }) {
   const user = await store.findUserByUsername(input.username);
-  if (!user) throw new UsageError(`Unknown user "${input.username}"`);
+  if (!user) throw new CommandFailure(`Unknown user "${input.username}"`);
   const token = newApiToken();
   const id = randomUUID();
   await store.createApiToken({ id, userId: user.id, name: input.name ?? 'cli', tokenHash: hashApiToken(token), now: now() });
@@ -82,7 +81,8 @@ export async function createField(
   });
   if (outcome.kind !== 'written') {
     const refusal = outcome.kind === 'refused' ? outcome.refusal : null;
-    throw new UsageError(refusal?.kind === 'invalid' ? refusal.problems[0]!.message : (refusal?.message ?? 'The field was not created'));
+    if (refusal?.kind === 'invalid') throw new UsageError(refusal.problems[0]!.message);
+    throw new CommandFailure(refusal?.message ?? 'The field was not created');
   }
   const { field } = outcome;
   return {
@@ -115,9 +115,9 @@ export async function importCalls(
     lineNumber++;
     if (line.trim() === '') continue;
     const json = parseJson(line);
-    if (!json.ok) throw new UsageError(`line ${lineNumber}: ${json.description}`);
+    if (!json.ok) throw new CommandFailure(`line ${lineNumber}: ${json.description}`);
     const call = readCallImport(json.value);
-    if (!call.ok) throw new UsageError(`line ${lineNumber}: ${call.message}`);
+    if (!call.ok) throw new CommandFailure(`line ${lineNumber}: ${call.message}`);
     calls.push(call.value);
     lineOf.push(lineNumber);
     if (calls.length % 10_000 === 0) input.progress?.(calls.length);
@@ -127,7 +127,7 @@ export async function importCalls(
     input.progress?.(imported);
     return { imported, tenant: tenant.name };
   } catch (error) {
-    if (error instanceof ImportError) throw new UsageError(`line ${lineOf[error.index]}: ${error.message}`);
+    if (error instanceof ImportError) throw new CommandFailure(`line ${lineOf[error.index]}: ${error.message}`);
     throw error;
   }
 }
@@ -139,7 +139,7 @@ export async function importCalls(
 export async function seedDemo(store: CallStore, input: { tenant?: string; calls?: number } = {}) {
   for (const username of ROLES) {
     if (await store.findUserByUsername(username)) {
-      throw new UsageError(`User "${username}" already exists: seed --demo needs a fresh database`);
+      throw new CommandFailure(`User "${username}" already exists: seed --demo needs a fresh database`);
     }
   }
   const tenantName = input.tenant ?? DEFAULT_TENANT;

@@ -2,7 +2,8 @@ import { UUID } from '../core/call.js';
 import { decodeSequenceCursor, vendorChange, type VendorChange } from '../core/change-log.js';
 import { nameKey } from '../core/custom-field.js';
 import type { CallStore, ChangeQuery, Tenant } from '../store/call-store.js';
-import { DEFAULT_TENANT, unknownTenant, UsageError } from './commands.js';
+import { DEFAULT_TENANT, unknownTenant } from './commands.js';
+import { UsageError } from './errors.js';
 
 export const HISTORY_LIMIT = { default: 50, max: 1000 };
 export const CHANGES_LIMIT = { default: 100, max: 10_000 };

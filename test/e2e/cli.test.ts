@@ -44,16 +44,18 @@ describe(`callgate CLI (${STORE_UNDER_TEST})`, { timeout: 60_000 }, () => {
   });
 
   it.each([
-    [['users', 'create', '--username', 'x', '--role', 'boss', '--password-stdin'], '--role must be one of admin, editor, viewer'],
-    [['fields', 'create', '--name', 'X', '--type', 'colour'], '--type must be one of text, option, number, date'],
-    [['fields', 'create', '--name', 'X', '--type', 'option'], 'An option field needs at least one option'],
-    [['fields', 'create', '--name', 'X'.repeat(65), '--type', 'text'], 'Name is longer than 64 characters'],
-    [['tokens', 'create', '--username', 'nobody'], 'Unknown user "nobody"'],
-    [['fields', 'create', '--name', 'X', '--type', 'text', '--tenant', 'nope'], 'Unknown tenant "nope"'],
-    [['frobnicate'], 'Unknown command "frobnicate"'],
-  ])('%j fails with exit code 1 and says why on stderr', async (args, message) => {
+    [['users', 'create', '--username', 'x', '--role', 'boss', '--password-stdin'], 2, '--role must be one of admin, editor, viewer'],
+    [['users', 'create', '--username', 'x', '--role', 'viewer'], 2, '--password-stdin is required'],
+    [['fields', 'create', '--name', 'X', '--type', 'colour'], 2, '--type must be one of text, option, number, date'],
+    [['fields', 'create', '--name', 'X', '--type', 'option'], 2, 'An option field needs at least one option'],
+    [['fields', 'create', '--name', 'X'.repeat(65), '--type', 'text'], 2, 'Name is longer than 64 characters'],
+    [['fields', 'create', '--type', 'text'], 2, '--name is required'],
+    [['tokens', 'create', '--username', 'nobody'], 1, 'Unknown user "nobody"'],
+    [['fields', 'create', '--name', 'X', '--type', 'text', '--tenant', 'nope'], 1, 'Unknown tenant "nope"'],
+    [['frobnicate'], 2, 'Unknown command "frobnicate"'],
+  ])('%j fails with exit code %i and says why on stderr', async (args, code, message) => {
     const result = await runCli([...args, '--db', db], { stdin: 'long-enough-pw' });
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(code);
     expect(result.stderr).toContain(message);
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });

@@ -119,9 +119,9 @@ describe(`callgate history and changes (${STORE_UNDER_TEST})`, { timeout: 60_000
     [['changes', '--limit', '0'], '--limit must be a whole number from 1 to 10000'],
     [['changes', '--after', '1.5'], '--after must be a sequence number'],
     [['history', '--call', ID(1), '--tenant', 'nope'], 'Unknown tenant "nope"'],
-  ])('%j fails with exit code 1 and one line on stderr saying why', async (args, message) => {
+  ])('%j fails with one line on stderr saying why: exit code 2 for a usage error, 1 for an unknown tenant', async (args, message) => {
     const result = await runCli([...args, '--db', db]);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(message.startsWith('Unknown tenant') ? 1 : 2);
     expect(result.stderr).toContain(message);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stdout).toBe('');
