@@ -1,6 +1,6 @@
 import type { CallRecord, Direction } from './call.js';
 import { findFieldToRead } from './call-values.js';
-import type { CustomFieldDefinition } from './custom-field.js';
+import { effectiveMaxLength, type CustomFieldDefinition } from './custom-field.js';
 
 export const MAX_CUSTOM_FIELD_FILTERS = 20;
 export const MAX_IN_VALUES = 1000;
@@ -105,6 +105,19 @@ export function decideCallFilter(
         return;
       }
       if (!lookup.ok) return;
+      // No value longer than the field takes can have been written since its max length was set: refuse rather than search.
+      const max = effectiveMaxLength(lookup.field);
+      const tooLong = (value: string) => max !== null && [...value].length > max;
+      const longer = `is longer than the field's max length of ${max} characters`;
+      if (given[0] === 'equals' && tooLong(condition.equals!)) {
+        problems.push({ path: `${conditionAt}.equals`, message: `equals ${longer}` });
+        return;
+      }
+      const longIndex = given[0] === 'in' ? condition.in!.findIndex(tooLong) : -1;
+      if (longIndex >= 0) {
+        problems.push({ path: `${conditionAt}.in.${longIndex}`, message: `in.${longIndex} ${longer}` });
+        return;
+      }
       const fieldId = lookup.field.fieldId;
       if (given[0] === 'equals') customFields.push({ fieldId, equals: condition.equals! });
       else if (given[0] === 'in') customFields.push({ fieldId, in: [...new Set(condition.in!)] });

@@ -66,6 +66,16 @@ describe('decideCallFilter', () => {
     ['an inverted date range', { setupTimeFrom: '2026-01-02T00:00:00.000Z', setupTimeTo: '2026-01-01T00:00:00.000Z' }, [{ path: 'setupTimeTo', message: 'setupTimeTo is before setupTimeFrom' }]],
     ['a number of 65 characters', { number: '1'.repeat(65) }, [{ path: 'number', message: 'number is longer than 64 characters' }]],
     [
+      'equals longer than the text field takes (255 by default)',
+      { customFields: [{ name: 'Call type', equals: 'x'.repeat(256) }] },
+      [{ path: 'customFields.0.equals', message: 'equals is longer than the field\'s max length of 255 characters' }],
+    ],
+    [
+      'an in value longer than the field takes',
+      { customFields: [{ name: 'Call type', is: { in: ['short', 'y'.repeat(256)] } }] },
+      [{ path: 'customFields.0.is.in.1', message: 'in.1 is longer than the field\'s max length of 255 characters' }],
+    ],
+    [
       'every problem at once',
       { setupTimeFrom: '2026-01-02T00:00:00.000Z', setupTimeTo: '2026-01-01T00:00:00.000Z', customFields: [{ name: 'Amount', isSet: true }, { name: 'Nope' }] },
       [
@@ -77,6 +87,14 @@ describe('decideCallFilter', () => {
   ])('%s is refused', (_label, input, problems) => {
     expect(decideCallFilter(input, FIELDS)).toEqual({ ok: false, problems });
   });
+});
+
+it('takes filter values up to the field\'s max length, counted in code points', () => {
+  const longest = '😀'.repeat(255);
+  expect(decideCallFilter({ customFields: [{ name: 'Call type', equals: longest }] }, FIELDS)).toMatchObject({ ok: true });
+  expect(decideCallFilter({ customFields: [{ name: 'Call type', in: ['a', longest] }] }, FIELDS)).toMatchObject({ ok: true });
+  // other types have no max length
+  expect(decideCallFilter({ customFields: [{ name: 'Amount', equals: '1'.repeat(300) }] }, FIELDS)).toMatchObject({ ok: true });
 });
 
 describe('findFieldToRead', () => {

@@ -309,6 +309,7 @@ describe('Query.calls: filters', () => {
     [{ customFields: [{ fieldId: '99999999-9999-4999-8999-999999999999', name: 'Payment status', equals: 'x' }] }, 'Invalid filter: filter.customFields.0.fieldId: Unknown custom field'],
     [{ customFields: [{ fieldId: FIELD.otherTenant, isSet: true }] }, 'Invalid filter: filter.customFields.0.fieldId: Unknown custom field'],
     [{ customFields: [{ name: 'Retired', isSet: true }] }, 'Invalid filter: filter.customFields.0.name: Custom field is disabled'],
+    [{ customFields: [{ name: 'Notes', equals: 'x'.repeat(11) }] }, 'Invalid filter: filter.customFields.0.equals: equals is longer than the field\'s max length of 10 characters'],
     [{ customFields: [{ equals: 'x' }] }, 'Invalid filter: filter.customFields.0: Either fieldId or name is required'],
     [{ customFields: [{ name: 'Amount' }] }, 'Invalid filter: filter.customFields.0: Give exactly one of equals, in or isSet'],
     [{ customFields: [{ name: 'Amount', equals: '1', isSet: true }] }, 'Invalid filter: filter.customFields.0: Give exactly one of equals, in or isSet'],
