@@ -3,7 +3,7 @@ import { DEMO_CALL_ID } from '../core/vendor-examples.js';
 import { ConfigError, type Config } from '../http/config.js';
 import { createLogger } from '../http/logger.js';
 import { readConfig, startServer } from '../http/server.js';
-import { DuplicateError, StoreConfigError, StoreUnavailableError, type CallStore } from '../store/call-store.js';
+import { DuplicateError, StoreConfigError, StoreLimitError, StoreUnavailableError, type CallStore } from '../store/call-store.js';
 import { describeDatabase, describeDatabaseForHumans, openStore } from '../store/open-store.js';
 import { startRetention } from '../store/retention.js';
 import { createField, createTenant, createToken, createUser, importCalls, seedDemo } from './commands.js';
@@ -189,6 +189,6 @@ export function explainFailure(error: unknown): string | null {
     const reason = rootCause(error);
     return `${error.message}${reason ? ` (${reason})` : ''}`;
   }
-  const known = error instanceof ConfigError || error instanceof DuplicateError || error instanceof StoreConfigError;
+  const known = error instanceof ConfigError || error instanceof DuplicateError || error instanceof StoreConfigError || error instanceof StoreLimitError;
   return known ? (error as Error).message : null;
 }

@@ -34,6 +34,13 @@ export interface CallImport {
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
+ * The longest from or to number a call takes: room for any phone number or SIP
+ * address, and well within what a PostgreSQL index entry holds (the numbers
+ * are indexed for prefix search).
+ */
+export const MAX_NUMBER_LENGTH = 255;
+
+/**
  * Reads one REST-shaped call object (`call_id`, `setup_time`, `from_number`,
  * `to_number`, `direction`, `duration`, optional `custom_fields`) as the import
  * takes it. A value that is a list of strings is a multiselect selection. Returns the call or the first problem found, in words for the operator.
@@ -46,6 +53,9 @@ export function readCallImport(input: unknown): { ok: true; value: CallImport } 
   if (!setupTime) return { ok: false, message: 'setup_time must be an ISO 8601 timestamp with a time zone' };
   if (typeof from_number !== 'string') return { ok: false, message: 'from_number must be a string' };
   if (typeof to_number !== 'string') return { ok: false, message: 'to_number must be a string' };
+  for (const [name, number] of [['from_number', from_number], ['to_number', to_number]] as const) {
+    if ([...number].length > MAX_NUMBER_LENGTH) return { ok: false, message: `${name} is longer than ${MAX_NUMBER_LENGTH} characters` };
+  }
   const dir = direction ?? 'unknown';
   if (typeof dir !== 'string' || !(DIRECTIONS as readonly string[]).includes(dir)) {
     return { ok: false, message: `direction must be one of ${DIRECTIONS.join(', ')}` };

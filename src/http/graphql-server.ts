@@ -8,7 +8,7 @@ import type { Viewer } from '../core/viewer.js';
 import { createGraphQLContext, type CredentialFactory, type GraphQLContext, type RequestOrigin } from '../graphql/context.js';
 import { exceededLimit, measureOperation, type MeasureMemo } from '../graphql/query-limits.js';
 import { schema } from '../graphql/schema.js';
-import { StoreUnavailableError, type CallStore } from '../store/call-store.js';
+import { StoreLimitError, StoreUnavailableError, type CallStore } from '../store/call-store.js';
 import type { ChangeFeed } from '../store/change-feed.js';
 import type { createCompiledExecution } from './compiled-execution.js';
 import { createGraphiQLPage, graphiqlOptions } from './graphiql.js';
@@ -66,6 +66,15 @@ export interface GraphQLServerDeps {
 
 export const isStoreUnavailable = (error: unknown) =>
   error instanceof StoreUnavailableError || (error instanceof GraphQLError && error.originalError instanceof StoreUnavailableError);
+
+const isStoreLimit = (error: unknown) =>
+  error instanceof StoreLimitError || (error instanceof GraphQLError && error.originalError instanceof StoreLimitError);
+
+/** The GraphQL error for a request beyond a limit of the database (a value too large to index): HTTP 400, no driver details. */
+const graphqlBeyondLimit = () =>
+  new GraphQLError('The request is beyond a limit of the database (a value too large to store); shorten it', {
+    extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } },
+  });
 
 const unavailableExtensions = { code: SERVICE_UNAVAILABLE, http: { status: 503, headers: { 'retry-after': RETRY_AFTER_SECONDS } } };
 
@@ -271,7 +280,8 @@ export function createGraphQLServer(deps: GraphQLServerDeps) {
     graphiql: false,
     maskedErrors: {
       // A database outage is not a bug: the client gets 503 and may retry; the log still gets the cause.
-      maskError: (error, message, isDev) => (isStoreUnavailable(error) ? graphqlUnavailable() : maskError(error, message, isDev)),
+      maskError: (error, message, isDev) =>
+        isStoreUnavailable(error) ? graphqlUnavailable() : isStoreLimit(error) ? graphqlBeyondLimit() : maskError(error, message, isDev),
     },
     cors: false,
     landingPage: false,

@@ -233,6 +233,18 @@ export class StoreConfigError extends Error {
 }
 
 /**
+ * The database can never serve this request (PostgreSQL's "program limit
+ * exceeded", SQLSTATE class 54: a value too large for an index entry, a
+ * statement too complex): the client's to change, not a server fault.
+ */
+export class StoreLimitError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StoreLimitError';
+  }
+}
+
+/**
  * The database cannot serve the request now: it is unreachable, a statement
  * ran past its timeout, or concurrent transactions kept conflicting after the
  * adapter's retries. The message is written for clients and operators (no

@@ -302,6 +302,10 @@ describe('readCallImport', () => {
     });
   });
 
+  it('takes numbers of up to 255 characters, counted in code points', () => {
+    expect(readCallImport({ ...valid, from_number: '😀'.repeat(255), to_number: '2'.repeat(255) })).toMatchObject({ ok: true });
+  });
+
   it('defaults direction to unknown, duration to 0 and custom fields to none', () => {
     const { direction: _d, duration: _s, ...rest } = valid;
     const result = readCallImport(rest);
@@ -318,6 +322,8 @@ describe('readCallImport', () => {
     ['a numeric setup_time', { ...valid, setup_time: 1694507400 }, 'setup_time must be an ISO 8601 timestamp with a time zone'],
     ['a numeric from_number', { ...valid, from_number: 4930111 }, 'from_number must be a string'],
     ['a missing to_number', { ...valid, to_number: undefined }, 'to_number must be a string'],
+    ['a from_number of 256 characters', { ...valid, from_number: '1'.repeat(256) }, 'from_number is longer than 255 characters'],
+    ['a to_number of 256 characters', { ...valid, to_number: 'sip:'.padEnd(256, 'x') }, 'to_number is longer than 255 characters'],
     ['an unknown direction', { ...valid, direction: 'sideways' }, 'direction must be one of inbound, outbound, unknown'],
     ['an upper-case direction', { ...valid, direction: 'INBOUND' }, 'direction must be one of inbound, outbound, unknown'],
     ['a negative duration', { ...valid, duration: -1 }, 'duration must be a whole number of seconds'],

@@ -1,4 +1,4 @@
-import { StoreUnavailableError } from '../call-store.js';
+import { StoreLimitError, StoreUnavailableError } from '../call-store.js';
 
 /** SQLSTATEs worth running the whole transaction again for: serialization failure and deadlock. */
 const RETRYABLE = new Set(['40001', '40P01']);
@@ -58,6 +58,10 @@ export function translateError(error: unknown, where: string, attempts: number):
   if (BUSY_CODES.has(code)) return new StoreUnavailableError('The database did not answer in time (statement timeout)', { cause: error });
   if (RETRYABLE.has(code)) {
     return new StoreUnavailableError(`The database kept reporting conflicting concurrent updates (${attempts} attempts); try again`, { cause: error });
+  }
+  if (code.startsWith('54')) {
+    const detail = driverErrors(error).find((e) => e.code === code)?.message ?? '';
+    return new StoreLimitError(`The request is beyond a limit of the database (${detail || `SQLSTATE ${code}`})`, { cause: error });
   }
   return error;
 }
