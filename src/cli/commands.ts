@@ -12,6 +12,7 @@ import { parseJson } from '../core/json-text.js';
 import { ImportError, type CallStore, type Tenant } from '../store/call-store.js';
 import { DEMO_FIELDS, demoCalls } from './demo-data.js';
 import { CommandFailure, UsageError } from './errors.js';
+import type { Progress } from './progress.js';
 
 
 export const DEFAULT_TENANT = 'default';
@@ -101,16 +102,14 @@ export async function createField(
  * Imports one REST-shaped call per line, all in one transaction: a bad line
  * stops the import with its line number and nothing is imported.
  */
-export async function importCalls(
-  store: CallStore,
-  input: { file: string; tenant?: string; progress?: (count: number) => void },
-) {
+export async function importCalls(store: CallStore, input: { file: string; tenant?: string; reading?: Progress; writing?: Progress }) {
   const tenant = await tenantNamed(store, input.tenant);
   const stream = input.file === '-' ? process.stdin : createReadStream(input.file);
   const lines = createInterface({ input: stream, crlfDelay: Infinity });
   const calls: CallImport[] = [];
   const lineOf: number[] = [];
   let lineNumber = 0;
+  input.reading?.start();
   for await (const line of lines) {
     lineNumber++;
     if (line.trim() === '') continue;
@@ -120,11 +119,20 @@ export async function importCalls(
     if (!call.ok) throw new CommandFailure(`line ${lineNumber}: ${call.message}`);
     calls.push(call.value);
     lineOf.push(lineNumber);
-    if (calls.length % 10_000 === 0) input.progress?.(calls.length);
+    if (calls.length % 1000 === 0) input.reading?.update(calls.length);
   }
+  input.reading?.finish(`read ${calls.length} calls`);
+  input.writing?.start(calls.length);
   try {
-    const imported = await store.importCalls({ tenantId: tenant.id, calls, now: now(), decide: decideImportedValues, origin: cliOrigin('import') });
-    input.progress?.(imported);
+    const imported = await store.importCalls({
+      tenantId: tenant.id,
+      calls,
+      now: now(),
+      decide: decideImportedValues,
+      origin: cliOrigin('import'),
+      progress: (written) => input.writing?.update(written),
+    });
+    input.writing?.finish(`imported ${imported} calls`);
     return { imported, tenant: tenant.name };
   } catch (error) {
     if (error instanceof ImportError) throw new CommandFailure(`line ${lineOf[error.index]}: ${error.message}`);

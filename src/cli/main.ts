@@ -79,10 +79,14 @@ function buildProgram(): Command {
     .action(async (o) => (await run()).fieldsCreate(o));
 
   const calls = program.command('calls').description('call records');
-  command(calls, 'import', 'import calls from a JSON-lines file, all or nothing')
+  command(calls, 'import', 'import calls from a JSON-lines file, all or nothing; progress on stderr')
     .argument('<file>', 'the file, or - for stdin: one call per line, {"call_id", "setup_time", ..., "custom_fields": [...]}')
     .option('--tenant <name>', TENANT_HELP)
     .action(async (file: string, o) => (await run()).callsImport(file, o));
+  command(calls, 'export', 'write calls as JSON lines in the import\'s format, oldest first, on stdout')
+    .option('--filter <json>', 'only the calls matching this CallFilter, as in GraphQL, e.g. \'{"direction": "INBOUND", "customFields": [{"name": "Outcome", "equals": "Lost"}]}\'')
+    .option('--tenant <name>', TENANT_HELP)
+    .action(async (o) => (await run()).callsExport(o));
 
   command(program, 'seed', 'add the demo data (1,000 calls, fields, users) to a database')
     .option('--demo', 'the demo data set (required: the only one there is)')

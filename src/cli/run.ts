@@ -8,7 +8,9 @@ import { describeDatabase, describeDatabaseForHumans, openStore } from '../store
 import { startRetention } from '../store/retention.js';
 import { createField, createTenant, createToken, createUser, importCalls, seedDemo } from './commands.js';
 import { UsageError } from './errors.js';
+import { exportCalls } from './export.js';
 import { callHistory, changesAfter } from './history.js';
+import { progressOn } from './progress.js';
 
 /**
  * What the commands do, behind the command line (main.ts): loaded only when
@@ -136,10 +138,14 @@ export async function fieldsCreate(
 }
 
 export async function callsImport(file: string, o: DatabaseOptions & { tenant?: string }): Promise<void> {
-  const progress = process.stderr.isTTY ? (n: number) => process.stderr.write(`\rimported ${n} calls`) : undefined;
-  const result = await withStore(configOf(o), (store) => importCalls(store, { file, tenant: o.tenant, progress }));
-  if (progress) process.stderr.write('\n');
-  print(result);
+  const reading = progressOn(process.stderr, 'reading');
+  const writing = progressOn(process.stderr, 'importing');
+  print(await withStore(configOf(o), (store) => importCalls(store, { file, tenant: o.tenant, reading, writing })));
+}
+
+export async function callsExport(o: DatabaseOptions & { filter?: string; tenant?: string }): Promise<void> {
+  const progress = progressOn(process.stderr, 'exporting');
+  await withStore(configOf(o), (store) => exportCalls(store, { filter: o.filter, tenant: o.tenant, out: process.stdout, progress }));
 }
 
 export async function seed(o: DatabaseOptions & { demo?: boolean; tenant?: string }): Promise<void> {

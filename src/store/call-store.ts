@@ -149,6 +149,8 @@ export interface ImportCallsCommand {
   /** Recorded for every imported value. */
   origin: ChangeOrigin;
   decide: (entries: CallImport['customFields'], fields: CustomFieldDefinition[]) => ChangeSetDecision;
+  /** Told the number of calls written so far, after each chunk (inside the transaction: they commit together at the end). */
+  progress?: (written: number) => void;
 }
 
 /**

@@ -305,6 +305,7 @@ export function* importCalls<Y>(p: ImportPrimitives<Y>, command: ImportCallsComm
       chunk.map(({ call }) => ({ ...call, tenantId: command.tenantId, version: 1 })),
       values,
     );
+    command.progress?.(start + chunk.length);
   }
   if (sets.length > 0) yield* p.appendChanges({ tenantId: command.tenantId, origin: command.origin, now: command.now, sets });
   return command.calls.length;

@@ -26,6 +26,7 @@ describe('callgate CLI help and usage errors', { timeout: 60_000 }, () => {
     [['fields', 'create', '--help'], 'Usage: callgate fields create [options]', ['--type <type>', '--max-length <n>', '--no-editable', '--options <a,b,c>']],
     [['help', 'fields'], 'Usage: callgate fields [options] [command]', ['create [options]  create a custom field']],
     [['calls', 'import', '--help'], 'Usage: callgate calls import [options] <file>', ['- for stdin', '--tenant <name>']],
+    [['calls', 'export', '--help'], 'Usage: callgate calls export [options]', ['--filter <json>', 'CallFilter', '--tenant <name>']],
     [['serve', '--help'], 'Usage: callgate serve [options]', ['--port <port>', '--host <host>', 'else 4000']],
     [['changes', '--help'], 'Usage: callgate changes [options]', ['--after <sequence>', '(default: "0")', 'up to 10000']],
   ])('%j prints that command\'s options with their meaning and defaults', async (args, usage, options) => {

@@ -18,6 +18,9 @@ export function runCli(args: string[], options: { stdin?: string; env?: Record<s
     });
     let stdout = '';
     let stderr = '';
+    // Decoded across chunks: a character split between two reads stays whole.
+    child.stdout.setEncoding('utf8');
+    child.stderr.setEncoding('utf8');
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
     child.on('error', reject);
