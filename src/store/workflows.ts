@@ -83,8 +83,9 @@ export interface CallValuePrimitives<Y> {
   lockCall(tenantId: string, callId: string): Step<Y, CallRecord | undefined>;
   /** Every field of the tenant, enabled or not, and the call's stored values by field id. */
   readFieldsAndValues(tenantId: string, callId: string): Step<Y, { fields: CustomFieldDefinition[]; current: Map<string, string> }>;
+  /** The call's values as stored, after any writes before it. */
   readValues(callId: string): Step<Y, CustomFieldValue[]>;
-  /** Writes each change (null clears the value). */
+  /** Writes each change (null clears the value); an adapter may send the writes with the readValues that follows. */
   writeValues(callId: string, changes: readonly FieldChange[], now: string, userId: string): Step<Y, void>;
   /** Bumps the call's version and appends the change set, if any, at that version: the transaction's last statement. */
   commitChange(callId: string, changeSet: PendingChangeSet | null): Step<Y, CallRecord>;

@@ -205,8 +205,8 @@ describe.skipIf(!onPostgres)(`the PostgreSQL store's request statements ${POSTGR
     });
     const unexpected = statements.filter((s) => !['begin', 'begin isolation level repeatable read read only', 'commit'].includes(s) && !templates.some((t) => t.test(s)));
     expect(unexpected).toEqual([]);
-    // Token, user, fields; the call with its values in one statement; lock, fields, clear, upsert, bump, values in one transaction.
-    expect(statements).toHaveLength(3 + 1 + 8);
+    // Token, user, fields; the call with its values in one statement; lock, fields and values, write and read values, bump in one transaction.
+    expect(statements).toHaveLength(3 + 1 + 6);
   });
 
   it('are named prepared statements on the connection, prepared again on a new connection after the old one died', async () => {

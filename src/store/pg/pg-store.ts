@@ -593,6 +593,8 @@ class PgCallValuePrimitives implements workflows.CallValuePrimitives<Promise<unk
     private readonly transaction: { committed: boolean },
   ) {}
 
+  private pending: { changes: readonly FieldChange[]; now: string; userId: string } | null = null;
+
   private run<Row extends pg.QueryResultRow>(statement: RequestStatement, values: unknown[]) {
     return awaited(runStatement<Row>(this.client, statement, values, this.named));
   }
@@ -607,8 +609,16 @@ class PgCallValuePrimitives implements workflows.CallValuePrimitives<Promise<unk
     return yield* this.run<CustomFieldDefinition>(REQUEST_SQL.allFields, [tenantId]);
   }
 
+  /** The call's values, after the writes pending since writeValues if there are any, in one statement with them. */
   *readValues(callId: string) {
-    return (yield* this.run<ValueRow>(REQUEST_SQL.values, [callId])).map(toValue);
+    const pending = this.pending;
+    this.pending = null;
+    if (!pending) return (yield* this.run<ValueRow>(REQUEST_SQL.values, [callId])).map(toValue);
+    const { changes, now, userId } = pending;
+    const written = changes.filter((change) => change.value !== null);
+    const cleared = changes.filter((change) => change.value === null).map((change) => change.fieldId);
+    const values = [callId, cleared, written.map((change) => change.fieldId), written.map((change) => change.value), now, userId];
+    return (yield* this.run<ValueRow>(REQUEST_SQL.writeValues, values)).map(toValue);
   }
 
   *readFieldsAndValues(tenantId: string, callId: string) {
@@ -621,23 +631,16 @@ class PgCallValuePrimitives implements workflows.CallValuePrimitives<Promise<unk
     return { fields, current };
   }
 
-  /** Every clear in one statement, then every write in one. */
+  /**
+   * Held until the workflow reads the values back (it always does, before committing), to send the writes and that
+   * read as one statement: one round trip where three were (clear, write, read).
+   */
   *writeValues(callId: string, changes: readonly FieldChange[], now: string, userId: string) {
-    const cleared: string[] = [];
-    const writtenIds: string[] = [];
-    const writtenValues: string[] = [];
-    for (const change of changes) {
-      if (change.value === null) cleared.push(change.fieldId);
-      else {
-        writtenIds.push(change.fieldId);
-        writtenValues.push(change.value);
-      }
-    }
-    if (cleared.length > 0) yield* this.run(REQUEST_SQL.clearValues, [callId, cleared]);
-    if (writtenIds.length > 0) yield* this.run(REQUEST_SQL.upsertValues, [callId, writtenIds, writtenValues, now, userId]);
+    this.pending = { changes, now, userId };
   }
 
   *commitChange(callId: string, changeSet: workflows.PendingChangeSet | null) {
+    if (this.pending) yield* this.readValues(callId);
     if (!changeSet || !this.changeLog) {
       const [updated] = yield* this.run<CallRecord>(REQUEST_SQL.bumpVersion, [callId]);
       return toCall(updated!);

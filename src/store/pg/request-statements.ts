@@ -70,14 +70,30 @@ export const REQUEST_SQL = {
   ),
   allFields: statement('all_fields', `${FIELD} ${BY_NAME}`),
   enabledFields: statement('enabled_fields', `${FIELD} and enabled ${BY_NAME}`),
-  /** $2: the field ids whose values are cleared. */
-  clearValues: statement('clear_values', 'delete from call_custom_field_values where call_id = $1 and field_id = any($2::uuid[])'),
-  /** $2, $3: field ids and values, in the order of the change set (rows are written, and locked, in that order). */
-  upsertValues: statement(
-    'upsert_values',
-    `insert into call_custom_field_values (call_id, field_id, value, updated_at, updated_by)
-  select $1::uuid, w.field_id, w.value, $4::timestamptz, $5::uuid from unnest($2::uuid[], $3::text[]) as w(field_id, value)
-  on conflict (call_id, field_id) do update set value = excluded.value, updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
+  /**
+   * Clears and writes a call's values and reads them all back, in one statement. $1 call, $2 the field ids cleared,
+   * $3 and $4 the field ids and values written (rows are written, and locked, in that order), $5 time, $6 user. A
+   * statement does not see its own writes, so the values read are those it wrote (RETURNING) and, of the others, what
+   * its snapshot holds: taken after the call's row lock, as a separate read would be. Read as `values` reads.
+   */
+  writeValues: statement(
+    'write_values',
+    `with cleared as (delete from call_custom_field_values where call_id = $1 and field_id = any($2::uuid[])),
+  written as (
+    insert into call_custom_field_values (call_id, field_id, value, updated_at, updated_by)
+    select $1::uuid, w.field_id, w.value, $5::timestamptz, $6::uuid from unnest($3::uuid[], $4::text[]) as w(field_id, value)
+    on conflict (call_id, field_id) do update set value = excluded.value, updated_at = excluded.updated_at, updated_by = excluded.updated_by
+    returning field_id, value, updated_at, updated_by),
+  kept as (
+    select field_id, value, updated_at, updated_by from call_custom_field_values
+    where call_id = $1 and field_id <> all($2::uuid[]) and field_id <> all($3::uuid[])),
+  stored as (select * from written union all select * from kept)
+  select v.field_id as "fieldId", f.name, v.value, v.updated_at as "updatedAt", u.username as "updatedBy", f.type, f.options, f.max_length as "maxLength"
+  from stored v
+  join custom_fields f on f.field_id = v.field_id
+  left join api_users u on u.id = v.updated_by
+  where f.enabled
+  order by f.name collate "C", f.field_id`,
   ),
   bumpVersion: statement('bump_version', `update calls set version = version + 1 where call_id = $1 returning ${CALL_COLUMNS}`),
   /** The tenant's fields and the call's stored value of each (null where none): one round trip for what a change decides on and replaces. */
