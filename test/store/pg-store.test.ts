@@ -1,21 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { readMigrationFiles } from 'drizzle-orm/migrator';
-import { drizzle } from 'drizzle-orm/node-postgres';
-import { PgDialect } from 'drizzle-orm/pg-core';
 import { describe, expect, it } from 'vitest';
 import { decideChangeSet } from '../../src/core/change-set.js';
 import { StoreUnavailableError, type CallStore, type SetCallCustomFieldsCommand } from '../../src/store/call-store.js';
 import { openStore } from '../../src/store/open-store.js';
+import { PgCallStore } from '../../src/store/pg/pg-store.js';
 import { adminClient, freshSchema, onCleanup, onPostgres, openTestStore, POSTGRES_ONLY } from '../support/database.js';
 import { CALL, createWorld, FIELD, NOW, type World } from '../support/fixtures.js';
 import { closedPort, silentPort } from '../support/tcp-proxy.js';
 import { TEST_ORIGIN } from '../support/origin.js';
 
-const PG_MIGRATIONS = fileURLToPath(new URL('../../drizzle/pg', import.meta.url));
 
 /** A second store (its own pool, as another callgate instance would have) on the world's database. */
 async function secondInstance(world: World, options: Parameters<typeof openTestStore>[0] = {}): Promise<CallStore> {
@@ -183,23 +176,14 @@ describe('a PostgreSQL database that is not there', () => {
 
 describe.skipIf(!onPostgres)(`PostgreSQL migration 0004: calls.version as bigint ${POSTGRES_ONLY}`, () => {
   it('widens the version of a database the previous migrations left, keeping every call’s version, and then takes one past 2^31-1', async () => {
-    // The migrations before 0004, as the previous release shipped them.
-    const before = mkdtempSync(join(tmpdir(), 'callgate-pg-0003-'));
-    onCleanup(() => rmSync(before, { recursive: true, force: true }));
-    cpSync(PG_MIGRATIONS, before, { recursive: true });
-    const journalFile = join(before, 'meta', '_journal.json');
-    const journal = JSON.parse(readFileSync(journalFile, 'utf8')) as { entries: { tag: string }[] };
-    const upgrade = journal.entries.findIndex((entry) => entry.tag === '0004_call_version_bigint');
-    expect(upgrade).toBe(4);
-    writeFileSync(journalFile, JSON.stringify({ ...journal, entries: journal.entries.slice(0, upgrade) }));
-
+    // The migrations before 0004, as the previous release left the database.
     const { schema, url } = await freshSchema();
+    const earlier = new PgCallStore({ url });
+    await earlier.migrate({ count: 4 });
+    await earlier.close();
     const admin = await adminClient();
     onCleanup(() => admin.end());
-    await admin.query(`create schema ${schema}`);
     await admin.query(`set search_path = ${schema}`);
-    const migrations = readMigrationFiles({ migrationsFolder: before }).map((m) => ({ ...m, sql: m.sql.map((s) => s.replaceAll('"public".', `"${schema}".`)) }));
-    await new PgDialect().migrate(migrations, drizzle(admin)._.session, { migrationsFolder: before, migrationsSchema: schema });
     const columnType = async () =>
       (await admin.query(`select data_type from information_schema.columns where table_schema = $1 and table_name = 'calls' and column_name = 'version'`, [schema])).rows[0]?.data_type;
     expect(await columnType()).toBe('integer');

@@ -117,6 +117,9 @@ const VALUE_COLUMNS = {
   maxLength: customFields.maxLength,
 };
 
+/** A statement that must run outside a transaction (see migrate). */
+const ONLINE_INDEX = /\b(create|drop)\s+index\s+concurrently\b/i;
+
 const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
 /** Field names sort by code point, as SQLite's BINARY collation does, whatever the database's collation. */
@@ -179,20 +182,34 @@ export class PgCallStore implements port.CallStore {
     this.changeListener = new PgChangeListener({ connectionString, connectionTimeoutMillis: options.connectTimeoutMs ?? PG_DEFAULTS.connectTimeoutMs, application_name: 'callgate' });
   }
 
-  async migrate(): Promise<void> {
+  /**
+   * Applies the pending migrations (`count`: only the first so many, for tests of an upgrade). drizzle applies a run of
+   * migrations in one transaction; a migration that builds or drops an index CONCURRENTLY cannot run in one, so it is
+   * applied on its own after the migrations before it, statement by statement (see applyOnline).
+   */
+  async migrate(options: { count?: number } = {}): Promise<void> {
     await this.read(async () => {
       const client = await this.pool.connect();
       try {
-        // Several instances may start at once: one migrates, the others wait and then find nothing to do.
+        // Several instances may start at once: one migrates, the others wait and then find nothing to do. They wait
+        // by polling, outside any statement: an index built CONCURRENTLY waits for every snapshot older than itself,
+        // and a session blocked in pg_advisory_lock would hold one.
         const key = `callgate:migrate:${this.schema ?? ''}`;
-        await client.query('select pg_advisory_lock(hashtext($1))', [key]);
+        while (!(await client.query<{ locked: boolean }>('select pg_try_advisory_lock(hashtext($1)) as locked', [key])).rows[0]!.locked) await sleep(100);
         try {
           if (this.schema) await client.query(`create schema if not exists ${quoteIdent(this.schema)}`);
-          const migrations = readMigrationFiles({ migrationsFolder: MIGRATIONS }).map((m) => ({ ...m, sql: m.sql.map((s) => this.retarget(s)) }));
-          await new PgDialect().migrate(migrations, drizzle(client)._.session, {
-            migrationsFolder: MIGRATIONS,
-            migrationsSchema: this.schema ?? 'drizzle',
-          });
+          const migrations = readMigrationFiles({ migrationsFolder: MIGRATIONS })
+            .slice(0, options.count)
+            .map((m) => ({ ...m, sql: m.sql.map((s) => this.retarget(s)) }));
+          const session = drizzle(client)._.session;
+          const config = { migrationsFolder: MIGRATIONS, migrationsSchema: this.schema ?? 'drizzle' };
+          const dialect = new PgDialect();
+          for (const [i, migration] of migrations.entries()) {
+            if (!migration.sql.some((statement) => ONLINE_INDEX.test(statement))) continue;
+            await dialect.migrate(migrations.slice(0, i), session, config);
+            await this.applyOnline(client, migration);
+          }
+          await dialect.migrate(migrations, session, config);
         } finally {
           await client.query('select pg_advisory_unlock(hashtext($1))', [key]).catch(() => {});
         }
@@ -200,6 +217,35 @@ export class PgCallStore implements port.CallStore {
         client.release();
       }
     });
+  }
+
+  /**
+   * A migration of CONCURRENTLY index statements, each outside a transaction: writes to the table go on while the
+   * index builds, however long (no statement timeout here). Each statement must be safe to run again
+   * (IF [NOT] EXISTS): should the process stop midway, the next start runs the migration again, and first drops an
+   * index left invalid by a build that did not finish. The migration is recorded as drizzle records it.
+   */
+  private async applyOnline(client: pg.PoolClient, migration: { sql: string[]; folderMillis: number; hash: string }): Promise<void> {
+    const applied = await client.query(`select 1 from ${this.migrationsTable()} where created_at >= $1 limit 1`, [migration.folderMillis]);
+    if (applied.rowCount) return;
+    await client.query('set statement_timeout = 0');
+    try {
+      for (const statement of migration.sql) {
+        const built = /create\s+index\s+concurrently\s+if\s+not\s+exists\s+"([^"]+)"/i.exec(statement)?.[1];
+        if (built) {
+          const leftover = await client.query(
+            `select 1 from pg_index i join pg_class c on c.oid = i.indexrelid
+             where c.relname = $1 and c.relnamespace = current_schema()::regnamespace and not i.indisvalid`,
+            [built],
+          );
+          if (leftover.rowCount) await client.query(`drop index concurrently if exists ${quoteIdent(built)}`);
+        }
+        await client.query(statement);
+      }
+    } finally {
+      await client.query('reset statement_timeout');
+    }
+    await client.query(`insert into ${this.migrationsTable()} (hash, created_at) values ($1, $2)`, [migration.hash, migration.folderMillis]);
   }
 
   /** drizzle-kit names `"public".` in foreign keys; in a schema of our own, the checked-in SQL applies there instead. */
