@@ -93,17 +93,25 @@ const sql = {
   viewer:
     'SELECT u.id AS "userId", u.tenant_id AS "tenantId", u.role AS role FROM api_tokens t JOIN api_users u ON u.id = t.user_id ' +
     'WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND NOT u.disabled',
-  call: `SELECT ${CALL_COLUMNS} FROM calls WHERE call_id = $1 AND tenant_id = $2`,
+  /** The call and its values in one statement, one row per value (value columns null for a call with none), as callgate reads it. */
+  callWithValues:
+    `SELECT c.call_id, c.setup_time, c.from_number, c.to_number, c.direction, c.duration, c.version, ${VALUE_COLUMNS} FROM calls c ` +
+    'LEFT JOIN (call_custom_field_values v JOIN custom_fields f ON f.field_id = v.field_id AND f.enabled) ON v.call_id = c.call_id ' +
+    `WHERE c.call_id = $1 AND c.tenant_id = $2 ${BY_NAME}`,
   callForUpdate: `SELECT ${CALL_COLUMNS} FROM calls WHERE call_id = $1 AND tenant_id = $2 FOR UPDATE`,
   values: `SELECT ${VALUE_COLUMNS} FROM call_custom_field_values v JOIN custom_fields f ON f.field_id = v.field_id WHERE v.call_id = $1 AND f.enabled ${BY_NAME}`,
   fields:
     'SELECT field_id, tenant_id, name, description, type, options, max_length, editable, enabled, previous_names FROM custom_fields f ' +
     `WHERE tenant_id = $1 ${BY_NAME}`,
-  clear: 'DELETE FROM call_custom_field_values WHERE call_id = $1 AND field_id = ANY($2::uuid[])',
-  upsert:
-    'INSERT INTO call_custom_field_values (call_id, field_id, value, updated_at, updated_by) ' +
-    'SELECT $1, w.field_id, w.value, $4, $5 FROM unnest($2::uuid[], $3::text[]) AS w(field_id, value) ' +
-    'ON CONFLICT (call_id, field_id) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at, updated_by = excluded.updated_by',
+  /** Clears ($2), writes ($3, $4) and reads back the call's values in one statement, as callgate's store does. */
+  writeValues:
+    'WITH cleared AS (DELETE FROM call_custom_field_values WHERE call_id = $1 AND field_id = ANY($2::uuid[])), ' +
+    'written AS (INSERT INTO call_custom_field_values (call_id, field_id, value, updated_at, updated_by) ' +
+    'SELECT $1::uuid, w.field_id, w.value, $5::timestamptz, $6::uuid FROM unnest($3::uuid[], $4::text[]) AS w(field_id, value) ' +
+    'ON CONFLICT (call_id, field_id) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at, updated_by = excluded.updated_by ' +
+    'RETURNING field_id, value, updated_at), ' +
+    'kept AS (SELECT field_id, value, updated_at FROM call_custom_field_values WHERE call_id = $1 AND field_id <> ALL($2::uuid[]) AND field_id <> ALL($3::uuid[])), ' +
+    `v AS (SELECT * FROM written UNION ALL SELECT * FROM kept) SELECT ${VALUE_COLUMNS} FROM v JOIN custom_fields f ON f.field_id = v.field_id WHERE f.enabled ${BY_NAME}`,
   bump: `UPDATE calls SET version = version + 1 WHERE call_id = $1 RETURNING ${CALL_COLUMNS}`,
   page: `SELECT ${CALL_COLUMNS} FROM calls WHERE tenant_id = $1 ORDER BY setup_time DESC, call_id DESC LIMIT $2`,
   pageValues: `SELECT v.call_id, ${VALUE_COLUMNS} FROM call_custom_field_values v JOIN custom_fields f ON f.field_id = v.field_id WHERE v.call_id = ANY($1::uuid[]) AND f.enabled ${BY_NAME}`,
@@ -164,11 +172,12 @@ const store: FloorStore = {
     return (await pool.query<Viewer & { role: Role }>(sql.viewer, [tokenHash])).rows[0] ?? null;
   },
 
-  call(tenantId, callId) {
-    return transaction('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', async (client) => {
-      const [call] = (await client.query<CallRecord>(sql.call, [callId, tenantId])).rows;
-      return call ? { call: toCall(call), values: await readValues(client, callId) } : null;
-    });
+  async call(tenantId, callId) {
+    const rows = (await pool.query<CallRecord & { [K in keyof ValueRecord]: ValueRecord[K] | null }>(sql.callWithValues, [callId, tenantId])).rows;
+    if (rows.length === 0) return null;
+    const { call_id, setup_time, from_number, to_number, direction, duration, version } = rows[0]!;
+    const values = rows.filter((r): r is typeof r & ValueRecord => r.field_id !== null).map(({ field_id, name, value, updated_at, type }) => toValue({ field_id, name, value, updated_at, type }));
+    return { call: toCall({ call_id, setup_time, from_number, to_number, direction, duration, version }), values };
   },
 
   writeCustomFields(viewer: Viewer, callId: string, entries: FieldEntry[], now: string) {
@@ -182,12 +191,10 @@ const store: FloorStore = {
       if (decision.changes.length === 0) return { kind: 'updated', call: toCall(call), values: await readValues(client, callId) };
       const cleared = decision.changes.filter((c) => c.value === null).map((c) => c.fieldId);
       const written = decision.changes.filter((c) => c.value !== null);
-      if (cleared.length > 0) await client.query(sql.clear, [callId, cleared]);
-      if (written.length > 0) {
-        await client.query(sql.upsert, [callId, written.map((c) => c.fieldId), written.map((c) => c.value), now, viewer.userId]);
-      }
+      const params = [callId, cleared, written.map((c) => c.fieldId), written.map((c) => c.value), now, viewer.userId];
+      const values = (await client.query<ValueRecord>(sql.writeValues, params)).rows.map(toValue);
       const [bumped] = (await client.query<CallRecord>(sql.bump, [callId])).rows;
-      return { kind: 'updated', call: toCall(bumped!), values: await readValues(client, callId) };
+      return { kind: 'updated', call: toCall(bumped!), values };
     });
   },
 
