@@ -44,7 +44,7 @@ for (let i = 0; i < n; i++) {
   });
   if (!out.write(line + '\n')) await new Promise((resolve) => out.once('drain', resolve));
 }
-await new Promise((resolve) => out.end(resolve));
+await new Promise<void>((resolve) => out.end(() => resolve()));
 
 const started = Date.now();
 const r = spawnSync('/usr/bin/time', ['-v', 'node', 'bin/callgate.js', 'calls', 'import', file, '--db', db], { encoding: 'utf8' });
