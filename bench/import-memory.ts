@@ -42,7 +42,7 @@ for (let i = 0; i < n; i++) {
       { name: 'Amount', value: String(i % 1000) },
     ],
   });
-  if (!out.write(line + '\n')) await new Promise((resolve) => out.once('drain', resolve));
+  if (!out.write(line + '\n')) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
 }
 await new Promise<void>((resolve) => out.end(() => resolve()));
 
