@@ -59,6 +59,45 @@ export interface WebhookEndpointChange {
   fields?: FieldFilter;
 }
 
+/** A delivery made from the log, before its first attempt. */
+export interface NewWebhookDelivery {
+  id: string;
+  eventId: string;
+  callId: string | null;
+  sequence: number;
+  payload: string;
+}
+
+/** A delivery an instance has claimed (leased) to attempt now. */
+export interface ClaimedDelivery {
+  id: string;
+  endpointId: string;
+  url: string;
+  eventId: string;
+  payload: string;
+  /** Attempts made before this one. */
+  attempts: number;
+  createdAt: string;
+}
+
+/** What one attempt came to. */
+export interface WebhookAttemptResult {
+  deliveryId: string;
+  endpointId: string;
+  attempt: number;
+  startedAt: string;
+  durationMs: number;
+  statusCode: number | null;
+  error: string | null;
+  responseBody: string | null;
+  /** delivered; pending again at nextAttemptAt; or failed for good. */
+  outcome: 'delivered' | 'retry' | 'failed';
+  nextAttemptAt: string;
+  now: string;
+  /** Whether the endpoint's failing streak has lasted the whole retry window (see core disableReason). */
+  retryWindowMs: number;
+}
+
 export interface WebhookStore {
   /** Creates an endpoint whose cursor is the tenant's log head: it receives changes made from now on. */
   createEndpoint(endpoint: NewWebhookEndpoint): Promise<WebhookEndpointRecord>;
@@ -75,4 +114,19 @@ export interface WebhookStore {
   signingSecrets(endpointId: string, now: string): Promise<string[]>;
   /** An endpoint's deliveries, newest first, after the delivery `after` (an id), with their attempts. */
   listDeliveries(tenantId: string, endpointId: string, page: { first: number; after?: string | undefined }): Promise<WebhookDeliveryRecord[]>;
+
+  /** Enabled endpoints of every tenant (the worker's feed). */
+  enabledEndpoints(): Promise<WebhookEndpointRecord[]>;
+  /** Inserts deliveries (again is a no-op) and moves the endpoint's cursor to `cursor`, in one transaction. */
+  enqueue(endpointId: string, deliveries: readonly NewWebhookDelivery[], cursor: number, now: string): Promise<void>;
+  /**
+   * Leases up to `limit` due deliveries of enabled endpoints until `leaseUntil`:
+   * pending, due, not leased (or the lease expired), and the earliest
+   * unfinished one of its call for its endpoint (per-call order).
+   */
+  claimDue(owner: string, now: string, leaseUntil: string, limit: number): Promise<ClaimedDelivery[]>;
+  /** Records an attempt and its outcome; a failure starts or continues the endpoint's failing streak, a success ends it; a streak as long as the retry window disables the endpoint. */
+  recordAttempt(result: WebhookAttemptResult): Promise<void>;
+  /** Makes a delivery of the tenant pending again, due now; false when there is none. */
+  redeliver(tenantId: string, deliveryId: string, now: string): Promise<boolean>;
 }

@@ -67,6 +67,7 @@ export class SqliteCallStore implements port.CallStore {
   private readonly changeLog: boolean;
   private readonly changeNotifier: SqliteChangeNotifier;
   private readonly path: string;
+  private memoryWebhookKey: Buffer | undefined;
 
   constructor(options: SqliteStoreOptions) {
     this.path = options.path;
@@ -260,7 +261,9 @@ export class SqliteCallStore implements port.CallStore {
   /** Webhook endpoints and deliveries; secrets sealed with WEBHOOK_SECRET_KEY, else a key file beside the database. */
   webhooks(options: { secretKey?: string | undefined } = {}): WebhookStore {
     const keyFile = this.path === ':memory:' ? undefined : webhookKeyFileFor(this.path);
-    const key = !options.secretKey && !keyFile ? randomBytes(32) : loadWebhookKey({ envKey: options.secretKey, keyFile });
+    // An in-memory database without a key gets one for its lifetime.
+    this.memoryWebhookKey ??= randomBytes(32);
+    const key = !options.secretKey && !keyFile ? this.memoryWebhookKey : loadWebhookKey({ envKey: options.secretKey, keyFile });
     return new SqliteWebhookStore(this.db, key);
   }
 

@@ -1,6 +1,6 @@
-import { and, asc, desc, eq, inArray, lt, or } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, lt, or, sql } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
-import type { FieldFilter } from '../../core/webhooks.js';
+import { disableReason, type FieldFilter } from '../../core/webhooks.js';
 import { openSecret, sealSecret } from '../webhook-secrets.js';
 import type * as port from '../webhook-store.js';
 import * as schema from './schema.js';
@@ -166,5 +166,95 @@ export class SqliteWebhookStore implements port.WebhookStore {
         .filter((a) => a.deliveryId === r.id)
         .map((a) => ({ attempt: a.attempt, startedAt: a.startedAt, durationMs: a.durationMs, statusCode: a.statusCode, error: a.error })),
     }));
+  }
+
+  async enabledEndpoints(): Promise<port.WebhookEndpointRecord[]> {
+    return this.db.select().from(webhookEndpoints).where(eq(webhookEndpoints.enabled, true)).all().map(endpointRecord);
+  }
+
+  async enqueue(endpointId: string, deliveries: readonly port.NewWebhookDelivery[], cursor: number, now: string): Promise<void> {
+    this.db.transaction(
+      (tx) => {
+        if (deliveries.length > 0) {
+          tx.insert(webhookDeliveries)
+            .values(deliveries.map((d) => ({ ...d, endpointId, status: 'pending' as const, attempts: 0, nextAttemptAt: now, createdAt: now })))
+            .onConflictDoNothing()
+            .run();
+        }
+        tx.update(webhookEndpoints)
+          .set({ cursorSequence: sql`max(${webhookEndpoints.cursorSequence}, ${cursor})` })
+          .where(eq(webhookEndpoints.id, endpointId))
+          .run();
+      },
+      { behavior: 'immediate' },
+    );
+  }
+
+  async claimDue(owner: string, now: string, leaseUntil: string, limit: number): Promise<port.ClaimedDelivery[]> {
+    const claimed = this.db.all<Omit<port.ClaimedDelivery, 'url'>>(sql`
+      update webhook_deliveries set lease_until = ${leaseUntil}, leased_by = ${owner}
+      where id in (
+        select c.id from webhook_deliveries c join webhook_endpoints e on e.id = c.endpoint_id
+        where c.status = 'pending' and c.next_attempt_at <= ${now} and (c.lease_until is null or c.lease_until <= ${now}) and e.enabled = 1
+          and not exists (
+            select 1 from webhook_deliveries p
+            where p.endpoint_id = c.endpoint_id and p.call_id = c.call_id and p.status = 'pending' and p.sequence < c.sequence)
+        order by c.next_attempt_at, c.sequence limit ${limit})
+      returning id, endpoint_id as endpointId, event_id as eventId, payload, attempts, created_at as createdAt`);
+    if (claimed.length === 0) return [];
+    const ids = [...new Set(claimed.map((c) => c.endpointId))];
+    const urls = new Map(
+      this.db.select({ id: webhookEndpoints.id, url: webhookEndpoints.url }).from(webhookEndpoints).where(inArray(webhookEndpoints.id, ids)).all().map((e) => [e.id, e.url]),
+    );
+    return claimed.map((c) => ({ ...c, url: urls.get(c.endpointId)! }));
+  }
+
+  async recordAttempt(r: port.WebhookAttemptResult): Promise<void> {
+    this.db.transaction(
+      (tx) => {
+        tx.insert(webhookAttempts)
+          .values({ deliveryId: r.deliveryId, attempt: r.attempt, startedAt: r.startedAt, durationMs: r.durationMs, statusCode: r.statusCode, error: r.error, responseBody: r.responseBody })
+          .onConflictDoNothing()
+          .run();
+        tx.update(webhookDeliveries)
+          .set({
+            attempts: r.attempt,
+            status: r.outcome === 'retry' ? 'pending' : r.outcome,
+            nextAttemptAt: r.nextAttemptAt,
+            leaseUntil: null,
+            leasedBy: null,
+            lastError: r.error,
+            finishedAt: r.outcome === 'retry' ? null : r.now,
+          })
+          .where(eq(webhookDeliveries.id, r.deliveryId))
+          .run();
+        const endpoint = tx.select().from(webhookEndpoints).where(eq(webhookEndpoints.id, r.endpointId)).get();
+        if (!endpoint) return;
+        if (r.outcome === 'delivered') {
+          if (endpoint.failingSince !== null) tx.update(webhookEndpoints).set({ failingSince: null }).where(eq(webhookEndpoints.id, r.endpointId)).run();
+          return;
+        }
+        const failingSince = endpoint.failingSince ?? r.startedAt;
+        const reason = disableReason(failingSince, r.now, r.retryWindowMs);
+        tx.update(webhookEndpoints)
+          .set(reason ? { failingSince, enabled: false, disabledReason: reason, updatedAt: r.now } : { failingSince })
+          .where(eq(webhookEndpoints.id, r.endpointId))
+          .run();
+      },
+      { behavior: 'immediate' },
+    );
+  }
+
+  async redeliver(tenantId: string, deliveryId: string, now: string): Promise<boolean> {
+    const d = webhookDeliveries;
+    const owned = this.db
+      .select({ id: d.id })
+      .from(d)
+      .innerJoin(webhookEndpoints, eq(webhookEndpoints.id, d.endpointId))
+      .where(and(eq(d.id, deliveryId), eq(webhookEndpoints.tenantId, tenantId)))
+      .get();
+    if (!owned) return false;
+    this.db.update(d).set({ status: 'pending', nextAttemptAt: now, finishedAt: null, leaseUntil: null, leasedBy: null }).where(eq(d.id, deliveryId)).run();
+    return true;
   }
 }
