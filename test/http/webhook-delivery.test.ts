@@ -153,4 +153,46 @@ describe.skipIf(onPostgres)('webhook delivery (SQLite, one process)', () => {
     expect(delivery!.attempts[0]).toMatchObject({ statusCode: null, error: expect.stringMatching(/receiver.test resolves to 127.0.0.1/) });
     expect(hook.receipts).toEqual([]);
   });
+
+  it('signs with both secrets during a rotation, so a receiver still on the old one verifies', async () => {
+    const world = await createWorld();
+    let secret = '';
+    const hook = await receiver(() => secret, 0, 0);
+    cleanups.push(hook.close);
+    const created = await createWebhook(world.store, { url: hook.url }, { env: ENV });
+    secret = created.secret;
+    const webhooks = world.store.webhooks!();
+    const now = new Date();
+    await webhooks.rotateSecret(world.tenantId, created.endpoint.id, 'whsec_' + Buffer.alloc(24, 9).toString('base64'), new Date(now.getTime() + 3_600_000).toISOString(), now.toISOString());
+    expect(await webhooks.signingSecrets(created.endpoint.id, now.toISOString())).toHaveLength(2);
+    const worker = new WebhookWorker({ store: world.store, webhooks, policy: urlPolicyFrom(ENV), ...FAST });
+    worker.start();
+    cleanups.push(() => worker.stop());
+    await writeConcurrently(world, 1, 1);
+    await until(() => hook.receipts.length === 1);
+    expect(hook.receipts[0]!.verified).toBe(true);
+    secret = 'whsec_' + Buffer.alloc(24, 9).toString('base64');
+    await writeConcurrently(world, 2, 1); // the second writer changes the other call
+    await until(() => hook.receipts.length >= 2);
+    expect(hook.receipts[1]!.verified).toBe(true);
+  });
+
+  it('marks a delivery failed after the retry window and disables an endpoint failing that long, with the reason', async () => {
+    const world = await createWorld();
+    const hook = await receiver(() => 'whsec_x', 1, 0);
+    cleanups.push(hook.close);
+    const created = await createWebhook(world.store, { url: hook.url }, { env: ENV });
+    const webhooks = world.store.webhooks!();
+    const worker = new WebhookWorker({ store: world.store, webhooks, policy: urlPolicyFrom(ENV), ...FAST, retryWindowMs: 300 });
+    worker.start();
+    cleanups.push(() => worker.stop());
+    await writeConcurrently(world, 1, 1);
+    await until(async () => (await webhooks.getEndpoint(world.tenantId, created.endpoint.id))!.enabled === false);
+    const endpoint = (await webhooks.getEndpoint(world.tenantId, created.endpoint.id))!;
+    expect(endpoint.disabledReason).toMatch(/every delivery has failed since/);
+    const [delivery] = await webhooks.listDeliveries(world.tenantId, created.endpoint.id, { first: 5 });
+    expect(delivery!.status).toBe('failed');
+    expect(delivery!.attempts.length).toBeGreaterThan(1);
+    expect(delivery!.attempts.every((a) => a.statusCode === 500)).toBe(true);
+  });
 });
