@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { urlPolicyFrom, type UrlPolicy } from '../core/webhooks.js';
 import { DEFAULT_DATABASE, type StoreOptions } from '../store/open-store.js';
 import { DEFAULT_LIMITS, DEFAULT_MAX_BUFFERED_EVENTS, DEFAULT_MAX_SUBSCRIPTIONS_PER_USER, DEFAULT_WEBSOCKET_LIMITS, type GraphQLLimits, type WebSocketLimits } from './app.js';
 import { corsOriginProblem } from './cors.js';
@@ -30,6 +31,12 @@ const ConfigSchema = z.object({
   INTROSPECTION: flag.default(true),
   NODE_ENV: z.string().default('production'),
   AUTH_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(60),
+  WEBHOOKS: flag.default(true),
+  WEBHOOK_SECRET_KEY: z.string().optional(),
+  WEBHOOK_ALLOW_HTTP_HOSTS: z.string().optional(),
+  WEBHOOK_ALLOW_PRIVATE: z.enum(['true', 'false']).optional(),
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  WEBHOOK_RETRY_HOURS: z.coerce.number().min(0.001).max(720).default(24),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(1000).default(10),
   DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(10_000),
   DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(5_000),
@@ -88,6 +95,8 @@ export interface Config {
   maxSubscriptionsPerUser: number;
   /** Change records waiting for one subscriber at most; one further behind is ended, told to resume with `after`. */
   maxBufferedEvents: number;
+  /** The webhook worker (WEBHOOKS=false turns it off); secretKey is WEBHOOK_SECRET_KEY. */
+  webhooks: { enabled: boolean; secretKey: string | undefined; policy: UrlPolicy; timeoutMs: number; retryWindowMs: number };
 }
 
 export class ConfigError extends Error {}
@@ -128,6 +137,13 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     introspection: c.INTROSPECTION,
     development: c.NODE_ENV === 'development',
     authCacheTtlMs: c.AUTH_CACHE_TTL_SECONDS * 1000,
+    webhooks: {
+      enabled: c.WEBHOOKS,
+      secretKey: c.WEBHOOK_SECRET_KEY,
+      policy: urlPolicyFrom(env),
+      timeoutMs: c.WEBHOOK_TIMEOUT_MS,
+      retryWindowMs: c.WEBHOOK_RETRY_HOURS * 3_600_000,
+    },
     store: {
       poolSize: c.DATABASE_POOL_SIZE,
       statementTimeoutMs: c.DATABASE_STATEMENT_TIMEOUT_MS,

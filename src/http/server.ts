@@ -5,6 +5,7 @@ import { createApp, type App } from './app.js';
 import { Authenticator } from '../auth/authenticator.js';
 import { parseConfig, type Config } from './config.js';
 import { createLogger } from './logger.js';
+import { WebhookWorker } from './webhook-worker.js';
 
 /** The one place that reads process.env. */
 export function readConfig(overrides: Partial<Config> = {}): Config {
@@ -67,12 +68,24 @@ export async function startServer(config: Config, store: CallStore, timeouts: Se
     maxBufferedEvents: config.maxBufferedEvents,
     authenticator: new Authenticator(store, { cacheTtlMs: config.authCacheTtlMs }),
   });
+  const webhooks = config.webhooks?.enabled && store.webhooks ? store.webhooks({ secretKey: config.webhooks.secretKey }) : undefined;
+  const webhookWorker = webhooks
+    ? new WebhookWorker({
+        store,
+        webhooks,
+        policy: config.webhooks.policy,
+        timeoutMs: config.webhooks.timeoutMs,
+        retryWindowMs: config.webhooks.retryWindowMs,
+        onError: (error) => logger.error({ err: error }, 'webhook delivery round failed'),
+      })
+    : undefined;
   const server = createNodeServer(app, timeouts);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());
   });
   const { port } = server.address() as AddressInfo;
+  webhookWorker?.start();
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   let closing: Promise<void> | undefined;
   return {
@@ -103,6 +116,7 @@ export async function startServer(config: Config, store: CallStore, timeouts: Se
           server.closeIdleConnections();
         });
         await subscriptionsClosed;
+        await webhookWorker?.stop();
         await store.close();
         logger.info('stopped');
         await new Promise<void>((resolve) => logger.flush(() => resolve()));

@@ -1,3 +1,4 @@
+import type { WebhookStore } from './webhook-store.js';
 import type { ApiUserRecord } from '../core/api-user.js';
 import type { AccountWindow, TokenKey } from '../core/account-list.js';
 import type { CallImport, CallRecord } from '../core/call.js';
@@ -305,6 +306,11 @@ export interface CallStore {
    * nothing): readChanges says what is new.
    */
   watchChanges(onWake: (wake: ChangeWake) => void): () => Promise<void>;
+  /**
+   * The webhook port (store/webhook-store.ts); secretKey is WEBHOOK_SECRET_KEY.
+   * Only the SQLite adapter has it yet.
+   */
+  webhooks?(options?: { secretKey?: string | undefined }): WebhookStore;
   /** Deletes records committed before `before`, at most `batch` in one short transaction; the number deleted. */
   deleteChangesBefore(before: string, batch: number): Promise<number>;
 

@@ -164,3 +164,82 @@ export const changeLogHeads = pgTable('change_log_heads', {
   lastSequence: bigint('last_sequence', { mode: 'number' }).notNull(),
   lastCommittedAt: instant('last_committed_at').notNull(),
 });
+
+/**
+ * A tenant's webhook endpoint (core/webhooks.ts). `fields` holds field ids,
+ * null for every field. Secrets are stored sealed (store/webhook-secrets.ts):
+ * a dump of this table alone does not reveal them. During a rotation the
+ * previous secret also signs until `previous_secret_expires_at`.
+ * `cursor_sequence` is how far the change log has been turned into deliveries.
+ */
+export const webhookEndpoints = pgTable(
+  'webhook_endpoints',
+  {
+    id: uuid('id').primaryKey(),
+    tenantId: uuid('tenant_id').notNull().references(() => tenants.id),
+    url: text('url').notNull(),
+    enabled: boolean('enabled').notNull().default(true),
+    fields: jsonb('fields').$type<string[]>(),
+    sealedSecret: text('sealed_secret').notNull(),
+    sealedPreviousSecret: text('sealed_previous_secret'),
+    previousSecretExpiresAt: instant('previous_secret_expires_at'),
+    disabledReason: text('disabled_reason'),
+    failingSince: instant('failing_since'),
+    cursorSequence: bigint('cursor_sequence', { mode: 'number' }).notNull(),
+    createdAt: instant('created_at').notNull(),
+    updatedAt: instant('updated_at').notNull(),
+  },
+  (t) => [index('webhook_endpoints_tenant_idx').on(t.tenantId)],
+);
+
+/**
+ * One event (a change set of the log, or a test event) owed to one endpoint.
+ * `sequence` is the change set's first record's sequence (0 for a test event);
+ * the event id is derived from endpoint and sequence, so every retry carries it.
+ * Instances claim due rows with FOR UPDATE SKIP LOCKED and a lease; a lease
+ * that expires (its instance died) makes the row claimable again.
+ */
+export const webhookDeliveries = pgTable(
+  'webhook_deliveries',
+  {
+    id: uuid('id').primaryKey(),
+    endpointId: uuid('endpoint_id')
+      .notNull()
+      .references(() => webhookEndpoints.id, { onDelete: 'cascade' }),
+    eventId: text('event_id').notNull(),
+    callId: uuid('call_id'),
+    sequence: bigint('sequence', { mode: 'number' }).notNull(),
+    payload: text('payload').notNull(),
+    status: text('status', { enum: ['pending', 'delivered', 'failed'] }).notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: instant('next_attempt_at').notNull(),
+    leaseUntil: instant('lease_until'),
+    leasedBy: text('leased_by'),
+    lastError: text('last_error'),
+    createdAt: instant('created_at').notNull(),
+    finishedAt: instant('finished_at'),
+  },
+  (t) => [
+    uniqueIndex('webhook_deliveries_event_idx').on(t.endpointId, t.sequence),
+    index('webhook_deliveries_due_idx').on(t.status, t.nextAttemptAt),
+    index('webhook_deliveries_call_idx').on(t.endpointId, t.callId, t.sequence),
+    index('webhook_deliveries_endpoint_idx').on(t.endpointId, t.createdAt),
+  ],
+);
+
+/** Each try of a delivery: when, how long, what came back. */
+export const webhookAttempts = pgTable(
+  'webhook_attempts',
+  {
+    deliveryId: uuid('delivery_id')
+      .notNull()
+      .references(() => webhookDeliveries.id, { onDelete: 'cascade' }),
+    attempt: integer('attempt').notNull(),
+    startedAt: instant('started_at').notNull(),
+    durationMs: integer('duration_ms').notNull(),
+    statusCode: integer('status_code'),
+    error: text('error'),
+    responseBody: text('response_body'),
+  },
+  (t) => [primaryKey({ columns: [t.deliveryId, t.attempt] })],
+);

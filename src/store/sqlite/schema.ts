@@ -132,3 +132,82 @@ export const changeLogHeads = sqliteTable('change_log_heads', {
   lastSequence: integer('last_sequence').notNull(),
   lastCommittedAt: text('last_committed_at').notNull(),
 });
+
+/**
+ * A tenant's webhook endpoint (core/webhooks.ts). `fields` is a JSON array of
+ * field ids, null for every field. Secrets are stored sealed (store/webhook-secrets.ts):
+ * a dump of this table alone does not reveal them. During a rotation the
+ * previous secret also signs until `previous_secret_expires_at`.
+ * `cursor_sequence` is how far the change log has been turned into deliveries.
+ */
+export const webhookEndpoints = sqliteTable(
+  'webhook_endpoints',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id').notNull().references(() => tenants.id),
+    url: text('url').notNull(),
+    enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
+    fields: text('fields'),
+    sealedSecret: text('sealed_secret').notNull(),
+    sealedPreviousSecret: text('sealed_previous_secret'),
+    previousSecretExpiresAt: text('previous_secret_expires_at'),
+    disabledReason: text('disabled_reason'),
+    failingSince: text('failing_since'),
+    cursorSequence: integer('cursor_sequence').notNull(),
+    createdAt: text('created_at').notNull(),
+    updatedAt: text('updated_at').notNull(),
+  },
+  (t) => [index('webhook_endpoints_tenant_idx').on(t.tenantId)],
+);
+
+/**
+ * One event (a change set of the log, or a test event) owed to one endpoint.
+ * `sequence` is the change set's first record's sequence (0 for a test event);
+ * the event id is derived from endpoint and sequence, so every retry carries it.
+ * status: pending (waiting for next_attempt_at), delivered, failed.
+ * A claim sets lease_until; an expired lease is claimable again.
+ */
+export const webhookDeliveries = sqliteTable(
+  'webhook_deliveries',
+  {
+    id: text('id').primaryKey(),
+    endpointId: text('endpoint_id')
+      .notNull()
+      .references(() => webhookEndpoints.id, { onDelete: 'cascade' }),
+    eventId: text('event_id').notNull(),
+    callId: text('call_id'),
+    sequence: integer('sequence').notNull(),
+    payload: text('payload').notNull(),
+    status: text('status', { enum: ['pending', 'delivered', 'failed'] }).notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: text('next_attempt_at').notNull(),
+    leaseUntil: text('lease_until'),
+    leasedBy: text('leased_by'),
+    lastError: text('last_error'),
+    createdAt: text('created_at').notNull(),
+    finishedAt: text('finished_at'),
+  },
+  (t) => [
+    uniqueIndex('webhook_deliveries_event_idx').on(t.endpointId, t.sequence),
+    index('webhook_deliveries_due_idx').on(t.status, t.nextAttemptAt),
+    index('webhook_deliveries_call_idx').on(t.endpointId, t.callId, t.sequence),
+    index('webhook_deliveries_endpoint_idx').on(t.endpointId, t.createdAt),
+  ],
+);
+
+/** Each try of a delivery: when, how long, what came back. */
+export const webhookAttempts = sqliteTable(
+  'webhook_attempts',
+  {
+    deliveryId: text('delivery_id')
+      .notNull()
+      .references(() => webhookDeliveries.id, { onDelete: 'cascade' }),
+    attempt: integer('attempt').notNull(),
+    startedAt: text('started_at').notNull(),
+    durationMs: integer('duration_ms').notNull(),
+    statusCode: integer('status_code'),
+    error: text('error'),
+    responseBody: text('response_body'),
+  },
+  (t) => [primaryKey({ columns: [t.deliveryId, t.attempt] })],
+);

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { and, asc, count, desc, eq, exists, getTableColumns, gt, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
@@ -19,6 +20,9 @@ import { accountPageOf, accountPageSql } from '../account-pages.js';
 import { SqliteChangeNotifier } from './change-notifier.js';
 import { GroupCommit } from './group-commit.js';
 import * as schema from './schema.js';
+import { SqliteWebhookStore } from './webhook-store.js';
+import { loadWebhookKey, webhookKeyFileFor } from '../webhook-secrets.js';
+import type { WebhookStore } from '../webhook-store.js';
 import { tokenSummaryColumns, userSummaryColumns } from '../summary-columns.js';
 import * as workflows from '../workflows.js';
 import { duplicateFieldId, runSync } from '../workflows.js';
@@ -62,8 +66,11 @@ export class SqliteCallStore implements port.CallStore {
   private preparedTail: ReturnType<SqliteCallStore['prepareTail']> | undefined;
   private readonly changeLog: boolean;
   private readonly changeNotifier: SqliteChangeNotifier;
+  private readonly path: string;
+  private memoryWebhookKey: Buffer | undefined;
 
   constructor(options: SqliteStoreOptions) {
+    this.path = options.path;
     if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
     const onStatement = options.onStatement;
     this.sqlite = new Database(options.path, onStatement ? { verbose: (message) => onStatement(String(message)) } : {});
@@ -249,6 +256,15 @@ export class SqliteCallStore implements port.CallStore {
       this.db.insert(tenants).values({ id: tenant.id, name: tenant.name, createdAt: tenant.now }).run();
       return { id: tenant.id, name: tenant.name };
     });
+  }
+
+  /** Webhook endpoints and deliveries; secrets sealed with WEBHOOK_SECRET_KEY, else a key file beside the database. */
+  webhooks(options: { secretKey?: string | undefined } = {}): WebhookStore {
+    const keyFile = this.path === ':memory:' ? undefined : webhookKeyFileFor(this.path);
+    // An in-memory database without a key gets one for its lifetime.
+    this.memoryWebhookKey ??= randomBytes(32);
+    const key = !options.secretKey && !keyFile ? this.memoryWebhookKey : loadWebhookKey({ envKey: options.secretKey, keyFile });
+    return new SqliteWebhookStore(this.db, key);
   }
 
   async findTenantByName(name: string): Promise<port.Tenant | null> {

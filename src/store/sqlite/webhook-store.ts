@@ -1,0 +1,260 @@
+import { and, asc, desc, eq, inArray, lt, or, sql } from 'drizzle-orm';
+import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import { disableReason, type FieldFilter } from '../../core/webhooks.js';
+import { openSecret, sealSecret } from '../webhook-secrets.js';
+import type * as port from '../webhook-store.js';
+import * as schema from './schema.js';
+
+const { changeLogHeads, webhookAttempts, webhookDeliveries, webhookEndpoints } = schema;
+
+type Db = BetterSQLite3Database<typeof schema>;
+type EndpointRow = typeof webhookEndpoints.$inferSelect;
+
+const fieldsOf = (text: string | null): FieldFilter => (text === null ? null : (JSON.parse(text) as string[]));
+const fieldsText = (fields: FieldFilter): string | null => (fields === null ? null : JSON.stringify(fields));
+
+function endpointRecord(row: EndpointRow): port.WebhookEndpointRecord {
+  return {
+    id: row.id,
+    tenantId: row.tenantId,
+    url: row.url,
+    enabled: row.enabled,
+    fields: fieldsOf(row.fields),
+    disabledReason: row.disabledReason,
+    failingSince: row.failingSince,
+    cursorSequence: row.cursorSequence,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
+
+/** The SQLite adapter of the webhook port; one process delivers, so no leases are contended. */
+export class SqliteWebhookStore implements port.WebhookStore {
+  constructor(
+    private readonly db: Db,
+    private readonly key: Buffer,
+  ) {}
+
+  async createEndpoint(endpoint: port.NewWebhookEndpoint): Promise<port.WebhookEndpointRecord> {
+    return this.db.transaction(
+      (tx) => {
+        const head = tx.select({ last: changeLogHeads.lastSequence }).from(changeLogHeads).where(eq(changeLogHeads.tenantId, endpoint.tenantId)).get();
+        const row = tx
+          .insert(webhookEndpoints)
+          .values({
+            id: endpoint.id,
+            tenantId: endpoint.tenantId,
+            url: endpoint.url,
+            enabled: endpoint.enabled,
+            fields: fieldsText(endpoint.fields),
+            sealedSecret: sealSecret(this.key, endpoint.secret),
+            cursorSequence: head?.last ?? 0,
+            createdAt: endpoint.now,
+            updatedAt: endpoint.now,
+          })
+          .returning()
+          .get();
+        return endpointRecord(row);
+      },
+      { behavior: 'immediate' },
+    );
+  }
+
+  async listEndpoints(tenantId: string): Promise<port.WebhookEndpointRecord[]> {
+    return this.db
+      .select()
+      .from(webhookEndpoints)
+      .where(eq(webhookEndpoints.tenantId, tenantId))
+      .orderBy(asc(webhookEndpoints.createdAt), asc(webhookEndpoints.id))
+      .all()
+      .map(endpointRecord);
+  }
+
+  async getEndpoint(tenantId: string, id: string): Promise<port.WebhookEndpointRecord | null> {
+    const row = this.db
+      .select()
+      .from(webhookEndpoints)
+      .where(and(eq(webhookEndpoints.tenantId, tenantId), eq(webhookEndpoints.id, id)))
+      .get();
+    return row ? endpointRecord(row) : null;
+  }
+
+  async updateEndpoint(tenantId: string, id: string, change: port.WebhookEndpointChange, now: string): Promise<port.WebhookEndpointRecord | null> {
+    const row = this.db
+      .update(webhookEndpoints)
+      .set({
+        ...(change.url !== undefined && { url: change.url }),
+        ...(change.fields !== undefined && { fields: fieldsText(change.fields) }),
+        ...(change.enabled !== undefined && { enabled: change.enabled }),
+        ...(change.enabled === true && { disabledReason: null, failingSince: null }),
+        updatedAt: now,
+      })
+      .where(and(eq(webhookEndpoints.tenantId, tenantId), eq(webhookEndpoints.id, id)))
+      .returning()
+      .get();
+    return row ? endpointRecord(row) : null;
+  }
+
+  async deleteEndpoint(tenantId: string, id: string): Promise<boolean> {
+    const deleted = this.db
+      .delete(webhookEndpoints)
+      .where(and(eq(webhookEndpoints.tenantId, tenantId), eq(webhookEndpoints.id, id)))
+      .returning({ id: webhookEndpoints.id })
+      .all();
+    return deleted.length > 0;
+  }
+
+  async rotateSecret(tenantId: string, id: string, secret: string, previousUntil: string, now: string): Promise<port.WebhookEndpointRecord | null> {
+    return this.db.transaction(
+      (tx) => {
+        const where = and(eq(webhookEndpoints.tenantId, tenantId), eq(webhookEndpoints.id, id));
+        const current = tx.select({ sealed: webhookEndpoints.sealedSecret }).from(webhookEndpoints).where(where).get();
+        if (!current) return null;
+        const row = tx
+          .update(webhookEndpoints)
+          .set({ sealedSecret: sealSecret(this.key, secret), sealedPreviousSecret: current.sealed, previousSecretExpiresAt: previousUntil, updatedAt: now })
+          .where(where)
+          .returning()
+          .get();
+        return row ? endpointRecord(row) : null;
+      },
+      { behavior: 'immediate' },
+    );
+  }
+
+  async signingSecrets(endpointId: string, now: string): Promise<string[]> {
+    const row = this.db.select().from(webhookEndpoints).where(eq(webhookEndpoints.id, endpointId)).get();
+    if (!row) return [];
+    const secrets = [openSecret(this.key, row.sealedSecret)];
+    if (row.sealedPreviousSecret && row.previousSecretExpiresAt && Date.parse(row.previousSecretExpiresAt) > Date.parse(now)) {
+      secrets.push(openSecret(this.key, row.sealedPreviousSecret));
+    }
+    return secrets;
+  }
+
+  async listDeliveries(tenantId: string, endpointId: string, page: { first: number; after?: string | undefined }): Promise<port.WebhookDeliveryRecord[]> {
+    if (!(await this.getEndpoint(tenantId, endpointId))) return [];
+    const d = webhookDeliveries;
+    const after = page.after ? this.db.select({ createdAt: d.createdAt, id: d.id }).from(d).where(and(eq(d.endpointId, endpointId), eq(d.id, page.after))).get() : undefined;
+    const rows = this.db
+      .select()
+      .from(d)
+      .where(and(eq(d.endpointId, endpointId), after ? or(lt(d.createdAt, after.createdAt), and(eq(d.createdAt, after.createdAt), lt(d.id, after.id))) : undefined))
+      .orderBy(desc(d.createdAt), desc(d.id))
+      .limit(page.first)
+      .all();
+    const attempts = rows.length
+      ? this.db
+          .select()
+          .from(webhookAttempts)
+          .where(inArray(webhookAttempts.deliveryId, rows.map((r) => r.id)))
+          .orderBy(asc(webhookAttempts.attempt))
+          .all()
+      : [];
+    return rows.map((r) => ({
+      id: r.id,
+      endpointId: r.endpointId,
+      eventId: r.eventId,
+      callId: r.callId,
+      sequence: r.sequence,
+      status: r.status,
+      nextAttemptAt: r.nextAttemptAt,
+      lastError: r.lastError,
+      createdAt: r.createdAt,
+      finishedAt: r.finishedAt,
+      attempts: attempts
+        .filter((a) => a.deliveryId === r.id)
+        .map((a) => ({ attempt: a.attempt, startedAt: a.startedAt, durationMs: a.durationMs, statusCode: a.statusCode, error: a.error })),
+    }));
+  }
+
+  async enabledEndpoints(): Promise<port.WebhookEndpointRecord[]> {
+    return this.db.select().from(webhookEndpoints).where(eq(webhookEndpoints.enabled, true)).all().map(endpointRecord);
+  }
+
+  async enqueue(endpointId: string, deliveries: readonly port.NewWebhookDelivery[], cursor: number, now: string): Promise<void> {
+    this.db.transaction(
+      (tx) => {
+        if (deliveries.length > 0) {
+          tx.insert(webhookDeliveries)
+            .values(deliveries.map((d) => ({ ...d, endpointId, status: 'pending' as const, attempts: 0, nextAttemptAt: now, createdAt: now })))
+            .onConflictDoNothing()
+            .run();
+        }
+        tx.update(webhookEndpoints)
+          .set({ cursorSequence: sql`max(${webhookEndpoints.cursorSequence}, ${cursor})` })
+          .where(eq(webhookEndpoints.id, endpointId))
+          .run();
+      },
+      { behavior: 'immediate' },
+    );
+  }
+
+  async claimDue(owner: string, now: string, leaseUntil: string, limit: number): Promise<port.ClaimedDelivery[]> {
+    const claimed = this.db.all<Omit<port.ClaimedDelivery, 'url'>>(sql`
+      update webhook_deliveries set lease_until = ${leaseUntil}, leased_by = ${owner}
+      where id in (
+        select c.id from webhook_deliveries c join webhook_endpoints e on e.id = c.endpoint_id
+        where c.status = 'pending' and c.next_attempt_at <= ${now} and (c.lease_until is null or c.lease_until <= ${now}) and e.enabled = 1
+          and not exists (
+            select 1 from webhook_deliveries p
+            where p.endpoint_id = c.endpoint_id and p.call_id = c.call_id and p.status = 'pending' and p.sequence < c.sequence)
+        order by c.next_attempt_at, c.sequence limit ${limit})
+      returning id, endpoint_id as endpointId, event_id as eventId, payload, attempts, created_at as createdAt`);
+    if (claimed.length === 0) return [];
+    const ids = [...new Set(claimed.map((c) => c.endpointId))];
+    const urls = new Map(
+      this.db.select({ id: webhookEndpoints.id, url: webhookEndpoints.url }).from(webhookEndpoints).where(inArray(webhookEndpoints.id, ids)).all().map((e) => [e.id, e.url]),
+    );
+    return claimed.map((c) => ({ ...c, url: urls.get(c.endpointId)! }));
+  }
+
+  async recordAttempt(r: port.WebhookAttemptResult): Promise<void> {
+    this.db.transaction(
+      (tx) => {
+        tx.insert(webhookAttempts)
+          .values({ deliveryId: r.deliveryId, attempt: r.attempt, startedAt: r.startedAt, durationMs: r.durationMs, statusCode: r.statusCode, error: r.error, responseBody: r.responseBody })
+          .onConflictDoNothing()
+          .run();
+        tx.update(webhookDeliveries)
+          .set({
+            attempts: r.attempt,
+            status: r.outcome === 'retry' ? 'pending' : r.outcome,
+            nextAttemptAt: r.nextAttemptAt,
+            leaseUntil: null,
+            leasedBy: null,
+            lastError: r.error,
+            finishedAt: r.outcome === 'retry' ? null : r.now,
+          })
+          .where(eq(webhookDeliveries.id, r.deliveryId))
+          .run();
+        const endpoint = tx.select().from(webhookEndpoints).where(eq(webhookEndpoints.id, r.endpointId)).get();
+        if (!endpoint) return;
+        if (r.outcome === 'delivered') {
+          if (endpoint.failingSince !== null) tx.update(webhookEndpoints).set({ failingSince: null }).where(eq(webhookEndpoints.id, r.endpointId)).run();
+          return;
+        }
+        const failingSince = endpoint.failingSince ?? r.startedAt;
+        const reason = disableReason(failingSince, r.now, r.retryWindowMs);
+        tx.update(webhookEndpoints)
+          .set(reason ? { failingSince, enabled: false, disabledReason: reason, updatedAt: r.now } : { failingSince })
+          .where(eq(webhookEndpoints.id, r.endpointId))
+          .run();
+      },
+      { behavior: 'immediate' },
+    );
+  }
+
+  async redeliver(tenantId: string, deliveryId: string, now: string): Promise<boolean> {
+    const d = webhookDeliveries;
+    const owned = this.db
+      .select({ id: d.id })
+      .from(d)
+      .innerJoin(webhookEndpoints, eq(webhookEndpoints.id, d.endpointId))
+      .where(and(eq(d.id, deliveryId), eq(webhookEndpoints.tenantId, tenantId)))
+      .get();
+    if (!owned) return false;
+    this.db.update(d).set({ status: 'pending', nextAttemptAt: now, finishedAt: null, leaseUntil: null, leasedBy: null }).where(eq(d.id, deliveryId)).run();
+    return true;
+  }
+}

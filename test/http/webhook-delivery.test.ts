@@ -1,0 +1,198 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Webhook } from 'standardwebhooks';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createWebhook } from '../../src/cli/webhooks.js';
+import { decideChangeSet } from '../../src/core/change-set.js';
+import { urlPolicyFrom, type WebhookEvent } from '../../src/core/webhooks.js';
+import { WebhookWorker } from '../../src/http/webhook-worker.js';
+import { onPostgres } from '../support/database.js';
+import { CALL, createWorld, FIELD, type World } from '../support/fixtures.js';
+
+/**
+ * Webhook delivery against a real receiver: an HTTP server that verifies
+ * every signature with the Standard Webhooks library and fails a share of
+ * requests with 500s and timeouts.
+ */
+
+interface Receipt {
+  event: WebhookEvent;
+  webhookId: string;
+  verified: boolean;
+  accepted: boolean;
+}
+
+async function receiver(secret: () => string, failShare: number, timeoutShare: number) {
+  const receipts: Receipt[] = [];
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      let verified = true;
+      try {
+        new Webhook(secret()).verify(body, req.headers as Record<string, string>);
+      } catch {
+        verified = false;
+      }
+      const roll = Math.random();
+      const accepted = verified && roll >= failShare + timeoutShare;
+      receipts.push({ event: JSON.parse(body) as WebhookEvent, webhookId: String(req.headers['webhook-id']), verified, accepted });
+      if (roll < timeoutShare) return; // never answers: the sender times out
+      res.writeHead(accepted ? 204 : 500).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+  return { url, receipts, close: () => new Promise<void>((resolve) => server.close(() => resolve())).then(() => undefined) };
+}
+
+const ENV = { WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_ALLOW_HTTP_HOSTS: '127.0.0.1' };
+const FAST = { timeoutMs: 300, firstRetryMs: 20, maxRetryMs: 200, pollMs: 50, onError: (e: unknown) => console.error("worker", e) };
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function writeConcurrently(world: World, writers: number, each: number): Promise<void> {
+  const editor = (await world.store.findUserByUsername('editor'))!;
+  const origin = { actor: { userId: editor.id, username: 'editor', tokenId: null }, channel: 'graphql' as const, requestId: null, clientAddress: null };
+  await Promise.all(
+    Array.from({ length: writers }, async (_, w) => {
+      for (let i = 0; i < each; i++) {
+        const outcome = await world.store.setCallCustomFields({
+          tenantId: world.tenantId,
+          callId: (w + i) % 2 === 0 ? CALL.first : CALL.second,
+          userId: editor.id,
+          now: new Date().toISOString(),
+          origin,
+          decide: (fields) => decideChangeSet([{ fieldId: FIELD.notes, value: `w${w}-${i}` }], fields),
+        });
+        expect(outcome.kind).toBe('updated');
+      }
+    }),
+  );
+}
+
+async function until(condition: () => boolean | Promise<boolean>, ms = 30_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe.skipIf(onPostgres)('webhook delivery (SQLite, one process)', () => {
+  it('delivers every change set of 20 concurrent writers at least once despite 30% failures, signed, in order per call', async () => {
+    const world = await createWorld();
+    let secret = '';
+    const hook = await receiver(() => secret, 0.2, 0.1);
+    cleanups.push(hook.close);
+    const created = await createWebhook(world.store, { url: hook.url }, { env: ENV });
+    secret = created.secret;
+    const worker = new WebhookWorker({ store: world.store, webhooks: world.store.webhooks!(), policy: urlPolicyFrom(ENV), ...FAST });
+    worker.start();
+    cleanups.push(() => worker.stop());
+
+    await writeConcurrently(world, 20, 5);
+    const logged = await world.store.readChanges({ tenantId: world.tenantId, order: 'asc', afterSequence: 0, limit: 1000 });
+    const changeSets = new Set(logged.filter((r) => r.fieldId === FIELD.notes && r.actor !== null).map((r) => r.changeSetId));
+    expect(changeSets.size).toBe(100);
+
+    await until(() => new Set(hook.receipts.filter((r) => r.accepted).map((r) => r.event.change_set_id)).size === changeSets.size).catch(async (e) => { console.error('DIAG', hook.receipts.length, new Set(hook.receipts.filter((r) => r.accepted).map((r) => r.event.change_set_id)).size, hook.receipts.filter((r) => !r.verified).length, JSON.stringify(await world.sql('select status, count(*) n, max(attempts) a, max(last_error) e from webhook_deliveries group by status'))); throw e; });
+    expect(hook.receipts.every((r) => r.verified)).toBe(true);
+    expect(hook.receipts.filter((r) => !r.accepted).length).toBeGreaterThan(0);
+    // Duplicates carry the same event id: one id per change set, whatever the number of tries.
+    const idsBySet = new Map<string, Set<string>>();
+    for (const r of hook.receipts) idsBySet.set(r.event.change_set_id, (idsBySet.get(r.event.change_set_id) ?? new Set()).add(r.webhookId));
+    expect([...idsBySet.values()].every((ids) => ids.size === 1)).toBe(true);
+    expect(hook.receipts.every((r) => r.webhookId === r.event.id)).toBe(true);
+    // Per-call order: a call's events are first accepted in log order.
+    for (const callId of [CALL.first, CALL.second]) {
+      const seen = new Set<string>();
+      const firstAccepted = hook.receipts.filter((r) => r.accepted && r.event.call_id === callId && !seen.has(r.event.id) && seen.add(r.event.id)).map((r) => Number(r.event.cursor));
+      expect(firstAccepted).toEqual([...firstAccepted].sort((a, b) => a - b));
+      expect(firstAccepted.length).toBe(50);
+    }
+    const sample = hook.receipts[0]!.event;
+    expect(sample).toMatchObject({ type: 'call.custom_fields.changed', tenant_id: world.tenantId, channel: 'graphql', actor: { username: 'editor' } });
+    expect(sample.changes[0]).toMatchObject({ field_id: FIELD.notes, field_name: 'Notes' });
+  }, 60_000);
+
+  it('sends nothing to a disabled endpoint', async () => {
+    const world = await createWorld();
+    let secret = '';
+    const hook = await receiver(() => secret, 0, 0);
+    cleanups.push(hook.close);
+    const created = await createWebhook(world.store, { url: hook.url }, { env: ENV });
+    secret = created.secret;
+    const webhooks = world.store.webhooks!();
+    await webhooks.updateEndpoint(world.tenantId, created.endpoint.id, { enabled: false }, new Date().toISOString());
+    const worker = new WebhookWorker({ store: world.store, webhooks, policy: urlPolicyFrom(ENV), ...FAST });
+    worker.start();
+    cleanups.push(() => worker.stop());
+    await writeConcurrently(world, 2, 2);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(hook.receipts).toEqual([]);
+  });
+
+  it('does not call an endpoint whose address is private at delivery time unless allowed', async () => {
+    const world = await createWorld();
+    const hook = await receiver(() => 'whsec_' + Buffer.alloc(24).toString('base64'), 0, 0);
+    cleanups.push(hook.close);
+    const created = await createWebhook(world.store, { url: hook.url.replace('127.0.0.1', 'receiver.test') }, { env: { WEBHOOK_ALLOW_HTTP_HOSTS: 'receiver.test' }, lookup: async () => ['93.184.216.34'] });
+    const webhooks = world.store.webhooks!();
+    // The name now resolves to loopback: the worker refuses to call it.
+    const worker = new WebhookWorker({ store: world.store, webhooks, policy: urlPolicyFrom({ WEBHOOK_ALLOW_HTTP_HOSTS: 'receiver.test' }), lookup: async () => ['127.0.0.1'], ...FAST });
+    worker.start();
+    cleanups.push(() => worker.stop());
+    await writeConcurrently(world, 1, 1);
+    await until(async () => (await webhooks.listDeliveries(world.tenantId, created.endpoint.id, { first: 5 }))[0]?.attempts.length === 1);
+    const [delivery] = await webhooks.listDeliveries(world.tenantId, created.endpoint.id, { first: 5 });
+    expect(delivery!.attempts[0]).toMatchObject({ statusCode: null, error: expect.stringMatching(/receiver.test resolves to 127.0.0.1/) });
+    expect(hook.receipts).toEqual([]);
+  });
+
+  it('signs with both secrets during a rotation, so a receiver still on the old one verifies', async () => {
+    const world = await createWorld();
+    let secret = '';
+    const hook = await receiver(() => secret, 0, 0);
+    cleanups.push(hook.close);
+    const created = await createWebhook(world.store, { url: hook.url }, { env: ENV });
+    secret = created.secret;
+    const webhooks = world.store.webhooks!();
+    const now = new Date();
+    await webhooks.rotateSecret(world.tenantId, created.endpoint.id, 'whsec_' + Buffer.alloc(24, 9).toString('base64'), new Date(now.getTime() + 3_600_000).toISOString(), now.toISOString());
+    expect(await webhooks.signingSecrets(created.endpoint.id, now.toISOString())).toHaveLength(2);
+    const worker = new WebhookWorker({ store: world.store, webhooks, policy: urlPolicyFrom(ENV), ...FAST });
+    worker.start();
+    cleanups.push(() => worker.stop());
+    await writeConcurrently(world, 1, 1);
+    await until(() => hook.receipts.length === 1);
+    expect(hook.receipts[0]!.verified).toBe(true);
+    secret = 'whsec_' + Buffer.alloc(24, 9).toString('base64');
+    await writeConcurrently(world, 2, 1); // the second writer changes the other call
+    await until(() => hook.receipts.length >= 2);
+    expect(hook.receipts[1]!.verified).toBe(true);
+  });
+
+  it('marks a delivery failed after the retry window and disables an endpoint failing that long, with the reason', async () => {
+    const world = await createWorld();
+    const hook = await receiver(() => 'whsec_x', 1, 0);
+    cleanups.push(hook.close);
+    const created = await createWebhook(world.store, { url: hook.url }, { env: ENV });
+    const webhooks = world.store.webhooks!();
+    const worker = new WebhookWorker({ store: world.store, webhooks, policy: urlPolicyFrom(ENV), ...FAST, retryWindowMs: 300 });
+    worker.start();
+    cleanups.push(() => worker.stop());
+    await writeConcurrently(world, 1, 1);
+    await until(async () => (await webhooks.getEndpoint(world.tenantId, created.endpoint.id))!.enabled === false);
+    const endpoint = (await webhooks.getEndpoint(world.tenantId, created.endpoint.id))!;
+    expect(endpoint.disabledReason).toMatch(/every delivery has failed since/);
+    const [delivery] = await webhooks.listDeliveries(world.tenantId, created.endpoint.id, { first: 5 });
+    expect(delivery!.status).toBe('failed');
+    expect(delivery!.attempts.length).toBeGreaterThan(1);
+    expect(delivery!.attempts.every((a) => a.statusCode === 500)).toBe(true);
+  });
+});
