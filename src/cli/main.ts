@@ -88,6 +88,20 @@ function buildProgram(): Command {
     .option('--tenant <name>', TENANT_HELP)
     .action(async (o) => (await run()).callsExport(o));
 
+  const webhooks = program.command('webhooks').description('webhook endpoints: signed deliveries of custom field changes (docs/webhooks.md)');
+  command(webhooks, 'create', 'register an endpoint; prints it with its signing secret, shown this once')
+    .option('--url <url>', 'where to POST events: https://, or http:// for a host in WEBHOOK_ALLOW_HTTP_HOSTS (required)')
+    .option('--field <name-or-id...>', 'only changes of these fields (default: every field)')
+    .option('--tenant <name>', TENANT_HELP)
+    .action(async (o) => (await run()).webhooksCreate(o));
+  command(webhooks, 'list', 'the tenant\'s endpoints').option('--tenant <name>', TENANT_HELP).action(async (o) => (await run()).webhooksList(o));
+  command(webhooks, 'deliveries', 'an endpoint\'s recent deliveries with their attempts, newest first')
+    .option('--endpoint <id>', 'the endpoint (required)')
+    .option('--first <n>', 'the most deliveries to print')
+    .option('--after <cursor>', 'continue after this cursor of an earlier page')
+    .option('--tenant <name>', TENANT_HELP)
+    .action(async (o) => (await run()).webhooksDeliveries(o));
+
   command(program, 'seed', 'add the demo data (1,000 calls, fields, users) to a database')
     .option('--demo', 'the demo data set (required: the only one there is)')
     .option('--tenant <name>', TENANT_HELP)

@@ -11,6 +11,7 @@ import { UsageError } from './errors.js';
 import { exportCalls } from './export.js';
 import { callHistory, changesAfter } from './history.js';
 import { progressOn } from './progress.js';
+import { createWebhook, listWebhookDeliveries, listWebhooks } from './webhooks.js';
 
 /**
  * What the commands do, behind the command line (main.ts): loaded only when
@@ -146,6 +147,22 @@ export async function callsImport(file: string, o: DatabaseOptions & { tenant?: 
 export async function callsExport(o: DatabaseOptions & { filter?: string; tenant?: string }): Promise<void> {
   const progress = progressOn(process.stderr, 'exporting');
   await withStore(configOf(o), (store) => exportCalls(store, { filter: o.filter, tenant: o.tenant, out: process.stdout, progress }));
+}
+
+export async function webhooksCreate(o: DatabaseOptions & { url?: string; field?: string[]; tenant?: string }): Promise<void> {
+  const url = required(o.url, '--url');
+  await withStore(configOf(o), async (store) => print(await createWebhook(store, { url, field: o.field, tenant: o.tenant })));
+}
+
+export async function webhooksList(o: DatabaseOptions & { tenant?: string }): Promise<void> {
+  await withStore(configOf(o), async (store) => print(await listWebhooks(store, { tenant: o.tenant })));
+}
+
+export async function webhooksDeliveries(o: DatabaseOptions & { endpoint?: string; tenant?: string; first?: string; after?: string }): Promise<void> {
+  const endpoint = required(o.endpoint, '--endpoint');
+  const first = o.first === undefined ? undefined : /^\d+$/.test(o.first) ? Number(o.first) : NaN;
+  if (Number.isNaN(first)) throw new UsageError('--first must be a whole number');
+  await withStore(configOf(o), async (store) => print(await listWebhookDeliveries(store, { endpoint, tenant: o.tenant, first, after: o.after })));
 }
 
 export async function seed(o: DatabaseOptions & { demo?: boolean; tenant?: string }): Promise<void> {

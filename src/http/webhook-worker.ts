@@ -45,11 +45,15 @@ export class WebhookWorker {
   private stopped = false;
   private again = false;
   private unwatch: (() => Promise<void>) | undefined;
+  /** Whether the last round found an enabled endpoint; until one is created, writes do not wake the worker (the poll finds it). */
+  private anyEndpoint = true;
 
   constructor(private readonly options: WebhookWorkerOptions) {}
 
   start(): void {
-    this.unwatch = this.options.store.watchChanges(() => this.wake());
+    this.unwatch = this.options.store.watchChanges(() => {
+      if (this.anyEndpoint) this.wake();
+    });
     this.wake();
   }
 
@@ -83,7 +87,11 @@ export class WebhookWorker {
 
   /** One round: feed every endpoint from the log, then attempt what is due until nothing is. */
   async round(): Promise<void> {
-    for (const endpoint of await this.options.webhooks.enabledEndpoints()) await this.feed(endpoint.id, endpoint.tenantId, endpoint.fields, endpoint.cursorSequence);
+    const endpoints = await this.options.webhooks.enabledEndpoints();
+    this.anyEndpoint = endpoints.length > 0;
+    // Without an enabled endpoint nothing is fed, and what is left to retry waits for the next poll.
+    if (!this.anyEndpoint) return;
+    for (const endpoint of endpoints) await this.feed(endpoint.id, endpoint.tenantId, endpoint.fields, endpoint.cursorSequence);
     const timeoutMs = this.options.timeoutMs ?? WEBHOOK_DEFAULTS.timeoutMs;
     for (;;) {
       const now = new Date();
