@@ -406,6 +406,12 @@ export class PgCallStore implements port.CallStore {
     );
   }
 
+  async applyBulkEditBatch(command: port.BulkEditBatchCommand): Promise<port.BulkEditBatchOutcome> {
+    return this.clientTransaction('begin', (client, transaction) =>
+      runAsync(workflows.applyBulkEditBatch(new PgCallValuePrimitives(client, this.preparedStatements, this.changeLog, transaction), command)),
+    );
+  }
+
   async readChanges(query: port.ChangeQuery): Promise<ChangeRecord[]> {
     if (isTailRead(query)) {
       const tail = await this.read(() => this.run<ChangeRow>(this.pool, REQUEST_SQL.changeTail, [query.tenantId, query.afterSequence, query.limit]));

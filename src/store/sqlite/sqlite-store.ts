@@ -210,6 +210,10 @@ export class SqliteCallStore implements port.CallStore {
     return this.groupCommit ? this.groupCommit.run(apply) : this.db.transaction(apply, { behavior: 'immediate' });
   }
 
+  async applyBulkEditBatch(command: port.BulkEditBatchCommand): Promise<port.BulkEditBatchOutcome> {
+    return this.inTransaction(() => workflows.applyBulkEditBatch(this.primitives, command));
+  }
+
   async readChanges(query: port.ChangeQuery): Promise<ChangeRecord[]> {
     if (isTailRead(query)) return this.changeTail.all({ tenantId: query.tenantId, after: query.afterSequence, limit: query.limit }).map(toChangeRecord);
     return this.db
