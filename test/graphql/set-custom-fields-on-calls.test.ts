@@ -127,4 +127,16 @@ describe('setCustomFieldsOnCalls', () => {
     expect(outcome).toEqual({ kind: 'invalid', details: [{ path: 'target', message: expect.stringContaining('at most 1 calls can be edited in one request') }] });
     expect(await t.stored(CALL.first))!.toEqual(before);
   });
+
+  it('answers the configured limit through GraphQL', async () => {
+    t = await createTestApp({ bulkEditLimit: 1 });
+    const before = (await t.stored(CALL.first))!;
+    const result = await bulk({ target: BOTH, customFields: SET_TYPE });
+    expect(result).toEqual({
+      __typename: 'InvalidRecordError',
+      message: 'Record Validation errors',
+      details: [{ path: 'target', message: 'The edit matches 2 calls; at most 1 calls can be edited in one request: narrow the filter or split the ids' }],
+    });
+    expect(await t.stored(CALL.first)).toEqual(before);
+  });
 });
