@@ -18,7 +18,8 @@ export type BulkTarget = { callIds: readonly string[] } | { filter: CallFilterIn
 export interface BulkEditRequest {
   store: CallStore;
   tenantId: string;
-  userId: string;
+  /** The API user editing; null for the operator's CLI. */
+  userId: string | null;
   target: BulkTarget;
   entries: FieldEntry[];
   dryRun: boolean;

@@ -84,7 +84,8 @@ export interface BulkEditedCall {
 export interface BulkEditBatchCommand {
   tenantId: string;
   callIds: readonly string[];
-  userId: string;
+  /** The API user editing; null for the operator's CLI. */
+  userId: string | null;
   now: string;
   /** Channel `bulk`; the operation id is the requestId. */
   origin: ChangeOrigin;

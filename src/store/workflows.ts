@@ -88,7 +88,7 @@ export interface CallValuePrimitives<Y> {
   readFieldsAndValues(tenantId: string, callId: string): Step<Y, { fields: CustomFieldDefinition[]; current: Map<string, string> }>;
   readValues(callId: string): Step<Y, CustomFieldValue[]>;
   /** Writes each change (null clears the value). */
-  writeValues(callId: string, changes: readonly FieldChange[], now: string, userId: string): Step<Y, void>;
+  writeValues(callId: string, changes: readonly FieldChange[], now: string, userId: string | null): Step<Y, void>;
   /** Bumps the call's version and appends the change set, if any, at that version: the transaction's last statement. */
   commitChange(callId: string, changeSet: PendingChangeSet | null): Step<Y, CallRecord>;
 }

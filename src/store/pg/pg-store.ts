@@ -628,7 +628,7 @@ class PgCallValuePrimitives implements workflows.CallValuePrimitives<Promise<unk
   }
 
   /** Every clear in one statement, then every write in one. */
-  *writeValues(callId: string, changes: readonly FieldChange[], now: string, userId: string) {
+  *writeValues(callId: string, changes: readonly FieldChange[], now: string, userId: string | null) {
     const cleared: string[] = [];
     const writtenIds: string[] = [];
     const writtenValues: string[] = [];
