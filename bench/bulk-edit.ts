@@ -84,10 +84,10 @@ const response = await fetch(`${url}/graphql`, {
   headers,
   body: JSON.stringify({
     query: `mutation { setCustomFieldsOnCalls(target: { filter: { customFields: [{ name: "Outcome", equals: "Open" }] } }, customFields: [{ name: "Outcome", value: "Lost" }]) {
-      __typename ... on SetCustomFieldsOnCallsSuccess { result { matched changed unchanged } } ... on Error { message } } }`,
+      __typename ... on SetCustomFieldsOnCallsSuccess { matched changed unchanged } ... on Error { message } } }`,
   }),
 });
-const body = (await response.json()) as { data: { setCustomFieldsOnCalls: { result?: { matched: number; changed: number } } } };
+const body = (await response.json()) as { data: { setCustomFieldsOnCalls: { matched?: number; changed?: number } } };
 const bulkMs = performance.now() - started;
 await new Promise((resolve) => setTimeout(resolve, 200));
 bulkDone = true;
@@ -96,8 +96,8 @@ server.close();
 await store.close();
 rmSync(dir, { recursive: true, force: true });
 
-const result = body.data.setCustomFieldsOnCalls.result;
-if (!result || result.changed !== CALLS) throw new Error(`Bulk edit answered ${JSON.stringify(body)}`);
+const result = body.data.setCustomFieldsOnCalls;
+if (result.changed !== CALLS) throw new Error(`Bulk edit answered ${JSON.stringify(body)}`);
 const sorted = [...latencies].sort((a, b) => a - b);
 const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 const report = `# Bulk edit on SQLite with a concurrent single-call writer (${new Date().toISOString().slice(0, 10)})

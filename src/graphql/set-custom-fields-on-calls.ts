@@ -164,8 +164,8 @@ const PreviewCallRef = builder.objectRef<BulkPreviewCall>('BulkEditPreviewCall')
 
 type BulkEditDone = Extract<BulkEditOutcome, { kind: 'done' }>;
 
-const BulkEditResultRef = builder.objectRef<BulkEditDone>('BulkEditResult').implement({
-  description: 'What a bulk edit matched and changed (or would, in a dry run).',
+const BulkEditResultRef = builder.objectRef<BulkEditDone>('SetCustomFieldsOnCallsSuccess').implement({
+  description: 'The edit was applied, or previewed with `dryRun`: what it matched and changed (or would).',
   fields: (t) => ({
     operationId: t.exposeID('operationId', { description: 'The edit\'s id: the `requestId` of its change history records (channel BULK).' }),
     dryRun: t.exposeBoolean('dryRun', { description: 'True when nothing was written.' }),
@@ -191,6 +191,7 @@ builder.mutationField('setCustomFieldsOnCalls', (t) =>
       '(calls already holding the values are not written again).',
     errors: {
       types: [InvalidRecordError, ForbiddenError, ConflictError],
+      directResult: true,
       union: {
         name: 'SetCustomFieldsOnCallsResult',
         description:
@@ -198,8 +199,6 @@ builder.mutationField('setCustomFieldsOnCalls', (t) =>
           'when an entry or the filter is refused or the target passes the limit (nothing written); ConflictError (COUNT_MISMATCH) ' +
           'when `expectedCount` differs from the calls matched (nothing written).',
       },
-      result: { name: 'SetCustomFieldsOnCallsSuccess', description: 'The edit was applied, or previewed with `dryRun`.' },
-      dataField: { name: 'result', description: 'The counts and the operation id.' },
     },
     args: {
       target: t.arg({ type: BulkTargetInput, required: true, description: 'The calls to edit: ids or a filter.' }),

@@ -8,9 +8,7 @@ const MUTATION = /* GraphQL */ `
   mutation Bulk($target: BulkEditTarget!, $customFields: [CustomFieldValueInput!]!, $dryRun: Boolean, $expectedCount: Int) {
     setCustomFieldsOnCalls(target: $target, customFields: $customFields, dryRun: $dryRun, expectedCount: $expectedCount) {
       __typename
-      ... on SetCustomFieldsOnCallsSuccess {
-        result { operationId dryRun matched changed unchanged preview { callId changed values { fieldId name before after } } }
-      }
+      ... on SetCustomFieldsOnCallsSuccess { operationId dryRun matched changed unchanged preview { callId changed values { fieldId name before after } } }
       ... on Error { message }
       ... on InvalidRecordError { details { path message } }
       ... on ConflictError { reason }
@@ -36,36 +34,36 @@ describe('setCustomFieldsOnCalls', () => {
   it('sets a value on the calls given by id, records each change with channel bulk and the operation id, and a re-run changes nothing', async () => {
     const result = await bulk({ target: BOTH, customFields: SET_TYPE });
     expect(result.__typename).toBe('SetCustomFieldsOnCallsSuccess');
-    expect(result.result).toMatchObject({ dryRun: false, matched: 2, changed: 2, unchanged: 0, preview: [] });
+    expect(result).toMatchObject({ dryRun: false, matched: 2, changed: 2, unchanged: 0, preview: [] });
     expect((await t.stored(CALL.first))!.values[FIELD.callType]).toBe('Lost');
     expect((await t.stored(CALL.second))!.values[FIELD.callType]).toBe('Lost');
     const records = await t.store.readChanges({ tenantId: t.tenantId, channels: ['bulk'], order: 'asc', limit: 100 });
     expect(records.map((r) => [r.callId, r.fieldId, r.newValue, r.requestId])).toEqual(
       expect.arrayContaining([
-        [CALL.first, FIELD.callType, 'Lost', result.result.operationId],
-        [CALL.second, FIELD.callType, 'Lost', result.result.operationId],
+        [CALL.first, FIELD.callType, 'Lost', result.operationId],
+        [CALL.second, FIELD.callType, 'Lost', result.operationId],
       ]),
     );
     expect(records).toHaveLength(2);
 
     const version = (await t.stored(CALL.first))!.version;
     const again = await bulk({ target: BOTH, customFields: SET_TYPE });
-    expect(again.result).toMatchObject({ matched: 2, changed: 0, unchanged: 2 });
+    expect(again).toMatchObject({ matched: 2, changed: 0, unchanged: 2 });
     expect((await t.stored(CALL.first))!.version).toBe(version);
     expect(await t.store.readChanges({ tenantId: t.tenantId, channels: ['bulk'], order: 'asc', limit: 100 })).toHaveLength(2);
   });
 
   it('applies to the calls a filter matches', async () => {
     const result = await bulk({ target: { filter: { customFields: [{ name: 'Call type', equals: 'Support call' }] } }, customFields: [{ name: 'Notes', value: null }] });
-    expect(result.result).toMatchObject({ matched: 1, changed: 1 });
+    expect(result).toMatchObject({ matched: 1, changed: 1 });
     expect((await t.stored(CALL.first))!.values[FIELD.notes]).toBeUndefined();
   });
 
   it('dry run answers counts and values before and after, and writes nothing', async () => {
     const before = [await t.stored(CALL.first), await t.stored(CALL.second)];
     const result = await bulk({ target: BOTH, customFields: SET_TYPE, dryRun: true });
-    expect(result.result).toMatchObject({ dryRun: true, matched: 2, changed: 2, unchanged: 0 });
-    const first = result.result.preview.find((c: any) => c.callId === CALL.first);
+    expect(result).toMatchObject({ dryRun: true, matched: 2, changed: 2, unchanged: 0 });
+    const first = result.preview.find((c: any) => c.callId === CALL.first);
     expect(first.values).toContainEqual({ fieldId: FIELD.callType, name: 'Call type', before: 'Support call', after: 'Lost' });
     expect([await t.stored(CALL.first), await t.stored(CALL.second)]).toEqual(before);
   });
@@ -75,7 +73,7 @@ describe('setCustomFieldsOnCalls', () => {
     const result = await bulk({ target: BOTH, customFields: SET_TYPE, expectedCount: 3 });
     expect(result).toEqual({ __typename: 'ConflictError', reason: 'COUNT_MISMATCH', message: 'The edit matches 2 calls, not the expected 3; nothing was written' });
     expect(await t.stored(CALL.first))!.toEqual(before);
-    expect((await bulk({ target: BOTH, customFields: SET_TYPE, expectedCount: 2 })).result.changed).toBe(2);
+    expect((await bulk({ target: BOTH, customFields: SET_TYPE, expectedCount: 2 })).changed).toBe(2);
   });
 
   it("never touches another tenant's calls", async () => {
@@ -83,11 +81,11 @@ describe('setCustomFieldsOnCalls', () => {
     const other = await t.stored(CALL.otherTenant, otherTenant);
     expect(other!.values).toEqual({ [FIELD.otherTenant]: 'hidden' });
     const result = await bulk({ target: { callIds: [CALL.first, CALL.otherTenant] }, customFields: SET_TYPE });
-    expect(result.result).toMatchObject({ matched: 1, changed: 1 });
+    expect(result).toMatchObject({ matched: 1, changed: 1 });
     expect(await t.stored!(CALL.otherTenant, otherTenant)).toEqual(other);
     const byFilter = await bulk({ target: { filter: {} }, customFields: [{ name: 'Secret', value: 'x' }], dryRun: true }, 'otherEditor');
-    expect(byFilter.result.matched).toBe(1);
-    expect(byFilter.result.preview.map((c: any) => c.callId)).toEqual([CALL.otherTenant]);
+    expect(byFilter.matched).toBe(1);
+    expect(byFilter.preview.map((c: any) => c.callId)).toEqual([CALL.otherTenant]);
   });
 
   it('is forbidden to a viewer', async () => {
