@@ -24,7 +24,7 @@ export default [
           acceptedIdTypes: ['ID'],
           exceptions: {
             suffixes: ['Success', 'Error', 'Connection', 'Edge'],
-            types: ['PageInfo', 'ValidationDetail', 'CustomFieldValue', 'Viewer', 'ChangeActor'],
+            types: ['PageInfo', 'ValidationDetail', 'CustomFieldValue', 'Viewer', 'ChangeActor', 'BulkEditPreviewCall', 'BulkEditPreviewValue'],
           },
         },
       ],

@@ -184,7 +184,7 @@ export interface components {
             /** @description Shared by the changes one request made to one call. */
             change_set_id: string;
             /** @enum {string} */
-            channel: "rest" | "graphql" | "import" | "admin";
+            channel: "rest" | "graphql" | "import" | "admin" | "bulk";
             /** @description The client's address; shown to admins only, null for other roles and the CLI. */
             client_address: string | null;
             /** Format: date-time */
@@ -398,7 +398,7 @@ export interface components {
         /** @description Records per page (more is a 400, not a silent cap). */
         changes_limit: number;
         /** @description Records that came in through this channel. */
-        channel: "rest" | "graphql" | "import" | "admin";
+        channel: "rest" | "graphql" | "import" | "admin" | "bulk";
         /** @description Calls set up on these UTC days, both included; the first day not after the second. */
         daterange: string;
         /** @description Records of one custom field: a UUID is its id; anything else its name now, a name it had, or the name a record was written under. */

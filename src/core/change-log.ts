@@ -8,7 +8,7 @@ import type { CustomFieldDefinition, CustomFieldValue, ValueRule } from './custo
  */
 
 /** Where a change came in. */
-export const CHANGE_CHANNELS = ['rest', 'graphql', 'import', 'admin'] as const;
+export const CHANGE_CHANNELS = ['rest', 'graphql', 'import', 'admin', 'bulk'] as const;
 export type ChangeChannel = (typeof CHANGE_CHANNELS)[number];
 
 /**

@@ -22,6 +22,7 @@ export const ChangeChannelEnum = builder.enumType('ChangeChannel', {
     GRAPHQL: { value: 'graphql', description: 'The GraphQL API (`setCallCustomFields`).' },
     IMPORT: { value: 'import', description: 'The CLI\'s `calls import` (or the demo seed).' },
     ADMIN: { value: 'admin', description: 'Field administration: a forced delete or a forced tightening of a field.' },
+    BULK: { value: 'bulk', description: 'A bulk edit (`setCustomFieldsOnCalls` or the CLI\'s `calls set-fields`); its `requestId` is the operation id.' },
   } as const,
 });
 

@@ -49,6 +49,8 @@ export interface GraphQLContext {
   credentials: CredentialFactory;
   /** Reports an expected failure a field returned as a result-union member (the app counts them). */
   onResolvedError: (error: Error) => void;
+  /** The most calls one bulk edit may apply to (BULK_EDIT_MAX_CALLS); DEFAULT_BULK_EDIT_LIMIT when absent. */
+  bulkEditLimit?: number;
   /** Every custom field of the viewer's tenant, disabled ones included, read at most once per request. */
   customFieldDefinitions: () => Promise<CustomFieldDefinition[]>;
   /** Drops what `customFieldDefinitions` read: a mutation changed the definitions, so a later field of the request reads them again. */
@@ -57,7 +59,7 @@ export interface GraphQLContext {
 
 /** The context of one request. */
 export function createGraphQLContext(
-  deps: Pick<GraphQLContext, 'store' | 'changeFeed' | 'lastEventId' | 'viewer' | 'clock' | 'credentials' | 'onResolvedError' | 'origin'>,
+  deps: Pick<GraphQLContext, 'store' | 'changeFeed' | 'lastEventId' | 'viewer' | 'clock' | 'credentials' | 'onResolvedError' | 'origin' | 'bulkEditLimit'>,
 ): GraphQLContext {
   let definitions: Promise<CustomFieldDefinition[]> | undefined;
   return {

@@ -39,7 +39,7 @@ export class ForbiddenError extends Error {
   override name = 'ForbiddenError';
 }
 
-export type ConflictReason = 'duplicate' | 'stored_values' | 'last_admin' | 'version_mismatch';
+export type ConflictReason = 'duplicate' | 'stored_values' | 'last_admin' | 'version_mismatch' | 'count_mismatch';
 
 /** The request contradicts what is stored: a taken name, stored values a change would hit, the last admin. */
 export class ConflictError extends Error {
@@ -115,6 +115,7 @@ const ConflictReasonEnum = builder.enumType('ConflictReason', {
     STORED_VALUES: { value: 'stored_values', description: 'Stored values would become invalid or be deleted; repeat with `force: true`.' },
     LAST_ADMIN: { value: 'last_admin', description: 'The change would leave the tenant without an active admin.' },
     VERSION_MISMATCH: { value: 'version_mismatch', description: 'The record is no longer at `expectedVersion`: someone changed it; nothing was written.' },
+    COUNT_MISMATCH: { value: 'count_mismatch', description: 'A bulk edit matches another number of calls than `expectedCount`; nothing was written.' },
   } as const,
 });
 

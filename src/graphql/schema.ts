@@ -15,6 +15,7 @@ import './node.js';
 import './revoke-api-token.js';
 import './safe-int.js';
 import './set-call-custom-fields.js';
+import './set-custom-fields-on-calls.js';
 import './update-api-user.js';
 import './update-custom-field.js';
 import './viewer.js';

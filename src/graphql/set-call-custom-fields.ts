@@ -7,7 +7,7 @@ import { callSource } from './call-source.js';
 import { changeOrigin } from './context.js';
 import { ConflictError, ForbiddenError, InvalidRecordError, NotFoundError, type ValidationDetail } from './errors.js';
 
-const CustomFieldValueInput = builder.inputType('CustomFieldValueInput', {
+export const CustomFieldValueInput = builder.inputType('CustomFieldValueInput', {
   description:
     'One custom field to set. Refer to the field by `fieldId` or `name`; when both are given the id wins and ' +
     'the name is ignored. `value: null` or `""` clears the value; leaving `value` out is an error. A MULTISELECT ' +
@@ -21,7 +21,7 @@ const CustomFieldValueInput = builder.inputType('CustomFieldValueInput', {
 });
 
 /** A detail at a place in the entry list: its path, and the entry's index, field reference as sent and attribute. */
-function entryDetail(location: EntryLocation, message: string, entries: readonly FieldEntry[]): ValidationDetail {
+export function entryDetail(location: EntryLocation, message: string, entries: readonly FieldEntry[]): ValidationDetail {
   const path = graphqlPath(location);
   if ('list' in location) return { path, message, entryIndex: null, fieldId: null, fieldName: null, attribute: null };
   const entry = entries[location.index];

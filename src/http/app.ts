@@ -43,6 +43,8 @@ export interface AppDeps {
   /** Development mode shows field suggestions in validation errors. */
   development?: boolean;
   limits?: Partial<GraphQLLimits>;
+  /** The most calls one bulk edit applies to (BULK_EDIT_MAX_CALLS). */
+  bulkEditLimit?: number;
   /** /metrics: on or off, and a bearer token that protects it when set. */
   metrics?: { enabled: boolean; token?: string | null };
   /** Take the client address from X-Forwarded-For (behind a trusted proxy). */
@@ -145,6 +147,7 @@ export function createApp(deps: AppDeps) {
     checkCredentials,
     clientAddress,
     limits: { ...DEFAULT_LIMITS, ...deps.limits },
+    bulkEditLimit: deps.bulkEditLimit,
     introspection: deps.introspection ?? true,
     development: deps.development ?? false,
     compiledExecution,

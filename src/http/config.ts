@@ -1,3 +1,4 @@
+import { DEFAULT_BULK_EDIT_LIMIT } from '../core/bulk-edit.js';
 import { z } from 'zod';
 import { urlPolicyFrom, type UrlPolicy } from '../core/webhooks.js';
 import { DEFAULT_DATABASE, type StoreOptions } from '../store/open-store.js';
@@ -63,6 +64,7 @@ const ConfigSchema = z.object({
   SUBSCRIPTIONS_MAX_PER_USER: z.coerce.number().int().min(1).max(1_000_000).default(DEFAULT_MAX_SUBSCRIPTIONS_PER_USER),
   SUBSCRIPTION_MAX_BUFFERED_EVENTS: z.coerce.number().int().min(1).max(1_000_000).default(DEFAULT_MAX_BUFFERED_EVENTS),
   WS_PING_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3_600).default(DEFAULT_WEBSOCKET_LIMITS.pingIntervalMs / 1000),
+  BULK_EDIT_MAX_CALLS: z.coerce.number().int().min(1).max(1_000_000).default(DEFAULT_BULK_EDIT_LIMIT),
   WS_MAX_MESSAGE_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(DEFAULT_WEBSOCKET_LIMITS.maxMessageBytes),
 });
 
@@ -91,6 +93,8 @@ export interface Config {
   historyRetentionDays: number | null;
   /** GraphQL over WebSocket: subscriptions per connection, ping interval, largest message. */
   webSocket: WebSocketLimits;
+  /** The most calls one bulk edit (setCustomFieldsOnCalls) applies to. */
+  bulkEditLimit: number;
   /** Open subscription streams per API user, across connections. */
   maxSubscriptionsPerUser: number;
   /** Change records waiting for one subscriber at most; one further behind is ended, told to resume with `after`. */
@@ -161,6 +165,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       maxCost: c.GRAPHQL_MAX_COST,
     },
     jit: c.GRAPHQL_JIT,
+    bulkEditLimit: c.BULK_EDIT_MAX_CALLS,
     shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT_SECONDS * 1000,
     corsOrigins: c.CORS_ORIGINS,
     persistedDocuments: trustedDocuments(env, c.PERSISTED_DOCUMENTS, c.PERSISTED_DOCUMENTS_MODE),

@@ -42,6 +42,8 @@ export const DEFAULT_LIMITS: GraphQLLimits = { maxDepth: 10, maxAliases: 15, max
 export type CheckCredentials = (request: Request, req: IncomingMessage | undefined) => Promise<Authentication | StoreUnavailableError>;
 
 export interface GraphQLServerDeps {
+  /** The most calls one bulk edit applies to; the core's default when absent. */
+  bulkEditLimit?: number;
   store: CallStore;
   changeFeed: ChangeFeed;
   clock: () => Date;
@@ -262,7 +264,7 @@ export function createGraphQLServer(deps: GraphQLServerDeps) {
         clientAddress: req ? deps.clientAddress(req) : null,
       };
       const lastEventId = request.headers.get('last-event-id');
-      return createGraphQLContext({ store, changeFeed: deps.changeFeed, lastEventId, viewer, clock, credentials, onResolvedError, origin });
+      return createGraphQLContext({ store, changeFeed: deps.changeFeed, lastEventId, viewer, clock, credentials, onResolvedError, origin, bulkEditLimit: deps.bulkEditLimit });
     },
     plugins: [
       ...(graphiql ? [graphiql.plugin] : []),

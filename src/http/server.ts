@@ -58,6 +58,7 @@ export async function startServer(config: Config, store: CallStore, timeouts: Se
     introspection: config.introspection,
     development: config.development,
     limits: config.limits,
+    bulkEditLimit: config.bulkEditLimit,
     metrics: config.metrics,
     trustProxy: config.trustProxy,
     corsOrigins: config.corsOrigins,

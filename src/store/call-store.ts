@@ -73,6 +73,32 @@ export interface SetCallCustomFieldsCommand {
   decide: (fields: CustomFieldDefinition[]) => ChangeSetDecision;
 }
 
+/** One call of a bulk edit's batch, with the values it had and has (or would have, in a dry run) by field id. */
+export interface BulkEditedCall {
+  callId: string;
+  changed: boolean;
+  before: Map<string, string>;
+  after: Map<string, string>;
+}
+
+/** One batch of a bulk edit: the calls, each locked, decided and written (unless unchanged) in one transaction. */
+export interface BulkEditBatchCommand {
+  tenantId: string;
+  callIds: readonly string[];
+  /** The API user editing; null for the operator's CLI. */
+  userId: string | null;
+  now: string;
+  /** Channel `bulk`; the operation id is the requestId. */
+  origin: ChangeOrigin;
+  /** Decide and report, write nothing. */
+  dryRun: boolean;
+  /** Pure decision over the tenant's field definitions, read inside the batch's transaction. */
+  decide: (fields: CustomFieldDefinition[]) => ChangeSetDecision;
+}
+
+/** The batch's calls (those still existing), or the change set refused by the definitions as they are now (nothing written). */
+export type BulkEditBatchOutcome = { kind: 'applied'; calls: BulkEditedCall[] } | { kind: 'invalid'; problems: EntryProblem[] };
+
 export interface NewCustomField {
   fieldId: string;
   tenantId: string;
@@ -297,6 +323,8 @@ export interface CallStore {
   listCustomFieldValues(tenantId: string, callIds: readonly string[]): Promise<Map<string, CustomFieldValue[]>>;
 
   setCallCustomFields(command: SetCallCustomFieldsCommand): Promise<SetCallCustomFieldsOutcome>;
+  /** One batch of a bulk edit in one transaction; calls already holding the values are not written. */
+  applyBulkEditBatch(command: BulkEditBatchCommand): Promise<BulkEditBatchOutcome>;
 
   /** Records of a tenant's change log in sequence order, by index, whatever the log's size. */
   readChanges(query: ChangeQuery): Promise<ChangeRecord[]>;

@@ -30,6 +30,9 @@ import {
   type DeleteCustomFieldOutcome,
   type ImportCallsCommand,
   type SeedCommand,
+  type BulkEditBatchCommand,
+  type BulkEditBatchOutcome,
+  type BulkEditedCall,
   type SetCallCustomFieldsCommand,
   type SetCallCustomFieldsOutcome,
   type UpdateApiUserCommand,
@@ -86,7 +89,7 @@ export interface CallValuePrimitives<Y> {
   /** The call's values as stored, after any writes before it. */
   readValues(callId: string): Step<Y, CustomFieldValue[]>;
   /** Writes each change (null clears the value); an adapter may send the writes with the readValues that follows. */
-  writeValues(callId: string, changes: readonly FieldChange[], now: string, userId: string): Step<Y, void>;
+  writeValues(callId: string, changes: readonly FieldChange[], now: string, userId: string | null): Step<Y, void>;
   /** Bumps the call's version and appends the change set, if any, at that version: the transaction's last statement. */
   commitChange(callId: string, changeSet: PendingChangeSet | null): Step<Y, CallRecord>;
 }
@@ -172,6 +175,36 @@ export function* setCallCustomFields<Y>(p: CallValuePrimitives<Y>, command: SetC
   const { tenantId, origin, now } = command;
   const updated = yield* p.commitChange(call.callId, entries.length > 0 ? { tenantId, origin, now, id: randomUUID(), entries } : null);
   return { kind: 'updated', call: updated, customFields };
+}
+
+/**
+ * One batch of a bulk edit: each call is locked, the change set decided on
+ * the definitions as they are now, and written with its change record only
+ * when a value differs (so re-running an edit writes nothing). A call deleted
+ * meanwhile is skipped.
+ */
+export function* applyBulkEditBatch<Y>(p: CallValuePrimitives<Y>, command: BulkEditBatchCommand): Step<Y, BulkEditBatchOutcome> {
+  const { tenantId, origin, now } = command;
+  const calls: BulkEditedCall[] = [];
+  for (const callId of command.callIds) {
+    const call = yield* p.lockCall(tenantId, callId);
+    if (!call) continue;
+    const { fields, current } = yield* p.readFieldsAndValues(tenantId, call.callId);
+    const decision = command.decide(fields);
+    if (!decision.ok) return { kind: 'invalid', problems: decision.problems };
+    const entries = changeEntries(call.callId, current, decision.changes, fields);
+    const after = new Map(current);
+    for (const change of decision.changes) {
+      if (change.value === null) after.delete(change.fieldId);
+      else after.set(change.fieldId, change.value);
+    }
+    calls.push({ callId: call.callId, changed: entries.length > 0, before: current, after });
+    if (entries.length === 0 || command.dryRun) continue;
+    const written = decision.changes.filter((change) => (current.get(change.fieldId) ?? null) !== change.value);
+    yield* p.writeValues(call.callId, written, now, command.userId);
+    yield* p.commitChange(call.callId, { tenantId, origin, now, id: randomUUID(), entries });
+  }
+  return { kind: 'applied', calls };
 }
 
 /** One change set per call, each entry made by `entry` from a value of the field. */

@@ -14,6 +14,7 @@ const MEMBERS: Record<string, string[]> = {
   DeleteCustomFieldResult: ['ConflictError', 'DeleteCustomFieldSuccess', 'ForbiddenError', 'NotFoundError'],
   RevokeApiTokenResult: ['ForbiddenError', 'NotFoundError', 'RevokeApiTokenSuccess'],
   SetCallCustomFieldsResult: ['ConflictError', 'ForbiddenError', 'InvalidRecordError', 'NotFoundError', 'SetCallCustomFieldsSuccess'],
+  SetCustomFieldsOnCallsResult: ['ConflictError', 'ForbiddenError', 'InvalidRecordError', 'SetCustomFieldsOnCallsSuccess'],
   UpdateApiUserResult: ['ApiUserSuccess', 'ConflictError', 'ForbiddenError', 'InvalidRecordError', 'NotFoundError'],
   UpdateCustomFieldResult: ['ConflictError', 'ForbiddenError', 'InvalidRecordError', 'NotFoundError', 'UpdateCustomFieldSuccess'],
 };

@@ -243,7 +243,7 @@ describe('the history routes\' refusals and HTTP', () => {
       ['/api/v2/changes.json?after=1&after=2', 'after is given more than once'],
       ['/api/v2/changes.json?limit=0', 'limit must be a whole number from 1 to 1000, got "0"'],
       ['/api/v2/changes.json?limit=1001', 'limit must be a whole number from 1 to 1000, got "1001"'],
-      ['/api/v2/changes.json?channel=REST', 'channel must be one of rest, graphql, import, admin, got "REST"'],
+      ['/api/v2/changes.json?channel=REST', 'channel must be one of rest, graphql, import, admin, bulk, got "REST"'],
       ['/api/v2/changes.json?call_id=nope', 'call_id must be a call UUID, got "nope"'],
       ['/api/v2/changes.json?actor=', 'actor must be a username, or cli for the operator\'s CLI, got ""'],
       ['/api/v2/changes.json?field=', 'field must be a custom field id or name, got ""'],

@@ -134,7 +134,7 @@ export const basic = (username: string, password = PASSWORD) =>
 
 /** An app over a fresh world, served on a real port by production's Node server, with helpers to call it. */
 export async function createTestApp(
-  options: Pick<AppDeps, 'compiledExecution' | 'persistedDocuments' | 'clock' | 'maxSubscriptionsPerUser' | 'maxBufferedEvents' | 'recheckCredentialsMs'> = {},
+  options: Pick<AppDeps, 'compiledExecution' | 'persistedDocuments' | 'clock' | 'maxSubscriptionsPerUser' | 'maxBufferedEvents' | 'recheckCredentialsMs' | 'bulkEditLimit'> = {},
 ) {
   const world = await createWorld();
   const app = createApp({ store: world.store, logger: false, clock: () => new Date(NOW), ...options });

@@ -139,8 +139,8 @@ const fieldRef = (field: string) => (UUID.test(field) ? { fieldId: field } : { n
 
 type ChannelEnum = RestChange['channel'];
 const KIND: Record<RestChange['kind'], ChangeKind> = { SET: 'set', CLEARED: 'cleared', FIELD_DELETED: 'field_deleted', INVALIDATED: 'invalidated' };
-const CHANNEL: Record<ChannelEnum, ChangeChannel> = { REST: 'rest', GRAPHQL: 'graphql', IMPORT: 'import', ADMIN: 'admin' };
-const CHANNEL_ENUM: Record<ChangeChannel, ChannelEnum> = { rest: 'REST', graphql: 'GRAPHQL', import: 'IMPORT', admin: 'ADMIN' };
+const CHANNEL: Record<ChannelEnum, ChangeChannel> = { REST: 'rest', GRAPHQL: 'graphql', IMPORT: 'import', ADMIN: 'admin', BULK: 'bulk' };
+const CHANNEL_ENUM: Record<ChangeChannel, ChannelEnum> = { rest: 'REST', graphql: 'GRAPHQL', import: 'IMPORT', admin: 'ADMIN', bulk: 'BULK' };
 
 /** The vendor-style record of a GraphQL one (whose client address is already null for readers who are not admins). */
 function toVendorChange(change: RestChange): VendorChange {

@@ -452,6 +452,12 @@ export class PgCallStore implements port.CallStore {
     );
   }
 
+  async applyBulkEditBatch(command: port.BulkEditBatchCommand): Promise<port.BulkEditBatchOutcome> {
+    return this.clientTransaction('begin', (client, transaction) =>
+      runAsync(workflows.applyBulkEditBatch(new PgCallValuePrimitives(client, this.preparedStatements, this.changeLog, transaction), command)),
+    );
+  }
+
   async readChanges(query: port.ChangeQuery): Promise<ChangeRecord[]> {
     if (isTailRead(query)) {
       const tail = await this.read(() => this.run<ChangeRow>(this.pool, REQUEST_SQL.changeTail, [query.tenantId, query.afterSequence, query.limit]));
@@ -639,7 +645,7 @@ class PgCallValuePrimitives implements workflows.CallValuePrimitives<Promise<unk
     private readonly transaction: { committed: boolean },
   ) {}
 
-  private pending: { changes: readonly FieldChange[]; now: string; userId: string } | null = null;
+  private pending: { changes: readonly FieldChange[]; now: string; userId: string | null } | null = null;
 
   private run<Row extends pg.QueryResultRow>(statement: RequestStatement, values: unknown[]) {
     return awaited(runStatement<Row>(this.client, statement, values, this.named));
@@ -681,7 +687,7 @@ class PgCallValuePrimitives implements workflows.CallValuePrimitives<Promise<unk
    * Held until the workflow reads the values back (it always does, before committing), to send the writes and that
    * read as one statement: one round trip where three were (clear, write, read).
    */
-  *writeValues(callId: string, changes: readonly FieldChange[], now: string, userId: string) {
+  *writeValues(callId: string, changes: readonly FieldChange[], now: string, userId: string | null) {
     this.pending = { changes, now, userId };
   }
 

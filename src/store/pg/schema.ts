@@ -140,7 +140,7 @@ export const callChanges = pgTable(
     actorUserId: uuid('actor_user_id'),
     actorUsername: text('actor_username'),
     actorTokenId: uuid('actor_token_id'),
-    channel: text('channel', { enum: ['rest', 'graphql', 'import', 'admin'] }).notNull(),
+    channel: text('channel', { enum: ['rest', 'graphql', 'import', 'admin', 'bulk'] }).notNull(),
     requestId: text('request_id'),
     clientAddress: text('client_address'),
     committedAt: instant('committed_at').notNull(),

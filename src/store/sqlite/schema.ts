@@ -110,7 +110,7 @@ export const callChanges = sqliteTable(
     actorUserId: text('actor_user_id'),
     actorUsername: text('actor_username'),
     actorTokenId: text('actor_token_id'),
-    channel: text('channel', { enum: ['rest', 'graphql', 'import', 'admin'] }).notNull(),
+    channel: text('channel', { enum: ['rest', 'graphql', 'import', 'admin', 'bulk'] }).notNull(),
     requestId: text('request_id'),
     clientAddress: text('client_address'),
     committedAt: text('committed_at').notNull(),

@@ -217,6 +217,10 @@ export class SqliteCallStore implements port.CallStore {
     return this.groupCommit ? this.groupCommit.run(apply) : this.db.transaction(apply, { behavior: 'immediate' });
   }
 
+  async applyBulkEditBatch(command: port.BulkEditBatchCommand): Promise<port.BulkEditBatchOutcome> {
+    return this.inTransaction(() => workflows.applyBulkEditBatch(this.primitives, command));
+  }
+
   async readChanges(query: port.ChangeQuery): Promise<ChangeRecord[]> {
     if (isTailRead(query)) return this.changeTail.all({ tenantId: query.tenantId, after: query.afterSequence, limit: query.limit }).map(toChangeRecord);
     return this.db
@@ -431,7 +435,7 @@ class SqlitePrimitives
     return this.statements.values.all(callId);
   }
 
-  *writeValues(callId: string, changes: readonly FieldChange[], updatedAt: string, updatedBy: string) {
+  *writeValues(callId: string, changes: readonly FieldChange[], updatedAt: string, updatedBy: string | null) {
     for (const change of changes) {
       if (change.value === null) this.statements.deleteValue.run({ callId, fieldId: change.fieldId });
       else this.statements.upsertValue.run({ callId, fieldId: change.fieldId, value: change.value, updatedAt, updatedBy });
@@ -695,7 +699,7 @@ function prepareStatements(sqlite: Database.Database) {
     },
     enabledFields: { all: (args: { tenantId: string }) => enabledFields.all(args).map(toField) },
     deleteValue: sqlite.prepare<{ callId: string; fieldId: string }>('delete from call_custom_field_values where call_id = @callId and field_id = @fieldId'),
-    upsertValue: sqlite.prepare<{ callId: string; fieldId: string; value: string; updatedAt: string; updatedBy: string }>(
+    upsertValue: sqlite.prepare<{ callId: string; fieldId: string; value: string; updatedAt: string; updatedBy: string | null }>(
       `insert into call_custom_field_values (call_id, field_id, value, updated_at, updated_by) values (@callId, @fieldId, @value, @updatedAt, @updatedBy)
          on conflict (call_id, field_id) do update set value = excluded.value, updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
     ),

@@ -44,6 +44,8 @@ export type CallOrderField =
 
 /** Why a change contradicts what is stored. */
 export type ConflictReason =
+  /** A bulk edit matches another number of calls than `expectedCount`; nothing was written. */
+  | 'COUNT_MISMATCH'
   /** The name (or id, or username) is already taken in the tenant. */
   | 'DUPLICATE'
   /** The change would leave the tenant without an active admin. */

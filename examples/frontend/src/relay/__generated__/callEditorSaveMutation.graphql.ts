@@ -1,5 +1,5 @@
 /**
- * @generated SignedSource<<34f417cb49a05e5da385884e439b03cb>>
+ * @generated SignedSource<<99437f5458fbb7b4a97a03bdb4d415a6>>
  * @lightSyntaxTransform
  */
 
@@ -9,7 +9,7 @@
 
 import { ConcreteRequest } from 'relay-runtime';
 import { FragmentRefs } from "relay-runtime";
-export type ConflictReason = "DUPLICATE" | "LAST_ADMIN" | "STORED_VALUES" | "VERSION_MISMATCH" | "%future added value";
+export type ConflictReason = "COUNT_MISMATCH" | "DUPLICATE" | "LAST_ADMIN" | "STORED_VALUES" | "VERSION_MISMATCH" | "%future added value";
 export type CustomFieldValueInput = {
   fieldId?: string | null | undefined;
   name?: string | null | undefined;
