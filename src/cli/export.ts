@@ -1,31 +1,21 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
-import { decideCallFilter, NO_FILTER, type CallFilter, type CallFilterInput } from '../core/call-filter.js';
+import { decideCallFilter, NO_FILTER, type CallFilter } from '../core/call-filter.js';
 import type { CallKey } from '../core/call-list.js';
 import { parseOptionList, type CustomFieldValue } from '../core/custom-field.js';
-import { parseJson } from '../core/json-text.js';
 import type { CallStore } from '../store/call-store.js';
 import { DEFAULT_TENANT, unknownTenant } from './commands.js';
 import { UsageError } from './errors.js';
+import { filterOption } from './filter-option.js';
 import type { Progress } from './progress.js';
 
 /** Calls read per page: the memory an export holds, whatever the number of calls. */
 export const EXPORT_PAGE = 1000;
 
-/**
- * Reads `--filter` as the GraphQL `CallFilter` (JSON): setupTimeFrom,
- * setupTimeTo, direction (INBOUND, OUTBOUND, UNKNOWN), number, customFields.
- */
+/** `--filter` decided against the tenant's fields. */
 async function exportFilter(store: CallStore, tenantId: string, text: string | undefined): Promise<CallFilter> {
   if (text === undefined) return NO_FILTER;
-  const json = parseJson(text);
-  if (!json.ok || typeof json.value !== 'object' || json.value === null || Array.isArray(json.value)) {
-    throw new UsageError('--filter must be a JSON object: a CallFilter, e.g. {"direction": "INBOUND", "customFields": [{"name": "Outcome", "equals": "Lost"}]}');
-  }
-  const input = json.value as Record<string, unknown>;
-  const direction = typeof input.direction === 'string' ? input.direction.toLowerCase() : input.direction;
-  const fields = await store.listCustomFields(tenantId);
-  const decision = decideCallFilter({ ...input, direction } as CallFilterInput, fields);
+  const decision = decideCallFilter(filterOption(text), await store.listCustomFields(tenantId));
   if (!decision.ok) throw new UsageError(`Invalid --filter: ${decision.problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`);
   return decision.filter;
 }

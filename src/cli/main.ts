@@ -102,6 +102,14 @@ function buildProgram(): Command {
     .option('--tenant <name>', TENANT_HELP)
     .action(async (o) => (await run()).webhooksDeliveries(o));
 
+  command(calls, 'set-fields', 'set or clear custom fields on every call a filter matches, in batches, as setCustomFieldsOnCalls does')
+    .option('--filter <json>', 'the calls: a CallFilter as in GraphQL (default: every call of the tenant)')
+    .option('--set <Field=value...>', 'a value to set, by field name or id')
+    .option('--clear <Field...>', 'a field to clear, by name or id')
+    .option('--dry-run', 'count and show the first calls before and after, write nothing')
+    .option('--tenant <name>', TENANT_HELP)
+    .action(async (o) => (await run()).callsSetFields(o));
+
   command(program, 'seed', 'add the demo data (1,000 calls, fields, users) to a database')
     .option('--demo', 'the demo data set (required: the only one there is)')
     .option('--tenant <name>', TENANT_HELP)

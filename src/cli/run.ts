@@ -11,6 +11,7 @@ import { UsageError } from './errors.js';
 import { exportCalls } from './export.js';
 import { callHistory, changesAfter } from './history.js';
 import { progressOn } from './progress.js';
+import { setFields } from './set-fields.js';
 import { createWebhook, listWebhookDeliveries, listWebhooks } from './webhooks.js';
 
 /**
@@ -147,6 +148,21 @@ export async function callsImport(file: string, o: DatabaseOptions & { tenant?: 
 export async function callsExport(o: DatabaseOptions & { filter?: string; tenant?: string }): Promise<void> {
   const progress = progressOn(process.stderr, 'exporting');
   await withStore(configOf(o), (store) => exportCalls(store, { filter: o.filter, tenant: o.tenant, out: process.stdout, progress }));
+}
+
+export async function callsSetFields(o: DatabaseOptions & { filter?: string; set?: string[]; clear?: string[]; dryRun?: boolean; tenant?: string }): Promise<void> {
+  const config = configOf(o);
+  const progress = progressOn(process.stderr, o.dryRun ? 'checking' : 'editing');
+  let started = false;
+  const result = await withStore(config, (store) =>
+    setFields(store, { filter: o.filter, set: o.set, clear: o.clear, dryRun: o.dryRun, tenant: o.tenant, limit: config.bulkEditLimit }, (done, total) => {
+      if (!started) progress.start(total);
+      started = true;
+      progress.update(done);
+    }),
+  );
+  if (started) progress.finish(o.dryRun ? 'checked the calls (dry run: nothing written)' : 'edited the calls');
+  print(result);
 }
 
 export async function webhooksCreate(o: DatabaseOptions & { url?: string; field?: string[]; tenant?: string }): Promise<void> {

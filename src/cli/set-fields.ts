@@ -1,12 +1,11 @@
 import { DEFAULT_BULK_EDIT_LIMIT } from '../core/bulk-edit.js';
-import type { CallFilterInput } from '../core/call-filter.js';
 import { cliOrigin } from '../core/change-log.js';
 import type { FieldEntry } from '../core/change-set.js';
-import { parseJson } from '../core/json-text.js';
 import { runBulkEdit } from '../graphql/set-custom-fields-on-calls.js';
 import type { CallStore } from '../store/call-store.js';
 import { tenantNamed } from './commands.js';
 import { CommandFailure, UsageError } from './errors.js';
+import { filterOption } from './filter-option.js';
 
 export interface SetFieldsOptions {
   /** A CallFilter as JSON (the GraphQL input's shape); every call of the tenant when absent. */
@@ -35,15 +34,6 @@ function entriesOf(options: SetFieldsOptions): FieldEntry[] {
   return entries;
 }
 
-function filterOf(text: string | undefined): CallFilterInput {
-  if (text === undefined) return {};
-  const json = parseJson(text);
-  if (!json.ok || typeof json.value !== 'object' || json.value === null || Array.isArray(json.value)) {
-    throw new UsageError('--filter takes a CallFilter as a JSON object, e.g. \'{"customFields":[{"name":"Outcome","equals":"Open"}]}\'');
-  }
-  return json.value as CallFilterInput;
-}
-
 /**
  * `calls set-fields`: a bulk edit of the tenant's calls the filter matches,
  * with setCustomFieldsOnCalls' rules, in batches (progress after each).
@@ -52,7 +42,7 @@ function filterOf(text: string | undefined): CallFilterInput {
  */
 export async function setFields(store: CallStore, options: SetFieldsOptions, onProgress: (done: number, total: number) => void = () => {}) {
   const entries = entriesOf(options);
-  const filter = filterOf(options.filter);
+  const filter = filterOption(options.filter);
   const tenant = await tenantNamed(store, options.tenant);
   const outcome = await runBulkEdit({
     store,

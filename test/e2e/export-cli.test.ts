@@ -121,4 +121,34 @@ describe(`calls export (${STORE_UNDER_TEST})`, { timeout: 180_000 }, () => {
     expect(lines(exported.stdout)).toHaveLength(3000);
     expect(readFileSync(file, 'utf8')).toContain(ID(3000));
   });
+
+  it('calls set-fields edits the calls a filter matches (a dry run writes nothing), with progress; mistakes are usage errors', async () => {
+    const db = await freshDatabaseUrl();
+    await createFields(db);
+    const file = join(dir, 'bulk.jsonl');
+    writeFileSync(file, Array.from({ length: 30 }, (_, i) => JSON.stringify(generated(i + 1))).join('\n'));
+    await runCli(['calls', 'import', file, '--db', db]);
+    const args = ['calls', 'set-fields', '--db', db, '--filter', '{"direction": "INBOUND"}', '--set', 'Payment status=Unpaid', '--clear', 'Notes'];
+
+    const dry = await runCli([...args, '--dry-run']);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(JSON.parse(dry.stdout)).toMatchObject({ dryRun: true, matched: 10, changed: 10 });
+    const unchanged = lines((await runCli(['calls', 'export', '--db', db])).stdout).filter((c) => c.direction === 'inbound');
+    expect(unchanged.every((c) => c.custom_fields.some((f: { name: string; value: string }) => f.name === 'Payment status' && f.value === 'Paid'))).toBe(true);
+
+    const edited = await runCli(args, { env: { CALLGATE_PROGRESS_INTERVAL_MS: '0' } });
+    expect(JSON.parse(edited.stdout)).toMatchObject({ dryRun: false, matched: 10, changed: 10, unchanged: 0 });
+    expect(edited.stderr).toMatch(/^editing: 10 of 10 \(100%\) rows/m);
+    const after = lines((await runCli(['calls', 'export', '--db', db, '--filter', '{"direction": "INBOUND"}'])).stdout);
+    const values = after.map((c) => c.custom_fields.map((f: { name: string; value: string }) => `${f.name}=${f.value}`));
+    expect(values.filter((v) => !v.includes('Payment status=Unpaid') || v.some((text: string) => text.startsWith('Notes=')))).toEqual([]);
+    // the same edit again changes nothing
+    expect(JSON.parse((await runCli(args)).stdout)).toMatchObject({ matched: 10, changed: 0, unchanged: 10 });
+
+    expect((await runCli(['calls', 'set-fields', '--db', db, '--filter', '{"direction": "SIDEWAYS"}', '--set', 'Notes=x'])).code).toBe(2);
+    expect((await runCli(['calls', 'set-fields', '--db', db, '--set', 'Notes'])).code).toBe(2);
+    const refused = await runCli(['calls', 'set-fields', '--db', db, '--set', 'Nope=1']);
+    expect(refused).toMatchObject({ code: 1, stdout: '' });
+    expect(refused.stderr).toContain('Unknown custom field');
+  });
 });
