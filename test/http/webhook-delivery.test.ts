@@ -51,6 +51,15 @@ const ENV = { WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_ALLOW_HTTP_HOSTS: '127.0.0.
 const FAST = { timeoutMs: 300, firstRetryMs: 20, maxRetryMs: 200, pollMs: 50, onError: (e: unknown) => console.error("worker", e) };
 
 const cleanups: (() => Promise<void>)[] = [];
+
+/** Starts a delivery worker, stopped after the test. */
+function startWorker(options: ConstructorParameters<typeof WebhookWorker>[0]): WebhookWorker {
+  const worker = new WebhookWorker(options);
+  worker.start();
+  cleanups.push(() => worker.stop());
+  return worker;
+}
+
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
@@ -91,9 +100,7 @@ describe.skipIf(onPostgres)('webhook delivery (SQLite, one process)', () => {
     cleanups.push(hook.close);
     const created = await createWebhook(world.store, { url: hook.url }, { env: ENV });
     secret = created.secret;
-    const worker = new WebhookWorker({ store: world.store, webhooks: world.store.webhooks!(), policy: urlPolicyFrom(ENV), ...FAST });
-    worker.start();
-    cleanups.push(() => worker.stop());
+    startWorker({ store: world.store, webhooks: world.store.webhooks!(), policy: urlPolicyFrom(ENV), ...FAST });
 
     await writeConcurrently(world, 20, 5);
     const logged = await world.store.readChanges({ tenantId: world.tenantId, order: 'asc', afterSequence: 0, limit: 1000 });
@@ -129,9 +136,7 @@ describe.skipIf(onPostgres)('webhook delivery (SQLite, one process)', () => {
     secret = created.secret;
     const webhooks = world.store.webhooks!();
     await webhooks.updateEndpoint(world.tenantId, created.endpoint.id, { enabled: false }, new Date().toISOString());
-    const worker = new WebhookWorker({ store: world.store, webhooks, policy: urlPolicyFrom(ENV), ...FAST });
-    worker.start();
-    cleanups.push(() => worker.stop());
+    startWorker({ store: world.store, webhooks, policy: urlPolicyFrom(ENV), ...FAST });
     await writeConcurrently(world, 2, 2);
     await new Promise((r) => setTimeout(r, 500));
     expect(hook.receipts).toEqual([]);
@@ -144,9 +149,7 @@ describe.skipIf(onPostgres)('webhook delivery (SQLite, one process)', () => {
     const created = await createWebhook(world.store, { url: hook.url.replace('127.0.0.1', 'receiver.test') }, { env: { WEBHOOK_ALLOW_HTTP_HOSTS: 'receiver.test' }, lookup: async () => ['93.184.216.34'] });
     const webhooks = world.store.webhooks!();
     // The name now resolves to loopback: the worker refuses to call it.
-    const worker = new WebhookWorker({ store: world.store, webhooks, policy: urlPolicyFrom({ WEBHOOK_ALLOW_HTTP_HOSTS: 'receiver.test' }), lookup: async () => ['127.0.0.1'], ...FAST });
-    worker.start();
-    cleanups.push(() => worker.stop());
+    startWorker({ store: world.store, webhooks, policy: urlPolicyFrom({ WEBHOOK_ALLOW_HTTP_HOSTS: 'receiver.test' }), lookup: async () => ['127.0.0.1'], ...FAST });
     await writeConcurrently(world, 1, 1);
     await until(async () => (await webhooks.listDeliveries(world.tenantId, created.endpoint.id, { first: 5 }))[0]?.attempts.length === 1);
     const [delivery] = await webhooks.listDeliveries(world.tenantId, created.endpoint.id, { first: 5 });
@@ -165,9 +168,7 @@ describe.skipIf(onPostgres)('webhook delivery (SQLite, one process)', () => {
     const now = new Date();
     await webhooks.rotateSecret(world.tenantId, created.endpoint.id, 'whsec_' + Buffer.alloc(24, 9).toString('base64'), new Date(now.getTime() + 3_600_000).toISOString(), now.toISOString());
     expect(await webhooks.signingSecrets(created.endpoint.id, now.toISOString())).toHaveLength(2);
-    const worker = new WebhookWorker({ store: world.store, webhooks, policy: urlPolicyFrom(ENV), ...FAST });
-    worker.start();
-    cleanups.push(() => worker.stop());
+    startWorker({ store: world.store, webhooks, policy: urlPolicyFrom(ENV), ...FAST });
     await writeConcurrently(world, 1, 1);
     await until(() => hook.receipts.length === 1);
     expect(hook.receipts[0]!.verified).toBe(true);
@@ -183,9 +184,7 @@ describe.skipIf(onPostgres)('webhook delivery (SQLite, one process)', () => {
     cleanups.push(hook.close);
     const created = await createWebhook(world.store, { url: hook.url }, { env: ENV });
     const webhooks = world.store.webhooks!();
-    const worker = new WebhookWorker({ store: world.store, webhooks, policy: urlPolicyFrom(ENV), ...FAST, retryWindowMs: 300 });
-    worker.start();
-    cleanups.push(() => worker.stop());
+    startWorker({ store: world.store, webhooks, policy: urlPolicyFrom(ENV), ...FAST, retryWindowMs: 300 });
     await writeConcurrently(world, 1, 1);
     await until(async () => (await webhooks.getEndpoint(world.tenantId, created.endpoint.id))!.enabled === false);
     const endpoint = (await webhooks.getEndpoint(world.tenantId, created.endpoint.id))!;
