@@ -60,6 +60,16 @@ describe(`calls export (${STORE_UNDER_TEST})`, { timeout: 180_000 }, () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+  /** A fresh database with the fields and the first `n` generated calls. */
+  async function databaseWith(n: number): Promise<string> {
+    const db = await freshDatabaseUrl();
+    await createFields(db);
+    const file = join(dir, `${n}-${Math.random()}.jsonl`);
+    writeFileSync(file, Array.from({ length: n }, (_, i) => JSON.stringify(generated(i + 1))).join('\n'));
+    expect((await runCli(['calls', 'import', file, '--db', db])).code).toBe(0);
+    return db;
+  }
+
   it(`round trip of ${ROUND_TRIP_CALLS.toLocaleString('en-US')} calls: the export of an import is the imported data, and importing the export elsewhere exports the same bytes`, async () => {
     const source = await freshDatabaseUrl();
     const copy = await freshDatabaseUrl();
@@ -87,11 +97,7 @@ describe(`calls export (${STORE_UNDER_TEST})`, { timeout: 180_000 }, () => {
   });
 
   it('--filter takes a GraphQL CallFilter; --tenant reads another tenant; mistakes are usage errors', async () => {
-    const db = await freshDatabaseUrl();
-    await createFields(db);
-    const file = join(dir, 'few.jsonl');
-    writeFileSync(file, Array.from({ length: 30 }, (_, i) => JSON.stringify(generated(i + 1))).join('\n'));
-    await runCli(['calls', 'import', file, '--db', db]);
+    const db = await databaseWith(30);
 
     const paidInbound = await runCli(['calls', 'export', '--db', db, '--filter', '{"direction": "INBOUND", "customFields": [{"name": "Payment status", "equals": "Paid"}]}']);
     expect(paidInbound.code, paidInbound.stderr).toBe(0);
@@ -123,11 +129,7 @@ describe(`calls export (${STORE_UNDER_TEST})`, { timeout: 180_000 }, () => {
   });
 
   it('calls set-fields edits the calls a filter matches (a dry run writes nothing), with progress; mistakes are usage errors', async () => {
-    const db = await freshDatabaseUrl();
-    await createFields(db);
-    const file = join(dir, 'bulk.jsonl');
-    writeFileSync(file, Array.from({ length: 30 }, (_, i) => JSON.stringify(generated(i + 1))).join('\n'));
-    await runCli(['calls', 'import', file, '--db', db]);
+    const db = await databaseWith(30);
     const args = ['calls', 'set-fields', '--db', db, '--filter', '{"direction": "INBOUND"}', '--set', 'Payment status=Unpaid', '--clear', 'Notes'];
 
     const dry = await runCli([...args, '--dry-run']);
