@@ -127,6 +127,20 @@ export interface WebhookStore {
   claimDue(owner: string, now: string, leaseUntil: string, limit: number): Promise<ClaimedDelivery[]>;
   /** Records an attempt and its outcome; a failure starts or continues the endpoint's failing streak, a success ends it; a streak as long as the retry window disables the endpoint. */
   recordAttempt(result: WebhookAttemptResult): Promise<void>;
-  /** Makes a delivery of the tenant pending again, due now; false when there is none. */
-  redeliver(tenantId: string, deliveryId: string, now: string): Promise<boolean>;
+  /** Makes a delivery of the tenant pending again, due now (its attempts kept); null when there is none. */
+  redeliver(tenantId: string, deliveryId: string, now: string): Promise<WebhookDeliveryRecord | null>;
+  /**
+   * Queues a test event for an endpoint of the tenant, due now: test events are numbered 1, 2, ... per
+   * endpoint, and `event` makes the event id and payload for the number. null when there is no such endpoint.
+   */
+  queueTestEvent(tenantId: string, endpointId: string, now: string, event: (number: number) => { eventId: string; payload: string }): Promise<WebhookDeliveryRecord | null>;
+  /** Per endpoint (enabled or not): how many deliveries are pending and when the oldest of them was queued (the metrics' lag). */
+  backlog(): Promise<WebhookBacklog[]>;
+}
+
+export interface WebhookBacklog {
+  endpointId: string;
+  pending: number;
+  /** When the oldest pending delivery was queued; null when none is pending. */
+  oldestPendingAt: string | null;
 }

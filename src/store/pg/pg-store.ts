@@ -20,6 +20,9 @@ import { isRetryable, sqlState, translateError } from './pg-errors.js';
 import { CHANGES_CHANNEL, PgChangeListener } from './change-notifier.js';
 import { REQUEST_SQL, runStatement, toCall, toValue, type RequestStatement } from './request-statements.js';
 import * as schema from './schema.js';
+import { PgWebhookStore } from './webhook-store.js';
+import { loadWebhookKey } from '../webhook-secrets.js';
+import type { WebhookStore } from '../webhook-store.js';
 import { tokenSummaryColumns, userSummaryColumns } from '../summary-columns.js';
 import * as workflows from '../workflows.js';
 import { awaited, duplicateFieldId, runAsync } from '../workflows.js';
@@ -201,7 +204,8 @@ export class PgCallStore implements port.CallStore {
           const migrations = readMigrationFiles({ migrationsFolder: MIGRATIONS })
             .slice(0, options.count)
             .map((m) => ({ ...m, sql: m.sql.map((s) => this.retarget(s)) }));
-          const session = drizzle(client)._.session;
+          // Typed as migrate takes it: TypeScript's variance check of PgSession's schema parameter depends on check order here.
+          const session = drizzle(client)._.session as unknown as Parameters<PgDialect['migrate']>[1];
           const config = { migrationsFolder: MIGRATIONS, migrationsSchema: this.schema ?? 'drizzle' };
           const dialect = new PgDialect();
           for (const [i, migration] of migrations.entries()) {
@@ -495,6 +499,11 @@ export class PgCallStore implements port.CallStore {
       deleted += done.length;
     }
     return deleted;
+  }
+
+  /** Webhook endpoints and deliveries, shared by every instance; secrets sealed with WEBHOOK_SECRET_KEY, which PostgreSQL requires. */
+  webhooks(options: { secretKey?: string | undefined } = {}): WebhookStore {
+    return new PgWebhookStore(this.db, loadWebhookKey({ envKey: options.secretKey }), (run) => this.transaction(run));
   }
 
   async createTenant(tenant: port.Tenant & { now: string }): Promise<port.Tenant> {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { and, asc, desc, eq, inArray, lt, or, sql } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { disableReason, type FieldFilter } from '../../core/webhooks.js';
@@ -9,6 +10,7 @@ const { changeLogHeads, webhookAttempts, webhookDeliveries, webhookEndpoints } =
 
 type Db = BetterSQLite3Database<typeof schema>;
 type EndpointRow = typeof webhookEndpoints.$inferSelect;
+type DeliveryRow = typeof webhookDeliveries.$inferSelect;
 
 const fieldsOf = (text: string | null): FieldFilter => (text === null ? null : (JSON.parse(text) as string[]));
 const fieldsText = (fields: FieldFilter): string | null => (fields === null ? null : JSON.stringify(fields));
@@ -143,6 +145,11 @@ export class SqliteWebhookStore implements port.WebhookStore {
       .orderBy(desc(d.createdAt), desc(d.id))
       .limit(page.first)
       .all();
+    return this.withAttempts(rows);
+  }
+
+  /** Delivery rows as records, with their attempts in order. */
+  private withAttempts(rows: DeliveryRow[]): port.WebhookDeliveryRecord[] {
     const attempts = rows.length
       ? this.db
           .select()
@@ -245,7 +252,7 @@ export class SqliteWebhookStore implements port.WebhookStore {
     );
   }
 
-  async redeliver(tenantId: string, deliveryId: string, now: string): Promise<boolean> {
+  async redeliver(tenantId: string, deliveryId: string, now: string): Promise<port.WebhookDeliveryRecord | null> {
     const d = webhookDeliveries;
     const owned = this.db
       .select({ id: d.id })
@@ -253,8 +260,52 @@ export class SqliteWebhookStore implements port.WebhookStore {
       .innerJoin(webhookEndpoints, eq(webhookEndpoints.id, d.endpointId))
       .where(and(eq(d.id, deliveryId), eq(webhookEndpoints.tenantId, tenantId)))
       .get();
-    if (!owned) return false;
-    this.db.update(d).set({ status: 'pending', nextAttemptAt: now, finishedAt: null, leaseUntil: null, leasedBy: null }).where(eq(d.id, deliveryId)).run();
-    return true;
+    if (!owned) return null;
+    const row = this.db.update(d).set({ status: 'pending', nextAttemptAt: now, finishedAt: null, leaseUntil: null, leasedBy: null }).where(eq(d.id, deliveryId)).returning().get();
+    return row ? this.withAttempts([row])[0]! : null;
+  }
+
+  async queueTestEvent(
+    tenantId: string,
+    endpointId: string,
+    now: string,
+    event: (number: number) => { eventId: string; payload: string },
+  ): Promise<port.WebhookDeliveryRecord | null> {
+    return this.db.transaction(
+      (tx) => {
+        const endpoint = tx
+          .select({ id: webhookEndpoints.id })
+          .from(webhookEndpoints)
+          .where(and(eq(webhookEndpoints.tenantId, tenantId), eq(webhookEndpoints.id, endpointId)))
+          .get();
+        if (!endpoint) return null;
+        const d = webhookDeliveries;
+        const lowest = tx.select({ sequence: sql<number | null>`min(${d.sequence})` }).from(d).where(and(eq(d.endpointId, endpointId), lt(d.sequence, 0))).get();
+        // Test events take sequences -1, -2, ...: below every change set's, and never blocking a call's order.
+        const number = 1 - Math.min(lowest?.sequence ?? 0, 0);
+        const { eventId, payload } = event(number);
+        const row = tx
+          .insert(d)
+          .values({ id: randomUUID(), endpointId, eventId, callId: null, sequence: -number, payload, status: 'pending', attempts: 0, nextAttemptAt: now, createdAt: now })
+          .returning()
+          .get();
+        return this.withAttempts([row])[0]!;
+      },
+      { behavior: 'immediate' },
+    );
+  }
+
+  async backlog(): Promise<port.WebhookBacklog[]> {
+    const d = webhookDeliveries;
+    return this.db
+      .select({
+        endpointId: webhookEndpoints.id,
+        pending: sql<number>`count(${d.id})`,
+        oldestPendingAt: sql<string | null>`min(${d.createdAt})`,
+      })
+      .from(webhookEndpoints)
+      .leftJoin(d, and(eq(d.endpointId, webhookEndpoints.id), eq(d.status, 'pending')))
+      .groupBy(webhookEndpoints.id)
+      .all();
   }
 }
