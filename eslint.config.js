@@ -24,7 +24,7 @@ export default [
           acceptedIdTypes: ['ID'],
           exceptions: {
             suffixes: ['Success', 'Error', 'Connection', 'Edge'],
-            types: ['PageInfo', 'ValidationDetail', 'CustomFieldValue', 'Viewer', 'ChangeActor', 'BulkEditPreviewCall', 'BulkEditPreviewValue'],
+            types: ['PageInfo', 'ValidationDetail', 'CustomFieldValue', 'Viewer', 'ChangeActor', 'BulkEditPreviewCall', 'BulkEditPreviewValue', 'WebhookAttempt'],
           },
         },
       ],
@@ -33,6 +33,8 @@ export default [
       // permissions, an error's details). ApiUser and ApiToken are admin records that `node(id:)` does not resolve
       // (it resolves calls and custom fields), so their edges' nodes do not implement Node.
       '@graphql-eslint/relay-edge-types': ['error', { listTypeCanWrapOnlyEdgeType: false, shouldImplementNode: false }],
+      // Tuned: a connection pages forward, backward or both; a webhook endpoint's deliveries (newest first) page forward only.
+      '@graphql-eslint/relay-arguments': ['error', { includeBoth: false }],
       // Tuned, stricter than recommended: every field, argument, input field and enum value needs a description too,
       // not only types and root fields (test/graphql/schema-descriptions.test.ts checks the same from the built schema).
       '@graphql-eslint/require-description': [

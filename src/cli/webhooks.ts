@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { urlPolicyFrom, WebhookUrlError, type FieldFilter } from '../core/webhooks.js';
+import { UUID } from '../core/call.js';
+import { decideFieldFilter, urlPolicyFrom, WebhookUrlError } from '../core/webhooks.js';
 import type { CallStore } from '../store/call-store.js';
 import { newWebhookSecret } from '../store/webhook-secrets.js';
 import { checkWebhookUrlResolved, type Lookup } from '../store/webhook-url.js';
@@ -22,8 +23,13 @@ export interface WebhookCliContext {
 }
 
 function webhookStore(store: CallStore, env: Env): WebhookStore {
-  if (!store.webhooks) throw new CommandFailure('Webhooks are not available on PostgreSQL in this version');
-  return store.webhooks({ secretKey: env.WEBHOOK_SECRET_KEY });
+  if (!store.webhooks) throw new CommandFailure('Webhooks are not available on this store');
+  try {
+    return store.webhooks({ secretKey: env.WEBHOOK_SECRET_KEY });
+  } catch (error) {
+    // A missing or malformed WEBHOOK_SECRET_KEY: the message says what is needed.
+    throw new CommandFailure(error instanceof Error ? error.message : String(error));
+  }
 }
 
 const endpointJson = (e: WebhookEndpointRecord) => ({
@@ -64,23 +70,20 @@ export async function createWebhook(
     throw error;
   }
   const tenant = await tenantNamed(store, options.tenant);
-  let fields: FieldFilter = null;
-  if (options.field && options.field.length > 0) {
-    const defined = await store.listCustomFields(tenant.id, { includeDisabled: true });
-    fields = options.field.map((ref) => {
-      const field = defined.find((f) => f.fieldId === ref.toLowerCase()) ?? defined.find((f) => f.name === ref);
-      if (!field) throw new UsageError(`--field: no custom field "${ref}" in tenant "${tenant.name}"`);
-      return field.fieldId;
-    });
-    fields = [...new Set(fields)];
+  const refs = (options.field ?? []).map((ref) => (UUID.test(ref) ? { fieldId: ref } : { name: ref }));
+  const decision = decideFieldFilter(refs, await store.listCustomFields(tenant.id, { includeDisabled: true }));
+  if (!decision.ok) {
+    const problem = decision.problems[0]!;
+    throw new UsageError(`--field: no custom field "${options.field![problem.index]}" in tenant "${tenant.name}"`);
   }
+  const webhooks = webhookStore(store, env);
   const secret = newWebhookSecret();
-  const endpoint = await webhookStore(store, env).createEndpoint({
+  const endpoint = await webhooks.createEndpoint({
     id: randomUUID(),
     tenantId: tenant.id,
     url,
     enabled: true,
-    fields,
+    fields: decision.filter,
     secret,
     now: new Date().toISOString(),
   });

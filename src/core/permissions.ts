@@ -22,3 +22,4 @@ export function can(role: Role, permission: Permission): boolean {
 export const FORBIDDEN_MESSAGE = 'API user has no permission to update call records';
 export const FIELDS_FORBIDDEN_MESSAGE = 'API user has no permission to administer custom fields';
 export const USERS_FORBIDDEN_MESSAGE = 'API user has no permission to administer API users';
+export const WEBHOOKS_FORBIDDEN_MESSAGE = 'API user has no permission to administer webhooks';

@@ -1,4 +1,6 @@
 import { CLI_ACTOR, type ChangeChannel, type ChangeKind, type ChangeRecord } from './change-log.js';
+import { resolveFieldReference, type EntryProblem } from './change-set.js';
+import type { CustomFieldDefinition } from './custom-field.js';
 
 /**
  * Webhooks: every change set of the change log, delivered to the endpoints a
@@ -29,6 +31,33 @@ export const webhookEventId = (endpointId: string, sequence: number): string => 
 export type FieldFilter = readonly string[] | null;
 
 export const wantsField = (filter: FieldFilter, fieldId: string): boolean => filter === null || filter.includes(fieldId);
+
+/** A field an endpoint is limited to, as an admin names it: by id or by name (the id wins), as in setCallCustomFields. */
+export interface WebhookFieldRef {
+  fieldId?: string | null | undefined;
+  name?: string | null | undefined;
+}
+
+export type FieldFilterDecision =
+  | { ok: true; filter: FieldFilter }
+  | { ok: false; problems: EntryProblem[] };
+
+/**
+ * The filter for the fields an admin named: null (every field) for none, else
+ * their ids, each once. Every reference that names no field of the tenant
+ * (disabled ones count) is a problem, with its index.
+ */
+export function decideFieldFilter(refs: readonly WebhookFieldRef[] | null | undefined, fields: readonly CustomFieldDefinition[]): FieldFilterDecision {
+  if (!refs || refs.length === 0) return { ok: true, filter: null };
+  const ids: string[] = [];
+  const problems: EntryProblem[] = [];
+  refs.forEach((ref, index) => {
+    const resolution = resolveFieldReference({ fieldId: ref.fieldId ?? null, name: ref.name ?? null }, index, fields);
+    if ('problem' in resolution) problems.push(resolution.problem);
+    else if (!ids.includes(resolution.field.fieldId)) ids.push(resolution.field.fieldId);
+  });
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, filter: ids };
+}
 
 /** Groups log records (in sequence order) into their change sets, keeping order. */
 export function changeSetsOf(records: readonly ChangeRecord[]): ChangeRecord[][] {
@@ -104,6 +133,24 @@ export function webhookEvent(endpointId: string, tenantId: string, filter: Field
     cursor: String(last.sequence),
   };
 }
+
+/** What an endpoint receives when an admin sends it a test event: no call, nothing changed. */
+export interface WebhookTestEvent {
+  id: string;
+  type: typeof WEBHOOK_TEST_EVENT_TYPE;
+  tenant_id: string;
+  endpoint_id: string;
+  occurred_at: string;
+}
+
+/** Test events are numbered 1, 2, ... per endpoint; the number makes the event id. */
+export const webhookTestEvent = (endpointId: string, tenantId: string, number: number, now: string): WebhookTestEvent => ({
+  id: `evt_${endpointId.replaceAll('-', '')}_test${number}`,
+  type: WEBHOOK_TEST_EVENT_TYPE,
+  tenant_id: tenantId,
+  endpoint_id: endpointId,
+  occurred_at: now,
+});
 
 /**
  * The wait before retry number `attempt` (1 after the first failure):

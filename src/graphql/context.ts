@@ -2,6 +2,7 @@ import type { ChangeChannel, ChangeOrigin, ChangeRecord } from '../core/change-l
 import type { CustomFieldDefinition } from '../core/custom-field.js';
 import type { Viewer } from '../core/viewer.js';
 import type { CallStore, CallWithValues } from '../store/call-store.js';
+import type { WebhookStore } from '../store/webhook-store.js';
 
 /** Secrets the admin mutations make: injected, so tests and the server decide how they are made. */
 export interface CredentialFactory {
@@ -37,6 +38,14 @@ export interface ChangeStreams {
   ): Promise<AsyncIterableIterator<T>>;
 }
 
+/** What the webhook admin mutations need beside the store: the URL policy and fresh secrets. */
+export interface WebhookAdmin {
+  store: WebhookStore;
+  /** The URL normalized, or a WebhookUrlError saying why it is refused (scheme, private address, DNS); see store/webhook-url.ts. */
+  checkUrl(url: string): Promise<string>;
+  newSecret(): string;
+}
+
 export interface GraphQLContext {
   store: CallStore;
   /** The live tail of the change log (subscriptions). */
@@ -51,6 +60,8 @@ export interface GraphQLContext {
   onResolvedError: (error: Error) => void;
   /** The most calls one bulk edit may apply to (BULK_EDIT_MAX_CALLS); DEFAULT_BULK_EDIT_LIMIT when absent. */
   bulkEditLimit?: number;
+  /** Webhook administration; a string says why it is unavailable (e.g. no WEBHOOK_SECRET_KEY on PostgreSQL). */
+  webhooks?: WebhookAdmin | string;
   /** Every custom field of the viewer's tenant, disabled ones included, read at most once per request. */
   customFieldDefinitions: () => Promise<CustomFieldDefinition[]>;
   /** Drops what `customFieldDefinitions` read: a mutation changed the definitions, so a later field of the request reads them again. */
@@ -59,7 +70,7 @@ export interface GraphQLContext {
 
 /** The context of one request. */
 export function createGraphQLContext(
-  deps: Pick<GraphQLContext, 'store' | 'changeFeed' | 'lastEventId' | 'viewer' | 'clock' | 'credentials' | 'onResolvedError' | 'origin' | 'bulkEditLimit'>,
+  deps: Pick<GraphQLContext, 'store' | 'changeFeed' | 'lastEventId' | 'viewer' | 'clock' | 'credentials' | 'onResolvedError' | 'origin' | 'bulkEditLimit' | 'webhooks'>,
 ): GraphQLContext {
   let definitions: Promise<CustomFieldDefinition[]> | undefined;
   return {

@@ -19,5 +19,6 @@ import './set-custom-fields-on-calls.js';
 import './update-api-user.js';
 import './update-custom-field.js';
 import './viewer.js';
+import './webhooks.js';
 
 export const schema = builder.toSchema();

@@ -4,9 +4,13 @@ import type { Logger } from 'pino';
 import { Authenticator } from '../auth/authenticator.js';
 import { hashApiToken, hashPassword, newApiToken } from '../auth/credentials.js';
 import type { Viewer } from '../core/viewer.js';
-import type { CredentialFactory } from '../graphql/context.js';
+import type { UrlPolicy } from '../core/webhooks.js';
+import type { CredentialFactory, WebhookAdmin } from '../graphql/context.js';
 import { StoreUnavailableError, type CallStore } from '../store/call-store.js';
 import { ChangeFeed } from '../store/change-feed.js';
+import { newWebhookSecret } from '../store/webhook-secrets.js';
+import type { WebhookStore } from '../store/webhook-store.js';
+import { checkWebhookUrlResolved, type Lookup } from '../store/webhook-url.js';
 import { createCompiledExecution, DEFAULT_COMPILED_EXECUTION, type CompiledExecutionOptions } from './compiled-execution.js';
 import { createCors } from './cors.js';
 import { createGraphQLFastPath } from './graphql-fast-path.js';
@@ -45,6 +49,11 @@ export interface AppDeps {
   limits?: Partial<GraphQLLimits>;
   /** The most calls one bulk edit applies to (BULK_EDIT_MAX_CALLS). */
   bulkEditLimit?: number;
+  /**
+   * Webhook administration: the store's webhooks and the operator's URL policy (by default the store's, https and
+   * public addresses only); a string says why there is none (GraphQL answers it as WEBHOOKS_UNAVAILABLE).
+   */
+  webhooks?: { store: WebhookStore; policy: UrlPolicy; lookup?: Lookup } | string;
   /** /metrics: on or off, and a bearer token that protects it when set. */
   metrics?: { enabled: boolean; token?: string | null };
   /** Take the client address from X-Forwarded-For (behind a trusted proxy). */
@@ -89,7 +98,8 @@ export function createApp(deps: AppDeps) {
   const { store } = deps;
   const authenticator = deps.authenticator ?? new Authenticator(store);
   const logger = deps.logger === false ? createLogger('silent') : (deps.logger ?? createLogger('info'));
-  const metrics = createMetrics(store);
+  const webhookAdmin = webhookAdminOf(deps);
+  const metrics = createMetrics(store, typeof webhookAdmin === 'string' ? undefined : webhookAdmin.store);
   const logRequest = requestLogWriter(logger);
   const requests = createRequestTracker(randomUUID, (entry) => {
     logRequest(entry);
@@ -148,6 +158,7 @@ export function createApp(deps: AppDeps) {
     clientAddress,
     limits: { ...DEFAULT_LIMITS, ...deps.limits },
     bulkEditLimit: deps.bulkEditLimit,
+    webhooks: webhookAdmin,
     introspection: deps.introspection ?? true,
     development: deps.development ?? false,
     compiledExecution,
@@ -208,3 +219,10 @@ export function createApp(deps: AppDeps) {
 }
 
 export type App = ReturnType<typeof createApp>;
+
+/** The webhook admin the GraphQL context carries, from the app's deps. */
+function webhookAdminOf({ store, webhooks }: Pick<AppDeps, 'store' | 'webhooks'>): WebhookAdmin | string {
+  const given = webhooks ?? (store.webhooks ? { store: store.webhooks(), policy: { allowHttpHosts: [], allowPrivate: false } } : 'Webhooks are not available on this store');
+  if (typeof given === 'string') return given;
+  return { store: given.store, checkUrl: (url) => checkWebhookUrlResolved(url, given.policy, given.lookup), newSecret: newWebhookSecret };
+}

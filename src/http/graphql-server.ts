@@ -5,7 +5,7 @@ import { EnvelopArmor } from '@escape.tech/graphql-armor';
 import type { Logger } from 'pino';
 import { CHALLENGE, type Authentication, type Authenticator } from '../auth/authenticator.js';
 import type { Viewer } from '../core/viewer.js';
-import { createGraphQLContext, type CredentialFactory, type GraphQLContext, type RequestOrigin } from '../graphql/context.js';
+import { createGraphQLContext, type CredentialFactory, type GraphQLContext, type RequestOrigin, type WebhookAdmin } from '../graphql/context.js';
 import { exceededLimit, measureOperation, type MeasureMemo } from '../graphql/query-limits.js';
 import { schema } from '../graphql/schema.js';
 import { StoreLimitError, StoreUnavailableError, type CallStore } from '../store/call-store.js';
@@ -44,6 +44,8 @@ export type CheckCredentials = (request: Request, req: IncomingMessage | undefin
 export interface GraphQLServerDeps {
   /** The most calls one bulk edit applies to; the core's default when absent. */
   bulkEditLimit?: number;
+  /** Webhook administration, or why there is none. */
+  webhooks: WebhookAdmin | string;
   store: CallStore;
   changeFeed: ChangeFeed;
   clock: () => Date;
@@ -264,7 +266,7 @@ export function createGraphQLServer(deps: GraphQLServerDeps) {
         clientAddress: req ? deps.clientAddress(req) : null,
       };
       const lastEventId = request.headers.get('last-event-id');
-      return createGraphQLContext({ store, changeFeed: deps.changeFeed, lastEventId, viewer, clock, credentials, onResolvedError, origin, bulkEditLimit: deps.bulkEditLimit });
+      return createGraphQLContext({ store, changeFeed: deps.changeFeed, lastEventId, viewer, clock, credentials, onResolvedError, origin, bulkEditLimit: deps.bulkEditLimit, webhooks: deps.webhooks });
     },
     plugins: [
       ...(graphiql ? [graphiql.plugin] : []),

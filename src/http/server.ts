@@ -6,6 +6,8 @@ import { Authenticator } from '../auth/authenticator.js';
 import { parseConfig, type Config } from './config.js';
 import { createLogger } from './logger.js';
 import { WebhookWorker } from './webhook-worker.js';
+import type { UrlPolicy } from '../core/webhooks.js';
+import type { WebhookStore } from '../store/webhook-store.js';
 
 /** The one place that reads process.env. */
 export function readConfig(overrides: Partial<Config> = {}): Config {
@@ -52,7 +54,10 @@ export interface RunningServer {
  */
 export async function startServer(config: Config, store: CallStore, timeouts: ServerTimeouts = SERVER_TIMEOUTS): Promise<RunningServer> {
   const logger = createLogger(config.logLevel);
+  const webhooks = openWebhooks(config, store);
+  if (typeof webhooks === 'string') logger.warn(webhooks);
   const app = createApp({
+    webhooks,
     store,
     logger,
     introspection: config.introspection,
@@ -69,17 +74,18 @@ export async function startServer(config: Config, store: CallStore, timeouts: Se
     maxBufferedEvents: config.maxBufferedEvents,
     authenticator: new Authenticator(store, { cacheTtlMs: config.authCacheTtlMs }),
   });
-  const webhooks = config.webhooks?.enabled && store.webhooks ? store.webhooks({ secretKey: config.webhooks.secretKey }) : undefined;
-  const webhookWorker = webhooks
-    ? new WebhookWorker({
-        store,
-        webhooks,
-        policy: config.webhooks.policy,
-        timeoutMs: config.webhooks.timeoutMs,
-        retryWindowMs: config.webhooks.retryWindowMs,
-        onError: (error) => logger.error({ err: error }, 'webhook delivery round failed'),
-      })
-    : undefined;
+  const webhookWorker =
+    typeof webhooks !== 'string' && config.webhooks.enabled
+      ? new WebhookWorker({
+          store,
+          webhooks: webhooks.store,
+          policy: config.webhooks.policy,
+          timeoutMs: config.webhooks.timeoutMs,
+          retryWindowMs: config.webhooks.retryWindowMs,
+          onError: (error) => logger.error({ err: error }, 'webhook delivery round failed'),
+          onAttempt: app.metrics.observeWebhookAttempt,
+        })
+      : undefined;
   const server = createNodeServer(app, timeouts);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -123,4 +129,14 @@ export async function startServer(config: Config, store: CallStore, timeouts: Se
         await new Promise<void>((resolve) => logger.flush(() => resolve()));
       })()),
   };
+}
+
+/** The webhook store with the operator's URL policy, or why webhooks are unavailable (no key on PostgreSQL). */
+function openWebhooks(config: Config, store: CallStore): { store: WebhookStore; policy: UrlPolicy } | string {
+  if (!store.webhooks) return 'Webhooks are not available on this store';
+  try {
+    return { store: store.webhooks({ secretKey: config.webhooks.secretKey }), policy: config.webhooks.policy };
+  } catch (error) {
+    return `Webhooks are unavailable: ${error instanceof Error ? error.message : String(error)}`;
+  }
 }

@@ -34,6 +34,8 @@ export interface WebhookWorkerOptions {
   lookup?: Lookup;
   random?: () => number;
   onError?: (error: unknown) => void;
+  /** Told every recorded attempt's outcome and duration (metrics). */
+  onAttempt?: (outcome: 'delivered' | 'retry' | 'failed', seconds: number) => void;
 }
 
 const READ_LIMIT = 500;
@@ -158,6 +160,7 @@ export class WebhookWorker {
     const retryWindowMs = this.options.retryWindowMs ?? WEBHOOK_DEFAULTS.retryWindowMs;
     const givenUp = !delivered && retryWindowOver(delivery.createdAt, now.toISOString(), retryWindowMs);
     const delay = retryDelayMs(attempt, (this.options.random ?? Math.random)(), { firstRetryMs: this.options.firstRetryMs, maxRetryMs: this.options.maxRetryMs });
+    const outcome = delivered ? 'delivered' : givenUp ? 'failed' : 'retry';
     await this.options.webhooks.recordAttempt({
       deliveryId: delivery.id,
       endpointId: delivery.endpointId,
@@ -167,11 +170,12 @@ export class WebhookWorker {
       statusCode,
       error,
       responseBody,
-      outcome: delivered ? 'delivered' : givenUp ? 'failed' : 'retry',
+      outcome,
       nextAttemptAt: new Date(now.getTime() + (delivered || givenUp ? 0 : delay)).toISOString(),
       now: now.toISOString(),
       retryWindowMs,
     });
+    this.options.onAttempt?.(outcome, (now.getTime() - started.getTime()) / 1000);
   }
 }
 

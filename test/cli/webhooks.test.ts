@@ -2,15 +2,17 @@ import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createWebhook, listWebhookDeliveries, listWebhooks } from '../../src/cli/webhooks.js';
 import { CommandFailure, UsageError } from '../../src/cli/errors.js';
-import { freshDatabaseUrl, onPostgres } from '../support/database.js';
-import { createWorld, FIELD } from '../support/fixtures.js';
+import { freshDatabaseUrl, onPostgres, STORE_UNDER_TEST } from '../support/database.js';
+import { CALL, createWorld, FIELD, TEST_WEBHOOK_KEY } from '../support/fixtures.js';
+
+const DELIVERY = '0d000000-0000-4000-8000-000000000001';
 import { webhookKeyFileFor } from '../../src/store/webhook-secrets.js';
 
 const ALLOW = { env: { WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_ALLOW_HTTP_HOSTS: '127.0.0.1' } };
-const STRICT = { env: {}, lookup: async (host: string) => (host === 'lan.example.com' ? ['192.168.1.20'] : ['93.184.216.34']) };
+const STRICT = { env: { WEBHOOK_SECRET_KEY: TEST_WEBHOOK_KEY }, lookup: async (host: string) => (host === 'lan.example.com' ? ['192.168.1.20'] : ['93.184.216.34']) };
 
-describe.skipIf(onPostgres)('callgate webhooks (SQLite; PostgreSQL has no webhook adapter yet)', () => {
-  it('create answers the endpoint id and a Standard Webhooks secret, stored sealed beside a generated key file', async () => {
+describe(`callgate webhooks (${STORE_UNDER_TEST})`, () => {
+  it.skipIf(onPostgres)('create answers the endpoint id and a Standard Webhooks secret, stored sealed beside a generated key file', async () => {
     const path = await freshDatabaseUrl();
     const world = await createWorld({ url: path });
     const out = await createWebhook(world.store, { url: 'http://127.0.0.1:9999/hook', field: ['Call type', FIELD.amount] }, ALLOW);
@@ -21,6 +23,14 @@ describe.skipIf(onPostgres)('callgate webhooks (SQLite; PostgreSQL has no webhoo
     expect(JSON.stringify(row)).not.toContain(out.secret.slice(6));
     expect(existsSync(webhookKeyFileFor(path))).toBe(true);
     expect(await world.store.webhooks!().signingSecrets(out.endpoint.id, new Date().toISOString())).toEqual([out.secret]);
+  });
+
+  it.runIf(onPostgres)('on PostgreSQL, create without WEBHOOK_SECRET_KEY fails saying it is required, and stores nothing', async () => {
+    const world = await createWorld();
+    await expect(createWebhook(world.store, { url: 'http://127.0.0.1:9999/hook' }, ALLOW)).rejects.toThrow(
+      new CommandFailure('WEBHOOK_SECRET_KEY is required on PostgreSQL (32 bytes, base64 or hex)'),
+    );
+    expect(await world.sql('select id from webhook_endpoints')).toEqual([]);
   });
 
   it('list shows the tenant endpoints without secrets', async () => {
@@ -59,12 +69,16 @@ describe.skipIf(onPostgres)('callgate webhooks (SQLite; PostgreSQL has no webhoo
     expect(await listWebhookDeliveries(world.store, { endpoint: endpoint.id }, STRICT)).toEqual({ deliveries: [] });
     await world.sql(
       `insert into webhook_deliveries (id, endpoint_id, event_id, call_id, sequence, payload, status, attempts, next_attempt_at, created_at, finished_at)
-       values ('d1', ?, 'evt_1', 'c1', 7, '{}', 'delivered', 2, '2026-12-03T07:00:00.000Z', '2026-12-03T07:00:00.000Z', '2026-12-03T07:00:06.000Z')`,
+       values (?, ?, 'evt_1', ?, 7, '{}', 'delivered', 2, '2026-12-03T07:00:00.000Z', '2026-12-03T07:00:00.000Z', '2026-12-03T07:00:06.000Z')`,
+      DELIVERY,
       endpoint.id,
+      CALL.first,
     );
     await world.sql(
       `insert into webhook_attempts (delivery_id, attempt, started_at, duration_ms, status_code, error) values
-       ('d1', 1, '2026-12-03T07:00:00.000Z', 31, 500, 'HTTP 500'), ('d1', 2, '2026-12-03T07:00:05.000Z', 12, 204, null)`,
+       (?, 1, '2026-12-03T07:00:00.000Z', 31, 500, 'HTTP 500'), (?, 2, '2026-12-03T07:00:05.000Z', 12, 204, null)`,
+      DELIVERY,
+      DELIVERY,
     );
     const { deliveries } = await listWebhookDeliveries(world.store, { endpoint: endpoint.id }, STRICT);
     expect(deliveries).toEqual([

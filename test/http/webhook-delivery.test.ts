@@ -1,54 +1,16 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createWebhook } from '../../src/cli/webhooks.js';
 import { decideChangeSet } from '../../src/core/change-set.js';
 import { urlPolicyFrom, type WebhookEvent } from '../../src/core/webhooks.js';
 import { WebhookWorker } from '../../src/http/webhook-worker.js';
-import { onPostgres } from '../support/database.js';
-import { CALL, createWorld, FIELD, type World } from '../support/fixtures.js';
+import { STORE_UNDER_TEST } from '../support/database.js';
+import { CALL, createWorld, FIELD, TEST_WEBHOOK_KEY, type World } from '../support/fixtures.js';
+import { receiver } from '../support/webhook-receiver.js';
 
-/**
- * Webhook delivery against a real receiver: an HTTP server that verifies
- * every signature with the Standard Webhooks library and fails a share of
- * requests with 500s and timeouts.
- */
+/** Webhook delivery against a real receiver (support/webhook-receiver.ts). */
 
-interface Receipt {
-  event: WebhookEvent;
-  webhookId: string;
-  verified: boolean;
-  accepted: boolean;
-}
-
-async function receiver(secret: () => string, failShare: number, timeoutShare: number) {
-  const receipts: Receipt[] = [];
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks).toString('utf8');
-      let verified = true;
-      try {
-        new Webhook(secret()).verify(body, req.headers as Record<string, string>);
-      } catch {
-        verified = false;
-      }
-      const roll = Math.random();
-      const accepted = verified && roll >= failShare + timeoutShare;
-      receipts.push({ event: JSON.parse(body) as WebhookEvent, webhookId: String(req.headers['webhook-id']), verified, accepted });
-      if (roll < timeoutShare) return; // never answers: the sender times out
-      res.writeHead(accepted ? 204 : 500).end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
-  return { url, receipts, close: () => new Promise<void>((resolve) => server.close(() => resolve())).then(() => undefined) };
-}
-
-const ENV = { WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_ALLOW_HTTP_HOSTS: '127.0.0.1' };
-const FAST = { timeoutMs: 300, firstRetryMs: 20, maxRetryMs: 200, pollMs: 50, onError: (e: unknown) => console.error("worker", e) };
+const ENV = { WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_ALLOW_HTTP_HOSTS: '127.0.0.1', WEBHOOK_SECRET_KEY: TEST_WEBHOOK_KEY };
+const FAST = { timeoutMs: 300, firstRetryMs: 20, maxRetryMs: 200, pollMs: 50, onError: (e: unknown) => console.error('webhook worker', e) };
 
 const cleanups: (() => Promise<void>)[] = [];
 
@@ -92,7 +54,7 @@ async function until(condition: () => boolean | Promise<boolean>, ms = 30_000): 
   }
 }
 
-describe.skipIf(onPostgres)('webhook delivery (SQLite, one process)', () => {
+describe(`webhook delivery (${STORE_UNDER_TEST}, one process)`, () => {
   it('delivers every change set of 20 concurrent writers at least once despite 30% failures, signed, in order per call', async () => {
     const world = await createWorld();
     let secret = '';
@@ -100,14 +62,14 @@ describe.skipIf(onPostgres)('webhook delivery (SQLite, one process)', () => {
     cleanups.push(hook.close);
     const created = await createWebhook(world.store, { url: hook.url }, { env: ENV });
     secret = created.secret;
-    startWorker({ store: world.store, webhooks: world.store.webhooks!(), policy: urlPolicyFrom(ENV), ...FAST });
+    startWorker({ store: world.store, webhooks: world.store.webhooks!({ secretKey: TEST_WEBHOOK_KEY }), policy: urlPolicyFrom(ENV), ...FAST });
 
     await writeConcurrently(world, 20, 5);
     const logged = await world.store.readChanges({ tenantId: world.tenantId, order: 'asc', afterSequence: 0, limit: 1000 });
     const changeSets = new Set(logged.filter((r) => r.fieldId === FIELD.notes && r.actor !== null).map((r) => r.changeSetId));
     expect(changeSets.size).toBe(100);
 
-    await until(() => new Set(hook.receipts.filter((r) => r.accepted).map((r) => r.event.change_set_id)).size === changeSets.size).catch(async (e) => { console.error('DIAG', hook.receipts.length, new Set(hook.receipts.filter((r) => r.accepted).map((r) => r.event.change_set_id)).size, hook.receipts.filter((r) => !r.verified).length, JSON.stringify(await world.sql('select status, count(*) n, max(attempts) a, max(last_error) e from webhook_deliveries group by status'))); throw e; });
+    await until(() => new Set(hook.receipts.filter((r) => r.accepted).map((r) => r.event.change_set_id)).size === changeSets.size);
     expect(hook.receipts.every((r) => r.verified)).toBe(true);
     expect(hook.receipts.filter((r) => !r.accepted).length).toBeGreaterThan(0);
     // Duplicates carry the same event id: one id per change set, whatever the number of tries.
@@ -134,7 +96,7 @@ describe.skipIf(onPostgres)('webhook delivery (SQLite, one process)', () => {
     cleanups.push(hook.close);
     const created = await createWebhook(world.store, { url: hook.url }, { env: ENV });
     secret = created.secret;
-    const webhooks = world.store.webhooks!();
+    const webhooks = world.store.webhooks!({ secretKey: TEST_WEBHOOK_KEY });
     await webhooks.updateEndpoint(world.tenantId, created.endpoint.id, { enabled: false }, new Date().toISOString());
     startWorker({ store: world.store, webhooks, policy: urlPolicyFrom(ENV), ...FAST });
     await writeConcurrently(world, 2, 2);
@@ -146,8 +108,8 @@ describe.skipIf(onPostgres)('webhook delivery (SQLite, one process)', () => {
     const world = await createWorld();
     const hook = await receiver(() => 'whsec_' + Buffer.alloc(24).toString('base64'), 0, 0);
     cleanups.push(hook.close);
-    const created = await createWebhook(world.store, { url: hook.url.replace('127.0.0.1', 'receiver.test') }, { env: { WEBHOOK_ALLOW_HTTP_HOSTS: 'receiver.test' }, lookup: async () => ['93.184.216.34'] });
-    const webhooks = world.store.webhooks!();
+    const created = await createWebhook(world.store, { url: hook.url.replace('127.0.0.1', 'receiver.test') }, { env: { WEBHOOK_ALLOW_HTTP_HOSTS: 'receiver.test', WEBHOOK_SECRET_KEY: TEST_WEBHOOK_KEY }, lookup: async () => ['93.184.216.34'] });
+    const webhooks = world.store.webhooks!({ secretKey: TEST_WEBHOOK_KEY });
     // The name now resolves to loopback: the worker refuses to call it.
     startWorker({ store: world.store, webhooks, policy: urlPolicyFrom({ WEBHOOK_ALLOW_HTTP_HOSTS: 'receiver.test' }), lookup: async () => ['127.0.0.1'], ...FAST });
     await writeConcurrently(world, 1, 1);
@@ -164,7 +126,7 @@ describe.skipIf(onPostgres)('webhook delivery (SQLite, one process)', () => {
     cleanups.push(hook.close);
     const created = await createWebhook(world.store, { url: hook.url }, { env: ENV });
     secret = created.secret;
-    const webhooks = world.store.webhooks!();
+    const webhooks = world.store.webhooks!({ secretKey: TEST_WEBHOOK_KEY });
     const now = new Date();
     await webhooks.rotateSecret(world.tenantId, created.endpoint.id, 'whsec_' + Buffer.alloc(24, 9).toString('base64'), new Date(now.getTime() + 3_600_000).toISOString(), now.toISOString());
     expect(await webhooks.signingSecrets(created.endpoint.id, now.toISOString())).toHaveLength(2);
@@ -183,7 +145,7 @@ describe.skipIf(onPostgres)('webhook delivery (SQLite, one process)', () => {
     const hook = await receiver(() => 'whsec_x', 1, 0);
     cleanups.push(hook.close);
     const created = await createWebhook(world.store, { url: hook.url }, { env: ENV });
-    const webhooks = world.store.webhooks!();
+    const webhooks = world.store.webhooks!({ secretKey: TEST_WEBHOOK_KEY });
     startWorker({ store: world.store, webhooks, policy: urlPolicyFrom(ENV), ...FAST, retryWindowMs: 300 });
     await writeConcurrently(world, 1, 1);
     await until(async () => (await webhooks.getEndpoint(world.tenantId, created.endpoint.id))!.enabled === false);

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { VENDOR_EXAMPLE_FIELDS } from '../../src/core/vendor-examples.js';
 import { hashApiToken, hashPassword, newApiToken } from '../../src/auth/credentials.js';
 import { createApp, type AppDeps } from '../../src/http/app.js';
+import type { UrlPolicy } from '../../src/core/webhooks.js';
 import type { CallStore, NewCustomField } from '../../src/store/call-store.js';
 import { decideImportedValues } from '../../src/core/change-set.js';
 import { openTestStore, rawSql } from './database.js';
@@ -10,6 +11,8 @@ import { StatementLog } from './statement-log.js';
 import { TEST_ORIGIN } from './origin.js';
 
 export const PASSWORD = 'correct horse battery staple';
+/** WEBHOOK_SECRET_KEY for tests (PostgreSQL needs one). */
+export const TEST_WEBHOOK_KEY = Buffer.alloc(32, 7).toString('base64');
 export const NOW = '2026-01-02T03:04:05.000Z';
 
 let passwordHash: Promise<string> | undefined;
@@ -134,10 +137,15 @@ export const basic = (username: string, password = PASSWORD) =>
 
 /** An app over a fresh world, served on a real port by production's Node server, with helpers to call it. */
 export async function createTestApp(
-  options: Pick<AppDeps, 'compiledExecution' | 'persistedDocuments' | 'clock' | 'maxSubscriptionsPerUser' | 'maxBufferedEvents' | 'recheckCredentialsMs' | 'bulkEditLimit'> = {},
+  options: Pick<AppDeps, 'compiledExecution' | 'persistedDocuments' | 'clock' | 'maxSubscriptionsPerUser' | 'maxBufferedEvents' | 'recheckCredentialsMs' | 'bulkEditLimit'> & {
+    /** The operator's webhook URL policy; by default https and public addresses only. */
+    webhookPolicy?: UrlPolicy;
+  } = {},
 ) {
   const world = await createWorld();
-  const app = createApp({ store: world.store, logger: false, clock: () => new Date(NOW), ...options });
+  const { webhookPolicy, ...deps } = options;
+  const webhooks = { store: world.store.webhooks!({ secretKey: TEST_WEBHOOK_KEY }), policy: webhookPolicy ?? { allowHttpHosts: [], allowPrivate: false } };
+  const app = createApp({ store: world.store, logger: false, clock: () => new Date(NOW), webhooks, ...deps });
   const { fetch, url } = await serve(app);
   const bearer = (who: keyof World['tokens']) => `Bearer ${world.tokens[who]}`;
 
@@ -169,5 +177,5 @@ export async function createTestApp(
     return { version: found.call.version, values: Object.fromEntries(found.customFields.map((v) => [v.fieldId, v.value])) };
   }
 
-  return { ...world, app, fetch, url, graphql, rest, stored, bearer };
+  return { ...world, app, fetch, url, graphql, rest, stored, bearer, webhooks: webhooks.store };
 }
