@@ -137,6 +137,124 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v2/webhook_deliveries/{delivery_id}/redeliver.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                delivery_id: components["parameters"]["delivery_id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a delivery again, due now, with the same event id (admin) */
+        post: operations["redeliverWebhookEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/webhooks.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant's webhook endpoints (admin), without their secrets */
+        get: operations["listWebhooks"];
+        put?: never;
+        /** Register a webhook endpoint (admin); the signing secret is in the answer, once */
+        post: operations["createWebhook"];
+        delete?: never;
+        options?: never;
+        /** The tenant's webhook endpoints (admin), without their secrets (headers only) */
+        head: operations["listWebhooksHead"];
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/webhooks/{webhook_id}.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                webhook_id: components["parameters"]["webhook_id"];
+            };
+            cookie?: never;
+        };
+        /** One webhook endpoint (admin) */
+        get: operations["getWebhook"];
+        /** Change a webhook endpoint (admin): attributes left out keep their values; `fields: null` is every field; enabling clears the disabled reason */
+        put: operations["updateWebhook"];
+        post?: never;
+        /** Delete a webhook endpoint and its deliveries (admin) */
+        delete: operations["deleteWebhook"];
+        options?: never;
+        /** One webhook endpoint (admin) (headers only) */
+        head: operations["getWebhookHead"];
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/webhooks/{webhook_id}/deliveries.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                webhook_id: components["parameters"]["webhook_id"];
+            };
+            cookie?: never;
+        };
+        /** An endpoint's deliveries, newest first, with their attempts (admin) */
+        get: operations["listWebhookDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        /** An endpoint's deliveries, newest first, with their attempts (admin) (headers only) */
+        head: operations["listWebhookDeliveriesHead"];
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/webhooks/{webhook_id}/rotate_secret.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                webhook_id: components["parameters"]["webhook_id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Give an endpoint a new signing secret (admin); the old one keeps signing beside it for `overlap_seconds` */
+        post: operations["rotateWebhookSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/webhooks/{webhook_id}/test.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                webhook_id: components["parameters"]["webhook_id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Queue a signed `webhook.test` event for an endpoint (admin) */
+        post: operations["sendWebhookTestEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -235,6 +353,20 @@ export interface components {
                 type: "text" | "option" | "number" | "date" | "multiselect" | "boolean";
             };
         };
+        CreatedWebhook: {
+            /** @description The Standard Webhooks signing secret. Shown this once. */
+            secret: string;
+            webhook: components["schemas"]["Webhook"];
+        };
+        CreateWebhookBody: {
+            webhook: {
+                enabled?: boolean;
+                /** @description Custom fields by id (UUID) or name; null or [] for every field. */
+                fields?: string[] | null;
+                /** @description https:// (plain http only for hosts the operator allows); not a private address unless allowed. */
+                url: string;
+            };
+        };
         CustomField: {
             description: string | null;
             editable: boolean;
@@ -288,6 +420,16 @@ export interface components {
             /** @description A code, e.g. InvalidRecord, NotFound (see each response). */
             error: string;
         };
+        RotatedWebhook: {
+            /**
+             * Format: date-time
+             * @description Until then deliveries carry signatures with both secrets.
+             */
+            previous_secret_expires_at: string;
+            /** @description The new signing secret. Shown this once. */
+            secret: string;
+            webhook: components["schemas"]["Webhook"];
+        };
         SetCallCustomFieldsBody: {
             call: {
                 custom_fields: components["schemas"]["CustomFieldEntry"][];
@@ -310,6 +452,80 @@ export interface components {
         UpdatedCustomField: {
             custom_field: components["schemas"]["CustomField"];
             invalidated_values: number;
+        };
+        UpdateWebhookBody: {
+            webhook: {
+                enabled?: boolean;
+                /** @description Custom fields by id (UUID) or name; null or [] for every field. */
+                fields?: string[] | null;
+                /** @description https:// (plain http only for hosts the operator allows); not a private address unless allowed. */
+                url?: string;
+            };
+        };
+        /** @description A webhook endpoint; its secret is never shown here. */
+        Webhook: {
+            /** Format: date-time */
+            created_at: string;
+            /** @description Why callgate disabled it (every delivery failed for the retry window); null otherwise. */
+            disabled_reason: string | null;
+            enabled: boolean;
+            /** @description The field ids whose changes it receives; null for every field. */
+            fields: string[] | null;
+            /** @description A UUID as the vendor gives them, e.g. `138fb20c-4c3b-11ee-8cbb-0015172d2a7d`. */
+            id: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** @description Where events are POSTed. */
+            url: string;
+        };
+        WebhookBody: {
+            webhook: components["schemas"]["Webhook"];
+        };
+        /** @description One event owed to one endpoint, with every attempt. */
+        WebhookDelivery: {
+            attempts: {
+                attempt: number;
+                duration_ms: number;
+                error: string | null;
+                /** Format: date-time */
+                started_at: string;
+                /** @description null when no answer came (timeout, refused connection). */
+                status_code: number | null;
+            }[];
+            /** @description null for a test event. */
+            call_id: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** @description The change log sequence of the change set; null for a test event. */
+            cursor: string | null;
+            /** @description The `webhook-id` the receiver sees, the same on every attempt. */
+            event_id: string;
+            /** Format: date-time */
+            finished_at: string | null;
+            /** @description A UUID as the vendor gives them, e.g. `138fb20c-4c3b-11ee-8cbb-0015172d2a7d`. */
+            id: string;
+            last_error: string | null;
+            /**
+             * Format: date-time
+             * @description When the next try is due; null unless pending.
+             */
+            next_attempt_at: string | null;
+            /** @enum {string} */
+            status: "pending" | "delivered" | "failed";
+            /** @enum {string} */
+            type: "call.custom_fields.changed" | "webhook.test";
+        };
+        WebhookDeliveryBody: {
+            delivery: components["schemas"]["WebhookDelivery"];
+        };
+        WebhookDeliveryPage: {
+            /** @description Newest first. */
+            deliveries: components["schemas"]["WebhookDelivery"][];
+            /** @description The next (older) page with the same `limit`; null on the last page. */
+            next_url: string | null;
+        };
+        WebhookList: {
+            webhooks: components["schemas"]["Webhook"][];
         };
     };
     responses: {
@@ -401,6 +617,11 @@ export interface components {
         channel: "rest" | "graphql" | "import" | "admin" | "bulk";
         /** @description Calls set up on these UTC days, both included; the first day not after the second. */
         daterange: string;
+        /** @description Deliveries per page (more is a 400, not a silent cap). */
+        deliveries_limit: number;
+        /** @description A delivery id: the deliveries older than it (the cursor `next_url` carries). */
+        delivery_after: string;
+        delivery_id: string;
         /** @description Records of one custom field: a UUID is its id; anything else its name now, a name it had, or the name a record was written under. */
         field: string;
         field_id: string;
@@ -414,6 +635,8 @@ export interface components {
         IfNoneMatch: string;
         /** @description Calls per page (more is a 400, not a silent cap). */
         limit: number;
+        /** @description How long the old secret keeps signing, 0 to 604800 (default 86400). */
+        overlap_seconds: number;
         /** @description The from or the to number starts with it (`+` is a plus sign). */
         search_term: string;
         /** @description Records committed at or after this instant (ISO 8601 with a time zone; `+` in an offset is `%2B`). */
@@ -424,6 +647,7 @@ export interface components {
         start: number;
         /** @description Records committed before this instant (ISO 8601 with a time zone). */
         until: string;
+        webhook_id: string;
     };
     requestBodies: never;
     headers: {
@@ -2115,6 +2339,1143 @@ export interface operations {
                 };
                 content?: never;
             };
+        };
+    };
+    redeliverWebhookEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                delivery_id: components["parameters"]["delivery_id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The delivery, pending again. */
+            202: {
+                headers: {
+                    /** @description The request id (the client's X-Request-Id when it sent one), also in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryBody"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The API user's role does not allow this. */
+            403: {
+                headers: {
+                    /** @description The request id (the client's X-Request-Id when it sent one), also in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        error?: "Forbidden";
+                    };
+                };
+            };
+            /** @description No such webhook delivery in the API user's tenant. */
+            404: {
+                headers: {
+                    /** @description The request id (the client's X-Request-Id when it sent one), also in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        error?: "NotFound";
+                    };
+                };
+            };
+            408: components["responses"]["RequestTimeout"];
+            429: components["responses"]["TooManyRequests"];
+            /** @description This server has no webhooks (on PostgreSQL, WEBHOOK_SECRET_KEY is not set). */
+            501: {
+                headers: {
+                    /** @description The request id (the client's X-Request-Id when it sent one), also in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        error?: "NotImplemented";
+                    };
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listWebhooks: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description `*` or a comma-separated list of entity tags as `ETag` gives them. Compared strongly: a weak tag (`W/"..."`) never matches. */
+                "If-Match"?: components["parameters"]["IfMatch"];
+                /** @description `*` or a comma-separated list of entity tags; compared weakly (`W/"x"` names `"x"`). */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The resource; its `ETag` is a hash of the exact body. */
+            200: {
+                headers: {
+                    /** @description Any cache may keep the answer for this user only and must revalidate it before reuse. */
+                    "Cache-Control": "private, no-cache";
+                    /** @description A strong entity tag: 22 characters in double quotes. Opaque: not a version, no order. */
+                    ETag: string;
+                    /** @description The request id (the client's X-Request-Id when it sent one), also in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookList"];
+                };
+            };
+            /** @description Not Modified: `If-None-Match` names the current `ETag`. No body. */
+            304: {
+                headers: {
+                    /** @description Any cache may keep the answer for this user only and must revalidate it before reuse. */
+                    "Cache-Control": "private, no-cache";
+                    /** @description A strong entity tag: 22 characters in double quotes. Opaque: not a version, no order. */
+                    ETag: string;
+                    /** @description The request id (the client's X-Request-Id when it sent one), also in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `If-Match` or `If-None-Match` is not `*` or a list of entity tags (InvalidHeader). */
+            400: {
+                headers: {
+                    /** @description The request id (the client's X-Request-Id when it sent one), also in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        error?: "InvalidHeader" | "BadRequest";
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The API user's role does not allow this. */
+            403: {
+                headers: {
+                    /** @description The request id (the client's X-Request-Id when it sent one), also in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        error?: "Forbidden";
+                    };
+                };
+            };
+            408: components["responses"]["RequestTimeout"];
+            /** @description `If-Match` does not name the current `ETag`. */
+            412: {
+                headers: {
+                    /** @description The request id (the client's X-Request-Id when it sent one), also in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        error?: "PreconditionFailed";
+                    };
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            /** @description This server has no webhooks (on PostgreSQL, WEBHOOK_SECRET_KEY is not set). */
+            501: {
+                headers: {
+                    /** @description The request id (the client's X-Request-Id when it sent one), also in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        error?: "NotImplemented";
+                    };
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateWebhookBody"];
+            };
+        };
+        responses: {
+            /** @description The new endpoint and its secret (`whsec_...`), shown this once. */
+            201: {
+                headers: {
+                    /** @description The new resource, a path relative to the server. */
+                    Location: string;
+                    /** @description The request id (the client's X-Request-Id when it sent one), also in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedWebhook"];
+                };
+            };
+            /** @description The body is not JSON (InvalidJSON), or the URL or fields are refused (InvalidRecord, `details` keyed `url`, `fields.N`). */
+            400: {
+                headers: {
+                    /** @description The request id (the client's X-Request-Id when it sent one), also in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        error?: "InvalidRecord" | "InvalidJSON" | "BadRequest";
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The API user's role does not allow this. */
+            403: {
+                headers: {
+                    /** @description The request id (the client's X-Request-Id when it sent one), also in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        error?: "Forbidden";
+                    };
+                };
+            };
+            408: components["responses"]["RequestTimeout"];
+            /** @description The body is larger than 1048576 bytes. */
+            413: {
+                headers: {
+                    /** @description The request id (the client's X-Request-Id when it sent one), also in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        error?: "PayloadTooLarge";
+                    };
+                };
+            };
+            /** @description The Content-Type is not application/json. */
+            415: {
+                headers: {
+                    /** @description The request id (the client's X-Request-Id when it sent one), also in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        error?: "UnsupportedMediaType";
+                    };
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            /** @description This server has no webhooks (on PostgreSQL, WEBHOOK_SECRET_KEY is not set). */
+            501: {
+                headers: {
+                    /** @description The request id (the client's X-Request-Id when it sent one), also in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        error?: "NotImplemented";
+                    };
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listWebhooksHead: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description `*` or a comma-separated list of entity tags as `ETag` gives them. Compared strongly: a weak tag (`W/"..."`) never matches. */
+                "If-Match"?: components["parameters"]["IfMatch"];
+                /** @description `*` or a comma-separated list of entity tags; compared weakly (`W/"x"` names `"x"`). */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description As GET, without a body. The resource; its `ETag` is a hash of the exact body. */
+            200: {
+                headers: {
+                    /** @description Any cache may keep the answer for this user only and must revalidate it before reuse. */
+                    "Cache-Control": "private, no-cache";
+                    /** @description A strong entity tag: 22 characters in double quotes. Opaque: not a version, no order. */
+                    ETag: string;
+                    /** @description The request id (the client's X-Request-Id when it sent one), also in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description As GET, without a body. Not Modified: `If-None-Match` names the current `ETag`. No body. */
+            304: {
+                headers: {
+                    /** @description Any cache may keep the answer for this user only and must revalidate it before reuse. */
+                    "Cache-Control": "private, no-cache";
+                    /** @description A strong entity tag: 22 characters in double quotes. Opaque: not a version, no order. */
+                    ETag: string;
+                    /** @description The request id (the client's X-Request-Id when it sent one), also in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description As GET, without a body. `If-Match` or `If-None-Match` is not `*` or a list of entity tags (InvalidHeader). */
+            400: {
+                headers: {
+                    /** @description The request id (the client's X-Request-Id when it sent one), also in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description As GET, without a body. The API user's role does not allow this. */
+            403: {
+                headers: {
+                    /** @description The request id (the client's X-Request-Id when it sent one), also in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            408: components["responses"]["RequestTimeout"];
+            /** @description As GET, without a body. `If-Match` does not name the current `ETag`. */
+            412: {
+                headers: {
+                    /** @description The request id (the client's X-Request-Id when it sent one), also in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            429: components["responses"]["TooManyRequests"];
+            /** @description As GET, without a body. This server has no webhooks (on PostgreSQL, WEBHOOK_SECRET_KEY is not set). */
+            501: {
+                headers: {
+                    /** @description The request id (the client's X-Request-Id when it sent one), also in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getWebhook: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description `*` or a comma-separated list of entity tags as `ETag` gives them. Compared strongly: a weak tag (`W/"..."`) never matches. */
+                "If-Match"?: components["parameters"]["IfMatch"];
+                /** @description `*` or a comma-separated list of entity tags; compared weakly (`W/"x"` names `"x"`). */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
+            path: {
+                webhook_id: components["parameters"]["webhook_id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The resource; its `ETag` is a hash of the exact body. */
+            200: {
+                headers: {
+                    /** @description Any cache may keep the answer for this user only and must revalidate it before reuse. */
+                    "Cache-Control": "private, no-cache";
+                    /** @description A strong entity tag: 22 characters in double quotes. Opaque: not a version, no order. */
+                    ETag: string;
+                    /** @description The request id (the client's X-Request-Id when it sent one), also in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookBody"];
+                };
+            };
+            /** @description Not Modified: `If-None-Match` names the current `ETag`. No body. */
+            304: {
+                headers: {
+                    /** @description Any cache may keep the answer for this user only and must revalidate it before reuse. */
+                    "Cache-Control": "private, no-cache";
+                    /** @description A strong entity tag: 22 characters in double quotes. Opaque: not a version, no order. */
+                    ETag: string;
+                    /** @description The request id (the client's X-Request-Id when it sent one), also in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `If-Match` or `If-None-Match` is not `*` or a list of entity tags (InvalidHeader). */
+            400: {
+                headers: {
+                    /** @description The request id (the client's X-Request-Id when it sent one), also in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        error?: "InvalidHeader" | "BadRequest";
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The API user's role does not allow this. */
+            403: {
+                headers: {
+                    /** @description The request id (the client's X-Request-Id when it sent one), also in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        error?: "Forbidden";
+                    };
+                };
+            };
+            /** @description No such webhook in the API user's tenant. */
+            404: {
+                headers: {
+                    /** @description The request id (the client's X-Request-Id when it sent one), also in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        error?: "NotFound";
+                    };
+                };
+            };
+            408: components["responses"]["RequestTimeout"];
+            /** @description `If-Match` does not name the current `ETag`. */
+            412: {
+                headers: {
+                    /** @description The request id (the client's X-Request-Id when it sent one), also in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        error?: "PreconditionFailed";
+                    };
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            /** @description This server has no webhooks (on PostgreSQL, WEBHOOK_SECRET_KEY is not set). */
+            501: {
+                headers: {
+                    /** @description The request id (the client's X-Request-Id when it sent one), also in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        error?: "NotImplemented";
+                    };
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    updateWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                webhook_id: components["parameters"]["webhook_id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateWebhookBody"];
+            };
+        };
+        responses: {
+            /** @description The endpoint as it is now. */
+            200: {
+                headers: {
+                    /** @description The request id (the client's X-Request-Id when it sent one), also in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookBody"];
+                };
+            };
+            /** @description The body is not JSON (InvalidJSON), or the URL or fields are refused (InvalidRecord). */
+            400: {
+                headers: {
+                    /** @description The request id (the client's X-Request-Id when it sent one), also in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        error?: "InvalidRecord" | "InvalidJSON" | "BadRequest";
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The API user's role does not allow this. */
+            403: {
+                headers: {
+                    /** @description The request id (the client's X-Request-Id when it sent one), also in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        error?: "Forbidden";
+                    };
+                };
+            };
+            /** @description No such webhook in the API user's tenant. */
+            404: {
+                headers: {
+                    /** @description The request id (the client's X-Request-Id when it sent one), also in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        error?: "NotFound";
+                    };
+                };
+            };
+            408: components["responses"]["RequestTimeout"];
+            /** @description The body is larger than 1048576 bytes. */
+            413: {
+                headers: {
+                    /** @description The request id (the client's X-Request-Id when it sent one), also in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        error?: "PayloadTooLarge";
+                    };
+                };
+            };
+            /** @description The Content-Type is not application/json. */
+            415: {
+                headers: {
+                    /** @description The request id (the client's X-Request-Id when it sent one), also in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        error?: "UnsupportedMediaType";
+                    };
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            /** @description This server has no webhooks (on PostgreSQL, WEBHOOK_SECRET_KEY is not set). */
+            501: {
+                headers: {
+                    /** @description The request id (the client's X-Request-Id when it sent one), also in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        error?: "NotImplemented";
+                    };
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    deleteWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                webhook_id: components["parameters"]["webhook_id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The endpoint as it was. */
+            200: {
+                headers: {
+                    /** @description The request id (the client's X-Request-Id when it sent one), also in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookBody"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The API user's role does not allow this. */
+            403: {
+                headers: {
+                    /** @description The request id (the client's X-Request-Id when it sent one), also in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        error?: "Forbidden";
+                    };
+                };
+            };
+            /** @description No such webhook in the API user's tenant. */
+            404: {
+                headers: {
+                    /** @description The request id (the client's X-Request-Id when it sent one), also in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        error?: "NotFound";
+                    };
+                };
+            };
+            408: components["responses"]["RequestTimeout"];
+            429: components["responses"]["TooManyRequests"];
+            /** @description This server has no webhooks (on PostgreSQL, WEBHOOK_SECRET_KEY is not set). */
+            501: {
+                headers: {
+                    /** @description The request id (the client's X-Request-Id when it sent one), also in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        error?: "NotImplemented";
+                    };
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getWebhookHead: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description `*` or a comma-separated list of entity tags as `ETag` gives them. Compared strongly: a weak tag (`W/"..."`) never matches. */
+                "If-Match"?: components["parameters"]["IfMatch"];
+                /** @description `*` or a comma-separated list of entity tags; compared weakly (`W/"x"` names `"x"`). */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
+            path: {
+                webhook_id: components["parameters"]["webhook_id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description As GET, without a body. The resource; its `ETag` is a hash of the exact body. */
+            200: {
+                headers: {
+                    /** @description Any cache may keep the answer for this user only and must revalidate it before reuse. */
+                    "Cache-Control": "private, no-cache";
+                    /** @description A strong entity tag: 22 characters in double quotes. Opaque: not a version, no order. */
+                    ETag: string;
+                    /** @description The request id (the client's X-Request-Id when it sent one), also in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description As GET, without a body. Not Modified: `If-None-Match` names the current `ETag`. No body. */
+            304: {
+                headers: {
+                    /** @description Any cache may keep the answer for this user only and must revalidate it before reuse. */
+                    "Cache-Control": "private, no-cache";
+                    /** @description A strong entity tag: 22 characters in double quotes. Opaque: not a version, no order. */
+                    ETag: string;
+                    /** @description The request id (the client's X-Request-Id when it sent one), also in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description As GET, without a body. `If-Match` or `If-None-Match` is not `*` or a list of entity tags (InvalidHeader). */
+            400: {
+                headers: {
+                    /** @description The request id (the client's X-Request-Id when it sent one), also in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description As GET, without a body. The API user's role does not allow this. */
+            403: {
+                headers: {
+                    /** @description The request id (the client's X-Request-Id when it sent one), also in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description As GET, without a body. No such webhook in the API user's tenant. */
+            404: {
+                headers: {
+                    /** @description The request id (the client's X-Request-Id when it sent one), also in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            408: components["responses"]["RequestTimeout"];
+            /** @description As GET, without a body. `If-Match` does not name the current `ETag`. */
+            412: {
+                headers: {
+                    /** @description The request id (the client's X-Request-Id when it sent one), also in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            429: components["responses"]["TooManyRequests"];
+            /** @description As GET, without a body. This server has no webhooks (on PostgreSQL, WEBHOOK_SECRET_KEY is not set). */
+            501: {
+                headers: {
+                    /** @description The request id (the client's X-Request-Id when it sent one), also in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listWebhookDeliveries: {
+        parameters: {
+            query?: {
+                /** @description A delivery id: the deliveries older than it (the cursor `next_url` carries). */
+                after?: components["parameters"]["delivery_after"];
+                /** @description Deliveries per page (more is a 400, not a silent cap). */
+                limit?: components["parameters"]["deliveries_limit"];
+            };
+            header?: {
+                /** @description `*` or a comma-separated list of entity tags as `ETag` gives them. Compared strongly: a weak tag (`W/"..."`) never matches. */
+                "If-Match"?: components["parameters"]["IfMatch"];
+                /** @description `*` or a comma-separated list of entity tags; compared weakly (`W/"x"` names `"x"`). */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
+            path: {
+                webhook_id: components["parameters"]["webhook_id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The resource; its `ETag` is a hash of the exact body. */
+            200: {
+                headers: {
+                    /** @description Any cache may keep the answer for this user only and must revalidate it before reuse. */
+                    "Cache-Control": "private, no-cache";
+                    /** @description A strong entity tag: 22 characters in double quotes. Opaque: not a version, no order. */
+                    ETag: string;
+                    /** @description The request id (the client's X-Request-Id when it sent one), also in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryPage"];
+                };
+            };
+            /** @description Not Modified: `If-None-Match` names the current `ETag`. No body. */
+            304: {
+                headers: {
+                    /** @description Any cache may keep the answer for this user only and must revalidate it before reuse. */
+                    "Cache-Control": "private, no-cache";
+                    /** @description A strong entity tag: 22 characters in double quotes. Opaque: not a version, no order. */
+                    ETag: string;
+                    /** @description The request id (the client's X-Request-Id when it sent one), also in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A query parameter is invalid (InvalidParameter), or `If-Match`/`If-None-Match` is not `*` or a list of entity tags (InvalidHeader). */
+            400: {
+                headers: {
+                    /** @description The request id (the client's X-Request-Id when it sent one), also in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        error?: "InvalidParameter" | "InvalidHeader" | "BadRequest";
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The API user's role does not allow this. */
+            403: {
+                headers: {
+                    /** @description The request id (the client's X-Request-Id when it sent one), also in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        error?: "Forbidden";
+                    };
+                };
+            };
+            /** @description No such webhook in the API user's tenant. */
+            404: {
+                headers: {
+                    /** @description The request id (the client's X-Request-Id when it sent one), also in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        error?: "NotFound";
+                    };
+                };
+            };
+            408: components["responses"]["RequestTimeout"];
+            /** @description `If-Match` does not name the current `ETag`. */
+            412: {
+                headers: {
+                    /** @description The request id (the client's X-Request-Id when it sent one), also in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        error?: "PreconditionFailed";
+                    };
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            /** @description This server has no webhooks (on PostgreSQL, WEBHOOK_SECRET_KEY is not set). */
+            501: {
+                headers: {
+                    /** @description The request id (the client's X-Request-Id when it sent one), also in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        error?: "NotImplemented";
+                    };
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listWebhookDeliveriesHead: {
+        parameters: {
+            query?: {
+                /** @description A delivery id: the deliveries older than it (the cursor `next_url` carries). */
+                after?: components["parameters"]["delivery_after"];
+                /** @description Deliveries per page (more is a 400, not a silent cap). */
+                limit?: components["parameters"]["deliveries_limit"];
+            };
+            header?: {
+                /** @description `*` or a comma-separated list of entity tags as `ETag` gives them. Compared strongly: a weak tag (`W/"..."`) never matches. */
+                "If-Match"?: components["parameters"]["IfMatch"];
+                /** @description `*` or a comma-separated list of entity tags; compared weakly (`W/"x"` names `"x"`). */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
+            path: {
+                webhook_id: components["parameters"]["webhook_id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description As GET, without a body. The resource; its `ETag` is a hash of the exact body. */
+            200: {
+                headers: {
+                    /** @description Any cache may keep the answer for this user only and must revalidate it before reuse. */
+                    "Cache-Control": "private, no-cache";
+                    /** @description A strong entity tag: 22 characters in double quotes. Opaque: not a version, no order. */
+                    ETag: string;
+                    /** @description The request id (the client's X-Request-Id when it sent one), also in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description As GET, without a body. Not Modified: `If-None-Match` names the current `ETag`. No body. */
+            304: {
+                headers: {
+                    /** @description Any cache may keep the answer for this user only and must revalidate it before reuse. */
+                    "Cache-Control": "private, no-cache";
+                    /** @description A strong entity tag: 22 characters in double quotes. Opaque: not a version, no order. */
+                    ETag: string;
+                    /** @description The request id (the client's X-Request-Id when it sent one), also in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description As GET, without a body. A query parameter is invalid (InvalidParameter), or `If-Match`/`If-None-Match` is not `*` or a list of entity tags (InvalidHeader). */
+            400: {
+                headers: {
+                    /** @description The request id (the client's X-Request-Id when it sent one), also in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description As GET, without a body. The API user's role does not allow this. */
+            403: {
+                headers: {
+                    /** @description The request id (the client's X-Request-Id when it sent one), also in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description As GET, without a body. No such webhook in the API user's tenant. */
+            404: {
+                headers: {
+                    /** @description The request id (the client's X-Request-Id when it sent one), also in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            408: components["responses"]["RequestTimeout"];
+            /** @description As GET, without a body. `If-Match` does not name the current `ETag`. */
+            412: {
+                headers: {
+                    /** @description The request id (the client's X-Request-Id when it sent one), also in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            429: components["responses"]["TooManyRequests"];
+            /** @description As GET, without a body. This server has no webhooks (on PostgreSQL, WEBHOOK_SECRET_KEY is not set). */
+            501: {
+                headers: {
+                    /** @description The request id (the client's X-Request-Id when it sent one), also in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    rotateWebhookSecret: {
+        parameters: {
+            query?: {
+                /** @description How long the old secret keeps signing, 0 to 604800 (default 86400). */
+                overlap_seconds?: components["parameters"]["overlap_seconds"];
+            };
+            header?: never;
+            path: {
+                webhook_id: components["parameters"]["webhook_id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The new secret, shown this once, and when the old one stops signing. */
+            200: {
+                headers: {
+                    /** @description The request id (the client's X-Request-Id when it sent one), also in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RotatedWebhook"];
+                };
+            };
+            /** @description `overlap_seconds` is not a whole number (InvalidParameter) or out of range (InvalidRecord). */
+            400: {
+                headers: {
+                    /** @description The request id (the client's X-Request-Id when it sent one), also in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        error?: "InvalidParameter" | "InvalidRecord" | "BadRequest";
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The API user's role does not allow this. */
+            403: {
+                headers: {
+                    /** @description The request id (the client's X-Request-Id when it sent one), also in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        error?: "Forbidden";
+                    };
+                };
+            };
+            /** @description No such webhook in the API user's tenant. */
+            404: {
+                headers: {
+                    /** @description The request id (the client's X-Request-Id when it sent one), also in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        error?: "NotFound";
+                    };
+                };
+            };
+            408: components["responses"]["RequestTimeout"];
+            429: components["responses"]["TooManyRequests"];
+            /** @description This server has no webhooks (on PostgreSQL, WEBHOOK_SECRET_KEY is not set). */
+            501: {
+                headers: {
+                    /** @description The request id (the client's X-Request-Id when it sent one), also in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        error?: "NotImplemented";
+                    };
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    sendWebhookTestEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                webhook_id: components["parameters"]["webhook_id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The queued delivery. */
+            202: {
+                headers: {
+                    /** @description The request id (the client's X-Request-Id when it sent one), also in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryBody"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The API user's role does not allow this. */
+            403: {
+                headers: {
+                    /** @description The request id (the client's X-Request-Id when it sent one), also in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        error?: "Forbidden";
+                    };
+                };
+            };
+            /** @description No such webhook in the API user's tenant. */
+            404: {
+                headers: {
+                    /** @description The request id (the client's X-Request-Id when it sent one), also in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        error?: "NotFound";
+                    };
+                };
+            };
+            408: components["responses"]["RequestTimeout"];
+            429: components["responses"]["TooManyRequests"];
+            /** @description This server has no webhooks (on PostgreSQL, WEBHOOK_SECRET_KEY is not set). */
+            501: {
+                headers: {
+                    /** @description The request id (the client's X-Request-Id when it sent one), also in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        error?: "NotImplemented";
+                    };
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
 }

@@ -147,34 +147,51 @@ function webhookAdmin(context: GraphQLContext): WebhookAdmin {
   return admin;
 }
 
+/** The queries answer null beside a FORBIDDEN error for other roles, as the other admin lists do. */
+function requireListAdmin(viewer: Viewer): void {
+  if (!can(viewer.role, 'administer')) throw new GraphQLError(WEBHOOKS_FORBIDDEN_MESSAGE, { extensions: { code: 'FORBIDDEN' } });
+}
+
 function requireWebhookAdmin(viewer: Viewer): void {
   if (!can(viewer.role, 'administer')) throw new ForbiddenError(WEBHOOKS_FORBIDDEN_MESSAGE);
 }
 
 const endpointIdOf = (id: string) => id.toLowerCase();
 
-/** The URL as the policy allows it, or InvalidRecordError at path "url". */
-async function checkedUrl(admin: WebhookAdmin, url: string): Promise<string> {
+type Checked<T> = { ok: true; value: T } | { ok: false; details: ValidationDetail[] };
+
+/** The URL as the policy allows it, or a detail at path "url". */
+async function checkedUrl(admin: WebhookAdmin, url: string): Promise<Checked<string>> {
   try {
-    return await admin.checkUrl(url);
+    return { ok: true, value: await admin.checkUrl(url) };
   } catch (error) {
-    if (error instanceof WebhookUrlError) {
-      const message = error.message.replace(/^url: /, '');
-      throw new InvalidRecordError([{ path: 'url', message, attribute: 'url' }]);
-    }
-    throw error;
+    if (!(error instanceof WebhookUrlError)) throw error;
+    return { ok: false, details: [{ path: 'url', message: error.message.replace(/^url: /, ''), attribute: 'url' }] };
   }
 }
 
-/** The field filter for the refs, or InvalidRecordError with a detail per unknown field at "fields.<index>". */
-async function checkedFields(context: GraphQLContext, refs: readonly WebhookFieldRef[] | null | undefined): Promise<FieldFilter> {
+/** The field filter for the refs, or a detail per unknown field at "fields.<index>.<fieldId|name>". */
+async function checkedFields(context: GraphQLContext, refs: readonly WebhookFieldRef[] | null | undefined): Promise<Checked<FieldFilter>> {
   const decision = decideFieldFilter(refs, await context.customFieldDefinitions());
-  if (decision.ok) return decision.filter;
-  throw new InvalidRecordError(
-    decision.problems.map(
-      (p): ValidationDetail => ({ path: `fields.${p.index}${p.attribute ? `.${p.attribute}` : ''}`, message: p.message, entryIndex: p.index, attribute: p.attribute }),
-    ),
-  );
+  if (decision.ok) return { ok: true, value: decision.filter };
+  return {
+    ok: false,
+    details: decision.problems.map((p) => ({ path: `fields.${p.index}${p.attribute ? `.${p.attribute}` : ''}`, message: p.message, entryIndex: p.index, attribute: p.attribute })),
+  };
+}
+
+/** The URL and fields when given, each checked; every problem of both is reported at once (InvalidRecordError). */
+async function checkedEndpoint(
+  context: GraphQLContext,
+  admin: WebhookAdmin,
+  given: { url?: string | null | undefined; fields?: readonly WebhookFieldRef[] | null | undefined },
+): Promise<{ url: string | undefined; fields: FieldFilter | undefined }> {
+  const url = given.url == null ? undefined : await checkedUrl(admin, given.url);
+  // An absent argument is undefined, an explicit null is null (every field).
+  const fields = given.fields === undefined ? undefined : await checkedFields(context, given.fields);
+  const details = [url, fields].flatMap((c) => (c && !c.ok ? c.details : []));
+  if (details.length > 0) throw new InvalidRecordError(details);
+  return { url: url?.ok ? url.value : undefined, fields: fields?.ok ? fields.value : undefined };
 }
 
 const EndpointSuccess = builder.objectRef<{ endpoint: WebhookEndpointRecord }>('WebhookEndpointSuccess').implement({
@@ -206,8 +223,8 @@ const DeliverySuccess = builder.objectRef<{ delivery: WebhookDeliveryRecord }>('
   fields: (t) => ({ delivery: t.field({ type: WebhookDeliveryRef, description: 'The delivery as queued.', resolve: (r) => r.delivery }) }),
 });
 
-const mutationErrors = (name: string, description: string, invalid = false) => ({
-  types: invalid ? [InvalidRecordError, NotFoundError, ForbiddenError] : [NotFoundError, ForbiddenError],
+const mutationErrors = (name: string, description: string, members: { invalid?: boolean; notFound?: boolean } = {}) => ({
+  types: [...(members.invalid ? [InvalidRecordError] : []), ...(members.notFound === false ? [] : [NotFoundError]), ForbiddenError],
   directResult: true as const,
   union: { name, description },
 });
@@ -219,8 +236,22 @@ builder.queryField('webhookEndpoints', (t) =>
     description:
       'The webhook endpoints of the viewer\'s tenant, oldest first (admin only). Null, with a FORBIDDEN error at this path, for other roles.',
     resolve: async (_root, _args, context) => {
-      if (!can(context.viewer.role, 'administer')) throw new GraphQLError(WEBHOOKS_FORBIDDEN_MESSAGE, { extensions: { code: 'FORBIDDEN' } });
+      requireListAdmin(context.viewer);
       return webhookAdmin(context).store.listEndpoints(context.viewer.tenantId);
+    },
+  }),
+);
+
+builder.queryField('webhookEndpoint', (t) =>
+  t.field({
+    type: WebhookEndpointRef,
+    nullable: true,
+    description:
+      'One webhook endpoint of the viewer\'s tenant (admin only); null when there is none with this id. Null, with a FORBIDDEN error at this path, for other roles.',
+    args: { id: t.arg.id({ required: true, description: 'The endpoint UUID.' }) },
+    resolve: async (_root, args, context) => {
+      requireListAdmin(context.viewer);
+      return webhookAdmin(context).store.getEndpoint(context.viewer.tenantId, endpointIdOf(String(args.id)));
     },
   }),
 );
@@ -235,7 +266,7 @@ builder.mutationField('createWebhookEndpoint', (t) =>
     errors: mutationErrors(
       'CreateWebhookEndpointResult',
       'CreateWebhookEndpointSuccess; ForbiddenError when the viewer is not an admin; InvalidRecordError for a refused URL (path "url") or unknown fields ("fields.<index>").',
-      true,
+      { invalid: true, notFound: false },
     ),
     args: {
       url: t.arg.string({ required: true, description: 'Where to POST events.' }),
@@ -245,15 +276,14 @@ builder.mutationField('createWebhookEndpoint', (t) =>
     resolve: async (_root, args, context) => {
       requireWebhookAdmin(context.viewer);
       const admin = webhookAdmin(context);
-      const url = await checkedUrl(admin, args.url);
-      const fields = await checkedFields(context, args.fields);
+      const { url, fields } = await checkedEndpoint(context, admin, { url: args.url, fields: args.fields ?? null });
       const secret = admin.newSecret();
       const endpoint = await admin.store.createEndpoint({
         id: randomUUID(),
         tenantId: context.viewer.tenantId,
-        url,
+        url: url!,
         enabled: args.enabled ?? true,
-        fields,
+        fields: fields ?? null,
         secret,
         now: context.clock().toISOString(),
       });
@@ -271,7 +301,7 @@ builder.mutationField('updateWebhookEndpoint', (t) =>
     errors: mutationErrors(
       'UpdateWebhookEndpointResult',
       'WebhookEndpointSuccess; ForbiddenError when the viewer is not an admin; NotFoundError for an unknown endpoint; InvalidRecordError for a refused URL or unknown fields.',
-      true,
+      { invalid: true },
     ),
     args: {
       id: t.arg.id({ required: true, description: 'The endpoint.' }),
@@ -283,9 +313,7 @@ builder.mutationField('updateWebhookEndpoint', (t) =>
       requireWebhookAdmin(context.viewer);
       const admin = webhookAdmin(context);
       const id = endpointIdOf(String(args.id));
-      const url = args.url == null ? undefined : await checkedUrl(admin, args.url);
-      // An absent argument is undefined, an explicit null is null (every field).
-      const fields = args.fields === undefined ? undefined : await checkedFields(context, args.fields);
+      const { url, fields } = await checkedEndpoint(context, admin, args);
       const enabled = args.enabled ?? undefined;
       const endpoint = await admin.store.updateEndpoint(context.viewer.tenantId, id, { url, fields, enabled }, context.clock().toISOString());
       if (!endpoint) throw new NotFoundError('Webhook endpoint not found');
@@ -319,8 +347,8 @@ builder.mutationField('rotateWebhookSecret', (t) =>
       '`overlapSeconds` (default 24 hours), so receivers can switch without missing a delivery.',
     errors: mutationErrors(
       'RotateWebhookSecretResult',
-      'RotateWebhookSecretSuccess; ForbiddenError when the viewer is not an admin; NotFoundError for an unknown endpoint; InvalidRecordError for a negative overlap.',
-      true,
+      'RotateWebhookSecretSuccess; ForbiddenError when the viewer is not an admin; NotFoundError for an unknown endpoint; InvalidRecordError for an overlap out of range.',
+      { invalid: true },
     ),
     args: {
       id: t.arg.id({ required: true, description: 'The endpoint.' }),

@@ -9,6 +9,7 @@ import { jsonReply, methodNotAllowed, type RestReply } from './reply.js';
 import { MAX_BODY_BYTES, type RestRequest } from './request-body.js';
 import { DEFAULT_LIMIT } from './rest/call-list.js';
 import { CHANGES_DEFAULT_LIMIT, HISTORY_DEFAULT_LIMIT } from './rest/history.js';
+import { WEBHOOK_DELIVERIES_DEFAULT_LIMIT, WEBHOOK_DELIVERIES_MAX_LIMIT } from './rest/webhooks.js';
 
 /** Where the description is served; it needs no credentials (it describes the API, not data). */
 export const OPENAPI_PATH = '/api/v2/openapi.json';
@@ -55,6 +56,9 @@ const COMMON_ERRORS = {
 const badRequest = (description: string, ...codes: string[]) => ({ '400': errorResponse(description, [...codes, 'BadRequest']) });
 const forbidden = { '403': errorResponse('The API user\'s role does not allow this.', ['Forbidden']) };
 const notFound = (what: string) => ({ '404': errorResponse(`No such ${what} in the API user's tenant.`, ['NotFound']) });
+const webhooksUnavailable = {
+  '501': errorResponse('This server has no webhooks (on PostgreSQL, WEBHOOK_SECRET_KEY is not set).', ['NotImplemented']),
+};
 const conflict = {
   '409': errorResponse('A name or id is taken (DUPLICATE), or stored values are at stake: repeat with `force=true` (then `affected_values` says how many).', ['Conflict']),
 };
@@ -123,7 +127,7 @@ const ERROR_CODES_TABLE = [
   '| 400 | `InvalidJSON`, `InvalidHeader`, `InvalidParameter`, `BadRequest` | the body is not JSON; `If-Match`/`If-None-Match` is malformed; a query parameter is; the body ended early or the Host header is invalid |',
   '| 401 | `Unauthorized` | no or bad credentials (`WWW-Authenticate: Basic realm="callgate"`) |',
   '| 403 | `Forbidden` | the role does not allow it |',
-  '| 404 | `NotFound` | no such call or field in the tenant, or no such route |',
+  '| 404 | `NotFound` | no such call, field, webhook or delivery in the tenant, or no such route |',
   '| 405 | `MethodNotAllowed` | a method the path does not take; `Allow` lists the ones it does (HEAD wherever GET) |',
   '| 408 | (no body) | the request took longer than the server allows (headers 10 s, whole request 30 s) |',
   '| 409 | `Conflict` | a taken name or id; stored values at stake (`affected_values`) |',
@@ -131,6 +135,7 @@ const ERROR_CODES_TABLE = [
   '| 413 | `PayloadTooLarge` | a body over 1 MiB |',
   '| 415 | `UnsupportedMediaType` | a body that is not `application/json` |',
   '| 429 | `TooManyRequests` | too many failed Basic logins; `Retry-After` says when to retry |',
+  '| 501 | `NotImplemented` | webhooks are not available on this server (PostgreSQL without `WEBHOOK_SECRET_KEY`) |',
   '| 503 | `ServiceUnavailable` | the database is unavailable or busy; `Retry-After: 1` |',
 ].join('\n');
 
@@ -157,6 +162,13 @@ const customFieldInputAttributes = {
   options: { type: ['array', 'null'], items: { type: 'string' } },
   editable: { type: ['boolean', 'null'] },
   enable: { type: ['boolean', 'null'] },
+};
+
+/** What a webhook body may send. */
+const webhookInputAttributes = {
+  url: { type: 'string', description: 'https:// (plain http only for hosts the operator allows); not a private address unless allowed.' },
+  fields: { type: ['array', 'null'], items: { type: 'string' }, description: 'Custom fields by id (UUID) or name; null or [] for every field.' },
+  enabled: { type: 'boolean' },
 };
 
 /**
@@ -303,6 +315,91 @@ export const openApiDocument = {
         errors: { ...forbidden, ...COMMON_ERRORS },
       },
     ),
+    '/api/v2/webhooks.json': {
+      ...readOperations('listWebhooks', 'The tenant\'s webhook endpoints (admin), without their secrets', ref('WebhookList'), { errors: { ...forbidden, ...webhooksUnavailable, ...COMMON_ERRORS } }),
+      post: {
+        operationId: 'createWebhook',
+        summary: 'Register a webhook endpoint (admin); the signing secret is in the answer, once',
+        requestBody: { required: true, content: { 'application/json': { schema: ref('CreateWebhookBody') } } },
+        responses: {
+          '201': jsonResponse('The new endpoint and its secret (`whsec_...`), shown this once.', ref('CreatedWebhook'), { Location: header('Location', true) }),
+          ...badRequest('The body is not JSON (InvalidJSON), or the URL or fields are refused (InvalidRecord, `details` keyed `url`, `fields.N`).', 'InvalidRecord', 'InvalidJSON'),
+          ...forbidden,
+          ...webhooksUnavailable,
+          ...jsonBodyRefusals,
+          ...COMMON_ERRORS,
+        },
+      },
+    },
+    '/api/v2/webhooks/{webhook_id}.json': {
+      parameters: [parameter('webhook_id')],
+      ...readOperations('getWebhook', 'One webhook endpoint (admin)', ref('WebhookBody'), { errors: { ...forbidden, ...notFound('webhook'), ...webhooksUnavailable, ...COMMON_ERRORS } }),
+      put: {
+        operationId: 'updateWebhook',
+        summary: 'Change a webhook endpoint (admin): attributes left out keep their values; `fields: null` is every field; enabling clears the disabled reason',
+        requestBody: { required: true, content: { 'application/json': { schema: ref('UpdateWebhookBody') } } },
+        responses: {
+          '200': jsonResponse('The endpoint as it is now.', ref('WebhookBody')),
+          ...badRequest('The body is not JSON (InvalidJSON), or the URL or fields are refused (InvalidRecord).', 'InvalidRecord', 'InvalidJSON'),
+          ...forbidden,
+          ...notFound('webhook'),
+          ...webhooksUnavailable,
+          ...jsonBodyRefusals,
+          ...COMMON_ERRORS,
+        },
+      },
+      delete: {
+        operationId: 'deleteWebhook',
+        summary: 'Delete a webhook endpoint and its deliveries (admin)',
+        responses: { '200': jsonResponse('The endpoint as it was.', ref('WebhookBody')), ...forbidden, ...notFound('webhook'), ...webhooksUnavailable, ...COMMON_ERRORS },
+      },
+    },
+    '/api/v2/webhooks/{webhook_id}/deliveries.json': {
+      parameters: [parameter('webhook_id')],
+      ...readOperations('listWebhookDeliveries', 'An endpoint\'s deliveries, newest first, with their attempts (admin)', ref('WebhookDeliveryPage'), {
+        parameters: [parameter('deliveries_limit'), parameter('delivery_after')],
+        invalidParameter: true,
+        errors: { ...forbidden, ...notFound('webhook'), ...webhooksUnavailable, ...COMMON_ERRORS },
+      }),
+    },
+    '/api/v2/webhooks/{webhook_id}/rotate_secret.json': {
+      parameters: [parameter('webhook_id')],
+      post: {
+        operationId: 'rotateWebhookSecret',
+        summary: 'Give an endpoint a new signing secret (admin); the old one keeps signing beside it for `overlap_seconds`',
+        parameters: [parameter('overlap_seconds')],
+        responses: {
+          '200': jsonResponse('The new secret, shown this once, and when the old one stops signing.', ref('RotatedWebhook')),
+          ...badRequest('`overlap_seconds` is not a whole number (InvalidParameter) or out of range (InvalidRecord).', 'InvalidParameter', 'InvalidRecord'),
+          ...forbidden,
+          ...notFound('webhook'),
+          ...webhooksUnavailable,
+          ...COMMON_ERRORS,
+        },
+      },
+    },
+    '/api/v2/webhooks/{webhook_id}/test.json': {
+      parameters: [parameter('webhook_id')],
+      post: {
+        operationId: 'sendWebhookTestEvent',
+        summary: 'Queue a signed `webhook.test` event for an endpoint (admin)',
+        responses: { '202': jsonResponse('The queued delivery.', ref('WebhookDeliveryBody')), ...forbidden, ...notFound('webhook'), ...webhooksUnavailable, ...COMMON_ERRORS },
+      },
+    },
+    '/api/v2/webhook_deliveries/{delivery_id}/redeliver.json': {
+      parameters: [parameter('delivery_id')],
+      post: {
+        operationId: 'redeliverWebhookEvent',
+        summary: 'Send a delivery again, due now, with the same event id (admin)',
+        responses: {
+          '202': jsonResponse('The delivery, pending again.', ref('WebhookDeliveryBody')),
+          ...forbidden,
+          ...notFound('webhook delivery'),
+          ...webhooksUnavailable,
+          ...COMMON_ERRORS,
+        },
+      },
+    },
     [OPENAPI_PATH]: readOperations('getOpenApiDocument', 'This description (no credentials needed)', { type: 'object' }, {
       errors: { '408': COMMON_ERRORS['408'] },
       security: [],
@@ -315,6 +412,21 @@ export const openApiDocument = {
     },
     parameters: {
       call_id: { name: 'call_id', in: 'path', required: true, schema: uuidLike },
+      webhook_id: { name: 'webhook_id', in: 'path', required: true, schema: uuidLike },
+      delivery_id: { name: 'delivery_id', in: 'path', required: true, schema: uuidLike },
+      deliveries_limit: {
+        name: 'limit',
+        in: 'query',
+        description: 'Deliveries per page (more is a 400, not a silent cap).',
+        schema: { type: 'integer', minimum: 1, maximum: WEBHOOK_DELIVERIES_MAX_LIMIT, default: WEBHOOK_DELIVERIES_DEFAULT_LIMIT },
+      },
+      delivery_after: { name: 'after', in: 'query', description: 'A delivery id: the deliveries older than it (the cursor `next_url` carries).', schema: uuidLike },
+      overlap_seconds: {
+        name: 'overlap_seconds',
+        in: 'query',
+        description: 'How long the old secret keeps signing, 0 to 604800 (default 86400).',
+        schema: { type: 'integer', minimum: 0, maximum: 604800, default: 86400 },
+      },
       field_id: { name: 'field_id', in: 'path', required: true, schema: uuidLike },
       limit: { name: 'limit', in: 'query', description: 'Calls per page (more is a 400, not a silent cap).', schema: { type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_LIMIT } },
       start: { name: 'start', in: 'query', description: 'How many calls to skip.', schema: { type: 'integer', minimum: 0, maximum: 999_999_999_999_999, default: 0 } },
@@ -561,6 +673,92 @@ export const openApiDocument = {
         type: 'object',
         required: ['custom_field'],
         properties: { custom_field: { type: 'object', additionalProperties: false, properties: customFieldInputAttributes } },
+      },
+      Webhook: {
+        type: 'object',
+        description: 'A webhook endpoint; its secret is never shown here.',
+        required: ['id', 'url', 'enabled', 'fields', 'disabled_reason', 'created_at', 'updated_at'],
+        additionalProperties: false,
+        properties: {
+          id: uuidLike,
+          url: { type: 'string', description: 'Where events are POSTed.' },
+          enabled: { type: 'boolean' },
+          fields: { type: ['array', 'null'], items: uuidLike, description: 'The field ids whose changes it receives; null for every field.' },
+          disabled_reason: { type: ['string', 'null'], description: 'Why callgate disabled it (every delivery failed for the retry window); null otherwise.' },
+          created_at: { type: 'string', format: 'date-time' },
+          updated_at: { type: 'string', format: 'date-time' },
+        },
+      },
+      WebhookBody: { type: 'object', required: ['webhook'], additionalProperties: false, properties: { webhook: ref('Webhook') } },
+      WebhookList: { type: 'object', required: ['webhooks'], additionalProperties: false, properties: { webhooks: { type: 'array', items: ref('Webhook') } } },
+      CreatedWebhook: {
+        type: 'object',
+        required: ['webhook', 'secret'],
+        additionalProperties: false,
+        properties: { webhook: ref('Webhook'), secret: { type: 'string', pattern: '^whsec_', description: 'The Standard Webhooks signing secret. Shown this once.' } },
+      },
+      RotatedWebhook: {
+        type: 'object',
+        required: ['webhook', 'secret', 'previous_secret_expires_at'],
+        additionalProperties: false,
+        properties: {
+          webhook: ref('Webhook'),
+          secret: { type: 'string', pattern: '^whsec_', description: 'The new signing secret. Shown this once.' },
+          previous_secret_expires_at: { type: 'string', format: 'date-time', description: 'Until then deliveries carry signatures with both secrets.' },
+        },
+      },
+      CreateWebhookBody: {
+        type: 'object',
+        required: ['webhook'],
+        properties: { webhook: { type: 'object', required: ['url'], additionalProperties: false, properties: webhookInputAttributes } },
+      },
+      UpdateWebhookBody: {
+        type: 'object',
+        required: ['webhook'],
+        properties: { webhook: { type: 'object', additionalProperties: false, properties: webhookInputAttributes } },
+      },
+      WebhookDelivery: {
+        type: 'object',
+        description: 'One event owed to one endpoint, with every attempt.',
+        required: ['id', 'event_id', 'type', 'call_id', 'cursor', 'status', 'next_attempt_at', 'last_error', 'created_at', 'finished_at', 'attempts'],
+        additionalProperties: false,
+        properties: {
+          id: uuidLike,
+          event_id: { type: 'string', description: 'The `webhook-id` the receiver sees, the same on every attempt.' },
+          type: { type: 'string', enum: ['call.custom_fields.changed', 'webhook.test'] },
+          call_id: { type: ['string', 'null'], description: 'null for a test event.' },
+          cursor: { type: ['string', 'null'], description: 'The change log sequence of the change set; null for a test event.' },
+          status: { type: 'string', enum: ['pending', 'delivered', 'failed'] },
+          next_attempt_at: { type: ['string', 'null'], format: 'date-time', description: 'When the next try is due; null unless pending.' },
+          last_error: { type: ['string', 'null'] },
+          created_at: { type: 'string', format: 'date-time' },
+          finished_at: { type: ['string', 'null'], format: 'date-time' },
+          attempts: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['attempt', 'started_at', 'duration_ms', 'status_code', 'error'],
+              additionalProperties: false,
+              properties: {
+                attempt: { type: 'integer', minimum: 1 },
+                started_at: { type: 'string', format: 'date-time' },
+                duration_ms: { type: 'integer', minimum: 0 },
+                status_code: { type: ['integer', 'null'], description: 'null when no answer came (timeout, refused connection).' },
+                error: { type: ['string', 'null'] },
+              },
+            },
+          },
+        },
+      },
+      WebhookDeliveryBody: { type: 'object', required: ['delivery'], additionalProperties: false, properties: { delivery: ref('WebhookDelivery') } },
+      WebhookDeliveryPage: {
+        type: 'object',
+        required: ['deliveries', 'next_url'],
+        additionalProperties: false,
+        properties: {
+          deliveries: { type: 'array', items: ref('WebhookDelivery'), description: 'Newest first.' },
+          next_url: { type: ['string', 'null'], description: 'The next (older) page with the same `limit`; null on the last page.' },
+        },
       },
     },
   },

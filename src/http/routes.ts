@@ -12,6 +12,7 @@ import { createRestCallRoutes } from './rest/calls.js';
 import { createRestCustomFieldRoutes } from './rest/custom-fields.js';
 import { createRestHistoryRoutes } from './rest/history.js';
 import type { OperationRunner } from './rest/operation.js';
+import { createRestWebhookRoutes } from './rest/webhooks.js';
 
 /** What a route's handler gets: the request, the authenticated viewer, the decoded path parameter and the URL. */
 type Handler = (request: RestRequest, viewer: Viewer, target: { id: string; url: URL }) => Promise<RestReply>;
@@ -29,6 +30,7 @@ export function restRoutes(operations: OperationRunner): Route[] {
   const callList = createRestCallListRoute(operations);
   const fields = createRestCustomFieldRoutes(operations);
   const history = createRestHistoryRoutes(operations);
+  const webhooks = createRestWebhookRoutes(operations);
   return [
     {
       path: '/api/v2/calls.json',
@@ -66,6 +68,40 @@ export function restRoutes(operations: OperationRunner): Route[] {
       path: '/api/v2/changes.json',
       pattern: /^\/api\/v2\/changes\.json$/,
       methods: { GET: (request, viewer, { url }) => history.feed(request, viewer, url) },
+    },
+    {
+      path: '/api/v2/webhooks.json',
+      pattern: /^\/api\/v2\/webhooks\.json$/,
+      methods: { GET: (request, viewer) => webhooks.list(request, viewer), POST: (request, viewer) => webhooks.create(request, viewer) },
+    },
+    {
+      path: '/api/v2/webhooks/{webhook_id}.json',
+      pattern: /^\/api\/v2\/webhooks\/([^/]+)\.json$/,
+      methods: {
+        GET: (request, viewer, { id }) => webhooks.get(request, viewer, id),
+        PUT: (request, viewer, { id }) => webhooks.update(request, viewer, id),
+        DELETE: (request, viewer, { id }) => webhooks.remove(request, viewer, id),
+      },
+    },
+    {
+      path: '/api/v2/webhooks/{webhook_id}/deliveries.json',
+      pattern: /^\/api\/v2\/webhooks\/([^/]+)\/deliveries\.json$/,
+      methods: { GET: (request, viewer, { id, url }) => webhooks.deliveries(request, viewer, id, url) },
+    },
+    {
+      path: '/api/v2/webhooks/{webhook_id}/rotate_secret.json',
+      pattern: /^\/api\/v2\/webhooks\/([^/]+)\/rotate_secret\.json$/,
+      methods: { POST: (request, viewer, { id, url }) => webhooks.rotateSecret(request, viewer, id, url) },
+    },
+    {
+      path: '/api/v2/webhooks/{webhook_id}/test.json',
+      pattern: /^\/api\/v2\/webhooks\/([^/]+)\/test\.json$/,
+      methods: { POST: (request, viewer, { id }) => webhooks.sendTest(request, viewer, id) },
+    },
+    {
+      path: '/api/v2/webhook_deliveries/{delivery_id}/redeliver.json',
+      pattern: /^\/api\/v2\/webhook_deliveries\/([^/]+)\/redeliver\.json$/,
+      methods: { POST: (request, viewer, { id }) => webhooks.redeliver(request, viewer, id) },
     },
   ];
 }

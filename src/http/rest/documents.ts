@@ -140,6 +140,87 @@ export const CHANGES = graphql(
   [RestChange],
 );
 
+const RestWebhook = graphql(`
+  fragment RestWebhook on WebhookEndpoint { id url enabled fields { id } disabledReason createdAt updatedAt }`);
+
+const RestWebhookDelivery = graphql(`
+  fragment RestWebhookDelivery on WebhookDelivery {
+    id eventId type callId cursor status nextAttemptAt lastError createdAt finishedAt
+    attempts { attempt startedAt durationMs statusCode error }
+  }`);
+
+export const LIST_WEBHOOKS = graphql(`query RestListWebhooks { webhookEndpoints { ...RestWebhook } }`, [RestWebhook]);
+
+export const GET_WEBHOOK = graphql(`query RestGetWebhook($id: ID!) { webhookEndpoint(id: $id) { ...RestWebhook } }`, [RestWebhook]);
+
+export const WEBHOOK_DELIVERIES = graphql(
+  `query RestWebhookDeliveries($id: ID!, $first: Int!, $after: String) {
+    webhookEndpoint(id: $id) {
+      deliveries(first: $first, after: $after) {
+        pageInfo { hasNextPage endCursor }
+        edges { node { ...RestWebhookDelivery } }
+      }
+    }
+  }`,
+  [RestWebhookDelivery],
+);
+
+export const CREATE_WEBHOOK = graphql(
+  `mutation RestCreateWebhook($url: String!, $fields: [CustomFieldRef!], $enabled: Boolean) {
+    createWebhookEndpoint(url: $url, fields: $fields, enabled: $enabled) {
+      __typename
+      ... on CreateWebhookEndpointSuccess { secret endpoint { ...RestWebhook } }
+      ...RestFailure
+    }
+  }`,
+  [RestWebhook, RestFailure],
+);
+
+export const UPDATE_WEBHOOK = graphql(
+  `mutation RestUpdateWebhook($id: ID!, $url: String, $fields: [CustomFieldRef!], $enabled: Boolean) {
+    updateWebhookEndpoint(id: $id, url: $url, fields: $fields, enabled: $enabled) {
+      __typename
+      ... on WebhookEndpointSuccess { endpoint { ...RestWebhook } }
+      ...RestFailure
+    }
+  }`,
+  [RestWebhook, RestFailure],
+);
+
+export const DELETE_WEBHOOK = graphql(
+  `mutation RestDeleteWebhook($id: ID!) {
+    deleteWebhookEndpoint(id: $id) { __typename ... on WebhookEndpointSuccess { endpoint { ...RestWebhook } } ...RestFailure }
+  }`,
+  [RestWebhook, RestFailure],
+);
+
+export const ROTATE_WEBHOOK_SECRET = graphql(
+  `mutation RestRotateWebhookSecret($id: ID!, $overlapSeconds: Int) {
+    rotateWebhookSecret(id: $id, overlapSeconds: $overlapSeconds) {
+      __typename
+      ... on RotateWebhookSecretSuccess { secret previousSecretExpiresAt endpoint { ...RestWebhook } }
+      ...RestFailure
+    }
+  }`,
+  [RestWebhook, RestFailure],
+);
+
+export const SEND_WEBHOOK_TEST_EVENT = graphql(
+  `mutation RestSendWebhookTestEvent($id: ID!) {
+    sendWebhookTestEvent(id: $id) { __typename ... on WebhookDeliverySuccess { delivery { ...RestWebhookDelivery } } ...RestFailure }
+  }`,
+  [RestWebhookDelivery, RestFailure],
+);
+
+export const REDELIVER_WEBHOOK_EVENT = graphql(
+  `mutation RestRedeliverWebhookEvent($id: ID!) {
+    redeliverWebhookEvent(deliveryId: $id) { __typename ... on WebhookDeliverySuccess { delivery { ...RestWebhookDelivery } } ...RestFailure }
+  }`,
+  [RestWebhookDelivery, RestFailure],
+);
+
 export type RestCall = ResultOf<typeof RestCall>;
+export type RestWebhook = ResultOf<typeof RestWebhook>;
+export type RestWebhookDelivery = ResultOf<typeof RestWebhookDelivery>;
 export type RestChange = ResultOf<typeof RestChange>;
 export type RestCustomField = ResultOf<typeof RestCustomField>;
