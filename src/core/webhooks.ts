@@ -105,6 +105,20 @@ export interface CallAfter {
 }
 
 /**
+ * The call's values as they stood right after a change set, from its values
+ * now and the log records of that call written after the set (any order):
+ * each later change is undone, newest first. Ordered by name, as a call's are.
+ */
+export function valuesBefore(now: CallAfter['customFields'], later: readonly ChangeRecord[]): CallAfter['customFields'] {
+  const values = new Map(now.map((v) => [v.fieldId, v]));
+  for (const record of [...later].sort((a, b) => b.sequence - a.sequence)) {
+    if (record.oldValue === null) values.delete(record.fieldId);
+    else values.set(record.fieldId, { fieldId: record.fieldId, name: values.get(record.fieldId)?.name ?? record.fieldName, value: record.oldValue });
+  }
+  return [...values.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/**
  * The event for one change set, with only the changes and values of the
  * fields the endpoint wants; null when it wants none of the changes. The
  * cursor is the change set's last sequence: reading the log after it

@@ -5,10 +5,13 @@ import {
   isDelivered,
   retryDelayMs,
   retryWindowOver,
+  valuesBefore,
   WEBHOOK_DEFAULTS,
   webhookEvent,
+  type CallAfter,
   type UrlPolicy,
 } from '../core/webhooks.js';
+import type { ChangeRecord } from '../core/change-log.js';
 import type { CallStore } from '../store/call-store.js';
 import { checkWebhookUrlResolved, type Lookup } from '../store/webhook-url.js';
 import type { ClaimedDelivery, NewWebhookDelivery, WebhookStore } from '../store/webhook-store.js';
@@ -114,9 +117,7 @@ export class WebhookWorker {
       const deliveries: NewWebhookDelivery[] = [];
       for (const set of sets) {
         const first = set[0]!;
-        const call = await this.options.store.getCall(tenantId, first.callId);
-        const after = { version: set[set.length - 1]!.callVersion, customFields: call?.customFields ?? [] };
-        const event = webhookEvent(endpointId, tenantId, fields, set, after);
+        const event = webhookEvent(endpointId, tenantId, fields, set, await this.callAfter(tenantId, set));
         if (event) deliveries.push({ id: randomUUID(), eventId: event.id, callId: event.call_id, sequence: first.sequence, payload: JSON.stringify(event) });
       }
       const last = sets[sets.length - 1]!;
@@ -124,6 +125,24 @@ export class WebhookWorker {
       await this.options.webhooks.enqueue(endpointId, deliveries, cursor, new Date().toISOString());
       if (records.length < READ_LIMIT) return;
     }
+  }
+
+  /** The call's version and values right after the change set: its values now, with the changes made since undone. */
+  private async callAfter(tenantId: string, set: readonly ChangeRecord[]): Promise<CallAfter> {
+    const last = set[set.length - 1]!;
+    const found = await this.options.store.getCall(tenantId, last.callId);
+    let customFields: CallAfter['customFields'] = found?.customFields ?? [];
+    if (found && found.call.version !== last.callVersion) {
+      const later: ChangeRecord[] = [];
+      for (let after = last.sequence; ; ) {
+        const page = await this.options.store.readChanges({ tenantId, callIds: [last.callId], order: 'asc', afterSequence: after, limit: READ_LIMIT });
+        later.push(...page);
+        if (page.length < READ_LIMIT) break;
+        after = page[page.length - 1]!.sequence;
+      }
+      customFields = valuesBefore(customFields, later);
+    }
+    return { version: last.callVersion, customFields };
   }
 
   private async attempt(delivery: ClaimedDelivery): Promise<void> {

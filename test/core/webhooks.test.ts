@@ -10,6 +10,7 @@ import {
   retryDelayMs,
   retryWindowOver,
   urlPolicyFrom,
+  valuesBefore,
   webhookEvent,
   webhookEventId,
 } from '../../src/core/webhooks.js';
@@ -159,3 +160,24 @@ describe('endpoint URLs', () => {
     expect(isPrivateAddress(address)).toBe(expected);
   });
 });
+
+describe('the values a call had right after a change set', () => {
+  it('undoes the later changes, newest first: sets restore the old value, a value set afterwards is dropped, a cleared one comes back', () => {
+    const now = [
+      { fieldId: 'f1', name: 'Alpha', value: 'third' },
+      { fieldId: 'f3', name: 'Gamma', value: 'new' },
+    ];
+    const later = [
+      record(12, 'cs-b', 'f1', { oldValue: 'second', newValue: 'third' }),
+      record(10, 'cs-a', 'f1', { oldValue: 'first', newValue: 'second' }),
+      record(11, 'cs-a', 'f3', { oldValue: null, newValue: 'new' }),
+      record(13, 'cs-c', 'f2', { fieldName: 'Beta (then)', oldValue: 'kept', newValue: null, kind: 'cleared' }),
+    ];
+    expect(valuesBefore(now, later)).toEqual([
+      { fieldId: 'f1', name: 'Alpha', value: 'first' },
+      { fieldId: 'f2', name: 'Beta (then)', value: 'kept' },
+    ]);
+    expect(valuesBefore(now, [])).toEqual(now);
+  });
+});
+

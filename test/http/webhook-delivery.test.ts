@@ -89,6 +89,25 @@ describe(`webhook delivery (${STORE_UNDER_TEST}, one process)`, () => {
     expect(sample.changes[0]).toMatchObject({ field_id: FIELD.notes, field_name: 'Notes' });
   }, 60_000);
 
+  it('sends each event with the call\'s values right after its change set, even when later changes were made before it was sent', async () => {
+    const world = await createWorld();
+    let secret = '';
+    const hook = await receiver(() => secret, 0, 0);
+    cleanups.push(hook.close);
+    secret = (await createWebhook(world.store, { url: hook.url }, { env: ENV })).secret;
+    // Three changes of one call are in the log before the worker first looks.
+    await writeConcurrently(world, 1, 3);
+    startWorker({ store: world.store, webhooks: world.store.webhooks!({ secretKey: TEST_WEBHOOK_KEY }), policy: urlPolicyFrom(ENV), ...FAST });
+    await until(() => hook.receipts.length === 3);
+    const notes = hook.receipts
+      .map((r) => r.event)
+      .sort((a, b) => Number(a.cursor) - Number(b.cursor))
+      .map((e) => ({ call: e.call_id, version: e.call.version, notes: e.call.custom_fields.find((f) => f.field_id === FIELD.notes)?.value }));
+    expect(notes.map((n) => n.notes)).toEqual(['w0-0', 'w0-1', 'w0-2']);
+    expect(notes.map((n) => n.call)).toEqual([CALL.first, CALL.second, CALL.first]);
+    expect(notes[2]!.version).toBe(notes[0]!.version + 1);
+  });
+
   it('sends nothing to a disabled endpoint', async () => {
     const world = await createWorld();
     let secret = '';
