@@ -101,6 +101,32 @@ function buildProgram(): Command {
     .option('--after <cursor>', 'continue after this cursor of an earlier page')
     .option('--tenant <name>', TENANT_HELP)
     .action(async (o) => (await run()).webhooksDeliveries(o));
+  command(webhooks, 'update', 'change an endpoint: what is given changes, the rest stays; prints it')
+    .option('--endpoint <id>', 'the endpoint (required)')
+    .option('--url <url>', 'a new URL, checked as at creation')
+    .option('--field <name-or-id...>', 'only changes of these fields from now on')
+    .option('--all-fields', 'changes of every field from now on')
+    .option('--enable', 'deliver again (clears the disabled reason)')
+    .option('--disable', 'stop delivering')
+    .option('--tenant <name>', TENANT_HELP)
+    .action(async (o) => (await run()).webhooksUpdate(o));
+  command(webhooks, 'delete', 'delete an endpoint with its deliveries; prints it as it was')
+    .option('--endpoint <id>', 'the endpoint (required)')
+    .option('--tenant <name>', TENANT_HELP)
+    .action(async (o) => (await run()).webhooksDelete(o));
+  command(webhooks, 'rotate-secret', 'give an endpoint a new signing secret, shown this once; the old one keeps signing for the overlap')
+    .option('--endpoint <id>', 'the endpoint (required)')
+    .option('--overlap-seconds <n>', 'how long the old secret keeps signing, 0 to 604800', '86400')
+    .option('--tenant <name>', TENANT_HELP)
+    .action(async (o) => (await run()).webhooksRotateSecret(o));
+  command(webhooks, 'test', 'queue a signed webhook.test event for an endpoint; prints the delivery')
+    .option('--endpoint <id>', 'the endpoint (required)')
+    .option('--tenant <name>', TENANT_HELP)
+    .action(async (o) => (await run()).webhooksTest(o));
+  command(webhooks, 'redeliver', 'send a delivery again, due now, with the same event id; prints it')
+    .option('--delivery <id>', 'the delivery, as `webhooks deliveries` shows it (required)')
+    .option('--tenant <name>', TENANT_HELP)
+    .action(async (o) => (await run()).webhooksRedeliver(o));
 
   command(calls, 'set-fields', 'set or clear custom fields on every call a filter matches, in batches, as setCustomFieldsOnCalls does')
     .option('--filter <json>', 'the calls: a CallFilter as in GraphQL (default: every call of the tenant)')

@@ -12,7 +12,7 @@ import { exportCalls } from './export.js';
 import { callHistory, changesAfter } from './history.js';
 import { progressOn } from './progress.js';
 import { setFields } from './set-fields.js';
-import { createWebhook, listWebhookDeliveries, listWebhooks } from './webhooks.js';
+import { createWebhook, deleteWebhook, listWebhookDeliveries, listWebhooks, redeliverWebhook, rotateWebhookSecret, sendWebhookTest, updateWebhook } from './webhooks.js';
 
 /**
  * What the commands do, behind the command line (main.ts): loaded only when
@@ -179,6 +179,36 @@ export async function webhooksDeliveries(o: DatabaseOptions & { endpoint?: strin
   const first = o.first === undefined ? undefined : /^\d+$/.test(o.first) ? Number(o.first) : NaN;
   if (Number.isNaN(first)) throw new UsageError('--first must be a whole number');
   await withStore(configOf(o), async (store) => print(await listWebhookDeliveries(store, { endpoint, tenant: o.tenant, first, after: o.after })));
+}
+
+type EndpointOptions = DatabaseOptions & { endpoint?: string; tenant?: string };
+
+export async function webhooksUpdate(
+  o: EndpointOptions & { url?: string; field?: string[]; allFields?: boolean; enable?: boolean; disable?: boolean },
+): Promise<void> {
+  const endpoint = required(o.endpoint, '--endpoint');
+  await withStore(configOf(o), async (store) => print(await updateWebhook(store, { ...o, endpoint })));
+}
+
+export async function webhooksDelete(o: EndpointOptions): Promise<void> {
+  const endpoint = required(o.endpoint, '--endpoint');
+  await withStore(configOf(o), async (store) => print(await deleteWebhook(store, { endpoint, tenant: o.tenant })));
+}
+
+export async function webhooksRotateSecret(o: EndpointOptions & { overlapSeconds?: string }): Promise<void> {
+  const endpoint = required(o.endpoint, '--endpoint');
+  const overlapSeconds = o.overlapSeconds === undefined ? undefined : /^\d+$/.test(o.overlapSeconds) ? Number(o.overlapSeconds) : NaN;
+  await withStore(configOf(o), async (store) => print(await rotateWebhookSecret(store, { endpoint, overlapSeconds, tenant: o.tenant })));
+}
+
+export async function webhooksTest(o: EndpointOptions): Promise<void> {
+  const endpoint = required(o.endpoint, '--endpoint');
+  await withStore(configOf(o), async (store) => print(await sendWebhookTest(store, { endpoint, tenant: o.tenant })));
+}
+
+export async function webhooksRedeliver(o: DatabaseOptions & { delivery?: string; tenant?: string }): Promise<void> {
+  const delivery = required(o.delivery, '--delivery');
+  await withStore(configOf(o), async (store) => print(await redeliverWebhook(store, { delivery, tenant: o.tenant })));
 }
 
 export async function seed(o: DatabaseOptions & { demo?: boolean; tenant?: string }): Promise<void> {

@@ -157,6 +157,9 @@ export interface WebhookTestEvent {
   occurred_at: string;
 }
 
+/** A delivery's event type from its sequence: test events take negative ones (see webhookTestEvent). */
+export const deliveryEventType = (sequence: number) => (sequence < 0 ? WEBHOOK_TEST_EVENT_TYPE : WEBHOOK_EVENT_TYPE);
+
 /** Test events are numbered 1, 2, ... per endpoint; the number makes the event id. */
 export const webhookTestEvent = (endpointId: string, tenantId: string, number: number, now: string): WebhookTestEvent => ({
   id: `evt_${endpointId.replaceAll('-', '')}_test${number}`,

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { GraphQLError } from 'graphql';
 import { can, WEBHOOKS_FORBIDDEN_MESSAGE } from '../core/permissions.js';
 import type { Viewer } from '../core/viewer.js';
-import { decideFieldFilter, webhookTestEvent, WebhookUrlError, type FieldFilter, type WebhookFieldRef } from '../core/webhooks.js';
+import { decideFieldFilter, deliveryEventType, webhookTestEvent, WebhookUrlError, type FieldFilter, type WebhookFieldRef } from '../core/webhooks.js';
 import type { WebhookDeliveryRecord, WebhookEndpointRecord } from '../store/webhook-store.js';
 import { builder } from './builder.js';
 import { PageInfoRef, type PageInfoSource } from './call-list.js';
@@ -49,7 +49,7 @@ const WebhookDeliveryRef = builder.objectRef<WebhookDeliveryRecord>('WebhookDeli
     eventId: t.exposeString('eventId', { description: 'The event id the receiver sees (`webhook-id`), the same on every attempt.' }),
     type: t.string({
       description: '`call.custom_fields.changed`, or `webhook.test` for a test event.',
-      resolve: (d) => (d.sequence < 0 ? 'webhook.test' : 'call.custom_fields.changed'),
+      resolve: (d) => deliveryEventType(d.sequence),
     }),
     callId: t.exposeID('callId', { nullable: true, description: 'The call that changed; null for a test event.' }),
     cursor: t.string({

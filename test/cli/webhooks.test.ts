@@ -1,6 +1,15 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { createWebhook, listWebhookDeliveries, listWebhooks } from '../../src/cli/webhooks.js';
+import {
+  createWebhook,
+  deleteWebhook,
+  listWebhookDeliveries,
+  listWebhooks,
+  redeliverWebhook,
+  rotateWebhookSecret,
+  sendWebhookTest,
+  updateWebhook,
+} from '../../src/cli/webhooks.js';
 import { CommandFailure, UsageError } from '../../src/cli/errors.js';
 import { freshDatabaseUrl, onPostgres, STORE_UNDER_TEST } from '../support/database.js';
 import { CALL, createWorld, FIELD, TEST_WEBHOOK_KEY } from '../support/fixtures.js';
@@ -94,5 +103,37 @@ describe(`callgate webhooks (${STORE_UNDER_TEST})`, () => {
     ]);
     await expect(listWebhookDeliveries(world.store, { endpoint: 'nope' }, STRICT)).rejects.toBeInstanceOf(CommandFailure);
     await expect(listWebhookDeliveries(world.store, { endpoint: endpoint.id, tenant: 'other' }, STRICT)).rejects.toThrow('Unknown webhook endpoint');
+  });
+
+  it('update changes what is given and keeps the rest; --all-fields clears the filter; delete removes it; unknown ids fail', async () => {
+    const world = await createWorld();
+    const { endpoint } = await createWebhook(world.store, { url: 'https://hooks.example.com/a', field: ['Notes'] }, STRICT);
+    const disabled = await updateWebhook(world.store, { endpoint: endpoint.id, disable: true }, STRICT);
+    expect(disabled.endpoint).toMatchObject({ url: 'https://hooks.example.com/a', enabled: false, fields: [FIELD.notes] });
+    const moved = await updateWebhook(world.store, { endpoint: endpoint.id.toUpperCase(), url: 'https://hooks.example.com/b', allFields: true, enable: true }, STRICT);
+    expect(moved.endpoint).toMatchObject({ url: 'https://hooks.example.com/b', enabled: true, fields: null });
+    await expect(updateWebhook(world.store, { endpoint: endpoint.id, url: 'http://hooks.example.com/' }, STRICT)).rejects.toBeInstanceOf(UsageError);
+    await expect(updateWebhook(world.store, { endpoint: endpoint.id, enable: true, disable: true }, STRICT)).rejects.toThrow('--enable and --disable cannot be given together');
+    await expect(updateWebhook(world.store, { endpoint: endpoint.id, disable: true, tenant: 'other' }, STRICT)).rejects.toThrow(`Unknown webhook endpoint "${endpoint.id}"`);
+    expect((await deleteWebhook(world.store, { endpoint: endpoint.id }, STRICT)).deleted.id).toBe(endpoint.id);
+    await expect(deleteWebhook(world.store, { endpoint: endpoint.id }, STRICT)).rejects.toBeInstanceOf(CommandFailure);
+    expect((await listWebhooks(world.store, {}, STRICT)).endpoints).toEqual([]);
+  });
+
+  it('rotate-secret prints a new secret and both sign for the overlap; test queues a test event; redeliver makes a delivery pending again', async () => {
+    const world = await createWorld();
+    const { endpoint, secret } = await createWebhook(world.store, { url: 'https://hooks.example.com/a' }, STRICT);
+    const rotated = await rotateWebhookSecret(world.store, { endpoint: endpoint.id, overlapSeconds: 600 }, STRICT);
+    expect(rotated.secret).toMatch(/^whsec_/);
+    const webhooks = world.store.webhooks!({ secretKey: TEST_WEBHOOK_KEY });
+    expect(await webhooks.signingSecrets(endpoint.id, new Date().toISOString())).toEqual([rotated.secret, secret]);
+    await expect(rotateWebhookSecret(world.store, { endpoint: endpoint.id, overlapSeconds: NaN }, STRICT)).rejects.toThrow('--overlap-seconds must be a whole number from 0 to 604800');
+
+    const { delivery } = await sendWebhookTest(world.store, { endpoint: endpoint.id }, STRICT);
+    expect(delivery).toMatchObject({ type: 'webhook.test', call_id: null, cursor: null, status: 'pending', attempts: [] });
+    await world.sql(`update webhook_deliveries set status = 'failed', finished_at = created_at where id = ?`, delivery.id);
+    expect((await redeliverWebhook(world.store, { delivery: delivery.id }, STRICT)).delivery).toMatchObject({ id: delivery.id, status: 'pending', finished_at: null });
+    await expect(redeliverWebhook(world.store, { delivery: delivery.id, tenant: 'other' }, STRICT)).rejects.toThrow(`Unknown webhook delivery "${delivery.id}"`);
+    await expect(sendWebhookTest(world.store, { endpoint: DELIVERY }, STRICT)).rejects.toThrow('Unknown webhook endpoint');
   });
 });

@@ -25,5 +25,20 @@ describe(`callgate webhooks (${STORE_UNDER_TEST})`, { timeout: 60_000 }, () => {
     expect(refused.stderr).toMatch(/^callgate: .*https/m);
     expect((await runCli(['webhooks', 'create', '--db', db])).stderr).toContain('--url is required');
     expect(JSON.parse((await runCli(['webhooks', 'list', '--db', db], { env: key })).stdout).endpoints).toHaveLength(1);
+
+    // update, test, rotate-secret, redeliver and delete, each printing JSON
+    const id = out.endpoint.id;
+    const updated = await runCli(['webhooks', 'update', '--endpoint', id, '--disable', '--db', db], { env: key });
+    expect(JSON.parse(updated.stdout).endpoint).toMatchObject({ id, enabled: false });
+    const test = JSON.parse((await runCli(['webhooks', 'test', '--endpoint', id, '--db', db], { env: key })).stdout);
+    expect(test.delivery).toMatchObject({ type: 'webhook.test', status: 'pending' });
+    const rotated = JSON.parse((await runCli(['webhooks', 'rotate-secret', '--endpoint', id, '--db', db], { env: key })).stdout);
+    expect(rotated.secret).not.toBe(out.secret);
+    const again = await runCli(['webhooks', 'redeliver', '--delivery', test.delivery.id, '--db', db], { env: key });
+    expect(again.code, again.stderr).toBe(0);
+    expect((await runCli(['webhooks', 'delete', '--endpoint', id, '--db', db], { env: key })).code).toBe(0);
+    const gone = await runCli(['webhooks', 'delete', '--endpoint', id, '--db', db], { env: key });
+    expect(gone.code).toBe(1);
+    expect(gone.stderr).toContain(`Unknown webhook endpoint "${id}"`);
   });
 });
