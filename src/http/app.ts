@@ -220,9 +220,22 @@ export function createApp(deps: AppDeps) {
 
 export type App = ReturnType<typeof createApp>;
 
-/** The webhook admin the GraphQL context carries, from the app's deps. */
+type AppWebhooks = Exclude<AppDeps['webhooks'], undefined>;
+
+/** The store's webhooks under a URL policy, or why there are none (e.g. no WEBHOOK_SECRET_KEY on PostgreSQL). */
+export function openWebhooks(store: CallStore, secretKey: string | undefined, policy: UrlPolicy): AppWebhooks {
+  if (!store.webhooks) return 'Webhooks are not available on this store';
+  try {
+    return { store: store.webhooks({ secretKey }), policy };
+  } catch (error) {
+    return `Webhooks are unavailable: ${error instanceof Error ? error.message : String(error)}`;
+  }
+}
+
+/** The webhook admin the GraphQL context carries, from the app's deps (by default https and public addresses only). */
 function webhookAdminOf({ store, webhooks }: Pick<AppDeps, 'store' | 'webhooks'>): WebhookAdmin | string {
-  const given = webhooks ?? (store.webhooks ? { store: store.webhooks(), policy: { allowHttpHosts: [], allowPrivate: false } } : 'Webhooks are not available on this store');
+  const given = webhooks ?? openWebhooks(store, undefined, { allowHttpHosts: [], allowPrivate: false });
   if (typeof given === 'string') return given;
-  return { store: given.store, checkUrl: (url) => checkWebhookUrlResolved(url, given.policy, given.lookup), newSecret: newWebhookSecret };
+  const { store: webhookStore, policy, lookup } = given;
+  return { store: webhookStore, checkUrl: (url) => checkWebhookUrlResolved(url, policy, lookup), newSecret: newWebhookSecret };
 }

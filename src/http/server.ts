@@ -1,13 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { CallStore } from '../store/call-store.js';
-import { createApp, type App } from './app.js';
+import { createApp, openWebhooks, type App } from './app.js';
 import { Authenticator } from '../auth/authenticator.js';
 import { parseConfig, type Config } from './config.js';
 import { createLogger } from './logger.js';
 import { WebhookWorker } from './webhook-worker.js';
-import type { UrlPolicy } from '../core/webhooks.js';
-import type { WebhookStore } from '../store/webhook-store.js';
 
 /** The one place that reads process.env. */
 export function readConfig(overrides: Partial<Config> = {}): Config {
@@ -54,7 +52,7 @@ export interface RunningServer {
  */
 export async function startServer(config: Config, store: CallStore, timeouts: ServerTimeouts = SERVER_TIMEOUTS): Promise<RunningServer> {
   const logger = createLogger(config.logLevel);
-  const webhooks = openWebhooks(config, store);
+  const webhooks = openWebhooks(store, config.webhooks.secretKey, config.webhooks.policy);
   if (typeof webhooks === 'string') logger.warn(webhooks);
   const app = createApp({
     webhooks,
@@ -129,14 +127,4 @@ export async function startServer(config: Config, store: CallStore, timeouts: Se
         await new Promise<void>((resolve) => logger.flush(() => resolve()));
       })()),
   };
-}
-
-/** The webhook store with the operator's URL policy, or why webhooks are unavailable (no key on PostgreSQL). */
-function openWebhooks(config: Config, store: CallStore): { store: WebhookStore; policy: UrlPolicy } | string {
-  if (!store.webhooks) return 'Webhooks are not available on this store';
-  try {
-    return { store: store.webhooks({ secretKey: config.webhooks.secretKey }), policy: config.webhooks.policy };
-  } catch (error) {
-    return `Webhooks are unavailable: ${error instanceof Error ? error.message : String(error)}`;
-  }
 }
