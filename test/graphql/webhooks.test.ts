@@ -1,8 +1,10 @@
 import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebhookWorker } from '../../src/http/webhook-worker.js';
-import { STORE_UNDER_TEST } from '../support/database.js';
-import { CALL, createTestApp, FIELD, NOW } from '../support/fixtures.js';
+import { createApp } from '../../src/http/app.js';
+import { onPostgres, STORE_UNDER_TEST } from '../support/database.js';
+import { serve } from '../support/http.js';
+import { CALL, createTestApp, createWorld, FIELD, NOW } from '../support/fixtures.js';
 import { receiver } from '../support/webhook-receiver.js';
 
 type App = Awaited<ReturnType<typeof createTestApp>>;
@@ -201,3 +203,21 @@ async function until(condition: () => boolean | Promise<boolean>, ms = 15_000): 
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+describe.runIf(onPostgres)('webhooks on PostgreSQL without WEBHOOK_SECRET_KEY', () => {
+  it('the app starts; GraphQL answers WEBHOOKS_UNAVAILABLE and REST 501, each saying what is missing', async () => {
+    const world = await createWorld();
+    const { fetch } = await serve(createApp({ store: world.store, logger: false }));
+    const headers = { authorization: `Bearer ${world.tokens.admin}`, 'content-type': 'application/json' };
+    const response = await fetch(new Request('http://callgate.test/graphql', { method: 'POST', headers, body: JSON.stringify({ query: '{ webhookEndpoints { id } }' }) }));
+    const body = (await response.json()) as { errors: { message: string; extensions: { code: string } }[] };
+    expect(body.errors[0]).toMatchObject({
+      message: 'Webhooks are unavailable: WEBHOOK_SECRET_KEY is required on PostgreSQL (32 bytes, base64 or hex)',
+      extensions: { code: 'WEBHOOKS_UNAVAILABLE' },
+    });
+    const rest = await fetch(new Request('http://callgate.test/api/v2/webhooks.json', { headers }));
+    expect(rest.status).toBe(501);
+    expect(await rest.json()).toEqual({ error: 'NotImplemented', description: body.errors[0]!.message });
+  });
+});
+
