@@ -95,6 +95,38 @@ describe.skipIf(!onPostgres)(`webhooks on two instances of one PostgreSQL databa
     expect(a).toBeGreaterThan(0);
     expect(b).toBeGreaterThan(0);
   }, 60_000);
+
+  it('when one of two callgate serve processes is killed mid-delivery, the survivor finishes every delivery', async () => {
+    const { url: db } = await freshSchema();
+    const world = await createWorld({ url: db });
+    let secret = '';
+    const hook = await receiver(() => secret, 0, 0, 1000);
+    cleanups.push(hook.close);
+    const created = await createWebhook(world.store, { url: hook.url }, { env: ENV });
+    secret = created.secret;
+    const env = { ...ENV, WEBHOOK_TIMEOUT_MS: '2000' };
+    const [doomed, survivor] = [startCliServer(['--db', db], env), startCliServer(['--db', db], env)];
+    for (const server of [doomed, survivor]) cleanups.push(async () => server.child.kill('SIGKILL'));
+    const base = await doomed.url;
+    await survivor.url;
+    for (let i = 0; i < 20; i++) {
+      const response = await fetch(`${base}/api/v2/calls/${i % 2 === 0 ? CALL.first : CALL.second}.json`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${world.tokens.editor}` },
+        body: JSON.stringify({ call: { custom_fields: [{ name: 'Notes', value: `n${i}` }] } }),
+      });
+      expect(response.status).toBe(200);
+    }
+    await until(() => hook.receipts.length >= 1, 15_000);
+    doomed.child.kill('SIGKILL');
+    await doomed.exited;
+
+    const webhooks = world.store.webhooks!({ secretKey: TEST_WEBHOOK_KEY });
+    const delivered = async () => (await webhooks.listDeliveries(world.tenantId, created.endpoint.id, { first: 100 })).filter((d) => d.status === 'delivered').length;
+    await until(async () => (await delivered()) === 20, 40_000);
+    expect(new Set(hook.receipts.map((r) => r.event.change_set_id)).size).toBe(20);
+    expect(hook.receipts.every((r) => r.verified)).toBe(true);
+  }, 90_000);
 });
 
 describe.skipIf(onPostgres)('webhooks when callgate serve is killed mid-delivery (SQLite)', () => {
