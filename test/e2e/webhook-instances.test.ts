@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createWebhook } from '../../src/cli/webhooks.js';
-import { decideChangeSet } from '../../src/core/change-set.js';
 import { urlPolicyFrom } from '../../src/core/webhooks.js';
 import { WebhookWorker } from '../../src/http/webhook-worker.js';
 import type { CallStore } from '../../src/store/call-store.js';
@@ -12,7 +11,7 @@ import { runCli, startCliServer } from '../support/cli.js';
 import { freshSchema, onPostgres, openTestStore, POSTGRES_ONLY } from '../support/database.js';
 import { createCliDatabase } from '../support/durability-harness.js';
 import { CALL, createWorld, FIELD, TEST_WEBHOOK_KEY } from '../support/fixtures.js';
-import { receiver } from '../support/webhook-receiver.js';
+import { receiver, writeNotesConcurrently } from '../support/webhooks.js';
 
 /**
  * Webhook delivery across instances and crashes: two instances on one
@@ -64,24 +63,7 @@ describe.skipIf(!onPostgres)(`webhooks on two instances of one PostgreSQL databa
       return { attempts };
     });
 
-    const editor = (await world.store.findUserByUsername('editor'))!;
-    const origin = { actor: { userId: editor.id, username: 'editor', tokenId: null }, channel: 'graphql' as const, requestId: null, clientAddress: null };
-    await Promise.all(
-      Array.from({ length: 20 }, async (_, w) => {
-        const store = w % 2 === 0 ? world.store : other;
-        for (let i = 0; i < 5; i++) {
-          const outcome = await store.setCallCustomFields({
-            tenantId: world.tenantId,
-            callId: (w + i) % 2 === 0 ? CALL.first : CALL.second,
-            userId: editor.id,
-            now: new Date().toISOString(),
-            origin,
-            decide: (fields) => decideChangeSet([{ fieldId: FIELD.notes, value: `w${w}-${i}` }], fields),
-          });
-          expect(outcome.kind).toBe('updated');
-        }
-      }),
-    );
+    await writeNotesConcurrently(world, 20, 5, (w) => (w % 2 === 0 ? world.store : other));
     const delivered = () => new Set(hook.receipts.map((r) => r.event.change_set_id)).size;
     await until(() => delivered() === 100, 30_000);
     await new Promise((r) => setTimeout(r, 300));

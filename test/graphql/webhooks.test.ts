@@ -5,7 +5,7 @@ import { createApp } from '../../src/http/app.js';
 import { onPostgres, STORE_UNDER_TEST } from '../support/database.js';
 import { serve } from '../support/http.js';
 import { CALL, createTestApp, createWorld, FIELD, NOW } from '../support/fixtures.js';
-import { receiver } from '../support/webhook-receiver.js';
+import { receiver } from '../support/webhooks.js';
 
 type App = Awaited<ReturnType<typeof createTestApp>>;
 type Who = 'admin' | 'editor' | 'viewer' | 'otherEditor';

@@ -1,11 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createWebhook } from '../../src/cli/webhooks.js';
-import { decideChangeSet } from '../../src/core/change-set.js';
 import { urlPolicyFrom, type WebhookEvent } from '../../src/core/webhooks.js';
 import { WebhookWorker } from '../../src/http/webhook-worker.js';
 import { STORE_UNDER_TEST } from '../support/database.js';
 import { CALL, createWorld, FIELD, TEST_WEBHOOK_KEY, type World } from '../support/fixtures.js';
-import { receiver } from '../support/webhook-receiver.js';
+import { receiver, writeNotesConcurrently } from '../support/webhooks.js';
 
 /** Webhook delivery against a real receiver (support/webhook-receiver.ts). */
 
@@ -26,26 +25,6 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function writeConcurrently(world: World, writers: number, each: number): Promise<void> {
-  const editor = (await world.store.findUserByUsername('editor'))!;
-  const origin = { actor: { userId: editor.id, username: 'editor', tokenId: null }, channel: 'graphql' as const, requestId: null, clientAddress: null };
-  await Promise.all(
-    Array.from({ length: writers }, async (_, w) => {
-      for (let i = 0; i < each; i++) {
-        const outcome = await world.store.setCallCustomFields({
-          tenantId: world.tenantId,
-          callId: (w + i) % 2 === 0 ? CALL.first : CALL.second,
-          userId: editor.id,
-          now: new Date().toISOString(),
-          origin,
-          decide: (fields) => decideChangeSet([{ fieldId: FIELD.notes, value: `w${w}-${i}` }], fields),
-        });
-        expect(outcome.kind).toBe('updated');
-      }
-    }),
-  );
-}
-
 async function until(condition: () => boolean | Promise<boolean>, ms = 30_000): Promise<void> {
   const deadline = Date.now() + ms;
   while (!(await condition())) {
@@ -64,7 +43,7 @@ describe(`webhook delivery (${STORE_UNDER_TEST}, one process)`, () => {
     secret = created.secret;
     startWorker({ store: world.store, webhooks: world.store.webhooks!({ secretKey: TEST_WEBHOOK_KEY }), policy: urlPolicyFrom(ENV), ...FAST });
 
-    await writeConcurrently(world, 20, 5);
+    await writeNotesConcurrently(world, 20, 5);
     const logged = await world.store.readChanges({ tenantId: world.tenantId, order: 'asc', afterSequence: 0, limit: 1000 });
     const changeSets = new Set(logged.filter((r) => r.fieldId === FIELD.notes && r.actor !== null).map((r) => r.changeSetId));
     expect(changeSets.size).toBe(100);
@@ -96,7 +75,7 @@ describe(`webhook delivery (${STORE_UNDER_TEST}, one process)`, () => {
     cleanups.push(hook.close);
     secret = (await createWebhook(world.store, { url: hook.url }, { env: ENV })).secret;
     // Three changes of one call are in the log before the worker first looks.
-    await writeConcurrently(world, 1, 3);
+    await writeNotesConcurrently(world, 1, 3);
     startWorker({ store: world.store, webhooks: world.store.webhooks!({ secretKey: TEST_WEBHOOK_KEY }), policy: urlPolicyFrom(ENV), ...FAST });
     await until(() => hook.receipts.length === 3);
     const notes = hook.receipts
@@ -118,7 +97,7 @@ describe(`webhook delivery (${STORE_UNDER_TEST}, one process)`, () => {
     const webhooks = world.store.webhooks!({ secretKey: TEST_WEBHOOK_KEY });
     await webhooks.updateEndpoint(world.tenantId, created.endpoint.id, { enabled: false }, new Date().toISOString());
     startWorker({ store: world.store, webhooks, policy: urlPolicyFrom(ENV), ...FAST });
-    await writeConcurrently(world, 2, 2);
+    await writeNotesConcurrently(world, 2, 2);
     await new Promise((r) => setTimeout(r, 500));
     expect(hook.receipts).toEqual([]);
   });
@@ -131,7 +110,7 @@ describe(`webhook delivery (${STORE_UNDER_TEST}, one process)`, () => {
     const webhooks = world.store.webhooks!({ secretKey: TEST_WEBHOOK_KEY });
     // The name now resolves to loopback: the worker refuses to call it.
     startWorker({ store: world.store, webhooks, policy: urlPolicyFrom({ WEBHOOK_ALLOW_HTTP_HOSTS: 'receiver.test' }), lookup: async () => ['127.0.0.1'], ...FAST });
-    await writeConcurrently(world, 1, 1);
+    await writeNotesConcurrently(world, 1, 1);
     await until(async () => (await webhooks.listDeliveries(world.tenantId, created.endpoint.id, { first: 5 }))[0]?.attempts.length === 1);
     const [delivery] = await webhooks.listDeliveries(world.tenantId, created.endpoint.id, { first: 5 });
     expect(delivery!.attempts[0]).toMatchObject({ statusCode: null, error: expect.stringMatching(/receiver.test resolves to 127.0.0.1/) });
@@ -150,11 +129,11 @@ describe(`webhook delivery (${STORE_UNDER_TEST}, one process)`, () => {
     await webhooks.rotateSecret(world.tenantId, created.endpoint.id, 'whsec_' + Buffer.alloc(24, 9).toString('base64'), new Date(now.getTime() + 3_600_000).toISOString(), now.toISOString());
     expect(await webhooks.signingSecrets(created.endpoint.id, now.toISOString())).toHaveLength(2);
     startWorker({ store: world.store, webhooks, policy: urlPolicyFrom(ENV), ...FAST });
-    await writeConcurrently(world, 1, 1);
+    await writeNotesConcurrently(world, 1, 1);
     await until(() => hook.receipts.length === 1);
     expect(hook.receipts[0]!.verified).toBe(true);
     secret = 'whsec_' + Buffer.alloc(24, 9).toString('base64');
-    await writeConcurrently(world, 2, 1); // the second writer changes the other call
+    await writeNotesConcurrently(world, 2, 1); // the second writer changes the other call
     await until(() => hook.receipts.length >= 2);
     expect(hook.receipts[1]!.verified).toBe(true);
   });
@@ -166,7 +145,7 @@ describe(`webhook delivery (${STORE_UNDER_TEST}, one process)`, () => {
     const created = await createWebhook(world.store, { url: hook.url }, { env: ENV });
     const webhooks = world.store.webhooks!({ secretKey: TEST_WEBHOOK_KEY });
     startWorker({ store: world.store, webhooks, policy: urlPolicyFrom(ENV), ...FAST, retryWindowMs: 300 });
-    await writeConcurrently(world, 1, 1);
+    await writeNotesConcurrently(world, 1, 1);
     await until(async () => (await webhooks.getEndpoint(world.tenantId, created.endpoint.id))!.enabled === false);
     const endpoint = (await webhooks.getEndpoint(world.tenantId, created.endpoint.id))!;
     expect(endpoint.disabledReason).toMatch(/every delivery has failed since/);

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { and, asc, desc, eq, inArray, lt, or, sql } from 'drizzle-orm';
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
 import type { PgTransaction } from 'drizzle-orm/pg-core';
-import { disableReason } from '../../core/webhooks.js';
 import { openSecret, sealSecret } from '../webhook-secrets.js';
+import { deliveryRecords, endpointAfterAttempt } from '../webhook-records.js';
 import type * as port from '../webhook-store.js';
 import * as schema from './schema.js';
 import { instantFromDriver } from './schema.js';
@@ -149,21 +149,7 @@ export class PgWebhookStore implements port.WebhookStore {
           .where(inArray(webhookAttempts.deliveryId, rows.map((r) => r.id)))
           .orderBy(asc(webhookAttempts.attempt))
       : [];
-    return rows.map((r) => ({
-      id: r.id,
-      endpointId: r.endpointId,
-      eventId: r.eventId,
-      callId: r.callId,
-      sequence: r.sequence,
-      status: r.status,
-      nextAttemptAt: r.nextAttemptAt,
-      lastError: r.lastError,
-      createdAt: r.createdAt,
-      finishedAt: r.finishedAt,
-      attempts: attempts
-        .filter((a) => a.deliveryId === r.id)
-        .map((a) => ({ attempt: a.attempt, startedAt: a.startedAt, durationMs: a.durationMs, statusCode: a.statusCode, error: a.error })),
-    }));
+    return deliveryRecords(rows, attempts);
   }
 
   async enabledEndpoints(): Promise<port.WebhookEndpointRecord[]> {
@@ -223,17 +209,8 @@ export class PgWebhookStore implements port.WebhookStore {
         })
         .where(eq(webhookDeliveries.id, r.deliveryId));
       const [endpoint] = await tx.select().from(webhookEndpoints).where(eq(webhookEndpoints.id, r.endpointId)).for('update');
-      if (!endpoint) return;
-      if (r.outcome === 'delivered') {
-        if (endpoint.failingSince !== null) await tx.update(webhookEndpoints).set({ failingSince: null }).where(eq(webhookEndpoints.id, r.endpointId));
-        return;
-      }
-      const failingSince = endpoint.failingSince ?? r.startedAt;
-      const reason = disableReason(failingSince, r.now, r.retryWindowMs);
-      await tx
-        .update(webhookEndpoints)
-        .set(reason ? { failingSince, enabled: false, disabledReason: reason, updatedAt: r.now } : { failingSince })
-        .where(eq(webhookEndpoints.id, r.endpointId));
+      const change = endpoint && endpointAfterAttempt(endpoint.failingSince, r);
+      if (change) await tx.update(webhookEndpoints).set(change).where(eq(webhookEndpoints.id, r.endpointId));
     });
   }
 

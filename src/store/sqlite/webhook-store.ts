@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { and, asc, desc, eq, inArray, lt, or, sql } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
-import { disableReason, type FieldFilter } from '../../core/webhooks.js';
+import type { FieldFilter } from '../../core/webhooks.js';
 import { openSecret, sealSecret } from '../webhook-secrets.js';
+import { deliveryRecords, endpointAfterAttempt } from '../webhook-records.js';
 import type * as port from '../webhook-store.js';
 import * as schema from './schema.js';
 
@@ -158,21 +159,7 @@ export class SqliteWebhookStore implements port.WebhookStore {
           .orderBy(asc(webhookAttempts.attempt))
           .all()
       : [];
-    return rows.map((r) => ({
-      id: r.id,
-      endpointId: r.endpointId,
-      eventId: r.eventId,
-      callId: r.callId,
-      sequence: r.sequence,
-      status: r.status,
-      nextAttemptAt: r.nextAttemptAt,
-      lastError: r.lastError,
-      createdAt: r.createdAt,
-      finishedAt: r.finishedAt,
-      attempts: attempts
-        .filter((a) => a.deliveryId === r.id)
-        .map((a) => ({ attempt: a.attempt, startedAt: a.startedAt, durationMs: a.durationMs, statusCode: a.statusCode, error: a.error })),
-    }));
+    return deliveryRecords(rows, attempts);
   }
 
   async enabledEndpoints(): Promise<port.WebhookEndpointRecord[]> {
@@ -236,17 +223,8 @@ export class SqliteWebhookStore implements port.WebhookStore {
           .where(eq(webhookDeliveries.id, r.deliveryId))
           .run();
         const endpoint = tx.select().from(webhookEndpoints).where(eq(webhookEndpoints.id, r.endpointId)).get();
-        if (!endpoint) return;
-        if (r.outcome === 'delivered') {
-          if (endpoint.failingSince !== null) tx.update(webhookEndpoints).set({ failingSince: null }).where(eq(webhookEndpoints.id, r.endpointId)).run();
-          return;
-        }
-        const failingSince = endpoint.failingSince ?? r.startedAt;
-        const reason = disableReason(failingSince, r.now, r.retryWindowMs);
-        tx.update(webhookEndpoints)
-          .set(reason ? { failingSince, enabled: false, disabledReason: reason, updatedAt: r.now } : { failingSince })
-          .where(eq(webhookEndpoints.id, r.endpointId))
-          .run();
+        const change = endpoint && endpointAfterAttempt(endpoint.failingSince, r);
+        if (change) tx.update(webhookEndpoints).set(change).where(eq(webhookEndpoints.id, r.endpointId)).run();
       },
       { behavior: 'immediate' },
     );
