@@ -90,7 +90,7 @@ export interface CallValuePrimitives<Y> {
   readValues(callId: string): Step<Y, CustomFieldValue[]>;
   /** Writes each change (null clears the value); an adapter may send the writes with the readValues that follows. */
   writeValues(callId: string, changes: readonly FieldChange[], now: string, userId: string | null): Step<Y, void>;
-  /** Bumps the call's version and appends the change set, if any, at that version: the transaction's last statement. */
+  /** Bumps the call's version and appends the change set, if any, at that version (setCallCustomFields' last statement; a bulk batch's are many). */
   commitChange(callId: string, changeSet: PendingChangeSet | null): Step<Y, CallRecord>;
 }
 

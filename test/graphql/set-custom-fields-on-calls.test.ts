@@ -1,5 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { runBulkEdit } from '../../src/graphql/set-custom-fields-on-calls.js';
+import { decideChangeSet } from '../../src/core/change-set.js';
+import { onPostgres } from '../support/database.js';
 import { CALL, createTestApp, FIELD } from '../support/fixtures.js';
 
 type App = Awaited<ReturnType<typeof createTestApp>>;
@@ -51,6 +53,40 @@ describe('setCustomFieldsOnCalls', () => {
     expect(again).toMatchObject({ matched: 2, changed: 0, unchanged: 2 });
     expect((await t.stored(CALL.first))!.version).toBe(version);
     expect(await t.store.readChanges({ tenantId: t.tenantId, channels: ['bulk'], order: 'asc', limit: 100 })).toHaveLength(2);
+  });
+
+  it('writes each batch whole or not at all: a failure on a later call of a batch leaves the earlier ones untouched', async () => {
+    // A trigger refuses any write of the Call type value of one call, failing the batch at that call.
+    for (const failing of [CALL.second, CALL.first]) {
+      await t.sql('drop trigger if exists refuse_value' + (onPostgres ? ' on call_custom_field_values' : ''));
+      if (onPostgres) {
+        await t.sql(`create or replace function refuse_value() returns trigger language plpgsql as $$
+          begin if new.call_id = '${failing}' and new.field_id = '${FIELD.callType}' then raise exception 'refused by test'; end if; return new; end $$`);
+        await t.sql('create trigger refuse_value before insert or update on call_custom_field_values for each row execute function refuse_value()');
+      } else {
+        for (const event of ['insert', 'update']) {
+          await t.sql('drop trigger if exists refuse_value_' + event);
+          await t.sql(`create trigger refuse_value_${event} before ${event} on call_custom_field_values
+            when new.call_id = '${failing}' and new.field_id = '${FIELD.callType}' begin select raise(abort, 'refused by test'); end`);
+        }
+      }
+      const before = [await t.stored(CALL.first), await t.stored(CALL.second)];
+      const logged = (await t.store.readChanges({ tenantId: t.tenantId, order: 'asc', limit: 1000 })).length;
+      const editor = (await t.store.findUserByUsername('editor'))!;
+      await expect(
+        t.store.applyBulkEditBatch({
+          tenantId: t.tenantId,
+          callIds: [CALL.first, CALL.second],
+          userId: editor.id,
+          now: new Date().toISOString(),
+          origin: { actor: { userId: editor.id, username: 'editor', tokenId: null }, channel: 'bulk', requestId: 'op', clientAddress: null },
+          dryRun: false,
+          decide: (fields) => decideChangeSet([{ fieldId: FIELD.callType, value: `Lost ${failing.slice(0, 4)}` }], fields),
+        }),
+      ).rejects.toThrow();
+      expect([await t.stored(CALL.first), await t.stored(CALL.second)]).toEqual(before);
+      expect(await t.store.readChanges({ tenantId: t.tenantId, order: 'asc', limit: 1000 })).toHaveLength(logged);
+    }
   });
 
   it('applies to the calls a filter matches', async () => {

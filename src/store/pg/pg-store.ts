@@ -457,8 +457,9 @@ export class PgCallStore implements port.CallStore {
   }
 
   async applyBulkEditBatch(command: port.BulkEditBatchCommand): Promise<port.BulkEditBatchOutcome> {
-    return this.clientTransaction('begin', (client, transaction) =>
-      runAsync(workflows.applyBulkEditBatch(new PgCallValuePrimitives(client, this.preparedStatements, this.changeLog, transaction), command)),
+    // A batch commits many calls in one transaction: no call's commitChange may send the COMMIT (null).
+    return this.clientTransaction('begin', (client) =>
+      runAsync(workflows.applyBulkEditBatch(new PgCallValuePrimitives(client, this.preparedStatements, this.changeLog, null), command)),
     );
   }
 
@@ -651,7 +652,8 @@ class PgCallValuePrimitives implements workflows.CallValuePrimitives<Promise<unk
     private readonly client: pg.PoolClient,
     private readonly named: boolean,
     private readonly changeLog: boolean,
-    private readonly transaction: { committed: boolean },
+    /** Where commitChange, the transaction's last statement, sends the COMMIT right behind itself; null where it is not the last. */
+    private readonly transaction: { committed: boolean } | null,
   ) {}
 
   private pending: { changes: readonly FieldChange[]; now: string; userId: string | null } | null = null;
@@ -725,6 +727,7 @@ class PgCallValuePrimitives implements workflows.CallValuePrimitives<Promise<unk
       origin.requestId,
       origin.clientAddress,
     ], this.named);
+    if (!this.transaction) return toCall((yield* awaited(logged))[0]!);
     // The statement holds the tenant's head row until COMMIT (see schema.ts): the COMMIT is queued right behind
     // it, so node-postgres sends it as soon as the statement completes, without waiting for this process's event
     // loop. Should the statement fail, PostgreSQL answers that COMMIT with a rollback and the failure stands.
