@@ -101,7 +101,7 @@ const WebhookEndpointRef = builder.objectRef<WebhookEndpointRecord>('WebhookEndp
   fields: (t) => ({
     id: t.exposeID('id', { description: 'The endpoint UUID.' }),
     url: t.exposeString('url', { description: 'Where events are POSTed.' }),
-    enabled: t.exposeBoolean('enabled', { description: 'A disabled endpoint receives nothing; change sets made meanwhile are not queued for it.' }),
+    enabled: t.exposeBoolean('enabled', { description: 'A disabled endpoint receives nothing; enabled again, it receives the change sets made meanwhile, from where it stopped.' }),
     disabledReason: t.exposeString('disabledReason', {
       nullable: true,
       description: 'Why callgate disabled it (every delivery failed for the whole retry window); null otherwise. Enabling clears it.',

@@ -87,7 +87,7 @@ describe(`webhook delivery (${STORE_UNDER_TEST}, one process)`, () => {
     expect(notes[2]!.version).toBe(notes[0]!.version + 1);
   });
 
-  it('sends nothing to a disabled endpoint', async () => {
+  it('sends nothing to a disabled endpoint; enabled again, it receives the change sets made meanwhile', async () => {
     const world = await createWorld();
     let secret = '';
     const hook = await receiver(() => secret, 0, 0);
@@ -100,6 +100,9 @@ describe(`webhook delivery (${STORE_UNDER_TEST}, one process)`, () => {
     await writeNotesConcurrently(world, 2, 2);
     await new Promise((r) => setTimeout(r, 500));
     expect(hook.receipts).toEqual([]);
+    await webhooks.updateEndpoint(world.tenantId, created.endpoint.id, { enabled: true }, new Date().toISOString());
+    await until(() => hook.receipts.length === 4);
+    expect(new Set(hook.receipts.map((r) => r.event.changes[0]!.new_value))).toEqual(new Set(['w0-0', 'w0-1', 'w1-0', 'w1-1']));
   });
 
   it('does not call an endpoint whose address is private at delivery time unless allowed', async () => {
