@@ -98,7 +98,7 @@ function buildProgram(): Command {
   command(webhooks, 'deliveries', 'an endpoint\'s recent deliveries with their attempts, newest first')
     .option('--endpoint <id>', 'the endpoint (required)')
     .option('--first <n>', 'the most deliveries to print')
-    .option('--after <cursor>', 'continue after this cursor of an earlier page')
+    .option('--after <delivery-id>', 'continue after this delivery (an "id" of an earlier page)')
     .option('--tenant <name>', TENANT_HELP)
     .action(async (o) => (await run()).webhooksDeliveries(o));
   command(webhooks, 'update', 'change an endpoint: what is given changes, the rest stays; prints it')

@@ -4,7 +4,7 @@ import { decideFieldFilter, deliveryEventType, urlPolicyFrom, webhookTestEvent, 
 import type { CallStore, Tenant } from '../store/call-store.js';
 import { newWebhookSecret } from '../store/webhook-secrets.js';
 import { checkWebhookUrlResolved, type Lookup } from '../store/webhook-url.js';
-import type { WebhookDeliveryRecord, WebhookEndpointRecord, WebhookStore } from '../store/webhook-store.js';
+import { UnknownDeliveryCursor, type WebhookDeliveryRecord, type WebhookEndpointRecord, type WebhookStore } from '../store/webhook-store.js';
 import { tenantNamed } from './commands.js';
 import { CommandFailure, UsageError } from './errors.js';
 
@@ -177,5 +177,8 @@ export async function listWebhookDeliveries(
   const first = options.first ?? 20;
   if (!Number.isInteger(first) || first < 1 || first > 100) throw new UsageError('--first must be an integer from 1 to 100');
   if (!(await webhooks.getEndpoint(tenant.id, options.endpoint))) throw unknownEndpoint(options.endpoint);
-  return { deliveries: (await webhooks.listDeliveries(tenant.id, options.endpoint, { first, after: options.after })).map(deliveryJson) };
+  const deliveries = await webhooks.listDeliveries(tenant.id, options.endpoint, { first, after: options.after }).catch((error: unknown) => {
+    throw error instanceof UnknownDeliveryCursor ? new UsageError(`--${error.message}`) : error;
+  });
+  return { deliveries: deliveries.map(deliveryJson) };
 }

@@ -3,7 +3,7 @@ import { GraphQLError } from 'graphql';
 import { can, WEBHOOKS_FORBIDDEN_MESSAGE } from '../core/permissions.js';
 import type { Viewer } from '../core/viewer.js';
 import { decideFieldFilter, deliveryEventType, webhookTestEvent, WebhookUrlError, type FieldFilter, type WebhookFieldRef } from '../core/webhooks.js';
-import type { WebhookDeliveryRecord, WebhookEndpointRecord } from '../store/webhook-store.js';
+import { UnknownDeliveryCursor, type WebhookDeliveryRecord, type WebhookEndpointRecord } from '../store/webhook-store.js';
 import { builder } from './builder.js';
 import { PageInfoRef, type PageInfoSource } from './call-list.js';
 import { CustomFieldRefInput } from './change-log.js';
@@ -129,7 +129,9 @@ const WebhookEndpointRef = builder.objectRef<WebhookEndpointRecord>('WebhookEndp
         const first = args.first ?? 20;
         if (first < 0 || first > MAX_DELIVERIES_PAGE) throw new GraphQLError(`first must be from 0 to ${MAX_DELIVERIES_PAGE}`, { extensions: { code: 'BAD_USER_INPUT' } });
         const admin = webhookAdmin(context);
-        const rows = await admin.store.listDeliveries(endpoint.tenantId, endpoint.id, { first: first + 1, after: args.after ?? undefined });
+        const rows = await admin.store.listDeliveries(endpoint.tenantId, endpoint.id, { first: first + 1, after: args.after ?? undefined }).catch((error: unknown) => {
+          throw error instanceof UnknownDeliveryCursor ? new GraphQLError(error.message, { extensions: { code: 'BAD_USER_INPUT' } }) : error;
+        });
         const edges = rows.slice(0, first).map((node) => ({ cursor: node.id, node }));
         const pageInfo = { hasNextPage: rows.length > first, hasPreviousPage: args.after != null, startCursor: edges[0]?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null };
         return { edges, pageInfo };

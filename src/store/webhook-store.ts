@@ -112,7 +112,7 @@ export interface WebhookStore {
   rotateSecret(tenantId: string, id: string, secret: string, previousUntil: string, now: string): Promise<WebhookEndpointRecord | null>;
   /** The secrets that sign now: the current one first, then the previous one while its rotation lasts. */
   signingSecrets(endpointId: string, now: string): Promise<string[]>;
-  /** An endpoint's deliveries, newest first, after the delivery `after` (an id), with their attempts. */
+  /** An endpoint's deliveries, newest first, after the delivery `after` (an id; UnknownDeliveryCursor when it is none of the endpoint's), with their attempts. */
   listDeliveries(tenantId: string, endpointId: string, page: { first: number; after?: string | undefined }): Promise<WebhookDeliveryRecord[]>;
 
   /** Enabled endpoints of every tenant (the worker's feed). */
@@ -136,6 +136,14 @@ export interface WebhookStore {
   queueTestEvent(tenantId: string, endpointId: string, now: string, event: (number: number) => { eventId: string; payload: string }): Promise<WebhookDeliveryRecord | null>;
   /** Per endpoint (enabled or not): how many deliveries are pending and when the oldest of them was queued (the metrics' lag). */
   backlog(): Promise<WebhookBacklog[]>;
+}
+
+/** A page of deliveries was asked for after a delivery the endpoint does not have. */
+export class UnknownDeliveryCursor extends Error {
+  constructor(readonly cursor: string) {
+    super(`after: "${cursor}" is not a delivery of this endpoint`);
+    this.name = 'UnknownDeliveryCursor';
+  }
 }
 
 export interface WebhookBacklog {

@@ -102,6 +102,9 @@ describe(`callgate webhooks (${STORE_UNDER_TEST})`, () => {
       }),
     ]);
     await expect(listWebhookDeliveries(world.store, { endpoint: 'nope' }, STRICT)).rejects.toBeInstanceOf(CommandFailure);
+    await expect(listWebhookDeliveries(world.store, { endpoint: endpoint.id, after: CALL.second }, STRICT)).rejects.toThrow(
+      new UsageError(`--after: "${CALL.second}" is not a delivery of this endpoint`),
+    );
     await expect(listWebhookDeliveries(world.store, { endpoint: endpoint.id, tenant: 'other' }, STRICT)).rejects.toThrow('Unknown webhook endpoint');
   });
 

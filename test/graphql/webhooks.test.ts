@@ -167,6 +167,11 @@ describe(`webhook administration over GraphQL (${STORE_UNDER_TEST})`, () => {
     expect(page.edges).toHaveLength(1);
     const older = (await run(t, ENDPOINTS, { first: 5, after: page.pageInfo.endCursor }))[0].deliveries;
     expect(older.pageInfo.hasNextPage).toBe(false);
+    const unknownCursor = await t.graphql(ENDPOINTS, { after: '0d000000-0000-4000-8000-00000000000f' }, 'admin');
+    expect(unknownCursor.body.errors?.[0]).toMatchObject({
+      message: 'after: "0d000000-0000-4000-8000-00000000000f" is not a delivery of this endpoint',
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
     const all = [...page.edges, ...older.edges].map((e: any) => e.node);
     expect(all.map((d: any) => d.type).sort()).toEqual(['call.custom_fields.changed', 'webhook.test']);
     const changeDelivery = all.find((d: any) => d.type === 'call.custom_fields.changed');

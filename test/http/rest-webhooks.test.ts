@@ -83,6 +83,10 @@ describe(`REST webhook resources (${STORE_UNDER_TEST})`, () => {
     const second = await t.rest('GET', first.json.next_url, { as: 'admin' });
     expect(second.json.next_url).toBeNull();
     expect([...first.json.deliveries, ...second.json.deliveries].map((d: { id: string }) => d.id).sort()).toEqual(queued.map((d) => d.id).sort());
+    expect((await t.rest('GET', `/api/v2/webhooks/${webhook.id}/deliveries.json?after=${UNKNOWN}`, { as: 'admin' })).json).toEqual({
+      error: 'InvalidParameter',
+      description: `after: "${UNKNOWN}" is not a delivery of this endpoint`,
+    });
     expect((await t.rest('GET', `/api/v2/webhooks/${webhook.id}/deliveries.json?limit=1000`, { as: 'admin' })).json).toEqual({
       error: 'InvalidParameter',
       description: 'limit must be a whole number from 1 to 100, got "1000"',

@@ -4,6 +4,7 @@ import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
 import type { PgTransaction } from 'drizzle-orm/pg-core';
 import { openSecret, sealSecret } from '../webhook-secrets.js';
 import { deliveryRecords, endpointAfterAttempt } from '../webhook-records.js';
+import { UnknownDeliveryCursor } from '../webhook-store.js';
 import type * as port from '../webhook-store.js';
 import * as schema from './schema.js';
 import { instantFromDriver } from './schema.js';
@@ -131,6 +132,7 @@ export class PgWebhookStore implements port.WebhookStore {
     const d = webhookDeliveries;
     const [after] =
       page.after && isUuid(page.after) ? await this.db.select({ createdAt: d.createdAt, id: d.id }).from(d).where(and(eq(d.endpointId, endpointId), eq(d.id, page.after))) : [];
+    if (page.after && !after) throw new UnknownDeliveryCursor(page.after);
     const rows = await this.db
       .select()
       .from(d)

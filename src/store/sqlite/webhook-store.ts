@@ -4,6 +4,7 @@ import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import type { FieldFilter } from '../../core/webhooks.js';
 import { openSecret, sealSecret } from '../webhook-secrets.js';
 import { deliveryRecords, endpointAfterAttempt } from '../webhook-records.js';
+import { UnknownDeliveryCursor } from '../webhook-store.js';
 import type * as port from '../webhook-store.js';
 import * as schema from './schema.js';
 
@@ -139,6 +140,7 @@ export class SqliteWebhookStore implements port.WebhookStore {
     if (!(await this.getEndpoint(tenantId, endpointId))) return [];
     const d = webhookDeliveries;
     const after = page.after ? this.db.select({ createdAt: d.createdAt, id: d.id }).from(d).where(and(eq(d.endpointId, endpointId), eq(d.id, page.after))).get() : undefined;
+    if (page.after && !after) throw new UnknownDeliveryCursor(page.after);
     const rows = this.db
       .select()
       .from(d)
