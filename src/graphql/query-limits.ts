@@ -41,6 +41,7 @@ export const PAGE_SIZES: Readonly<Record<string, PageSize>> = {
   'Query.apiTokens': { default: DEFAULT_PAGE_SIZE, max: MAX_PAGE_SIZE },
   'Query.changes': { default: 100, max: MAX_PAGE_SIZE },
   'Call.history': { default: DEFAULT_PAGE_SIZE, max: MAX_PAGE_SIZE },
+  'WebhookEndpoint.deliveries': { default: 20, max: 100 },
 };
 
 /** A page-size argument's value no field may exceed, for fields not in PAGE_SIZES. */

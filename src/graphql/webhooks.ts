@@ -6,6 +6,7 @@ import { decideFieldFilter, deliveryEventType, webhookTestEvent, WebhookUrlError
 import { UnknownDeliveryCursor, type WebhookDeliveryRecord, type WebhookEndpointRecord } from '../store/webhook-store.js';
 import { builder } from './builder.js';
 import { PageInfoRef, type PageInfoSource } from './call-list.js';
+import { PAGE_SIZES } from './query-limits.js';
 import { CustomFieldRefInput } from './change-log.js';
 import type { GraphQLContext, WebhookAdmin } from './context.js';
 import { CustomFieldRef } from './custom-field.js';
@@ -18,7 +19,7 @@ import { ForbiddenError, InvalidRecordError, NotFoundError, type ValidationDetai
  * is the server's webhook worker (http/webhook-worker.ts).
  */
 
-const MAX_DELIVERIES_PAGE = 100;
+const { default: DEFAULT_DELIVERIES_PAGE, max: MAX_DELIVERIES_PAGE } = PAGE_SIZES['WebhookEndpoint.deliveries']!;
 /** How long a rotated-out secret keeps signing when the rotation names no overlap. */
 const DEFAULT_OVERLAP_SECONDS = 24 * 60 * 60;
 
@@ -120,13 +121,13 @@ const WebhookEndpointRef = builder.objectRef<WebhookEndpointRecord>('WebhookEndp
     updatedAt: t.expose('updatedAt', { type: 'DateTime', description: 'When it last changed.' }),
     deliveries: t.field({
       type: WebhookDeliveryConnectionRef,
-      description: `Its deliveries, newest first, with their attempts (\`first\` default 20, at most ${MAX_DELIVERIES_PAGE}).`,
+      description: `Its deliveries, newest first, with their attempts (\`first\` default ${DEFAULT_DELIVERIES_PAGE}, at most ${MAX_DELIVERIES_PAGE}).`,
       args: {
-        first: t.arg.int({ description: `How many (default 20, at most ${MAX_DELIVERIES_PAGE}).` }),
+        first: t.arg.int({ description: `How many (default ${DEFAULT_DELIVERIES_PAGE}, at most ${MAX_DELIVERIES_PAGE}).` }),
         after: t.arg.string({ description: 'A cursor: the deliveries older than this one.' }),
       },
       resolve: async (endpoint, args, context) => {
-        const first = args.first ?? 20;
+        const first = args.first ?? DEFAULT_DELIVERIES_PAGE;
         if (first < 0 || first > MAX_DELIVERIES_PAGE) throw new GraphQLError(`first must be from 0 to ${MAX_DELIVERIES_PAGE}`, { extensions: { code: 'BAD_USER_INPUT' } });
         const admin = webhookAdmin(context);
         const rows = await admin.store.listDeliveries(endpoint.tenantId, endpoint.id, { first: first + 1, after: args.after ?? undefined }).catch((error: unknown) => {

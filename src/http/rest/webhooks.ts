@@ -1,6 +1,7 @@
 import type { ExecutionResult } from 'graphql';
 import { UUID } from '../../core/call.js';
 import type { Viewer } from '../../core/viewer.js';
+import { PAGE_SIZES } from '../../graphql/query-limits.js';
 import { invalidRecord, jsonReply, restError, type RestReply } from '../reply.js';
 import { readJsonRequest, type RestRequest } from '../request-body.js';
 import { readKnownParams } from './call-list.js';
@@ -21,8 +22,7 @@ import {
 import { expectedErrorOf, failedOperation, type OperationRunner } from './operation.js';
 import { failureReply, type RestFailure } from './outcomes.js';
 
-export const WEBHOOK_DELIVERIES_DEFAULT_LIMIT = 20;
-export const WEBHOOK_DELIVERIES_MAX_LIMIT = 100;
+export const { default: WEBHOOK_DELIVERIES_DEFAULT_LIMIT, max: WEBHOOK_DELIVERIES_MAX_LIMIT } = PAGE_SIZES['WebhookEndpoint.deliveries']!;
 const webhookPath = (id: string) => `/api/v2/webhooks/${encodeURIComponent(id)}.json`;
 
 /** An endpoint in the vendor's snake_case (the CLI prints the same keys). */
