@@ -42,6 +42,8 @@ export interface WebhookWorkerOptions {
 }
 
 const READ_LIMIT = 500;
+/** How long an endpoint's signing secrets are reused before being read (and unsealed) again; a rotation keeps the old one signing far longer. */
+const SECRETS_TTL_MS = 5_000;
 
 export class WebhookWorker {
   private readonly owner = randomUUID();
@@ -52,6 +54,8 @@ export class WebhookWorker {
   private unwatch: (() => Promise<void>) | undefined;
   /** Whether the last round found an enabled endpoint; until one is created, writes do not wake the worker (the poll finds it). */
   private anyEndpoint = true;
+  /** Each endpoint's signers (one per signing secret), read at most every SECRETS_TTL_MS. */
+  private readonly signers = new Map<string, { webhooks: Webhook[]; until: number }>();
 
   constructor(private readonly options: WebhookWorkerOptions) {}
 
@@ -127,6 +131,14 @@ export class WebhookWorker {
     }
   }
 
+  private async signersOf(endpointId: string, now: Date): Promise<Webhook[]> {
+    const cached = this.signers.get(endpointId);
+    if (cached && cached.until > now.getTime()) return cached.webhooks;
+    const webhooks = (await this.options.webhooks.signingSecrets(endpointId, now.toISOString())).map((secret) => new Webhook(secret));
+    this.signers.set(endpointId, { webhooks, until: now.getTime() + SECRETS_TTL_MS });
+    return webhooks;
+  }
+
   /** The call's version and values right after the change set: its values now, with the changes made since undone. */
   private async callAfter(tenantId: string, set: readonly ChangeRecord[]): Promise<CallAfter> {
     const last = set[set.length - 1]!;
@@ -153,8 +165,8 @@ export class WebhookWorker {
     let responseBody: string | null = null;
     try {
       const url = await checkWebhookUrlResolved(delivery.url, this.options.policy, this.options.lookup);
-      const secrets = await this.options.webhooks.signingSecrets(delivery.endpointId, started.toISOString());
-      const signature = secrets.map((secret) => new Webhook(secret).sign(delivery.eventId, started, delivery.payload)).join(' ');
+      const signers = await this.signersOf(delivery.endpointId, started);
+      const signature = signers.map((signer) => signer.sign(delivery.eventId, started, delivery.payload)).join(' ');
       const response = await fetch(url, {
         method: 'POST',
         redirect: 'manual',

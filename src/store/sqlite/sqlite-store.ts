@@ -268,7 +268,9 @@ export class SqliteCallStore implements port.CallStore {
     // An in-memory database without a key gets one for its lifetime.
     this.memoryWebhookKey ??= randomBytes(32);
     const key = !options.secretKey && !keyFile ? this.memoryWebhookKey : loadWebhookKey({ envKey: options.secretKey, keyFile });
-    return new SqliteWebhookStore(this.db, key);
+    return new SqliteWebhookStore(this.db, key, (work) =>
+      this.groupCommit ? this.groupCommit.run(work) : Promise.resolve(this.db.transaction(work, { behavior: 'immediate' })),
+    );
   }
 
   async findTenantByName(name: string): Promise<port.Tenant | null> {
