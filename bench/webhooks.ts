@@ -50,7 +50,7 @@ const { values: args } = parseArgs({
     rounds: { type: 'string', default: '3' },
     'throughput-seconds': { type: 'string', default: '10' },
     out: { type: 'string' },
-    /** Writes a V8 CPU profile of the server to bench/.work/webhooks/ (read it with bench/profile.ts). */
+    /** Writes a V8 CPU profile of the server to bench/.work/webhooks-<store>/ (read it with bench/profile.ts). */
     profile: { type: 'boolean', default: false },
   },
 });
@@ -61,7 +61,7 @@ const ROUNDS = Number(args.rounds);
 const THROUGHPUT_SECONDS = Number(args['throughput-seconds']);
 const CALLS = 10_000;
 const OUT = args.out ?? `bench/results/${new Date().toISOString().slice(0, 10)}-webhooks-${STORE}.md`;
-const WORK = resolve(ROOT, 'bench/.work/webhooks');
+const WORK = resolve(ROOT, `bench/.work/webhooks-${STORE}`);
 const AGENT_FIELD = SEED_FIELDS.find((f) => f.name === 'Agent')!.fieldId;
 
 // The server and the CLI share these: a local receiver is allowed, and secrets are sealed with one key (PostgreSQL needs it).

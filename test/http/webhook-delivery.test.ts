@@ -105,6 +105,30 @@ describe(`webhook delivery (${STORE_UNDER_TEST}, one process)`, () => {
     expect(new Set(hook.receipts.map((r) => r.event.changes[0]!.new_value))).toEqual(new Set(['w0-0', 'w0-1', 'w1-0', 'w1-1']));
   });
 
+  it('keeps delivering to other endpoints when one is deleted while its deliveries are under way', async () => {
+    const world = await createWorld();
+    let secret = '';
+    const slow = await receiver(() => secret, 0, 0, 300);
+    cleanups.push(slow.close);
+    const doomed = await createWebhook(world.store, { url: slow.url }, { env: ENV });
+    secret = doomed.secret;
+    const webhooks = world.store.webhooks!({ secretKey: TEST_WEBHOOK_KEY });
+    const errors: unknown[] = [];
+    startWorker({ store: world.store, webhooks, policy: urlPolicyFrom(ENV), ...FAST, onError: (e) => errors.push(e) });
+    await writeNotesConcurrently(world, 4, 2);
+    await until(() => slow.receipts.length > 0);
+    expect(await webhooks.deleteEndpoint(world.tenantId, doomed.endpoint.id)).toBe(true);
+
+    const next = await receiver(() => survivor.secret, 0, 0);
+    cleanups.push(next.close);
+    const survivor = await createWebhook(world.store, { url: next.url }, { env: ENV });
+    await writeNotesConcurrently(world, 1, 2);
+    await until(() => next.receipts.length === 2);
+    await new Promise((r) => setTimeout(r, 400));
+    expect(errors).toEqual([]);
+    expect(next.receipts.every((r) => r.verified)).toBe(true);
+  });
+
   it('does not call an endpoint whose address is private at delivery time unless allowed', async () => {
     const world = await createWorld();
     const hook = await receiver(() => 'whsec_' + Buffer.alloc(24).toString('base64'), 0, 0);

@@ -160,6 +160,9 @@ export class PgWebhookStore implements port.WebhookStore {
 
   async enqueue(endpointId: string, deliveries: readonly port.NewWebhookDelivery[], cursor: number, now: string): Promise<void> {
     await this.transaction(async (tx) => {
+      // Deleted meanwhile (an admin's delete while the worker read the log): nothing is owed to it.
+      const [endpoint] = await tx.select({ id: webhookEndpoints.id }).from(webhookEndpoints).where(eq(webhookEndpoints.id, endpointId)).for('update');
+      if (!endpoint) return;
       if (deliveries.length > 0) {
         await tx
           .insert(webhookDeliveries)
@@ -194,6 +197,9 @@ export class PgWebhookStore implements port.WebhookStore {
 
   async recordAttempt(r: port.WebhookAttemptResult): Promise<void> {
     await this.transaction(async (tx) => {
+      // Deleted with its endpoint while the attempt was under way: there is nothing to record it on.
+      const [delivery] = await tx.select({ id: webhookDeliveries.id }).from(webhookDeliveries).where(eq(webhookDeliveries.id, r.deliveryId)).for('update');
+      if (!delivery) return;
       await tx
         .insert(webhookAttempts)
         .values({ deliveryId: r.deliveryId, attempt: r.attempt, startedAt: r.startedAt, durationMs: r.durationMs, statusCode: r.statusCode, error: r.error, responseBody: r.responseBody })

@@ -175,8 +175,10 @@ export class SqliteWebhookStore implements port.WebhookStore {
   }
 
   async enqueue(endpointId: string, deliveries: readonly port.NewWebhookDelivery[], cursor: number, now: string): Promise<void> {
-    this.write(
+    await this.write(
       () => {
+        // Deleted meanwhile (an admin's delete while the worker read the log): nothing is owed to it.
+        if (!this.db.select({ id: webhookEndpoints.id }).from(webhookEndpoints).where(eq(webhookEndpoints.id, endpointId)).get()) return;
         if (deliveries.length > 0) {
           this.db.insert(webhookDeliveries)
             .values(deliveries.map((d) => ({ ...d, endpointId, status: 'pending' as const, attempts: 0, nextAttemptAt: now, createdAt: now })))
@@ -211,8 +213,10 @@ export class SqliteWebhookStore implements port.WebhookStore {
   }
 
   async recordAttempt(r: port.WebhookAttemptResult): Promise<void> {
-    this.write(
+    await this.write(
       () => {
+        // Deleted with its endpoint while the attempt was under way: there is nothing to record it on.
+        if (!this.db.select({ id: webhookDeliveries.id }).from(webhookDeliveries).where(eq(webhookDeliveries.id, r.deliveryId)).get()) return;
         this.db.insert(webhookAttempts)
           .values({ deliveryId: r.deliveryId, attempt: r.attempt, startedAt: r.startedAt, durationMs: r.durationMs, statusCode: r.statusCode, error: r.error, responseBody: r.responseBody })
           .onConflictDoNothing()
