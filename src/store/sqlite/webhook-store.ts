@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { and, asc, desc, eq, inArray, lt, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import type { FieldFilter } from '../../core/webhooks.js';
 import { openSecret, sealSecret } from '../webhook-secrets.js';
@@ -194,6 +194,15 @@ export class SqliteWebhookStore implements port.WebhookStore {
   }
 
   async claimDue(owner: string, now: string, leaseUntil: string, limit: number): Promise<port.ClaimedDelivery[]> {
+    // Most rounds end with nothing due: a read says so without a write transaction (and its fsync).
+    const d = webhookDeliveries;
+    const due = this.db
+      .select({ id: d.id })
+      .from(d)
+      .where(and(eq(d.status, 'pending'), lte(d.nextAttemptAt, now), or(isNull(d.leaseUntil), lte(d.leaseUntil, now))))
+      .limit(1)
+      .get();
+    if (!due) return [];
     const claimed = await this.write(() => this.db.all<Omit<port.ClaimedDelivery, 'url'>>(sql`
       update webhook_deliveries set lease_until = ${leaseUntil}, leased_by = ${owner}
       where id in (
