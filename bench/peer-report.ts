@@ -129,7 +129,7 @@ export function peerMarkdownReport(ctx: PeerReportContext, summaries: PeerSummar
   out.push(
     'Produced by `npm run bench -- --store pg --peer postgraphile` (bench/run.ts, bench/peer.ts). callgate runs through its CLI',
     '(`node bin/callgate.js serve`, `DATABASE_URL` selecting the run\'s schema) and authenticates every request (a bearer token).',
-    'The peer is PostGraphile 4 as a library (bench/peer-postgraphile.ts: its request handler in a plain node:http server) over',
+    'The peer is PostGraphile 4 as a library (bench/peer-postgraphile.js: its request handler in a plain node:http server on plain node) over',
     'the same schema and rows, **without authentication**: no token, no JWT, no role, no pgSettings. That is not a like-for-like',
     'setup; PostGraphile does less per request, and the targets ask callgate to win with its authentication on.',
     'Each server runs as its own process (so its CPU is its own) with a pool of the same size; PostgreSQL runs on the same',
@@ -179,9 +179,9 @@ export function peerMarkdownReport(ctx: PeerReportContext, summaries: PeerSummar
 
   out.push('', '## The two servers', '');
   out.push(
-    '- PostGraphile: `postgraphile(pool, schema, { graphiql: false, dynamicJson: true, disableDefaultMutations: true, disableQueryLog: true, retryOnInitFail: false })`, everything else its defaults; no query log as its production advice has it, where callgate logs every request at `LOG_LEVEL=info`. A query without pgSettings, role or JWT runs outside a transaction (postgraphile\'s withPostGraphileContext), so each request is one pooled connection and one statement that builds the whole answer.',
+    '- PostGraphile: `postgraphile(pool, schema, { graphiql: false, dynamicJson: true, disableDefaultMutations: true, disableQueryLog: true, retryOnInitFail: false })` as the handler of `http.createServer`, on plain node (`node bench/peer-postgraphile.js`, no loader), everything else its defaults; no query log as its production advice has it, where callgate logs every request at `LOG_LEVEL=info`. A query without pgSettings, role or JWT runs outside a transaction (postgraphile\'s withPostGraphileContext), so each request is one pooled connection and one statement that builds the whole answer.',
     '- Its documents: `callByCallId(callId: $id) { callId setupTime fromNumber toNumber direction duration version callCustomFieldValuesByCallId { nodes { fieldId value updatedAt customFieldByFieldId { name enabled } } } }` and `allCalls(first: 50, orderBy: [SETUP_TIME_DESC, CALL_ID_DESC], condition: { tenantId: $tenantId }) { nodes { … the same without updatedAt } }`: the tenant\'s calls in callgate\'s default order, which the index on (tenant_id, setup_time, call_id) serves for both. No credentials.',
-    '- callgate: its defaults (`LOG_LEVEL=info`, GraphiQL on, `NODE_ENV=production`), the benchmark\'s documents `call(id:)` and `calls(first: 50)` (bench/workload.ts), every request with the editor\'s bearer token.',
+    '- callgate: `node bin/callgate.js serve` (its compiled dist/) with its defaults (`LOG_LEVEL=info`, GraphiQL on, `NODE_ENV=production`, which PostGraphile\'s process gets too), the benchmark\'s documents `call(id:)` and `calls(first: 50)` (bench/workload.ts), every request with the editor\'s bearer token.',
     '- Both pools: the same size, statement_timeout, connect and idle timeouts; each server\'s connections carry `<schema>_postgraphile` or `<schema>_callgate` as application_name.',
   );
 

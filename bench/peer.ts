@@ -1,7 +1,7 @@
 /**
  * `npm run bench -- --store pg --peer postgraphile` (issue 22): callgate
  * against a real peer on the same database instead of the floor. PostGraphile
- * 4 (bench/peer-postgraphile.ts) and callgate each run as their own process
+ * 4 (bench/peer-postgraphile.js) and callgate each run as their own process
  * over one copy of the seeded schema (100,000 calls and about 500,000 values
  * by default; the workload only reads, so both read the same tables), and
  * each query is measured A B A B: PostGraphile, then callgate, per round, each

@@ -39,7 +39,7 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   });
 }
 
-/** `postgraphile`: the peer of `--peer postgraphile` (bench/peer-postgraphile.ts), PostgreSQL only. */
+/** `postgraphile`: the peer of `--peer postgraphile` (bench/peer-postgraphile.js, on plain node), PostgreSQL only. */
 export type ServerKind = 'floor' | 'callgate' | 'postgraphile';
 /** SQLite's `synchronous` pragma, or PostgreSQL's `synchronous_commit`. */
 export type Synchronous = 'FULL' | 'NORMAL' | 'on' | 'off';
@@ -102,7 +102,7 @@ export async function startServer(spec: ServerSpec, options: StartOptions): Prom
   }
   if (spec.kind === 'postgraphile') {
     if (database.store !== 'pg') throw new Error(`${spec.label}: PostgreSQL only`);
-    args = [...nodeFlags, '--import', 'tsx', resolve(ROOT, 'bench/peer-postgraphile.ts'), '--url', database.url, '--pool-size', String(database.poolSize), ...listen];
+    args = [...nodeFlags, resolve(ROOT, 'bench/peer-postgraphile.js'), '--url', database.url, '--pool-size', String(database.poolSize), ...listen];
   } else if (database.store === 'sqlite') {
     args =
       spec.kind === 'floor'

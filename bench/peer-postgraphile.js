@@ -12,13 +12,16 @@
  * its connections carry the URL's application_name, which is how the runner
  * finds their backends.
  *
- *   node --import tsx bench/peer-postgraphile.ts --url postgres://…?schema=name&application_name=… [--pool-size 10]
+ * Plain JavaScript, so that it runs on plain node as PostGraphile is deployed
+ * (no TypeScript loader in the process whose CPU is measured); type-checked
+ * through JSDoc (checkJs).
+ *
+ *   node bench/peer-postgraphile.js --url postgres://…?schema=name&application_name=… [--pool-size 10]
  *        [--port 0] [--host 127.0.0.1]
  *
  * Prints {"url": "http://127.0.0.1:PORT", …} on stdout once the schema is built and the server listens.
  */
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { postgraphile } from 'postgraphile';
@@ -65,7 +68,7 @@ await handler.getGraphQLSchema();
 const server = createServer(handler);
 server.keepAliveTimeout = 5_000;
 server.listen(Number(args.port), args.host, () => {
-  const { port } = server.address() as AddressInfo;
+  const { port } = /** @type {import('node:net').AddressInfo} */ (server.address());
   process.stdout.write(`${JSON.stringify({ url: `http://${args.host}:${port}`, peer: 'postgraphile', schema, poolSize })}\n`);
 });
 
