@@ -7,13 +7,15 @@
  */
 import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
-import { buildRequest, isExpectedResponse, type Manifest, type Operation } from './workload.js';
+import { buildRequest, isExpectedResponse, type LoadOperation, type Manifest } from './workload.js';
 
 export interface LoadJob {
   url: string;
-  op: Operation;
+  op: LoadOperation;
   /** A mixed load instead of `op` alone: each request is one of these, picked at random. */
-  mix?: Operation[];
+  mix?: LoadOperation[];
+  /** Keep this many expected responses of the timed phase, picked at random, with their requests' bodies (for checking their data). */
+  sample?: number;
   manifestPath: string;
   connections: number;
   warmupSeconds: number;
@@ -32,7 +34,16 @@ export interface LoadResult {
   unexpected: number;
   firstUnexpected: string | null;
   /** Responses per operation. */
-  byOp: Partial<Record<Operation, number>>;
+  byOp: Partial<Record<LoadOperation, number>>;
+  /** With `sample`: expected responses picked uniformly from the timed phase. */
+  samples: ResponseSample[];
+}
+
+export interface ResponseSample {
+  op: LoadOperation;
+  /** The request's body as sent. */
+  request: string;
+  body: string;
 }
 
 export type ParentMessage = { type: 'run'; job: LoadJob } | { type: 'go' } | { type: 'exit' };
@@ -50,12 +61,15 @@ function percentile(sorted: Float64Array, p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
-async function fire(job: LoadJob, seconds: number): Promise<LoadResult> {
+async function fire(job: LoadJob, seconds: number, sample = 0): Promise<LoadResult> {
   const manifest = manifestAt(job.manifestPath);
   let unexpected = 0;
   let firstUnexpected: string | null = null;
   const ops = job.mix ?? [job.op];
-  const byOp: Partial<Record<Operation, number>> = {};
+  const byOp: Partial<Record<LoadOperation, number>> = {};
+  // reservoir sampling over the expected responses
+  const samples: ResponseSample[] = [];
+  let expected = 0;
   // autocannon's own histogram rounds to whole milliseconds; keep every 2xx latency at full precision instead.
   const latencies: number[] = [];
   const result = await new Promise<autocannon.Result>((done, fail) => {
@@ -69,15 +83,24 @@ async function fire(job: LoadJob, seconds: number): Promise<LoadResult> {
         requests: [
           {
             // A connection sends one request at a time, so its context holds the operation of the response to come.
-            setupRequest: (request: autocannon.Request, context: { op?: Operation }) => {
+            setupRequest: (request: autocannon.Request, context: { op?: LoadOperation; body?: string }) => {
               const op = ops[Math.floor(Math.random() * ops.length)]!;
               context.op = op;
-              return Object.assign(request, buildRequest(op, manifest, Math.random));
+              const built = buildRequest(op, manifest, Math.random);
+              if (sample > 0) context.body = built.body;
+              return Object.assign(request, built);
             },
-            onResponse: (status: number, body: string, context: { op?: Operation }) => {
+            onResponse: (status: number, body: string, context: { op?: LoadOperation; body?: string }) => {
               const op = context.op!;
               byOp[op] = (byOp[op] ?? 0) + 1;
-              if (isExpectedResponse(op, status, body)) return;
+              if (isExpectedResponse(op, status, body)) {
+                if (sample > 0) {
+                  const slot = expected < sample ? expected : Math.floor(Math.random() * (expected + 1));
+                  if (slot < sample) samples[slot] = { op, request: context.body ?? '', body };
+                  expected++;
+                }
+                return;
+              }
               unexpected++;
               firstUnexpected ??= `${op}: ${status} ${String(body).slice(0, 500)}`;
             },
@@ -103,6 +126,7 @@ async function fire(job: LoadJob, seconds: number): Promise<LoadResult> {
     unexpected,
     firstUnexpected,
     byOp,
+    samples,
   };
 }
 
@@ -120,7 +144,7 @@ process.on('message', (message: ParentMessage) => {
         go = resolve;
         send({ type: 'warm' });
       });
-      send({ type: 'result', result: await fire(job, job.durationSeconds) });
+      send({ type: 'result', result: await fire(job, job.durationSeconds, job.sample) });
     } catch (error) {
       send({ type: 'failed', message: error instanceof Error ? (error.stack ?? error.message) : String(error) });
     }

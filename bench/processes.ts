@@ -39,7 +39,8 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   });
 }
 
-export type ServerKind = 'floor' | 'callgate';
+/** `postgraphile`: the peer of `--peer postgraphile` (bench/peer-postgraphile.js, on plain node), PostgreSQL only. */
+export type ServerKind = 'floor' | 'callgate' | 'postgraphile';
 /** SQLite's `synchronous` pragma, or PostgreSQL's `synchronous_commit`. */
 export type Synchronous = 'FULL' | 'NORMAL' | 'on' | 'off';
 
@@ -99,7 +100,10 @@ export async function startServer(spec: ServerSpec, options: StartOptions): Prom
     nodeFlags.push('--import', pathToFileURL(resolve(ROOT, 'bench/change-log-switch.js')).href);
     env.BENCH_CHANGE_LOG = spec.changeLog;
   }
-  if (database.store === 'sqlite') {
+  if (spec.kind === 'postgraphile') {
+    if (database.store !== 'pg') throw new Error(`${spec.label}: PostgreSQL only`);
+    args = [...nodeFlags, resolve(ROOT, 'bench/peer-postgraphile.js'), '--url', database.url, '--pool-size', String(database.poolSize), ...listen];
+  } else if (database.store === 'sqlite') {
     args =
       spec.kind === 'floor'
         ? [...nodeFlags, '--import', 'tsx', resolve(ROOT, 'bench/floor-server.ts'), '--db', database.path, ...listen, ...synchronous]

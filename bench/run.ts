@@ -10,11 +10,12 @@
  *   npm run bench -- --baseline HEAD~1  also callgate built from that commit, in the same rounds; writes bench/results/<date>-sqlite-ab-<sha>.md
  *   npm run bench -- --compare-fast-path  gql-mutation and gql-call with callgate's /graphql fast path on and off; writes bench/results/<date>-sqlite-fast-path.md
  *   npm run bench -- --compare-change-log  writes (and the call reads, as a control) with callgate's change log on and off; writes bench/results/<date>-sqlite-change-log.md
+ *   npm run bench -- --store pg --peer postgraphile  callgate against PostGraphile 4 on 100,000 calls (bench/peer.ts); writes bench/results/<date>-pg-peer.md
  *
  * Environment: BENCH_DURATION (s, 10), BENCH_WARMUP (s, 2), BENCH_ROUNDS (3),
  * BENCH_CONNECTIONS (10), BENCH_CALLS (10000), BENCH_NO_SYNC=1 to skip the
  * floor FULL vs NORMAL (SQLite) or synchronous_commit on vs off (PostgreSQL)
- * comparison; PostgreSQL only: BENCH_DATABASE_URL
+ * comparison (with --peer, BENCH_CALLS defaults to 100000); PostgreSQL only: BENCH_DATABASE_URL
  * (postgres://postgres@127.0.0.1:5432/test), BENCH_PG_POOL_SIZE (10, callgate's
  * DATABASE_POOL_SIZE default; the floor gets the same).
  */
@@ -26,6 +27,7 @@ import { prepareBaseline, type CallgateBuild } from './baseline.js';
 import type { LoadResult } from './load.js';
 import { machine, packageVersion, sourceFingerprint, versions } from './machine.js';
 import { checkParity, probeCallsField } from './parity.js';
+import { PEERS, runPeer, type Peer } from './peer.js';
 import { BenchPostgres, DEFAULT_PG_URL, type SchemaCopy } from './postgres.js';
 import { checkRun, cpuMicros, killAll, LoadGenerator, peakRssMiB, ROOT, startServer, type RunningServer, type ServerSpec } from './processes.js';
 import { compareProfiles, readProfile, type Breakdown } from './profile.js';
@@ -53,10 +55,20 @@ const { values: flags } = parseArgs({
     baseline: { type: 'string' },
     'compare-fast-path': { type: 'boolean', default: false },
     'compare-change-log': { type: 'boolean', default: false },
+    peer: { type: 'string' },
   },
 });
 if (flags.store !== 'sqlite' && flags.store !== 'pg') throw new Error(`--store ${flags.store}: expected sqlite or pg`);
 const store: 'sqlite' | 'pg' = flags.store;
+/** --peer: callgate against a real peer on PostgreSQL (bench/peer.ts) instead of the floor; nothing else of this runner applies. */
+let peer: Peer | undefined;
+if (flags.peer !== undefined) {
+  if (!(PEERS as readonly string[]).includes(flags.peer)) throw new Error(`--peer ${flags.peer}: expected ${PEERS.join(' or ')}`);
+  if (store !== 'pg') throw new Error(`--peer ${flags.peer} runs on PostgreSQL: add --store pg`);
+  const others = (['only', 'baseline', 'cpu-prof', 'compare-fast-path', 'compare-change-log'] as const).filter((name) => flags[name]);
+  if (others.length > 0) throw new Error(`--peer measures its own two queries; it does not combine with --${others.join(', --')}`);
+  peer = flags.peer as Peer;
+}
 if ([flags.baseline !== undefined, flags['compare-fast-path'], flags['compare-change-log']].filter(Boolean).length > 1) {
   throw new Error('--baseline, --compare-fast-path and --compare-change-log: one at a time');
 }
@@ -79,7 +91,7 @@ const settings = {
   warmupSeconds: smoke ? 0.25 : envNumber('BENCH_WARMUP', 2),
   rounds: smoke ? 1 : Math.round(envNumber('BENCH_ROUNDS', 3)),
   connections: Math.round(envNumber('BENCH_CONNECTIONS', 10)),
-  calls: Math.round(envNumber('BENCH_CALLS', smoke ? 1000 : 10_000)),
+  calls: Math.round(envNumber('BENCH_CALLS', smoke ? 1000 : peer ? 100_000 : 10_000)),
   sync: process.env.BENCH_NO_SYNC !== '1',
   pgUrl: process.env.BENCH_DATABASE_URL || DEFAULT_PG_URL,
   pgPoolSize: Math.round(envNumber('BENCH_PG_POOL_SIZE', 10)),
@@ -330,6 +342,7 @@ async function main(): Promise<void> {
   const started = Date.now();
   const loadAtStart = loadAverage();
   mkdirSync(work, { recursive: true });
+  if (peer) return runPeer(peer, { ...settings, smoke }, work, log);
   if (threeWay === 'ab') {
     baselineBuild = prepareBaseline(flags.baseline!, store, log);
     BEFORE = { ...CALLGATE, label: `baseline ${baselineBuild.short}`, root: baselineBuild.root };

@@ -38,6 +38,31 @@ export const DOCUMENTS = {
     'customFields { fieldId name value } } } } }',
 } as const;
 
+/**
+ * The peer's operations (`--peer postgraphile`): the call query and the first 50 calls as PostGraphile 4 generates them
+ * over callgate's PostgreSQL schema, sent without credentials (the peer runs without authentication).
+ */
+export const PEER_OPERATIONS = ['postgraphile-call', 'postgraphile-calls'] as const;
+export type PeerOperation = (typeof PEER_OPERATIONS)[number];
+/** What the load generator can send. */
+export type LoadOperation = Operation | PeerOperation;
+
+/**
+ * The peer's documents, selecting what DOCUMENTS.call and DOCUMENTS.calls select. The list is the tenant's (the index
+ * on tenant_id, setup_time, call_id serves it), latest setup time first, ties by call id, as callgate's default order.
+ * The values come with their field's `enabled`: PostGraphile cannot leave a disabled field's values out of a relation,
+ * callgate does, so the answers are compared without them.
+ */
+export const PEER_DOCUMENTS = {
+  call:
+    'query Call($id: UUID!) { callByCallId(callId: $id) { callId setupTime fromNumber toNumber direction duration version ' +
+    'callCustomFieldValuesByCallId { nodes { fieldId value updatedAt customFieldByFieldId { name enabled } } } } }',
+  calls:
+    'query Calls($tenantId: UUID!) { allCalls(first: 50, orderBy: [SETUP_TIME_DESC, CALL_ID_DESC], condition: { tenantId: $tenantId }) { ' +
+    'nodes { callId setupTime fromNumber toNumber direction duration version ' +
+    'callCustomFieldValuesByCallId { nodes { fieldId value customFieldByFieldId { name enabled } } } } } }',
+} as const;
+
 export type FieldType = 'text' | 'option' | 'number' | 'date';
 
 export interface SeedField {
@@ -57,6 +82,8 @@ export interface Manifest {
   viewerToken: string;
   fields: SeedField[];
   callIds: string[];
+  /** The tenant's id; PostgreSQL runs only (the peer's list query names it). */
+  tenantId?: string;
 }
 
 const field = (fieldId: string, name: string, type: FieldType, extra: Partial<SeedField> = {}): SeedField => ({
@@ -161,7 +188,7 @@ export interface BenchRequest {
 const GRAPHQL_ACCEPT = 'application/graphql-response+json, application/json;q=0.9';
 
 /** One random request of the operation, as an API client would send it. */
-export function buildRequest(op: Operation, manifest: Manifest, pick: () => number): BenchRequest {
+export function buildRequest(op: LoadOperation, manifest: Manifest, pick: () => number): BenchRequest {
   const authorization = `Bearer ${manifest.editorToken}`;
   const callId = manifest.callIds[below(pick, manifest.callIds.length)]!;
   const graphql = (query: string, variables?: Record<string, unknown>): BenchRequest => ({
@@ -190,11 +217,25 @@ export function buildRequest(op: Operation, manifest: Manifest, pick: () => numb
       return graphql(DOCUMENTS.call, { id: callId });
     case 'gql-calls':
       return graphql(DOCUMENTS.calls);
+    case 'postgraphile-call':
+      return peer(PEER_DOCUMENTS.call, { id: callId });
+    case 'postgraphile-calls': {
+      if (!manifest.tenantId) throw new Error('postgraphile-calls: the manifest has no tenantId');
+      return peer(PEER_DOCUMENTS.calls, { tenantId: manifest.tenantId });
+    }
   }
 }
 
+/** A request to the peer: no credentials. */
+const peer = (query: string, variables: Record<string, unknown>): BenchRequest => ({
+  method: 'POST',
+  path: '/graphql',
+  headers: { 'content-type': 'application/json', accept: 'application/json' },
+  body: JSON.stringify({ query, variables }),
+});
+
 /** True when a response is the success the request asked for (a 200 can still carry a GraphQL error). */
-export function isExpectedResponse(op: Operation, status: number, body: string): boolean {
+export function isExpectedResponse(op: LoadOperation, status: number, body: string): boolean {
   if (status !== 200) return false;
   switch (op) {
     case 'rest-put':
@@ -206,5 +247,9 @@ export function isExpectedResponse(op: Operation, status: number, body: string):
       return body.startsWith('{"data":{"call":{"id":');
     case 'gql-calls':
       return body.startsWith('{"data":{"calls":{"edges":[{"node":{"id":');
+    case 'postgraphile-call':
+      return body.startsWith('{"data":{"callByCallId":{"callId":');
+    case 'postgraphile-calls':
+      return body.startsWith('{"data":{"allCalls":{"nodes":[{"callId":');
   }
 }
