@@ -577,6 +577,13 @@ class SqlitePrimitives
     for (const v of values) insertValue.run(v.callId, v.fieldId, v.value, v.updatedAt, v.updatedBy);
   }
 
+  /** Appended at once: the transaction holds the database's only write lock anyway. */
+  *stageChanges(log: workflows.LogAppend) {
+    yield* this.appendChanges(log);
+  }
+
+  *appendStagedChanges() {}
+
   *insertSeedRows({ now, tenant, users, tokens, fields }: port.SeedCommand) {
     if (!tenant.existing) this.db.insert(tenants).values({ id: tenant.id, name: tenant.name, createdAt: now }).run();
     for (const user of users) this.db.insert(apiUsers).values({ ...user, tenantId: tenant.id, createdAt: now }).run();
