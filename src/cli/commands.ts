@@ -134,6 +134,7 @@ export async function importCalls(store: CallStore, input: { file: string; tenan
       decide: decideImportedValues,
       origin: cliOrigin('import'),
       progress: (written) => input.progress?.update(written),
+      finishing: (written) => input.progress?.note(`${written.toLocaleString('en-US')} rows written, committing`),
     });
     input.progress?.finish(`imported ${imported} calls`);
     return { imported, tenant: tenant.name };

@@ -188,6 +188,8 @@ export interface ImportCallsCommand {
   decide: (entries: CallImport['customFields'], fields: CustomFieldDefinition[]) => ChangeSetDecision;
   /** Told the number of calls written so far, after each chunk (inside the transaction: they commit together at the end). */
   progress?: (written: number) => void;
+  /** Told once every call is written: what remains (the change log on PostgreSQL, the COMMIT) takes a large import seconds. */
+  finishing?: (written: number) => void;
 }
 
 /**

@@ -368,6 +368,7 @@ export function* importCalls<Y>(p: ImportPrimitives<Y>, command: ImportCallsComm
     imported += chunk.length;
     command.progress?.(imported);
   }
+  command.finishing?.(imported);
   yield* p.appendStagedChanges({ tenantId, origin, now });
   return imported;
 }
