@@ -967,15 +967,25 @@ class PgPrimitives
   }
 
   *existingCalls(callIds: string[]) {
-    const rows = yield* awaited(this.tx.select({ callId: calls.callId }).from(calls).where(inArray(calls.callId, callIds)));
+    const rows = yield* awaited(this.tx.select({ callId: calls.callId }).from(calls).where(sql`${calls.callId} = any(${sql.param(callIds)}::uuid[])`));
     return new Set(rows.map((row) => row.callId));
   }
 
+  /** One statement per table, the rows passed as one array per column: building a statement of thousands of parameters cost more than running it. */
   *insertCalls(rows: workflows.NewCallRow[], values: workflows.NewValueRow[]) {
-    yield* awaited(this.tx.insert(calls).values(rows).execute());
-    for (let v = 0; v < values.length; v += this.importChunk) {
-      yield* awaited(this.tx.insert(callCustomFieldValues).values(values.slice(v, v + this.importChunk)).execute());
-    }
+    const column = <K extends keyof workflows.NewCallRow>(key: K) => sql.param(rows.map((row) => row[key]));
+    yield* awaited(
+      this.tx.execute(sql`insert into ${calls} (call_id, tenant_id, setup_time, from_number, to_number, direction, duration, version)
+        select * from unnest(${column('callId')}::uuid[], ${column('tenantId')}::uuid[], ${column('setupTime')}::timestamptz[], ${column('fromNumber')}::text[],
+          ${column('toNumber')}::text[], ${column('direction')}::text[], ${column('duration')}::integer[], ${column('version')}::bigint[])`),
+    );
+    if (values.length === 0) return;
+    const valueColumn = <K extends keyof workflows.NewValueRow>(key: K) => sql.param(values.map((value) => value[key]));
+    yield* awaited(
+      this.tx.execute(sql`insert into ${callCustomFieldValues} (call_id, field_id, value, updated_at, updated_by)
+        select * from unnest(${valueColumn('callId')}::uuid[], ${valueColumn('fieldId')}::uuid[], ${valueColumn('value')}::text[],
+          ${valueColumn('updatedAt')}::timestamptz[], ${valueColumn('updatedBy')}::uuid[])`),
+    );
   }
 
   /** One INSERT per table. */
