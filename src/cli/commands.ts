@@ -1,17 +1,16 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { cliOrigin } from '../core/change-log.js';
-import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
-import { readCallImport, UUID, type CallImport } from '../core/call.js';
+import { closeSync, openSync } from 'node:fs';
+import { UUID } from '../core/call.js';
 import { decideImportedValues } from '../core/change-set.js';
 import { checkDefinition, CUSTOM_FIELD_TYPES, type CustomFieldType } from '../core/custom-field.js';
 import { decideNewCustomField } from '../core/field-definition.js';
 import { ROLES, type Role } from '../core/permissions.js';
 import { hashApiToken, hashPassword, newApiToken } from '../auth/credentials.js';
-import { parseJson } from '../core/json-text.js';
 import { ImportError, type CallStore, type Tenant } from '../store/call-store.js';
 import { DEMO_FIELDS, demoCalls } from './demo-data.js';
 import { CommandFailure, UsageError } from './errors.js';
+import { callsOf, countCallLines, linesOf } from './import-file.js';
 import type { Progress } from './progress.js';
 
 
@@ -98,45 +97,52 @@ export async function createField(
   };
 }
 
+/** An import file that cannot be opened, in words for the operator. */
+function unreadable(file: string, error: unknown): CommandFailure {
+  const code = (error as NodeJS.ErrnoException).code;
+  const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : String(code ?? error);
+  return new CommandFailure(`Cannot read ${JSON.stringify(file)}: ${why}`);
+}
+
 /**
  * Imports one REST-shaped call per line, all in one transaction: a bad line
- * stops the import with its line number and nothing is imported.
+ * stops the import with its line number and nothing is imported. The file
+ * (or stdin, `-`) is read as the calls are written, a block at a time, so
+ * memory stays flat whatever its size; a file's calls are counted first, for
+ * progress with a total.
  */
-export async function importCalls(store: CallStore, input: { file: string; tenant?: string; reading?: Progress; writing?: Progress }) {
+export async function importCalls(store: CallStore, input: { file: string; tenant?: string; progress?: Progress }) {
   const tenant = await tenantNamed(store, input.tenant);
-  const stream = input.file === '-' ? process.stdin : createReadStream(input.file);
-  const lines = createInterface({ input: stream, crlfDelay: Infinity });
-  const calls: CallImport[] = [];
-  const lineOf: number[] = [];
-  let lineNumber = 0;
-  input.reading?.start();
-  for await (const line of lines) {
-    lineNumber++;
-    if (line.trim() === '') continue;
-    const json = parseJson(line);
-    if (!json.ok) throw new CommandFailure(`line ${lineNumber}: ${json.description}`);
-    const call = readCallImport(json.value);
-    if (!call.ok) throw new CommandFailure(`line ${lineNumber}: ${call.message}`);
-    calls.push(call.value);
-    lineOf.push(lineNumber);
-    if (calls.length % 1000 === 0) input.reading?.update(calls.length);
+  const fromStdin = input.file === '-';
+  let fd = 0;
+  let total: number | undefined;
+  if (!fromStdin) {
+    try {
+      fd = openSync(input.file, 'r');
+      total = countCallLines(input.file);
+    } catch (error) {
+      if (fd !== 0) closeSync(fd);
+      throw unreadable(input.file, error);
+    }
   }
-  input.reading?.finish(`read ${calls.length} calls`);
-  input.writing?.start(calls.length);
+  input.progress?.start(total);
   try {
     const imported = await store.importCalls({
       tenantId: tenant.id,
-      calls,
+      calls: callsOf(linesOf(fd)),
       now: now(),
       decide: decideImportedValues,
       origin: cliOrigin('import'),
-      progress: (written) => input.writing?.update(written),
+      progress: (written) => input.progress?.update(written),
+      finishing: (written) => input.progress?.note(`${written.toLocaleString('en-US')} rows written, committing`),
     });
-    input.writing?.finish(`imported ${imported} calls`);
+    input.progress?.finish(`imported ${imported} calls`);
     return { imported, tenant: tenant.name };
   } catch (error) {
-    if (error instanceof ImportError) throw new CommandFailure(`line ${lineOf[error.index]}: ${error.message}`);
+    if (error instanceof ImportError) throw new CommandFailure(`line ${error.line}: ${error.message}`);
     throw error;
+  } finally {
+    if (!fromStdin) closeSync(fd);
   }
 }
 

@@ -6,6 +6,8 @@ export interface Progress {
   start(total?: number): void;
   /** `done` rows so far. */
   update(done: number): void;
+  /** What the work does now, when it is no longer rows (e.g. a long commit): one line, the bar put away. */
+  note(text: string): void;
   /** The work is done: the final line says what was done. */
   finish(summary: string): void;
 }
@@ -67,6 +69,11 @@ export function progressOn(
       const part = total ? ` of ${count(total)} (${Math.floor((done / total) * 100)}%)` : '';
       const left = total && done > 0 ? `, about ${seconds(((total - done) / done) * (now() - started))} left` : '';
       stream.write(`${label}: ${count(done)}${part} rows, ${count(rate())} rows/s${left}\n`);
+    },
+    note(text) {
+      bar?.stop();
+      bar = null;
+      stream.write(`${label}: ${text}\n`);
     },
     finish(summary) {
       bar?.stop();

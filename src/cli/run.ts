@@ -140,9 +140,8 @@ export async function fieldsCreate(
 }
 
 export async function callsImport(file: string, o: DatabaseOptions & { tenant?: string }): Promise<void> {
-  const reading = progressOn(process.stderr, 'reading');
-  const writing = progressOn(process.stderr, 'importing');
-  print(await withStore(configOf(o), (store) => importCalls(store, { file, tenant: o.tenant, reading, writing })));
+  const progress = progressOn(process.stderr, 'importing');
+  print(await withStore(configOf(o), (store) => importCalls(store, { file, tenant: o.tenant, progress })));
 }
 
 export async function callsExport(o: DatabaseOptions & { filter?: string; tenant?: string }): Promise<void> {

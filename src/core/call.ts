@@ -40,6 +40,9 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
  */
 export const MAX_NUMBER_LENGTH = 255;
 
+/** Longer than MAX_NUMBER_LENGTH code points; counted only when the UTF-16 length could be. */
+const tooLong = (number: string) => number.length > MAX_NUMBER_LENGTH && [...number].length > MAX_NUMBER_LENGTH;
+
 /**
  * Reads one REST-shaped call object (`call_id`, `setup_time`, `from_number`,
  * `to_number`, `direction`, `duration`, optional `custom_fields`) as the import
@@ -53,9 +56,8 @@ export function readCallImport(input: unknown): { ok: true; value: CallImport } 
   if (!setupTime) return { ok: false, message: 'setup_time must be an ISO 8601 timestamp with a time zone' };
   if (typeof from_number !== 'string') return { ok: false, message: 'from_number must be a string' };
   if (typeof to_number !== 'string') return { ok: false, message: 'to_number must be a string' };
-  for (const [name, number] of [['from_number', from_number], ['to_number', to_number]] as const) {
-    if ([...number].length > MAX_NUMBER_LENGTH) return { ok: false, message: `${name} is longer than ${MAX_NUMBER_LENGTH} characters` };
-  }
+  if (tooLong(from_number)) return { ok: false, message: `from_number is longer than ${MAX_NUMBER_LENGTH} characters` };
+  if (tooLong(to_number)) return { ok: false, message: `to_number is longer than ${MAX_NUMBER_LENGTH} characters` };
   const dir = direction ?? 'unknown';
   if (typeof dir !== 'string' || !(DIRECTIONS as readonly string[]).includes(dir)) {
     return { ok: false, message: `direction must be one of ${DIRECTIONS.join(', ')}` };
@@ -67,22 +69,22 @@ export function readCallImport(input: unknown): { ok: true; value: CallImport } 
   const customFields: CallImport['customFields'] = [];
   if (custom_fields !== undefined && custom_fields !== null) {
     if (!Array.isArray(custom_fields)) return { ok: false, message: 'custom_fields must be an array' };
-    for (const [i, entry] of custom_fields.entries()) {
+    // An index loop and object literals: an import reads this for every call.
+    for (let i = 0; i < custom_fields.length; i++) {
+      const entry: unknown = custom_fields[i];
       if (!isObject(entry)) return { ok: false, message: `custom_fields.${i} must be an object` };
       const value = entry.value;
-      const reference = {
-        fieldId: typeof entry.field_id === 'string' ? entry.field_id : null,
-        name: typeof entry.name === 'string' ? entry.name : null,
-      };
+      const fieldId = typeof entry.field_id === 'string' ? entry.field_id : null;
+      const name = typeof entry.name === 'string' ? entry.name : null;
       if (Array.isArray(value)) {
         if (!value.every((item) => typeof item === 'string')) return { ok: false, message: `custom_fields.${i}.value must list strings only` };
-        customFields.push({ ...reference, values: value });
+        customFields.push({ fieldId, name, values: value });
         continue;
       }
       if (value !== null && value !== undefined && typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
         return { ok: false, message: `custom_fields.${i}.value must be a string, number, boolean, null or a list of strings` };
       }
-      customFields.push({ ...reference, value: value === undefined ? undefined : value === null ? null : String(value) });
+      customFields.push({ fieldId, name, value: value === undefined ? undefined : value === null ? null : String(value) });
     }
   }
   return {

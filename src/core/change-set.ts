@@ -110,11 +110,13 @@ export function resolveFieldReference(
  * change; null or "" clears; a missing value is an error. All or nothing: any
  * problem rejects the request, and every problem is reported with its index.
  * A null entry is one the transport already refused as malformed: it keeps
- * its place in the numbering and is otherwise skipped.
+ * its place in the numbering and is otherwise skipped. For the operator
+ * (`access.operator`), a field's `editable` and `enabled` do not apply.
  */
 export function decideChangeSet(
   entries: readonly (FieldEntry | null)[],
   fields: readonly CustomFieldDefinition[],
+  access: { operator?: boolean } = {},
 ): ChangeSetDecision {
   const problems: EntryProblem[] = [];
   const changes: FieldChange[] = [];
@@ -135,11 +137,11 @@ export function decideChangeSet(
       return;
     }
     seen.add(field.fieldId);
-    if (!field.enabled) {
+    if (!field.enabled && !access.operator) {
       problems.push({ index, attribute, message: MESSAGES.disabled });
       return;
     }
-    if (!field.editable) {
+    if (!field.editable && !access.operator) {
       problems.push({ index, attribute, message: MESSAGES.notEditable });
       return;
     }
@@ -195,5 +197,5 @@ export function decideImportedValues(
   entries: readonly FieldEntry[],
   fields: readonly CustomFieldDefinition[],
 ): ChangeSetDecision {
-  return decideChangeSet(entries, fields.map((field) => ({ ...field, editable: true, enabled: true })));
+  return decideChangeSet(entries, fields, { operator: true });
 }

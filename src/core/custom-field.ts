@@ -113,8 +113,11 @@ export function checkValue(field: ValueRule, value: string): string | null {
   if (value.includes('\u0000')) return VALUE_MESSAGES.nul;
   if (!value.isWellFormed()) return VALUE_MESSAGES.illFormed;
   switch (field.type) {
-    case 'text':
-      return [...value].length > effectiveMaxLength(field)! ? VALUE_MESSAGES.tooLong : null;
+    case 'text': {
+      // Code points are counted only when the UTF-16 length could exceed the limit.
+      const max = effectiveMaxLength(field)!;
+      return value.length > max && [...value].length > max ? VALUE_MESSAGES.tooLong : null;
+    }
     case 'option':
       return (field.options ?? []).includes(value) ? null : VALUE_MESSAGES.notAnOption;
     case 'number':

@@ -104,6 +104,26 @@ export function parseJsonText(text: string, options: { rawNumbers?: boolean } = 
   }
 }
 
+/** Brackets a text may hold and still be parsed without the reviver: nesting this deep never overflows it. */
+const MAX_PLAIN_BRACKETS = 256;
+
+/**
+ * Whether JSON.parse needs the reviver that drops `__proto__` keys: only if
+ * the text spells one, plainly or with a \u escape. The reviver also stands
+ * for a depth limit (it recurses, and deep nesting overflows the stack, which
+ * the strict parser then reports), so a text with more brackets than any
+ * nesting it could survive keeps it too. Otherwise the plain JSON.parse, a
+ * third of the cost, gives the same value.
+ */
+function needsReviver(text: string): boolean {
+  if (text.includes('__proto__') || text.includes('\\u')) return true;
+  let brackets = 0;
+  for (const bracket of ['[', '{']) {
+    for (let i = text.indexOf(bracket); i !== -1; i = text.indexOf(bracket, i + 1)) if (++brackets > MAX_PLAIN_BRACKETS) return true;
+  }
+  return false;
+}
+
 /**
  * Parses a JSON body (a leading byte-order mark is ignored). A failure names
  * the line and column where the JSON breaks; `__proto__` keys are dropped so
@@ -115,7 +135,8 @@ export function parseJson(text: string, options: { rawNumbers?: boolean } = {}):
   if (body.trim() === '') return { ok: false, description: 'Request body is empty; expected a JSON object' };
   if (!options.rawNumbers) {
     try {
-      return { ok: true, value: JSON.parse(body, (key, value) => (key === '__proto__' ? undefined : value)) };
+      const value = needsReviver(body) ? JSON.parse(body, (key, value) => (key === '__proto__' ? undefined : value)) : JSON.parse(body);
+      return { ok: true, value };
     } catch {
       // parsed again below, to say where it breaks
     }

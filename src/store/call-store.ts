@@ -169,15 +169,27 @@ export type UpdateApiUserOutcome =
   | { kind: 'not_found' }
   | { kind: 'refused'; message: string };
 
+/** A call to import, with the line of the file it was read from, which an ImportError about it names. */
+export type NumberedCallImport = CallImport & { line?: number };
+
 export interface ImportCallsCommand {
   tenantId: string;
-  calls: CallImport[];
+  /**
+   * The calls, read a chunk at a time inside the transaction: each chunk is
+   * checked and written before the next is read, so the import holds one
+   * chunk whatever the number of calls. The iterable is read once, and
+   * synchronously (SQLite's transaction cannot span an await); reading may
+   * throw ImportError for a call that cannot be read, which rolls back.
+   */
+  calls: Iterable<NumberedCallImport>;
   now: string;
   /** Recorded for every imported value. */
   origin: ChangeOrigin;
   decide: (entries: CallImport['customFields'], fields: CustomFieldDefinition[]) => ChangeSetDecision;
   /** Told the number of calls written so far, after each chunk (inside the transaction: they commit together at the end). */
   progress?: (written: number) => void;
+  /** Told once every call is written: what remains (the change log on PostgreSQL, the COMMIT) takes a large import seconds. */
+  finishing?: (written: number) => void;
 }
 
 /**
@@ -242,10 +254,10 @@ export class DuplicateError extends Error {
   }
 }
 
-/** Thrown by importCalls; `index` is the position of the offending call in the command. */
+/** Thrown by importCalls; `line` is the offending call's line, or its position from 1 when the calls carry no lines. */
 export class ImportError extends Error {
   constructor(
-    readonly index: number,
+    readonly line: number,
     message: string,
   ) {
     super(message);
@@ -375,7 +387,13 @@ export interface CallStore {
   pageApiTokens(query: AccountPageQuery<TokenKey>): Promise<AccountPage<ApiTokenSummary>>;
   /** Revokes a token of the tenant (again is a no-op); null when the tenant has no such token. */
   revokeApiToken(command: { tenantId: string; tokenId: string; now: string }): Promise<ApiTokenSummary | null>;
-  /** Imports all calls in one transaction, or none: throws ImportError naming the first bad call. */
+  /**
+   * Imports all calls in one transaction, or none: throws ImportError naming
+   * the first bad call. Memory stays flat whatever the number of calls. Run
+   * once: on PostgreSQL a serialization failure or deadlock is not retried
+   * (the calls are read as they are written), it fails the import, which
+   * can be run again.
+   */
   importCalls(command: ImportCallsCommand): Promise<number>;
   /** Writes the whole seed in one transaction, or nothing (DuplicateError, ImportError). */
   seed(command: SeedCommand): Promise<void>;

@@ -29,6 +29,7 @@ import {
   type DeleteCustomFieldCommand,
   type DeleteCustomFieldOutcome,
   type ImportCallsCommand,
+  type NumberedCallImport,
   type SeedCommand,
   type BulkEditBatchCommand,
   type BulkEditBatchOutcome,
@@ -146,15 +147,24 @@ export type NewCallRow = CallImport['call'] & { tenantId: string; version: numbe
 export type NewValueRow = { callId: string; fieldId: string; value: string; updatedAt: string; updatedBy: null };
 
 export interface ImportPrimitives<Y> extends LogPrimitives<Y> {
-  /** Calls checked and inserted together: one by one where a statement is cheap, in chunks where a round trip is dear. */
+  /** Calls checked and inserted together, and the most a chunk of an import holds in memory. */
   readonly importChunk: number;
   /** Serialises the import with definition changes of the tenant, so no field takes an imported call's id meanwhile. */
   lockTenantFields(tenantId: string): Step<Y, void>;
   /** Every field of the tenant, enabled or not. */
   readFields(tenantId: string): Step<Y, CustomFieldDefinition[]>;
-  /** Which of these call ids exist already (in any tenant). */
+  /** Which of these call ids exist already (in any tenant), those written earlier in this transaction included. */
   existingCalls(callIds: string[]): Step<Y, ReadonlySet<string>>;
   insertCalls(calls: NewCallRow[], values: NewValueRow[]): Step<Y, void>;
+  /**
+   * One chunk's change sets of an import: appended to the log now, or held
+   * in the database (never in memory) until appendStagedChanges, where
+   * taking the log's numbers would hold the tenant's other writers until
+   * COMMIT.
+   */
+  stageChanges(log: LogAppend): Step<Y, void>;
+  /** Appends what stageChanges held in this transaction, if anything. */
+  appendStagedChanges(log: Omit<LogAppend, 'sets'>): Step<Y, void>;
 }
 
 export function* setCallCustomFields<Y>(p: CallValuePrimitives<Y>, command: SetCallCustomFieldsCommand): Step<Y, SetCallCustomFieldsOutcome> {
@@ -305,44 +315,62 @@ export function* revokeApiToken<Y>(p: AccountPrimitives<Y>, command: { tenantId:
   return { ...token, revokedAt: command.now };
 }
 
+/** The next chunk of at most `size` calls, each with its line (its position from 1 when it has none); empty at the end. */
+function nextChunk(calls: Iterator<NumberedCallImport>, size: number, read: number): (NumberedCallImport & { line: number })[] {
+  const chunk: (NumberedCallImport & { line: number })[] = [];
+  while (chunk.length < size) {
+    const next = calls.next();
+    if (next.done) break;
+    chunk.push(next.value.line === undefined ? { ...next.value, line: read + chunk.length + 1 } : (next.value as NumberedCallImport & { line: number }));
+  }
+  return chunk;
+}
+
 /**
- * Throws ImportError for the first call that exists already (or twice in the command), whose id is a custom
- * field's of the tenant (`node(id:)` resolves either), or whose values the decision refuses.
+ * Throws ImportError for the first call that exists already (or earlier in the import), whose id is a custom
+ * field's of the tenant (`node(id:)` resolves either), or whose values the decision refuses. Reads and writes a
+ * chunk at a time: a call written by an earlier chunk is found by existingCalls in this transaction, so no set of
+ * every id read is kept.
  */
 export function* importCalls<Y>(p: ImportPrimitives<Y>, command: ImportCallsCommand): Step<Y, number> {
-  yield* p.lockTenantFields(command.tenantId);
-  const fields = yield* p.readFields(command.tenantId);
+  const { tenantId, origin, now } = command;
+  yield* p.lockTenantFields(tenantId);
+  const fields = yield* p.readFields(tenantId);
   const fieldIds = new Set(fields.map((field) => field.fieldId.toLowerCase()));
-  const seen = new Set<string>();
-  // Appended after every call is in: on PostgreSQL taking the log's numbers holds the tenant's writers until COMMIT.
-  const sets: ChangeSet[] = [];
-  for (let start = 0; start < command.calls.length; start += p.importChunk) {
-    const chunk = command.calls.slice(start, start + p.importChunk);
+  const calls = command.calls[Symbol.iterator]();
+  let imported = 0;
+  for (;;) {
+    const chunk = nextChunk(calls, p.importChunk, imported);
+    if (chunk.length === 0) break;
     const existing = yield* p.existingCalls(chunk.map(({ call }) => call.callId));
+    const seen = new Set<string>();
     const values: NewValueRow[] = [];
-    chunk.forEach(({ call, customFields: entries }, offset) => {
-      const index = start + offset;
-      if (existing.has(call.callId) || seen.has(call.callId)) throw new ImportError(index, `call ${call.callId} already exists`);
-      if (fieldIds.has(call.callId.toLowerCase())) throw new ImportError(index, `call ${call.callId}: id is already used by a custom field`);
+    const sets: ChangeSet[] = [];
+    for (const { call, customFields: entries, line } of chunk) {
+      if (existing.has(call.callId) || seen.has(call.callId)) throw new ImportError(line, `call ${call.callId} already exists`);
+      if (fieldIds.has(call.callId.toLowerCase())) throw new ImportError(line, `call ${call.callId}: id is already used by a custom field`);
       seen.add(call.callId);
       const decision = command.decide(entries, fields);
       if (!decision.ok) {
-        const p = decision.problems[0]!;
-        throw new ImportError(index, `custom_fields.${p.index}${p.attribute ? `.${p.attribute}` : ''}: ${p.message}`);
+        const problem = decision.problems[0]!;
+        throw new ImportError(line, `custom_fields.${problem.index}${problem.attribute ? `.${problem.attribute}` : ''}: ${problem.message}`);
       }
       const written = decision.changes.filter((c): c is { fieldId: string; value: string } => c.value !== null);
-      for (const c of written) values.push({ callId: call.callId, fieldId: c.fieldId, value: c.value, updatedAt: command.now, updatedBy: null });
-      const imported = changeEntries(call.callId, new Map(), written, fields);
-      if (imported.length > 0) sets.push({ id: randomUUID(), callId: call.callId, callVersion: 1, entries: imported });
-    });
+      for (const c of written) values.push({ callId: call.callId, fieldId: c.fieldId, value: c.value, updatedAt: now, updatedBy: null });
+      const entriesWritten = changeEntries(call.callId, new Map(), written, fields);
+      if (entriesWritten.length > 0) sets.push({ id: randomUUID(), callId: call.callId, callVersion: 1, entries: entriesWritten });
+    }
     yield* p.insertCalls(
-      chunk.map(({ call }) => ({ ...call, tenantId: command.tenantId, version: 1 })),
+      chunk.map(({ call }) => ({ ...call, tenantId, version: 1 })),
       values,
     );
-    command.progress?.(start + chunk.length);
+    if (sets.length > 0) yield* p.stageChanges({ tenantId, origin, now, sets });
+    imported += chunk.length;
+    command.progress?.(imported);
   }
-  if (sets.length > 0) yield* p.appendChanges({ tenantId: command.tenantId, origin: command.origin, now: command.now, sets });
-  return command.calls.length;
+  command.finishing?.(imported);
+  yield* p.appendStagedChanges({ tenantId, origin, now });
+  return imported;
 }
 
 export interface SeedPrimitives<Y> extends ImportPrimitives<Y> {

@@ -38,6 +38,19 @@ describe('progress on stderr', () => {
     expect(out.text()).toBe('reading: 4,000 rows, 2,000 rows/s\n');
   });
 
+  it('a note says what the work does when it is no longer rows, then the summary follows', () => {
+    let clock = 0;
+    const out = stream(false);
+    const progress = progressOn(out.fake, 'importing', { intervalMs: 5000, now: () => clock });
+    progress.start(100);
+    clock = 1000;
+    progress.update(100);
+    progress.note('100 rows written, committing');
+    clock = 2000;
+    progress.finish('imported 100 calls');
+    expect(out.text()).toBe('importing: 100 rows written, committing\nimported 100 calls in 2.0 s (50 rows/s)\n');
+  });
+
   it('on a terminal: a bar with the share, rows written, rate and time left, then the summary', () => {
     const out = stream(true);
     const progress = progressOn(out.fake, 'importing');
@@ -46,5 +59,15 @@ describe('progress on stderr', () => {
     expect(out.text()).toMatch(/importing \[░+\] 0% \| 0\/200 rows \| 0 rows\/s \| .+ left/);
     progress.finish('imported 200 calls');
     expect(out.text()).toMatch(/imported 200 calls in [\d.]+ s \([\d,]+ rows\/s\)\n$/);
+  });
+
+  it('on a terminal, a note puts the bar away and prints its line', () => {
+    const out = stream(true);
+    const progress = progressOn(out.fake, 'importing');
+    progress.start(200);
+    progress.update(200);
+    progress.note('200 rows written, committing');
+    progress.finish('imported 200 calls');
+    expect(out.text()).toMatch(/importing: 200 rows written, committing\nimported 200 calls in [\d.]+ s \([\d,]+ rows\/s\)\n$/);
   });
 });

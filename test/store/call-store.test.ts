@@ -120,7 +120,7 @@ describe(`${STORE_UNDER_TEST} store: custom field definitions`, () => {
       customFields: [],
     });
     const importing = world.store.importCalls({ origin: TEST_ORIGIN, tenantId: world.tenantId, now: NOW, decide: decideImportedValues, calls: [call(NEW_ID), call(FIELD.notes)] });
-    await expect(importing).rejects.toMatchObject({ name: 'ImportError', index: 1, message: `call ${FIELD.notes}: id is already used by a custom field` });
+    await expect(importing).rejects.toMatchObject({ name: 'ImportError', line: 2, message: `call ${FIELD.notes}: id is already used by a custom field` });
     expect(await world.store.getCall(world.tenantId, NEW_ID)).toBeNull();
   });
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { decideChangeSet } from '../../src/core/change-set.js';
+import { decideChangeSet, decideImportedValues } from '../../src/core/change-set.js';
 import { StoreUnavailableError, type CallStore, type SetCallCustomFieldsCommand } from '../../src/store/call-store.js';
 import { openStore } from '../../src/store/open-store.js';
 import { PgCallStore } from '../../src/store/pg/pg-store.js';
@@ -102,6 +102,51 @@ describe.skipIf(!onPostgres)(`PgCallStore under concurrency ${POSTGRES_ONLY}`, (
     await expect(failed).rejects.toThrow('The database kept reporting conflicting concurrent updates (5 attempts); try again');
     expect(await world.sql('select last_value from attempts')).toEqual([{ last_value: '5' }]);
     expect(await values(world)).toEqual(before);
+  });
+
+  it('an import takes the tenant\'s change-log numbers only at its end: a write made meanwhile commits at once, and the import\'s records follow it', async () => {
+    const world = await createWorld();
+    const editor = (await world.store.findUserByUsername('editor'))!.id;
+    const [before] = await world.sql('select last_sequence from change_log_heads');
+    const done: string[] = [];
+    let write: ReturnType<typeof setting> | undefined;
+    function* calls() {
+      for (let n = 1; n <= 3000; n++) {
+        // In the second chunk: the first chunk's rows and records are written, the transaction open.
+        if (n === 1001) write = setting(world, world.store, editor, [{ fieldId: FIELD.amount, value: '42' }]).finally(() => done.push('write'));
+        const call = { callId: `c1000000-0000-4000-8000-${String(n).padStart(12, '0')}`, setupTime: NOW, fromNumber: '+1', toNumber: '+2', direction: 'inbound' as const, duration: 1 };
+        yield { call, customFields: [{ fieldId: FIELD.notes, value: `note ${n}` }] };
+      }
+    }
+    const importing = world.store.importCalls({ origin: TEST_ORIGIN, tenantId: world.tenantId, now: NOW, decide: decideImportedValues, calls: calls() });
+    expect(await importing.finally(() => done.push('import'))).toBe(3000);
+    expect(await write).toMatchObject({ kind: 'updated' });
+    expect(done).toEqual(['write', 'import']);
+    const first = Number(before!.last_sequence) + 1;
+    const records = await world.store.readChanges({ tenantId: world.tenantId, afterSequence: first - 1, order: 'asc', limit: 5000 });
+    expect(records.map((r) => r.sequence)).toEqual(Array.from({ length: 3001 }, (_, i) => first + i));
+    expect(records[0]).toMatchObject({ callId: CALL.first, fieldId: FIELD.amount, newValue: '42' });
+    expect(records.slice(1).map((r) => r.newValue)).toEqual(Array.from({ length: 3000 }, (_, i) => `note ${i + 1}`));
+  });
+
+  it('an import is not run again after a serialization failure (its calls are read once): it fails whole, saying so', async () => {
+    const world = await createWorld();
+    await world.sql(`create function conflicts() returns trigger language plpgsql as $$
+      begin raise exception 'simulated' using errcode = '40001'; end $$`);
+    await world.sql('create trigger conflicts before insert on call_custom_field_values for each row execute function conflicts()');
+    let read = 0;
+    function* calls() {
+      for (let n = 1; n <= 10; n++) {
+        read++;
+        const call = { callId: `c2000000-0000-4000-8000-${String(n).padStart(12, '0')}`, setupTime: NOW, fromNumber: '+1', toNumber: '+2', direction: 'inbound' as const, duration: 1 };
+        yield { call, customFields: [{ fieldId: FIELD.notes, value: `note ${n}` }] };
+      }
+    }
+    const importing = world.store.importCalls({ origin: TEST_ORIGIN, tenantId: world.tenantId, now: NOW, decide: decideImportedValues, calls: calls() });
+    await expect(importing).rejects.toBeInstanceOf(StoreUnavailableError);
+    await expect(importing).rejects.toThrow('The database reported a conflict with a concurrent update; try again');
+    expect(read).toBe(10);
+    expect(await world.sql(`select count(*) as n from calls where call_id::text like 'c2000000-%'`)).toEqual([{ n: '0' }]);
   });
 
   it('a statement blocked past DATABASE_STATEMENT_TIMEOUT_MS fails cleanly, and the next one succeeds', async () => {

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export const CLI = fileURLToPath(new URL('../../bin/callgate.js', import.meta.url));
@@ -11,11 +12,39 @@ export interface CliResult {
 
 /** Runs the real `callgate` command, as an operator would. */
 export function runCli(args: string[], options: { stdin?: string; env?: Record<string, string>; cli?: string } = {}): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [options.cli ?? CLI, ...args], {
-      env: { ...process.env, DATABASE_URL: '', ...options.env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
+  return runCliProcess(args, options).result;
+}
+
+/**
+ * `runCli`, also measuring the command's peak resident memory: its VmHWM
+ * (the kernel's high-water mark of RSS) read from /proc every few
+ * milliseconds while it runs, the last reading before it exits.
+ */
+export async function runCliMeasuringMemory(args: string[], options: { stdin?: string; env?: Record<string, string> } = {}): Promise<CliResult & { peakRssMb: number }> {
+  const { child, result } = runCliProcess(args, options);
+  let peakKb = 0;
+  const read = () => {
+    try {
+      const match = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+      if (match) peakKb = Math.max(peakKb, Number(match[1]));
+    } catch {
+      // exited between two readings
+    }
+  };
+  const sampler = setInterval(read, 5);
+  try {
+    return { ...(await result), peakRssMb: Math.round(peakKb / 1024) };
+  } finally {
+    clearInterval(sampler);
+  }
+}
+
+function runCliProcess(args: string[], options: { stdin?: string; env?: Record<string, string>; cli?: string }) {
+  const child = spawn(process.execPath, [options.cli ?? CLI, ...args], {
+    env: { ...process.env, DATABASE_URL: '', ...options.env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  const result = new Promise<CliResult>((resolve, reject) => {
     let stdout = '';
     let stderr = '';
     // Decoded across chunks: a character split between two reads stays whole.
@@ -27,6 +56,7 @@ export function runCli(args: string[], options: { stdin?: string; env?: Record<s
     child.on('close', (code) => resolve({ code, stdout, stderr }));
     child.stdin.end(options.stdin ?? '');
   });
+  return { child, result };
 }
 
 /** Starts `callgate serve --port 0` (of another checkout with `cli`) and resolves once it prints its URL. */

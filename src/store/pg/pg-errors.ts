@@ -57,7 +57,11 @@ export function translateError(error: unknown, where: string, attempts: number):
   const code = sqlState(error) ?? '';
   if (BUSY_CODES.has(code)) return new StoreUnavailableError('The database did not answer in time (statement timeout)', { cause: error });
   if (RETRYABLE.has(code)) {
-    return new StoreUnavailableError(`The database kept reporting conflicting concurrent updates (${attempts} attempts); try again`, { cause: error });
+    const message =
+      attempts === 1
+        ? 'The database reported a conflict with a concurrent update; try again'
+        : `The database kept reporting conflicting concurrent updates (${attempts} attempts); try again`;
+    return new StoreUnavailableError(message, { cause: error });
   }
   if (code.startsWith('54')) {
     const detail = driverErrors(error).find((e) => e.code === code)?.message ?? '';

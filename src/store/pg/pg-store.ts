@@ -300,8 +300,8 @@ export class PgCallStore implements port.CallStore {
    * up to `maxAttempts` runs in all, with a short randomised back-off.
    * `run` must therefore have no effects outside the transaction.
    */
-  private async transaction<T>(run: (tx: PgTransaction<any, typeof schema, any>) => Promise<T>): Promise<T> {
-    return this.retrying(() => this.db.transaction(run));
+  private async transaction<T>(run: (tx: PgTransaction<any, typeof schema, any>) => Promise<T>, options: { once?: boolean } = {}): Promise<T> {
+    return this.retrying(() => this.db.transaction(run), options.once ? 1 : this.maxAttempts);
   }
 
   /**
@@ -333,12 +333,12 @@ export class PgCallStore implements port.CallStore {
   }
 
   /** Runs one whole transaction, again on a serialization failure or deadlock (see `transaction`). */
-  private async retrying<T>(attemptOnce: () => Promise<T>): Promise<T> {
+  private async retrying<T>(attemptOnce: () => Promise<T>, maxAttempts = this.maxAttempts): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await attemptOnce();
       } catch (error) {
-        if (isRetryable(error) && attempt < this.maxAttempts) {
+        if (isRetryable(error) && attempt < maxAttempts) {
           await sleep(Math.random() * 10 * 2 ** attempt);
           continue;
         }
@@ -620,17 +620,18 @@ export class PgCallStore implements port.CallStore {
     return this.inTransaction((p) => workflows.revokeApiToken(p, command));
   }
 
+  /** Run once, never again from the start: the calls are read as they are written (see the port). */
   async importCalls(command: port.ImportCallsCommand): Promise<number> {
-    return this.inTransaction((p) => workflows.importCalls(p, command));
+    return this.inTransaction((p) => workflows.importCalls(p, command), { once: true });
   }
 
   async seed(command: port.SeedCommand): Promise<void> {
     await this.write('a tenant, user or custom field of the seed', () => this.inTransaction((p) => workflows.seed(p, command)));
   }
 
-  /** Runs a workflow in one drizzle transaction (see `transaction`: again from the start on a serialization failure or deadlock). */
-  private inTransaction<T>(workflow: (p: PgPrimitives) => workflows.Step<Promise<unknown>, T>): Promise<T> {
-    return this.transaction((tx) => runAsync(workflow(new PgPrimitives(tx, this.changeLog))));
+  /** Runs a workflow in one drizzle transaction (see `transaction`: again from the start on a serialization failure or deadlock, unless `once`). */
+  private inTransaction<T>(workflow: (p: PgPrimitives) => workflows.Step<Promise<unknown>, T>, options: { once?: boolean } = {}): Promise<T> {
+    return this.transaction((tx) => runAsync(workflow(new PgPrimitives(tx, this.changeLog))), options);
   }
 }
 
@@ -740,6 +741,9 @@ class PgCallValuePrimitives implements workflows.CallValuePrimitives<Promise<unk
   }
 }
 
+/** Staged change records an import moves to the log per statement: well within the statement timeout. */
+const STAGED_BATCH = 50_000;
+
 /** The other workflows' primitives: drizzle statements in one transaction, locking rows with `SELECT … FOR UPDATE`. */
 class PgPrimitives
   implements workflows.FieldPrimitives<Promise<unknown>, string[]>, workflows.AccountPrimitives<Promise<unknown>>, workflows.SeedPrimitives<Promise<unknown>>
@@ -752,15 +756,15 @@ class PgPrimitives
     private readonly changeLog: boolean,
   ) {}
 
+  /** Change records an import has staged in this transaction (stageChanges), numbered from 1 in the order staged. */
+  private staged = 0;
+
   /**
-   * Takes the tenant's next numbers on its head row (see schema.ts,
+   * Takes the tenant's next `count` numbers on its head row (see schema.ts,
    * changeLogHeads), whose lock holds the tenant's other writers until
-   * COMMIT, then inserts the records in chunks.
+   * COMMIT; the last number taken and the commit time.
    */
-  *appendChanges(log: workflows.LogAppend) {
-    const { tenantId, now, sets } = log;
-    const count = sets.reduce((n, set) => n + set.entries.length, 0);
-    if (!this.changeLog || count === 0) return;
+  private *takeSequences(tenantId: string, count: number, now: string) {
     const [head] = yield* awaited(
       this.tx
         .insert(changeLogHeads)
@@ -776,10 +780,77 @@ class PgPrimitives
     );
     // Delivered at COMMIT only (change-notifier.ts).
     yield* awaited(this.tx.execute(sql`select pg_notify(${CHANGES_CHANNEL}, ${`${tenantId}:${head!.lastSequence}`})`));
-    const rows = changeRows(log, head!.lastSequence - count + 1, head!.lastCommittedAt);
+    return head!;
+  }
+
+  /** Takes the numbers (takeSequences), then inserts the records in chunks. */
+  *appendChanges(log: workflows.LogAppend) {
+    const { tenantId, now, sets } = log;
+    const count = sets.reduce((n, set) => n + set.entries.length, 0);
+    if (!this.changeLog || count === 0) return;
+    const head = yield* this.takeSequences(tenantId, count, now);
+    const rows = changeRows(log, head.lastSequence - count + 1, head.lastCommittedAt);
     for (let r = 0; r < rows.length; r += this.importChunk) {
       yield* awaited(this.tx.insert(callChanges).values(rows.slice(r, r + this.importChunk)).execute());
     }
+  }
+
+  /**
+   * An import's records wait in a temporary table of this transaction
+   * (dropped at COMMIT), not in memory: the tenant's head row is taken only
+   * by appendStagedChanges, at the end, so the import holds the tenant's
+   * other writers for that last step only.
+   */
+  *stageChanges(log: workflows.LogAppend) {
+    if (!this.changeLog) return;
+    const columns = { ord: [] as number[], setId: [] as string[], callId: [] as string[], fieldId: [] as string[], fieldName: [] as string[] };
+    const more = { kind: [] as string[], oldValue: [] as (string | null)[], newValue: [] as (string | null)[], callVersion: [] as number[] };
+    for (const set of log.sets) {
+      for (const entry of set.entries) {
+        columns.ord.push(this.staged + columns.ord.length + 1);
+        columns.setId.push(set.id);
+        columns.callId.push(entry.callId);
+        columns.fieldId.push(entry.fieldId);
+        columns.fieldName.push(entry.fieldName);
+        more.kind.push(entry.kind);
+        more.oldValue.push(entry.oldValue);
+        more.newValue.push(entry.newValue);
+        more.callVersion.push(set.callVersion);
+      }
+    }
+    if (columns.ord.length === 0) return;
+    if (this.staged === 0) {
+      yield* awaited(
+        this.tx.execute(sql`create temporary table import_changes (ord bigint primary key, change_set_id uuid not null, call_id uuid not null,
+          field_id uuid not null, field_name text not null, kind text not null, old_value text, new_value text, call_version bigint not null) on commit drop`),
+      );
+    }
+    yield* awaited(
+      this.tx.execute(sql`insert into import_changes select * from unnest(${sql.param(columns.ord)}::bigint[], ${sql.param(columns.setId)}::uuid[],
+        ${sql.param(columns.callId)}::uuid[], ${sql.param(columns.fieldId)}::uuid[], ${sql.param(columns.fieldName)}::text[], ${sql.param(more.kind)}::text[],
+        ${sql.param(more.oldValue)}::text[], ${sql.param(more.newValue)}::text[], ${sql.param(more.callVersion)}::bigint[])`),
+    );
+    this.staged += columns.ord.length;
+  }
+
+  /** Numbers the staged records after the tenant's last and moves them to the log, a batch per statement (each within the statement timeout). */
+  *appendStagedChanges({ tenantId, origin, now }: Omit<workflows.LogAppend, 'sets'>) {
+    const count = this.staged;
+    if (count === 0) return;
+    const head = yield* this.takeSequences(tenantId, count, now);
+    const before = head.lastSequence - count;
+    const { actor, channel, requestId, clientAddress } = origin;
+    for (let from = 1; from <= count; from += STAGED_BATCH) {
+      yield* awaited(
+        this.tx.execute(sql`insert into ${callChanges} (tenant_id, sequence, change_set_id, call_id, field_id, field_name, kind, old_value, new_value,
+            call_version, actor_user_id, actor_username, actor_token_id, channel, request_id, client_address, committed_at)
+          select ${tenantId}::uuid, ${before}::bigint + ord, change_set_id, call_id, field_id, field_name, kind, old_value, new_value, call_version,
+            ${actor?.userId ?? null}::uuid, ${actor?.username ?? null}::text, ${actor?.tokenId ?? null}::uuid, ${channel}::text, ${requestId}::text,
+            ${clientAddress}::text, ${head.lastCommittedAt}::timestamptz
+          from import_changes where ord between ${from}::bigint and ${from + STAGED_BATCH - 1}::bigint order by ord`),
+      );
+    }
+    this.staged = 0;
   }
 
   /** A transaction-scoped advisory lock. */
@@ -908,15 +979,25 @@ class PgPrimitives
   }
 
   *existingCalls(callIds: string[]) {
-    const rows = yield* awaited(this.tx.select({ callId: calls.callId }).from(calls).where(inArray(calls.callId, callIds)));
+    const rows = yield* awaited(this.tx.select({ callId: calls.callId }).from(calls).where(sql`${calls.callId} = any(${sql.param(callIds)}::uuid[])`));
     return new Set(rows.map((row) => row.callId));
   }
 
+  /** One statement per table, the rows passed as one array per column: building a statement of thousands of parameters cost more than running it. */
   *insertCalls(rows: workflows.NewCallRow[], values: workflows.NewValueRow[]) {
-    yield* awaited(this.tx.insert(calls).values(rows).execute());
-    for (let v = 0; v < values.length; v += this.importChunk) {
-      yield* awaited(this.tx.insert(callCustomFieldValues).values(values.slice(v, v + this.importChunk)).execute());
-    }
+    const column = <K extends keyof workflows.NewCallRow>(key: K) => sql.param(rows.map((row) => row[key]));
+    yield* awaited(
+      this.tx.execute(sql`insert into ${calls} (call_id, tenant_id, setup_time, from_number, to_number, direction, duration, version)
+        select * from unnest(${column('callId')}::uuid[], ${column('tenantId')}::uuid[], ${column('setupTime')}::timestamptz[], ${column('fromNumber')}::text[],
+          ${column('toNumber')}::text[], ${column('direction')}::text[], ${column('duration')}::integer[], ${column('version')}::bigint[])`),
+    );
+    if (values.length === 0) return;
+    const valueColumn = <K extends keyof workflows.NewValueRow>(key: K) => sql.param(values.map((value) => value[key]));
+    yield* awaited(
+      this.tx.execute(sql`insert into ${callCustomFieldValues} (call_id, field_id, value, updated_at, updated_by)
+        select * from unnest(${valueColumn('callId')}::uuid[], ${valueColumn('fieldId')}::uuid[], ${valueColumn('value')}::text[],
+          ${valueColumn('updatedAt')}::timestamptz[], ${valueColumn('updatedBy')}::uuid[])`),
+    );
   }
 
   /** One INSERT per table. */
