@@ -46,6 +46,7 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
+import { AGENT_FIELD, putAgent } from './agent-put.js';
 import { machine, versions } from './machine.js';
 import { BenchPostgres, DEFAULT_PG_URL } from './postgres.js';
 import { readProfile } from './profile.js';
@@ -78,7 +79,6 @@ const ROUNDS = Number(args.rounds);
 const THROUGHPUT_SECONDS = Number(args['throughput-seconds']);
 const CALLS = 10_000;
 const OUT = args.out ?? `bench/results/${new Date().toISOString().slice(0, 10)}-live-updates-${STORE}.md`;
-const AGENT_FIELD = SEED_FIELDS.find((f) => f.name === 'Agent')!.fieldId;
 const WORK = join(ROOT, 'bench/.work/live');
 
 const SUBSCRIPTION = /* GraphQL */ `
@@ -233,33 +233,6 @@ class Audience {
   }
 }
 
-const keepAlive = new http.Agent({ keepAlive: true, maxSockets: 32 });
-
-function put(url: URL, token: string, callId: string, value: string, retried = false): Promise<number> {
-  return new Promise((done, fail) => {
-    const body = JSON.stringify({ call: { custom_fields: [{ field_id: AGENT_FIELD, value }] } });
-    const request = http.request(
-      {
-        host: url.hostname,
-        port: url.port,
-        path: `/api/v2/calls/${callId}.json`,
-        method: 'PUT',
-        agent: keepAlive,
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-      },
-      (response) => {
-        response.resume();
-        response.on('end', () => (response.statusCode === 200 ? done(performance.now()) : fail(new Error(`PUT ${callId} answered ${response.statusCode}`))));
-      },
-    );
-    request.on('error', (error: NodeJS.ErrnoException) => {
-      // The server closed an idle keep-alive socket as the request went out on it: nothing reached the server, send again (Node's advice).
-      if (!retried && request.reusedSocket && error.code === 'ECONNRESET') put(url, token, callId, value, true).then(done, fail);
-      else fail(error);
-    });
-    request.end(body);
-  });
-}
 
 /** VmRSS of a process, in bytes. */
 function rssBytes(pid: number): number {
@@ -315,7 +288,7 @@ async function measureLatency(audience: Audience, writeUrl: string, manifest: Ma
     const key = `live:${tag}:${i}`;
     const sent = performance.now();
     pending.push(
-      put(target, manifest.editorToken, callId, key).then((at) => {
+      putAgent(target, manifest.editorToken, callId, key).then((at) => {
         responses.set(key, { at, callId });
         writeTimes.push(at - sent);
       }),
@@ -395,7 +368,7 @@ async function main(): Promise<void> {
     log(`  subscribers on ${subscriberServer.url}, writes to ${writeServer.url}`);
 
     // 1. memory
-    await put(new URL(writeServer.url), manifest.editorToken, manifest.callIds[0]!, 'warm-up'); // the write path and the feed are warm
+    await putAgent(new URL(writeServer.url), manifest.editorToken, manifest.callIds[0]!, 'warm-up'); // the write path and the feed are warm
     const before = await settledMemory(subscriberServer);
     const audience = new Audience(manifest, inbound);
     const openStarted = performance.now();

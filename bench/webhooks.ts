@@ -35,6 +35,7 @@ import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { Webhook } from 'standardwebhooks';
+import { AGENT_FIELD, putAgent } from './agent-put.js';
 import { machine, versions } from './machine.js';
 import { BenchPostgres, DEFAULT_PG_URL } from './postgres.js';
 import { checkRun, cpuMicros, killAll, LoadGenerator, ROOT, startServer, type BenchDatabase, type RunningServer } from './processes.js';
@@ -62,7 +63,6 @@ const THROUGHPUT_SECONDS = Number(args['throughput-seconds']);
 const CALLS = 10_000;
 const OUT = args.out ?? `bench/results/${new Date().toISOString().slice(0, 10)}-webhooks-${STORE}.md`;
 const WORK = resolve(ROOT, `bench/.work/webhooks-${STORE}`);
-const AGENT_FIELD = SEED_FIELDS.find((f) => f.name === 'Agent')!.fieldId;
 
 // The server and the CLI share these: a local receiver is allowed, and secrets are sealed with one key (PostgreSQL needs it).
 Object.assign(process.env, {
@@ -123,30 +123,6 @@ function cli(database: BenchDatabase, ...command: string[]): Record<string, any>
   return JSON.parse(execFileSync(process.execPath, [CLI, 'webhooks', ...command, '--db', db], { cwd: ROOT, env: { ...process.env, DATABASE_URL: '' } }).toString()) as Record<string, any>;
 }
 
-const keepAlive = new http.Agent({ keepAlive: true, maxSockets: 32 });
-
-/** A REST PUT setting Agent; resolves with the time of its response. */
-function put(url: URL, token: string, callId: string, value: string): Promise<number> {
-  return new Promise((done, fail) => {
-    const body = JSON.stringify({ call: { custom_fields: [{ field_id: AGENT_FIELD, value }] } });
-    const request = http.request(
-      {
-        host: url.hostname,
-        port: url.port,
-        path: `/api/v2/calls/${callId}.json`,
-        method: 'PUT',
-        agent: keepAlive,
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-      },
-      (response) => {
-        response.resume();
-        response.on('end', () => (response.statusCode === 200 ? done(performance.now()) : fail(new Error(`PUT ${callId} answered ${response.statusCode}`))));
-      },
-    );
-    request.on('error', fail);
-    request.end(body);
-  });
-}
 
 interface LagFigures {
   writes: number;
@@ -174,7 +150,7 @@ async function measureLag(server: RunningServer, cpuOf: () => number, manifest: 
     if (wait > 0) await sleep(wait);
     const callId = manifest.callIds[Math.floor(Math.random() * manifest.callIds.length)]!;
     const value = `lag-${i}`;
-    pending.push(put(url, manifest.editorToken, callId, value).then((at) => void written.set(value, at)));
+    pending.push(putAgent(url, manifest.editorToken, callId, value).then((at) => void written.set(value, at)));
   }
   await Promise.all(pending);
   const writeSeconds = (performance.now() - started) / 1000;
@@ -249,7 +225,7 @@ async function main(): Promise<void> {
 
     // 1. lag at a steady rate
     const endpoint = endpointOn();
-    await put(new URL(server.url), manifest.editorToken, manifest.callIds[0]!, 'warm-up');
+    await putAgent(new URL(server.url), manifest.editorToken, manifest.callIds[0]!, 'warm-up');
     await sleep(2000);
     const lag = await measureLag(server, cpuOf, manifest, receiver);
     endpointOff(endpoint);
