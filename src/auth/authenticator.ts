@@ -1,7 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { LoginThrottle } from '../core/login-throttle.js';
 import type { Viewer } from '../core/viewer.js';
-import type { ApiUserRecord } from '../core/api-user.js';
+import type { ApiUserRecord, CredentialKey } from '../core/api-user.js';
 import { hashApiToken, hashPassword, needsRehash, SCRYPT_COST, verifyPassword, type ScryptCost } from './credentials.js';
 
 export const REALM = 'callgate';
@@ -39,6 +39,24 @@ const REFUSED: Authentication = { kind: 'refused' };
 interface CachedLogin {
   passwordHash: string;
   expiresAt: number;
+  /** Whom the login was last admitted as. */
+  viewer?: Viewer;
+}
+
+/**
+ * A viewer recalled from an earlier check of the same credentials, not yet
+ * trusted: the request may be served on it only if the user row its
+ * credential names, read afresh, `confirms` it (auth/provisional.ts).
+ */
+export interface RecalledViewer {
+  viewer: Viewer;
+  credential: CredentialKey;
+  /**
+   * Whether `check` would admit this user row (null: no such user or live
+   * token) as exactly this viewer, with the state it has now. A false
+   * forgets the recollection.
+   */
+  confirms(user: ApiUserRecord | null): boolean;
 }
 
 const toViewer = (user: ApiUserRecord): Viewer => ({
@@ -49,6 +67,27 @@ const toViewer = (user: ApiUserRecord): Viewer => ({
   tenantName: user.tenantName,
   tokenId: user.tokenId ?? null,
 });
+
+const sameViewer = (a: Viewer, b: Viewer) =>
+  a.userId === b.userId && a.username === b.username && a.role === b.role && a.tenantId === b.tenantId && a.tenantName === b.tenantName && a.tokenId === b.tokenId;
+
+/** An Authorization header's scheme (lower case) and credentials, or null when it has no credentials. */
+function splitAuthorization(authorization: string | null): { scheme: string; credentials: string } | null {
+  if (!authorization) return null;
+  const space = authorization.indexOf(' ');
+  const credentials = authorization.slice(space + 1).trim();
+  return space < 0 || !credentials ? null : { scheme: authorization.slice(0, space).toLowerCase(), credentials };
+}
+
+/** Sets a map's entry as its newest, dropping the oldest beyond `max` entries. */
+function putNewest<K, V>(map: Map<K, V>, key: K, value: V, max: number): void {
+  map.delete(key);
+  if (map.size >= max) {
+    const oldest = map.keys().next().value;
+    if (oldest !== undefined) map.delete(oldest);
+  }
+  map.set(key, value);
+}
 
 function parseBasic(encoded: string): { username: string; password: string } | null {
   const decoded = Buffer.from(encoded, 'base64').toString('utf8');
@@ -67,6 +106,8 @@ function parseBasic(encoded: string): { username: string; password: string } | n
  */
 export class Authenticator {
   private readonly cache = new Map<string, CachedLogin>();
+  /** Whom each token was last admitted as, by its hash: for `recall`, never trusted by itself. */
+  private readonly tokens = new Map<string, Viewer>();
   /** Logins being verified, by credentials and the stored hash they are verified against. */
   private readonly inFlight = new Map<string, Promise<boolean>>();
   private readonly cacheKey = randomBytes(32);
@@ -102,14 +143,16 @@ export class Authenticator {
    * username, so an attacker cannot lock a user's integrations out.
    */
   async check(authorization: string | null, clientAddress: string | null = null): Promise<Authentication> {
-    if (!authorization) return REFUSED;
-    const space = authorization.indexOf(' ');
-    const scheme = authorization.slice(0, space).toLowerCase();
-    const credentials = authorization.slice(space + 1).trim();
-    if (space < 0 || !credentials) return REFUSED;
+    const presented = splitAuthorization(authorization);
+    if (!presented) return REFUSED;
+    const { scheme, credentials } = presented;
     if (scheme === 'bearer') {
-      const user = await this.store.findUserByTokenHash(hashApiToken(credentials));
-      return user && !user.disabled ? { kind: 'viewer', viewer: toViewer(user) } : REFUSED;
+      const tokenHash = hashApiToken(credentials);
+      const user = await this.store.findUserByTokenHash(tokenHash);
+      if (!user || user.disabled) return REFUSED;
+      const viewer = toViewer(user);
+      this.rememberToken(tokenHash, viewer);
+      return { kind: 'viewer', viewer };
     }
     if (scheme === 'basic') {
       const login = parseBasic(credentials);
@@ -120,12 +163,12 @@ export class Authenticator {
 
   private async checkBasic(username: string, password: string, clientAddress: string | null): Promise<Authentication> {
     const user = await this.store.findUserByUsername(username);
-    const key = createHmac('sha256', this.cacheKey).update(username).update('\0').update(password).digest('base64');
+    const key = this.loginKey(username, password);
     const cached = this.cache.get(key);
     const now = this.now();
     // A login verified moments ago proves the password: it passes even while the name is under attack.
     if (user && cached && cached.expiresAt > now && cached.passwordHash === user.passwordHash) {
-      return user.disabled ? REFUSED : { kind: 'viewer', viewer: toViewer(user) };
+      return user.disabled ? REFUSED : this.admitLogin(key, user);
     }
     const keys = clientAddress ? [`user:${username}`, `addr:${clientAddress}`] : [`user:${username}`];
     const waitMs = this.throttle.retryAfterMs(keys, now);
@@ -137,7 +180,63 @@ export class Authenticator {
       this.throttle.recordFailure(keys, this.now());
       return REFUSED;
     }
-    return user.disabled ? REFUSED : { kind: 'viewer', viewer: toViewer(user) };
+    return user.disabled ? REFUSED : this.admitLogin(key, user);
+  }
+
+  /** Admits a verified login, and remembers as whom for `recall`. */
+  private admitLogin(key: string, user: ApiUserRecord): Authentication {
+    const viewer = toViewer(user);
+    const cached = this.cache.get(key);
+    if (cached) cached.viewer = viewer;
+    return { kind: 'viewer', viewer };
+  }
+
+  /**
+   * The viewer these credentials were last admitted as, while that is known
+   * (a token checked on this instance, a login still in the cache); null
+   * otherwise. Nothing is read: the caller must have the recollection
+   * confirmed by the user row its credential names, read afresh.
+   */
+  recall(authorization: string | null): RecalledViewer | null {
+    const presented = splitAuthorization(authorization);
+    if (!presented) return null;
+    if (presented.scheme === 'bearer') {
+      const tokenHash = hashApiToken(presented.credentials);
+      const viewer = this.tokens.get(tokenHash);
+      if (!viewer) return null;
+      return {
+        viewer,
+        credential: { kind: 'token', tokenHash },
+        confirms: (user) => {
+          const confirmed = user !== null && !user.disabled && sameViewer(toViewer(user), viewer);
+          if (!confirmed) this.tokens.delete(tokenHash);
+          return confirmed;
+        },
+      };
+    }
+    if (presented.scheme !== 'basic') return null;
+    const login = parseBasic(presented.credentials);
+    if (!login) return null;
+    const key = this.loginKey(login.username, login.password);
+    const cached = this.cache.get(key);
+    const viewer = cached?.viewer;
+    if (!cached || !viewer || cached.expiresAt <= this.now()) return null;
+    return {
+      viewer,
+      credential: { kind: 'username', username: login.username },
+      // As checkBasic's cached login: the password verified against the hash the user still has, the user enabled.
+      confirms: (user) =>
+        user !== null && cached.expiresAt > this.now() && cached.passwordHash === user.passwordHash && !user.disabled && sameViewer(toViewer(user), viewer),
+    };
+  }
+
+  private rememberToken(tokenHash: string, viewer: Viewer): void {
+    putNewest(this.tokens, tokenHash, viewer, this.maxEntries);
+  }
+
+  /** Where a login is cached: a keyed hash of its credentials. */
+  private loginKey(username: string, password: string): string {
+    return createHmac('sha256', this.cacheKey).update(username).update('\0').update(password).digest('base64');
   }
 
   /**
@@ -178,12 +277,7 @@ export class Authenticator {
   }
 
   private remember(key: string, passwordHash: string): void {
-    this.cache.delete(key);
-    if (this.cache.size >= this.maxEntries) {
-      const oldest = this.cache.keys().next().value;
-      if (oldest !== undefined) this.cache.delete(oldest);
-    }
-    this.cache.set(key, { passwordHash, expiresAt: this.now() + this.ttlMs });
+    putNewest(this.cache, key, { passwordHash, expiresAt: this.now() + this.ttlMs }, this.maxEntries);
   }
 
   private decoy(): Promise<string> {

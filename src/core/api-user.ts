@@ -14,6 +14,9 @@ export interface ApiUserProblem {
 }
 
 /** An API user as authentication reads it: who, in which tenant, with which role and password hash. */
+/** A request's credential as a user is found by it: a token's hash (Bearer) or a username (Basic). */
+export type CredentialKey = { kind: 'token'; tokenHash: string } | { kind: 'username'; username: string };
+
 export interface ApiUserRecord {
   id: string;
   tenantId: string;

@@ -24,7 +24,8 @@ import { jsonReply, writeReply } from './reply.js';
 import { MAX_BODY_BYTES } from './request-body.js';
 import { createRequestTracker } from './request-log.js';
 import { createOperationRunner } from './rest/operation.js';
-import { createRestRouter, restRoutes } from './routes.js';
+import { createRestRouter, restRoutes, type RecallViewer } from './routes.js';
+import { carriesCredentials, provisionalReads } from './provisional-reads.js';
 import { createCredentialWatch } from './credential-watch.js';
 import { createStreamCounter } from './stream-limits.js';
 import { createWebSocketGateway, DEFAULT_WEBSOCKET_LIMITS, type WebSocketLimits } from './websocket.js';
@@ -73,6 +74,12 @@ export interface AppDeps {
   maxBufferedEvents?: number;
   /** How often open streams' credentials are checked again; tests shorten it. */
   recheckCredentialsMs?: number;
+  /**
+   * Serve requests on viewers recalled from earlier checks, confirmed by their first read, where the store can carry
+   * credentials with its reads (PostgreSQL; provisional-reads.ts). On by default; false checks every request's
+   * credentials in a round trip of their own first.
+   */
+  recallViewers?: boolean;
 }
 
 const realCredentials: CredentialFactory = {
@@ -120,6 +127,15 @@ export function createApp(deps: AppDeps) {
     authenticator
       .check(authorization, req ? clientAddress(req) : null)
       .catch((error: unknown) => (error instanceof StoreUnavailableError ? error : Promise.reject(error)));
+
+  /** A viewer recalled for these credentials and the reads that confirm it, where the store can carry them. */
+  const recallViewer: RecallViewer =
+    deps.recallViewers !== false && carriesCredentials(store)
+      ? (authorization) => {
+          const recalled = authenticator.recall(authorization);
+          return recalled && { viewer: recalled.viewer, reads: provisionalReads(store, recalled) };
+        }
+      : () => null;
 
   const checkCredentials: CheckCredentials = async (request, req) => {
     const outcome = await checkAuthorization(request.headers.get('authorization'), req);
@@ -170,6 +186,12 @@ export function createApp(deps: AppDeps) {
   const graphqlFastPath = createGraphQLFastPath(graphql as never, {
     maxBodyBytes: MAX_BODY_BYTES,
     authenticate: checkCredentials,
+    recall: (request, req) => {
+      const recalled = recallViewer(request.headers.get('authorization'));
+      if (!recalled) return null;
+      requests.infoOf(req)?.setUser(recalled.viewer.username);
+      return { viewer: recalled.viewer, context: { store: recalled.reads.store }, confirmed: recalled.reads.confirmed };
+    },
     // Trusted documents run by id; in require mode only an admin's query text runs, anyone else's goes to yoga, whose plugin refuses it.
     ...(persistedDocuments ? { trustedDocument: persistedDocuments.get } : {}),
     ...(persistedDocuments?.mode === 'require' ? { runsQueryText: (viewer: Viewer) => viewer.role === 'admin' } : {}),
@@ -183,7 +205,7 @@ export function createApp(deps: AppDeps) {
   const handleNode = createNodeHandler({
     requests,
     ops: createOps({ store, metrics, metricsSetting: deps.metrics ?? { enabled: true } }),
-    rest: createRestRouter(routes, authenticator, logger),
+    rest: createRestRouter(routes, authenticator, logger, recallViewer),
     graphql,
     graphqlFastPath,
     clientAddress,

@@ -144,6 +144,14 @@ export interface FastPathOptions<Outcome extends object, V extends object = obje
    */
   authenticate(request: Request, req: IncomingMessage): Promise<{ viewer: V } | Outcome>;
   /**
+   * A viewer recalled for the request's credentials without checking them
+   * (provisional-reads.ts), with what its context needs and the decision
+   * whether it stands; null: `authenticate` checks them first. A mutation
+   * runs only once the viewer stands; a query's result is sent only if it
+   * does; otherwise yoga serves the request from the start.
+   */
+  recall?(request: Request, req: IncomingMessage): { viewer: V; context: Record<string, unknown>; confirmed(): Promise<boolean> } | null;
+  /**
    * Whether this viewer's query text runs (trusted documents in require mode);
    * when it does not, yoga answers (its persisted-documents plugin refuses).
    * Absent: all text runs.
@@ -191,26 +199,30 @@ export function createGraphQLFastPath<Outcome extends object, V extends object =
     const mediaType = isYogaJson(req.headers['content-type']) ? regularMediaType(req.headers.accept) : null;
     const params = mediaType && commonParams(text, options.trustedDocument);
     if (!params) return viaYoga();
-    const authentication = await options.authenticate(request, req);
+    const recalled = options.recall?.(request, req) ?? null;
+    const authentication = recalled ?? (await options.authenticate(request, req));
     if (!('viewer' in authentication)) return viaYoga({ authentication });
-    if (!params[TRUSTED] && options.runsQueryText && !options.runsQueryText(authentication.viewer)) return viaYoga({ authentication });
-    const context = { req, res, request, params, viewer: authentication.viewer };
+    // Yoga checks a recalled viewer's credentials for itself; a checked one's outcome is handed over.
+    const checked = recalled ? {} : { authentication };
+    if (!params[TRUSTED] && options.runsQueryText && !options.runsQueryText(authentication.viewer)) return viaYoga(checked);
+    const context = { req, res, request, params, viewer: authentication.viewer, ...recalled?.context };
     const enveloped = yoga.getEnveloped(context);
     // A parse or validation failure (a limit's plugin throws) is yoga's to answer; nothing has run yet.
     let document: DocumentNode;
     try {
       document = enveloped.parse(params.query);
-      if (enveloped.validate(enveloped.schema, document).length > 0) return viaYoga({ authentication });
+      if (enveloped.validate(enveloped.schema, document).length > 0) return viaYoga(checked);
     } catch {
-      return viaYoga({ authentication });
+      return viaYoga(checked);
     }
     const operation = getOperationAST(document, params.operationName);
-    if (!operation || operation.operation === 'subscription') return viaYoga({ authentication });
+    if (!operation || operation.operation === 'subscription') return viaYoga(checked);
+    if (recalled && operation.operation !== 'query' && !(await recalled.confirmed())) return viaYoga();
     let contextValue: unknown;
     try {
       contextValue = await enveloped.contextFactory();
     } catch {
-      return viaYoga({ authentication });
+      return viaYoga(checked);
     }
     direct += 1;
     const result = (await enveloped.execute({
@@ -220,6 +232,7 @@ export function createGraphQLFastPath<Outcome extends object, V extends object =
       variableValues: params.variables,
       operationName: params.operationName,
     })) as ExecutionResult;
+    if (recalled && !(await recalled.confirmed())) return viaYoga();
     return processRegularResult(result, yoga.fetchAPI, mediaType);
   }
 

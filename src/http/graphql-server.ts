@@ -19,6 +19,7 @@ import { RETRY_AFTER_SECONDS, SERVICE_UNAVAILABLE, UNAVAILABLE_MESSAGE } from '.
 import { MAX_BODY_BYTES } from './request-body.js';
 import { operationName, type RequestTracker } from './request-log.js';
 import type { CredentialWatch } from './credential-watch.js';
+import { ViewerNotConfirmedError } from './provisional-reads.js';
 import { sseStreamLimits } from './sse-streams.js';
 import type { StreamCounter } from './stream-limits.js';
 
@@ -195,6 +196,8 @@ function observeExecution(requests: RequestTracker, metrics: Metrics, logger: Lo
           const reqId = requestId ?? (req && requests.infoOf(req)?.id);
           for (const error of result.errors) {
             const original = error.originalError;
+            // The result is dropped: the request is served again with its credentials checked.
+            if (original instanceof ViewerNotConfirmedError) continue;
             if (isStoreUnavailable(error)) {
               metrics.countGraphQLError(SERVICE_UNAVAILABLE);
               logger.warn({ err: original, reqId }, 'database unavailable');
@@ -257,7 +260,20 @@ export function createGraphQLServer(deps: GraphQLServerDeps) {
     graphqlEndpoint: GRAPHQL_PATH,
     // The REST shim authenticates before reading a body and hands its viewer in; /graphql's comes from onRequest.
     // The REST shim names its own origin; a /graphql request's is its tracker's id and its client's address.
-    context: async ({ request, viewer: known, req, restOrigin }: { request: Request; viewer?: Viewer; req?: IncomingMessage; restOrigin?: RequestOrigin }): Promise<GraphQLContext> => {
+    // A request served on a recalled viewer reads through its provisional store (provisional-reads.ts).
+    context: async ({
+      request,
+      viewer: known,
+      req,
+      restOrigin,
+      store: reads,
+    }: {
+      request: Request;
+      viewer?: Viewer;
+      req?: IncomingMessage;
+      restOrigin?: RequestOrigin;
+      store?: CallStore;
+    }): Promise<GraphQLContext> => {
       const viewer = known ?? viewers.get(request) ?? (await authenticator.authenticate(request.headers.get('authorization')));
       if (!viewer) throw authenticationRequired();
       const origin: RequestOrigin = restOrigin ?? {
@@ -266,7 +282,7 @@ export function createGraphQLServer(deps: GraphQLServerDeps) {
         clientAddress: req ? deps.clientAddress(req) : null,
       };
       const lastEventId = request.headers.get('last-event-id');
-      return createGraphQLContext({ store, changeFeed: deps.changeFeed, lastEventId, viewer, clock, credentials, onResolvedError, origin, bulkEditLimit: deps.bulkEditLimit, webhooks: deps.webhooks });
+      return createGraphQLContext({ store: reads ?? store, changeFeed: deps.changeFeed, lastEventId, viewer, clock, credentials, onResolvedError, origin, bulkEditLimit: deps.bulkEditLimit, webhooks: deps.webhooks });
     },
     plugins: [
       ...(graphiql ? [graphiql.plugin] : []),

@@ -1,3 +1,4 @@
+import type { CallStore } from '../store/call-store.js';
 import type { IncomingMessage } from 'node:http';
 import { parseJson } from '../core/json-text.js';
 import { NodeHeaders } from './node-headers.js';
@@ -43,6 +44,8 @@ export interface RestRequest {
   clientAddress: string | null;
   /** The request id (X-Request-Id), for the log line of an unexpected error. */
   id: string;
+  /** The store its operations read through when it is not the app's: a recalled viewer's (provisional-reads.ts). */
+  reads?: CallStore;
 }
 
 export function restRequest(req: IncomingMessage, clientAddress: string | null, id: string): RestRequest {

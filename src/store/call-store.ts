@@ -1,5 +1,5 @@
 import type { WebhookStore } from './webhook-store.js';
-import type { ApiUserRecord } from '../core/api-user.js';
+import type { ApiUserRecord, CredentialKey } from '../core/api-user.js';
 import type { AccountWindow, TokenKey } from '../core/account-list.js';
 import type { CallImport, CallRecord } from '../core/call.js';
 import type { CallFilter } from '../core/call-filter.js';
@@ -307,8 +307,29 @@ export class StoreUnavailableError extends Error {
 /** A tenant's log may have grown to `sequence`; `tenantId: null`: any tenant's may have (after notifications were missed). */
 export type ChangeWake = { tenantId: string; sequence: number } | { tenantId: null };
 
+/**
+ * The user a credential names, read in the same statement as a read's data:
+ * null when there is none (an unknown or revoked token, an unknown name);
+ * undefined when the statement returned no row to carry it (no such call, an
+ * empty page), so the caller must look the user up by itself.
+ */
+export type CredentialHolder = ApiUserRecord | null | undefined;
+
+/**
+ * Reads that also read, in the same statement, the row of the user a
+ * credential names, for authentication to decide on (auth/provisional.ts).
+ * A store offers them where a round trip costs more than the lookup itself
+ * (PostgreSQL); the data are the plain read's, the user is findUserBy*'s.
+ */
+export interface CredentialedReads {
+  getCall(credential: CredentialKey, tenantId: string, callId: string): Promise<{ found: CallWithValues | null; user: CredentialHolder }>;
+  listCalls(credential: CredentialKey, query: ListCallsQuery): Promise<{ page: CallPage; user: CredentialHolder }>;
+}
+
 export interface CallStore {
   readonly dialect: 'sqlite' | 'postgres';
+  /** Present where a request's authentication can travel with its first read (see CredentialedReads). */
+  readonly credentialed?: CredentialedReads;
   migrate(): Promise<void>;
   close(): Promise<void>;
   /** Whether the database answers and every migration is applied; the reason when not. */

@@ -37,7 +37,7 @@ export function createOperationRunner(yoga: Yoga, compile: CompileFixedDocument 
     // requestId: a resolver's unexpected error is logged with it (graphql-server.ts, observeExecution).
     // restOrigin: the change log records REST writes as such, with this request's id and client.
     const restOrigin = { channel: 'rest', requestId: request.id, clientAddress: request.clientAddress } as const;
-    const enveloped = yoga.getEnveloped({ request, viewer, requestId: request.id, restOrigin });
+    const enveloped = yoga.getEnveloped({ request, viewer, requestId: request.id, restOrigin, store: request.reads });
     const contextValue = await enveloped.contextFactory();
     // The document was validated against this schema at start-up, so the result has its type.
     return (await enveloped.execute({ schema: enveloped.schema, document, variableValues: variableValues as Record<string, unknown>, contextValue })) as ExecutionResult<Result>;

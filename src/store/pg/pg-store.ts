@@ -18,7 +18,7 @@ import { changeQueryWhere, changeRows, isTailRead, toChangeRecord, type ChangeRo
 import type { PreviousNamesChange } from '../../core/field-definition.js';
 import { isRetryable, sqlState, translateError } from './pg-errors.js';
 import { CHANGES_CHANNEL, PgChangeListener } from './change-notifier.js';
-import { REQUEST_SQL, runStatement, toCall, toValue, type RequestStatement } from './request-statements.js';
+import { credentialHolder, REQUEST_SQL, runStatement, toCall, toValue, type RequestStatement } from './request-statements.js';
 import * as schema from './schema.js';
 import { PgWebhookStore } from './webhook-store.js';
 import { loadWebhookKey } from '../webhook-secrets.js';
@@ -127,6 +127,17 @@ const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
 /** Field names sort by code point, as SQLite's BINARY collation does, whatever the database's collation. */
 const byName = sql`${customFields.name} collate "C"`;
+
+/** credentialHolder as a drizzle column, its one parameter bound to `key`. */
+function credentialHolderSql(kind: 'token' | 'username', key: string): SQL {
+  const [before, after] = credentialHolder(kind, '\0').split('\0') as [string, string];
+  return sql`${sql.raw(before)}${key}${sql.raw(after)}`;
+}
+
+/** A callWithValues row as the port's CallWithValues. Takes over the row. */
+function callWithValuesOf({ customFields, ...call }: CallRecord & { customFields: ValueRow[] }): port.CallWithValues {
+  return { call: toCall(call), customFields: customFields.map(toValue) };
+}
 
 /**
  * The PostgreSQL store: a `pg` pool shared by every request of this process,
@@ -378,17 +389,43 @@ export class PgCallStore implements port.CallStore {
     if (!UUID.test(callId)) return null;
     return this.read(async () => {
       const [row] = await this.run<CallRecord & { customFields: ValueRow[] }>(this.pool, REQUEST_SQL.callWithValues, [callId, tenantId]);
-      if (!row) return null;
-      const { customFields, ...call } = row;
-      return { call: toCall(call), customFields: customFields.map(toValue) };
+      return row ? callWithValuesOf(row) : null;
     });
   }
+
+  readonly credentialed: port.CredentialedReads = {
+    getCall: async (credential, tenantId, callId) => {
+      if (!UUID.test(callId)) return { found: null, user: undefined };
+      const [statement, key] =
+        credential.kind === 'token' ? [REQUEST_SQL.callWithValuesByToken, credential.tokenHash] : [REQUEST_SQL.callWithValuesByUsername, credential.username];
+      return this.read(async () => {
+        const [row] = await this.run<CallRecord & { customFields: ValueRow[]; holder: port.ApiUserRecord | null }>(this.pool, statement, [
+          callId,
+          tenantId,
+          key,
+        ]);
+        if (!row) return { found: null, user: undefined };
+        const { holder, ...found } = row;
+        return { found: callWithValuesOf(found), user: holder };
+      });
+    },
+    listCalls: async (credential, query) => {
+      const holder = credential.kind === 'token' ? credentialHolderSql('token', credential.tokenHash) : credentialHolderSql('username', credential.username);
+      const { page, first } = await this.pageOfCalls(query, holder);
+      return { page, user: first ? (first.holder as port.ApiUserRecord | null) : undefined };
+    },
+  };
 
   async listCustomFields(tenantId: string, options: { includeDisabled?: boolean } = {}): Promise<CustomFieldDefinition[]> {
     return this.read(() => this.requestFields(this.pool, tenantId, options.includeDisabled ?? false));
   }
 
   async listCalls(query: port.ListCallsQuery): Promise<port.CallPage> {
+    return (await this.pageOfCalls(query)).page;
+  }
+
+  /** listCalls, with `extra` as one more column of every row; `first`, the page statement's first row (none for an empty page). */
+  private async pageOfCalls(query: port.ListCallsQuery, extra: SQL = sql`null`): Promise<{ page: port.CallPage; first: { holder: unknown } | undefined }> {
     const { order, window } = query;
     const matching = callFilterWhere(this.db, query.tenantId, query.filter);
     const reading = window.fromEnd === (order.direction === 'desc') ? 'asc' : 'desc';
@@ -406,7 +443,7 @@ export class PgCallStore implements port.CallStore {
 
     return this.read(async () => {
       const rows = await this.db
-        .select({ ...getTableColumns(calls), total: total.as('total'), behind: behind.as('behind') })
+        .select({ ...getTableColumns(calls), total: total.as('total'), behind: behind.as('behind'), holder: extra.as('holder') })
         .from(calls)
         .where(
           and(
@@ -426,9 +463,9 @@ export class PgCallStore implements port.CallStore {
         const result = await this.db.execute<{ total: number | null; behind: boolean }>(sql`select ${total} as total, ${behind} as behind`);
         facts = result.rows[0]!;
       }
-      const page = rows.slice(0, window.take).map(({ total: _total, behind: _behind, ...call }) => call);
+      const page = rows.slice(0, window.take).map(({ total: _total, behind: _behind, holder: _holder, ...call }) => call);
       if (window.fromEnd) page.reverse();
-      return { calls: page, more: rows.length > window.take, behindCursor: Boolean(facts.behind), total: facts.total };
+      return { page: { calls: page, more: rows.length > window.take, behindCursor: Boolean(facts.behind), total: facts.total }, first: rows[0] };
     });
   }
 

@@ -35,6 +35,35 @@ const FIELD = `select field_id as "fieldId", tenant_id as "tenantId", name, desc
 /** Field names sort by code point, as SQLite's BINARY collation does, whatever the database's collation. */
 const BY_NAME = 'order by name collate "C", field_id';
 
+/**
+ * The row of the user a credential names as one JSON value in userByTokenHash's or userByUsername's shape, or
+ * null when there is none: a column a read adds to carry its request's authentication (CredentialedReads).
+ * `parameter` is the placeholder of the token's hash or the username.
+ */
+export function credentialHolder(kind: 'token' | 'username', parameter: string): string {
+  const user = `'id', u.id, 'tenantId', u.tenant_id, 'tenantName', t.name, 'username', u.username, 'role', u.role, 'passwordHash', u.password_hash,
+    'disabled', u.disabled`;
+  return kind === 'token'
+    ? `(select json_build_object(${user}, 'tokenId', k.id) ${USER_FROM} join api_tokens k on k.user_id = u.id
+    where k.token_hash = ${parameter} and k.revoked_at is null)`
+    : `(select json_build_object(${user}) ${USER_FROM} where u.username = ${parameter})`;
+}
+
+/**
+ * A call with its values (those of enabled fields, as `values` reads them) in one statement: one snapshot, so the
+ * version and the values belong together without a transaction of their own. $1 call, $2 tenant; `holder`, a
+ * credentialHolder column.
+ */
+const callWithValues = (holder?: string) => `select ${CALL_COLUMNS}, coalesce((
+    select json_agg(json_build_object('fieldId', v.field_id, 'name', f.name, 'value', v.value, 'updatedAt', v.updated_at, 'updatedBy', u.username,
+      'type', f.type, 'options', f.options, 'maxLength', f.max_length) order by f.name collate "C", f.field_id)
+    from call_custom_field_values v
+    join custom_fields f on f.field_id = v.field_id
+    left join api_users u on u.id = v.updated_by
+    where v.call_id = calls.call_id and f.enabled), '[]') as "customFields"${holder ? `,
+  ${holder} as "holder"` : ''}
+  from calls where call_id = $1 and tenant_id = $2`;
+
 const statement = (name: string, text: string): RequestStatement => ({ name: `callgate_${name}`, text });
 
 export const REQUEST_SQL = {
@@ -53,21 +82,12 @@ export const REQUEST_SQL = {
   where v.call_id = $1 and f.enabled
   order by f.name collate "C", f.field_id`,
   ),
-  /**
-   * A call with its values (those of enabled fields, as `values` reads them) in one statement: one snapshot, so the
-   * version and the values belong together without a transaction of their own. $1 call, $2 tenant.
-   */
-  callWithValues: statement(
-    'call_with_values',
-    `select ${CALL_COLUMNS}, coalesce((
-    select json_agg(json_build_object('fieldId', v.field_id, 'name', f.name, 'value', v.value, 'updatedAt', v.updated_at, 'updatedBy', u.username,
-      'type', f.type, 'options', f.options, 'maxLength', f.max_length) order by f.name collate "C", f.field_id)
-    from call_custom_field_values v
-    join custom_fields f on f.field_id = v.field_id
-    left join api_users u on u.id = v.updated_by
-    where v.call_id = calls.call_id and f.enabled), '[]') as "customFields"
-  from calls where call_id = $1 and tenant_id = $2`,
-  ),
+  /** $1 call, $2 tenant (see callWithValues). */
+  callWithValues: statement('call_with_values', callWithValues()),
+  /** callWithValues, and the user of the token whose hash is $3 (credentialHolder). */
+  callWithValuesByToken: statement('call_with_values_by_token', callWithValues(credentialHolder('token', '$3'))),
+  /** callWithValues, and the user named $3 (credentialHolder). */
+  callWithValuesByUsername: statement('call_with_values_by_username', callWithValues(credentialHolder('username', '$3'))),
   allFields: statement('all_fields', `${FIELD} ${BY_NAME}`),
   enabledFields: statement('enabled_fields', `${FIELD} and enabled ${BY_NAME}`),
   /**
