@@ -3,7 +3,7 @@ import type { CallImport } from '../../src/core/call.js';
 import { decideImportedValues } from '../../src/core/change-set.js';
 import { startCliServer } from '../support/cli.js';
 import { freshSchema, onCleanup, onPostgres, POSTGRES_ONLY } from '../support/database.js';
-import { basic, createWorld, FIELD, NOW } from '../support/fixtures.js';
+import { basic, CALL, createWorld, FIELD, NOW } from '../support/fixtures.js';
 import { TEST_ORIGIN } from '../support/origin.js';
 
 const REQUESTS = 2000;
@@ -171,4 +171,67 @@ describe.skipIf(!onPostgres)(`two callgate instances on one PostgreSQL database 
     expect(exact).toBeGreaterThan(ambiguous * 3);
     for (const server of servers) expect(server.child.exitCode).toBeNull();
   }, 180_000);
+  it('a revoked token, a disabled user, a changed password and a renamed field, changed through one instance, are seen by the next request on the other', async () => {
+    const { url } = await freshSchema();
+    const world = await createWorld({ url });
+    const servers = [startCliServer(['--db', url]), startCliServer(['--db', url])];
+    for (const server of servers) onCleanup(() => void server.child.kill('SIGKILL'));
+    const [a, b] = await Promise.all(servers.map((s) => s.url));
+
+    const admin = `Bearer ${world.tokens.admin}`;
+    async function graphql(base: string, authorization: string, query: string) {
+      const response = await fetch(`${base}/graphql`, {
+        method: 'POST',
+        headers: { authorization, 'content-type': 'application/json' },
+        body: JSON.stringify({ query }),
+      });
+      return { status: response.status, body: (await response.json()) as { data?: any } };
+    }
+    async function changeThroughA(mutation: string) {
+      const { status, body } = await graphql(a!, admin, `mutation { ${mutation} }`);
+      expect(status).toBe(200);
+      expect(JSON.stringify(body)).not.toMatch(/Error"/);
+    }
+    const callOnB = (authorization: string) => fetch(`${b}/api/v2/calls/${CALL.first}.json`, { headers: { authorization } });
+    const callQueryOnB = (authorization: string) => graphql(b!, authorization, `{ call(id: "${CALL.first}") { id customFields { name } } }`);
+    /** Twice, so B has admitted the credentials and serves the next request on the viewer it recalls. */
+    async function warmOnB(authorization: string) {
+      for (let i = 0; i < 2; i++) {
+        expect((await callOnB(authorization)).status).toBe(200);
+        expect((await callQueryOnB(authorization)).status).toBe(200);
+      }
+    }
+
+    // A token made and revoked through A.
+    const created = await graphql(a!, admin, `mutation { createApiToken(input: { username: "editor", name: "two instances" }) {
+      ... on CreateApiTokenSuccess { secret token { id } } } }`);
+    const { secret, token } = created.body.data.createApiToken as { secret: string; token: { id: string } };
+    await warmOnB(`Bearer ${secret}`);
+    await changeThroughA(`revokeApiToken(id: "${token.id}") { __typename }`);
+    expect((await callOnB(`Bearer ${secret}`)).status).toBe(401);
+    expect((await callQueryOnB(`Bearer ${secret}`)).status).toBe(401);
+
+    // A user disabled through A, by token and by password.
+    const editorToken = `Bearer ${world.tokens.editor}`;
+    await warmOnB(editorToken);
+    await warmOnB(basic('editor'));
+    await changeThroughA(`updateApiUser(username: "editor", input: { disabled: true }) { __typename }`);
+    for (const authorization of [editorToken, basic('editor')]) {
+      expect((await callOnB(authorization)).status).toBe(401);
+      expect((await callQueryOnB(authorization)).status).toBe(401);
+    }
+
+    // A password changed through A: B refuses the old one though it had admitted it moments ago.
+    await warmOnB(basic('viewer'));
+    await changeThroughA(`updateApiUser(username: "viewer", input: { password: "another password entirely" }) { __typename }`);
+    expect((await callOnB(basic('viewer'))).status).toBe(401);
+    expect((await callQueryOnB(basic('viewer'))).status).toBe(401);
+
+    // A field renamed through A: B's next read answers the new name.
+    const adminOnB = admin;
+    await warmOnB(adminOnB);
+    await changeThroughA(`updateCustomField(id: "${FIELD.notes}", input: { name: "Notes, renamed" }) { __typename }`);
+    expect(JSON.stringify(await (await callOnB(adminOnB)).json())).toContain('Notes, renamed');
+    expect(JSON.stringify((await callQueryOnB(adminOnB)).body)).toContain('Notes, renamed');
+  }, 120_000);
 });
