@@ -123,8 +123,10 @@ export type RecallViewer = (authorization: string | null) => { viewer: Viewer; r
 
 /**
  * Serves REST requests from a route table. Credentials are checked before
- * anything else (401 before 404: a client without them learns nothing of
- * what exists), except for the OpenAPI description (openapi.ts); then the
+ * anything is answered (401 before 404: a client without them learns nothing
+ * of what exists), except for the OpenAPI description (openapi.ts): a GET on a
+ * recalled viewer is answered only once its first read confirmed the viewer,
+ * else served again after a full check (provisional-reads.ts); then the
  * route and method decide, HEAD and every GET with HTTP caching
  * (conditional-requests.ts). Every REST answer comes
  * from here: an unexpected failure is logged with its stack and answered 500

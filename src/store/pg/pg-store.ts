@@ -26,7 +26,7 @@ import type { WebhookStore } from '../webhook-store.js';
 import { tokenSummaryColumns, userSummaryColumns } from '../summary-columns.js';
 import * as workflows from '../workflows.js';
 import { awaited, duplicateFieldId, runAsync } from '../workflows.js';
-import { toCustomFieldValue, type ValueRow } from './value-row.js';
+import type { ValueRow } from './value-row.js';
 
 const { tenants, apiUsers, apiTokens, customFields, calls, callCustomFieldValues, callChanges, changeLogHeads } = schema;
 
@@ -108,17 +108,6 @@ export function parsePgUrl(url: string): { connectionString: string; schema: str
 
 const { fieldId, tenantId, name, description, type, options, maxLength, editable, enabled, previousNames } = customFields;
 const FIELD_COLUMNS = { fieldId, tenantId, name, description, type, options, maxLength, editable, enabled, previousNames };
-
-const VALUE_COLUMNS = {
-  fieldId: callCustomFieldValues.fieldId,
-  name: customFields.name,
-  value: callCustomFieldValues.value,
-  updatedAt: callCustomFieldValues.updatedAt,
-  updatedBy: apiUsers.username,
-  type: customFields.type,
-  options: customFields.options,
-  maxLength: customFields.maxLength,
-};
 
 /** A statement that must run outside a transaction (see migrate). */
 const ONLINE_INDEX = /\b(create|drop)\s+index\s+concurrently\b/i;
@@ -474,16 +463,8 @@ export class PgCallStore implements port.CallStore {
     // Only a UUID can be a call id here; anything else would be a type error in PostgreSQL rather than no values.
     const ids = callIds.filter((id) => UUID.test(id));
     if (ids.length === 0) return byCall;
-    const rows = await this.read(() =>
-      this.db
-        .select({ callId: callCustomFieldValues.callId, ...VALUE_COLUMNS })
-        .from(callCustomFieldValues)
-        .innerJoin(customFields, eq(customFields.fieldId, callCustomFieldValues.fieldId))
-        .leftJoin(apiUsers, eq(apiUsers.id, callCustomFieldValues.updatedBy))
-        .where(and(inArray(callCustomFieldValues.callId, ids), eq(customFields.tenantId, tenantId), eq(customFields.enabled, true)))
-        .orderBy(asc(byName), asc(customFields.fieldId)),
-    );
-    for (const { callId, ...value } of rows) byCall.get(callId)?.push(toCustomFieldValue(value));
+    const rows = await this.read(() => this.run<ValueRow & { callId: string }>(this.pool, REQUEST_SQL.valuesOfCalls, [ids, tenantId]));
+    for (const { callId, ...value } of rows) byCall.get(callId)?.push(toValue(value));
     return byCall;
   }
 

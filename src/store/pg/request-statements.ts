@@ -82,6 +82,17 @@ export const REQUEST_SQL = {
   where v.call_id = $1 and f.enabled
   order by f.name collate "C", f.field_id`,
   ),
+  /** The values of a page of calls (listCustomFieldValues), as `values` reads them, with their call: $1 the call ids, $2 tenant. */
+  valuesOfCalls: statement(
+    'values_of_calls',
+    `select v.call_id as "callId", v.field_id as "fieldId", f.name, v.value, v.updated_at as "updatedAt", u.username as "updatedBy", f.type, f.options,
+    f.max_length as "maxLength"
+  from call_custom_field_values v
+  join custom_fields f on f.field_id = v.field_id
+  left join api_users u on u.id = v.updated_by
+  where v.call_id = any($1::uuid[]) and f.tenant_id = $2 and f.enabled
+  order by f.name collate "C", f.field_id`,
+  ),
   /** $1 call, $2 tenant (see callWithValues). */
   callWithValues: statement('call_with_values', callWithValues()),
   /** callWithValues, and the user of the token whose hash is $3 (credentialHolder). */
