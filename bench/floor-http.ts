@@ -75,7 +75,21 @@ export interface FloorStore {
    */
   writeCustomFields(viewer: Viewer, callId: string, entries: FieldEntry[], now: string): MaybePromise<WriteOutcome>;
   /** The tenant's newest calls (setup time, then call id, descending) and the values of those calls. */
-  callPage(tenantId: string, limit: number): MaybePromise<{ calls: CallRow[]; values: (ValueRow & { call_id: string })[] }>;
+  callPage(tenantId: string, limit: number): MaybePromise<CallPage>;
+  /**
+   * PostgreSQL: the reads with the token's user in the same statement, as callgate reads once it has admitted a
+   * token before (its recalled viewer, src/http/provisional-reads.ts): a viewer null when the token is unknown or
+   * revoked or its user disabled. Absent: the token is looked up first (SQLite, where a lookup is no round trip).
+   */
+  withToken?: {
+    call(tokenHash: string, callId: string): Promise<{ viewer: Viewer | null; found: CallWithValues | null }>;
+    callPage(tokenHash: string, limit: number): Promise<{ viewer: Viewer | null; page: CallPage }>;
+  };
+}
+
+export interface CallPage {
+  calls: CallRow[];
+  values: (ValueRow & { call_id: string })[];
 }
 
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -97,12 +111,18 @@ function settle<T>(res: ServerResponse, value: MaybePromise<T>, next: (value: T)
 
 const normalizeCallId = (id: string) => (UUID.test(id) ? id.toLowerCase() : null);
 
-function authenticate(store: FloorStore, authorization: string | undefined): MaybePromise<Viewer | null> {
+/** The SHA-256 of a bearer token, or null for anything else. */
+function bearerHash(authorization: string | undefined): string | null {
   if (!authorization) return null;
   const space = authorization.indexOf(' ');
   const credentials = authorization.slice(space + 1).trim();
   if (space < 0 || !credentials || authorization.slice(0, space).toLowerCase() !== 'bearer') return null;
-  return store.viewer(createHash('sha256').update(credentials).digest('hex'));
+  return createHash('sha256').update(credentials).digest('hex');
+}
+
+function authenticate(store: FloorStore, authorization: string | undefined): MaybePromise<Viewer | null> {
+  const tokenHash = bearerHash(authorization);
+  return tokenHash === null ? null : store.viewer(tokenHash);
 }
 
 // ---------------------------------------------------------------- HTTP
@@ -236,6 +256,17 @@ type Variables = Record<string, unknown>;
 
 const gqlValues = (values: ValueRow[]) => values.map((v) => ({ fieldId: v.field_id, name: v.name, value: v.value, updatedAt: v.updated_at }));
 
+function gqlCalls(page: CallPage): Record<string, unknown> {
+  const byCall = new Map<string, ValueRow[]>(page.calls.map((c) => [c.call_id, []]));
+  for (const row of page.values) byCall.get(row.call_id)!.push(row);
+  return {
+    edges: page.calls.map((call) => {
+      const node = gqlCall(call, byCall.get(call.call_id)!);
+      return { node: { ...node, customFields: node.customFields.map(({ fieldId, name, value }) => ({ fieldId, name, value })) } };
+    }),
+  };
+}
+
 const gqlCall = (call: CallRow, values: ValueRow[]) => ({
   id: call.call_id,
   setupTime: call.setup_time,
@@ -312,11 +343,30 @@ export function serveFloor(
     );
   }
 
+  const unauthorized = (res: ServerResponse) =>
+    restError(res, 401, 'Unauthorized', 'Valid credentials are required (HTTP Basic or Bearer token)', { 'www-authenticate': CHALLENGE });
+
+  /** A REST GET of a call read with its token's user (withToken); false for any other request. */
+  function restGetWithToken(req: IncomingMessage, res: ServerResponse, path: string): boolean {
+    const tokenHash = req.method === 'GET' ? bearerHash(req.headers.authorization) : null;
+    const match = CALL_ROUTE.exec(path);
+    const callId = match && !match[1]!.includes('%') ? normalizeCallId(match[1]!) : null;
+    if (!store.withToken || tokenHash === null || callId === null) return false;
+    req.resume();
+    settle(res, store.withToken.call(tokenHash, callId), ({ viewer, found }) => {
+      if (!viewer) return unauthorized(res);
+      if (!found) return restError(res, 404, 'NotFound', 'Call not found');
+      send(res, 200, restCall(found.call, found.values));
+    });
+    return true;
+  }
+
   function rest(req: IncomingMessage, res: ServerResponse, path: string): void {
+    if (restGetWithToken(req, res, path)) return;
     settle(res, authenticate(store, req.headers.authorization), (viewer) => {
       if (!viewer) {
         req.resume();
-        return restError(res, 401, 'Unauthorized', 'Valid credentials are required (HTTP Basic or Bearer token)', { 'www-authenticate': CHALLENGE });
+        return unauthorized(res);
       }
       const match = CALL_ROUTE.exec(path);
       if (!match) {
@@ -383,16 +433,7 @@ export function serveFloor(
   }
 
   function callsQuery(viewer: Viewer): MaybePromise<Record<string, unknown>> {
-    return andThen(store.callPage(viewer.tenantId, 50), (page) => {
-      const byCall = new Map<string, ValueRow[]>(page.calls.map((c) => [c.call_id, []]));
-      for (const row of page.values) byCall.get(row.call_id)!.push(row);
-      return {
-        edges: page.calls.map((call) => {
-          const node = gqlCall(call, byCall.get(call.call_id)!);
-          return { node: { ...node, customFields: node.customFields.map(({ fieldId, name, value }) => ({ fieldId, name, value })) } };
-        }),
-      };
-    });
+    return andThen(store.callPage(viewer.tenantId, 50), gqlCalls);
   }
 
   const operations = new Map<string, (viewer: Viewer, variables: Variables) => MaybePromise<Record<string, unknown>>>([
@@ -401,43 +442,72 @@ export function serveFloor(
     [DOCUMENTS.calls, (viewer) => andThen(callsQuery(viewer), (calls) => ({ calls }))],
   ]);
 
+  function graphqlUnauthorized(req: IncomingMessage, res: ServerResponse): void {
+    req.resume();
+    const body = JSON.stringify({ errors: [{ message: 'Authentication required', extensions: { code: 'UNAUTHENTICATED' } }] });
+    send(res, 401, body, 'application/json', { 'www-authenticate': CHALLENGE });
+  }
+
+  /** The call and list documents read with their token's user (withToken); null for the others. */
+  function readWithToken(query: unknown, tokenHash: string, variables: Variables): Promise<{ viewer: Viewer | null; data: Record<string, unknown> }> | null {
+    const withToken = store.withToken!;
+    if (query === DOCUMENTS.calls) return withToken.callPage(tokenHash, 50).then(({ viewer, page }) => ({ viewer, data: { calls: gqlCalls(page) } }));
+    if (query !== DOCUMENTS.call) return null;
+    const callId = normalizeCallId(idVariable(variables.id, 'id'));
+    if (!callId) return null;
+    return withToken.call(tokenHash, callId).then(({ viewer, found }) => ({ viewer, data: { call: found ? gqlCall(found.call, found.values) : null } }));
+  }
+
   function graphql(req: IncomingMessage, res: ServerResponse): void {
-    settle(res, authenticate(store, req.headers.authorization), (viewer) => {
-      if (!viewer) {
-        req.resume();
-        const body = JSON.stringify({ errors: [{ message: 'Authentication required', extensions: { code: 'UNAUTHENTICATED' } }] });
-        return send(res, 401, body, 'application/json', { 'www-authenticate': CHALLENGE });
-      }
-      const type = (req.headers.accept ?? '').includes('application/graphql-response+json') ? GRAPHQL_RESPONSE_TYPE : JSON_TYPE;
-      const fail = (status: number, message: string) => send(res, status, JSON.stringify({ errors: [{ message }] }), type);
-      if (req.method !== 'POST' || !/^application\/json\s*(;|$)/i.test(req.headers['content-type'] ?? '')) {
-        req.resume();
-        return fail(405, 'The floor answers only POST application/json');
-      }
-      readBody(
-        req,
-        res,
-        () => fail(413, 'Request body is too large'),
-        (text) => {
-          let params: { query?: unknown; variables?: unknown };
-          try {
-            params = JSON.parse(text) as typeof params;
-          } catch {
-            return fail(400, 'POST body sent invalid JSON.');
+    const tokenHash = store.withToken ? bearerHash(req.headers.authorization) : null;
+    if (tokenHash !== null) return answer(req, res, () => store.viewer(tokenHash), tokenHash);
+    settle(res, authenticate(store, req.headers.authorization), (viewer) => (viewer ? answer(req, res, () => viewer, null) : graphqlUnauthorized(req, res)));
+  }
+
+  /** Answers a benchmark document: read with its token's user where withToken can, else for `viewer`. */
+  function answer(req: IncomingMessage, res: ServerResponse, viewer: () => MaybePromise<Viewer | null>, tokenHash: string | null): void {
+    const type = (req.headers.accept ?? '').includes('application/graphql-response+json') ? GRAPHQL_RESPONSE_TYPE : JSON_TYPE;
+    const fail = (status: number, message: string) => send(res, status, JSON.stringify({ errors: [{ message }] }), type);
+    if (req.method !== 'POST' || !/^application\/json\s*(;|$)/i.test(req.headers['content-type'] ?? '')) {
+      req.resume();
+      return fail(405, 'The floor answers only POST application/json');
+    }
+    readBody(
+      req,
+      res,
+      () => fail(413, 'Request body is too large'),
+      (text) => {
+        let params: { query?: unknown; variables?: unknown };
+        try {
+          params = JSON.parse(text) as typeof params;
+        } catch {
+          return fail(400, 'POST body sent invalid JSON.');
+        }
+        const operation = typeof params.query === 'string' ? operations.get(params.query) : undefined;
+        if (!operation) return fail(400, 'The floor answers only the benchmark documents');
+        const variables = isObject(params.variables) ? params.variables : {};
+        try {
+          const read = tokenHash === null ? null : readWithToken(params.query, tokenHash, variables);
+          if (read) {
+            return settle(res, read, (result) => (result.viewer ? send(res, 200, JSON.stringify({ data: result.data }), type) : graphqlUnauthorized(req, res)));
           }
-          const operation = typeof params.query === 'string' ? operations.get(params.query) : undefined;
-          if (!operation) return fail(400, 'The floor answers only the benchmark documents');
+        } catch (error) {
+          if (error instanceof VariableError) return fail(400, error.message);
+          throw error;
+        }
+        settle(res, viewer(), (found) => {
+          if (!found) return graphqlUnauthorized(req, res);
           let data: MaybePromise<Record<string, unknown>>;
           try {
-            data = operation(viewer, isObject(params.variables) ? params.variables : {});
+            data = operation(found, variables);
           } catch (error) {
             if (error instanceof VariableError) return fail(400, error.message);
             throw error;
           }
           settle(res, data, (result) => send(res, 200, JSON.stringify({ data: result }), type));
-        },
-      );
-    });
+        });
+      },
+    );
   }
 
   const server = createServer((req, res) => {

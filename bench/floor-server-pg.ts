@@ -10,9 +10,10 @@
  *   cleared values in one statement, upserts the others in one statement,
  *   bumps the version and reads the values back; 40001 and 40P01 rerun it
  *   (at most 5 runs, the same back-off);
- * - a call is read in one REPEATABLE READ READ ONLY transaction (the call,
- *   then its values: one snapshot);
- * - the bearer token is looked up on every request, outside a transaction;
+ * - a call is read with its values in one statement (one snapshot), a page of
+ *   calls in one statement and their values in another;
+ * - the bearer token is checked on every request: by the statement that reads the call or the page of calls (as
+ *   callgate does once it has admitted a token: src/http/provisional-reads.ts), else by a statement of its own;
  * - the pool has callgate's settings (size, statement_timeout 10 s, connect
  *   timeout 5 s, idle timeout 10 s, keep-alive).
  *
@@ -89,10 +90,12 @@ const CALL_COLUMNS = 'call_id, setup_time, from_number, to_number, direction, du
 /** Field names in code point order, as SQLite and callgate's PostgreSQL store sort them, whatever the database's collation. */
 const BY_NAME = 'ORDER BY f.name COLLATE "C", f.field_id';
 const VALUE_COLUMNS = 'v.field_id, f.name, v.value, v.updated_at, f.type';
+/** The user of the token whose hash is the parameter `hash`, unless the token is revoked or the user disabled. */
+const viewerByToken = (hash: string) =>
+  'SELECT u.id AS "userId", u.tenant_id AS "tenantId", u.role AS role FROM api_tokens t JOIN api_users u ON u.id = t.user_id ' +
+  `WHERE t.token_hash = ${hash} AND t.revoked_at IS NULL AND NOT u.disabled`;
 const sql = {
-  viewer:
-    'SELECT u.id AS "userId", u.tenant_id AS "tenantId", u.role AS role FROM api_tokens t JOIN api_users u ON u.id = t.user_id ' +
-    'WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND NOT u.disabled',
+  viewer: viewerByToken('$1'),
   /** The call and its values in one statement, one row per value (value columns null for a call with none), as callgate reads it. */
   callWithValues:
     `SELECT c.call_id, c.setup_time, c.from_number, c.to_number, c.direction, c.duration, c.version, ${VALUE_COLUMNS} FROM calls c ` +
@@ -114,6 +117,18 @@ const sql = {
     `v AS (SELECT * FROM written UNION ALL SELECT * FROM kept) SELECT ${VALUE_COLUMNS} FROM v JOIN custom_fields f ON f.field_id = v.field_id WHERE f.enabled ${BY_NAME}`,
   bump: `UPDATE calls SET version = version + 1 WHERE call_id = $1 RETURNING ${CALL_COLUMNS}`,
   page: `SELECT ${CALL_COLUMNS} FROM calls WHERE tenant_id = $1 ORDER BY setup_time DESC, call_id DESC LIMIT $2`,
+  /** callWithValues of the tenant of the token whose hash is $2, with its user: no row when there is no such user. */
+  callWithValuesByToken:
+    `WITH viewer AS (${viewerByToken('$2')}) SELECT viewer."userId", viewer."tenantId", viewer.role, ` +
+    `c.call_id, c.setup_time, c.from_number, c.to_number, c.direction, c.duration, c.version, ${VALUE_COLUMNS} FROM viewer ` +
+    'LEFT JOIN calls c ON c.call_id = $1 AND c.tenant_id = viewer."tenantId" ' +
+    'LEFT JOIN (call_custom_field_values v JOIN custom_fields f ON f.field_id = v.field_id AND f.enabled) ON v.call_id = c.call_id ' +
+    BY_NAME,
+  /** `page` of the tenant of the token whose hash is $1, with its user on every row (one row of nulls for no call). */
+  pageByToken:
+    `WITH viewer AS (${viewerByToken('$1')}) SELECT viewer."userId", viewer."tenantId", viewer.role, c.* FROM viewer LEFT JOIN LATERAL ` +
+    `(SELECT ${CALL_COLUMNS} FROM calls WHERE tenant_id = viewer."tenantId" ORDER BY setup_time DESC, call_id DESC LIMIT $2) c ON true ` +
+    'ORDER BY c.setup_time DESC, c.call_id DESC',
   pageValues: `SELECT v.call_id, ${VALUE_COLUMNS} FROM call_custom_field_values v JOIN custom_fields f ON f.field_id = v.field_id WHERE v.call_id = ANY($1::uuid[]) AND f.enabled ${BY_NAME}`,
 };
 
@@ -173,11 +188,8 @@ const store: FloorStore = {
   },
 
   async call(tenantId, callId) {
-    const rows = (await pool.query<CallRecord & { [K in keyof ValueRecord]: ValueRecord[K] | null }>(sql.callWithValues, [callId, tenantId])).rows;
-    if (rows.length === 0) return null;
-    const { call_id, setup_time, from_number, to_number, direction, duration, version } = rows[0]!;
-    const values = rows.filter((r): r is typeof r & ValueRecord => r.field_id !== null).map(({ field_id, name, value, updated_at, type }) => toValue({ field_id, name, value, updated_at, type }));
-    return { call: toCall({ call_id, setup_time, from_number, to_number, direction, duration, version }), values };
+    const rows = (await pool.query<CallWithValueRecord>(sql.callWithValues, [callId, tenantId])).rows;
+    return rows.length === 0 ? null : callWithValuesOf(rows);
   },
 
   writeCustomFields(viewer: Viewer, callId: string, entries: FieldEntry[], now: string) {
@@ -199,11 +211,44 @@ const store: FloorStore = {
   },
 
   async callPage(tenantId, limit) {
-    const calls = (await pool.query<CallRecord>(sql.page, [tenantId, limit])).rows.map(toCall);
-    const values = (await pool.query<ValueRecord & { call_id: string }>(sql.pageValues, [calls.map((c) => c.call_id)])).rows.map(toValue);
-    return { calls, values };
+    return pageWithValues((await pool.query<CallRecord>(sql.page, [tenantId, limit])).rows);
+  },
+
+  withToken: {
+    async call(tokenHash, callId) {
+      const rows = (await pool.query<ViewerColumns & CallWithValueRecord>(sql.callWithValuesByToken, [callId, tokenHash])).rows;
+      if (rows.length === 0) return { viewer: null, found: null };
+      return { viewer: viewerOf(rows[0]!), found: rows[0]!.call_id === null ? null : callWithValuesOf(rows) };
+    },
+    async callPage(tokenHash, limit) {
+      const rows = (await pool.query<ViewerColumns & { [K in keyof CallRecord]: CallRecord[K] | null }>(sql.pageByToken, [tokenHash, limit])).rows;
+      if (rows.length === 0) return { viewer: null, page: { calls: [], values: [] } };
+      const calls = rows.filter((r): r is typeof r & CallRecord => r.call_id !== null).map(({ userId: _u, tenantId: _t, role: _r, ...call }) => call);
+      return { viewer: viewerOf(rows[0]!), page: await pageWithValues(calls) };
+    },
   },
 };
+
+type ViewerColumns = Viewer & { role: Role };
+/** A row of callWithValues: the call, and one of its values or nulls. */
+type CallWithValueRecord = CallRecord & { [K in keyof ValueRecord]: ValueRecord[K] | null };
+
+const viewerOf = ({ userId, tenantId, role }: ViewerColumns): Viewer => ({ userId, tenantId, role });
+
+function callWithValuesOf(rows: CallWithValueRecord[]) {
+  const { call_id, setup_time, from_number, to_number, direction, duration, version } = rows[0]!;
+  const values = rows
+    .filter((r): r is typeof r & ValueRecord => r.field_id !== null)
+    .map(({ field_id, name, value, updated_at, type }) => toValue({ field_id, name, value, updated_at, type }));
+  return { call: toCall({ call_id, setup_time, from_number, to_number, direction, duration, version }), values };
+}
+
+/** A page of calls with the values of those calls (a second statement, as callgate reads them). */
+async function pageWithValues(records: CallRecord[]) {
+  const calls = records.map(toCall);
+  const values = (await pool.query<ValueRecord & { call_id: string }>(sql.pageValues, [calls.map((c) => c.call_id)])).rows.map(toValue);
+  return { calls, values };
+}
 
 serveFloor(store, {
   port: Number(args.port),
