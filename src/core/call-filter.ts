@@ -51,6 +51,10 @@ export interface CallFilter {
 
 export const NO_FILTER: CallFilter = { setupTimeFrom: null, setupTimeTo: null, direction: null, numberPrefix: null, customFields: [] };
 
+/** Whether a filter matches every call. */
+export const filtersNothing = (filter: CallFilter): boolean =>
+  filter.setupTimeFrom === null && filter.setupTimeTo === null && filter.direction === null && filter.numberPrefix === null && filter.customFields.length === 0;
+
 /** A problem with one part of a filter; `path` is relative to the filter, e.g. "customFields.0.name". */
 export interface FilterProblem {
   path: string;

@@ -6,6 +6,8 @@ import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { PgDialect, type PgTransaction } from 'drizzle-orm/pg-core';
 import pg from 'pg';
 import type { TokenKey } from '../../core/account-list.js';
+import type { CredentialKey } from '../../core/api-user.js';
+import { filtersNothing } from '../../core/call-filter.js';
 import { UUID, type CallRecord } from '../../core/call.js';
 import type { CustomFieldDefinition, CustomFieldValue } from '../../core/custom-field.js';
 import { DuplicateError, StoreConfigError } from '../call-store.js';
@@ -18,7 +20,7 @@ import { changeQueryWhere, changeRows, isTailRead, toChangeRecord, type ChangeRo
 import type { PreviousNamesChange } from '../../core/field-definition.js';
 import { isRetryable, sqlState, translateError } from './pg-errors.js';
 import { CHANGES_CHANNEL, PgChangeListener } from './change-notifier.js';
-import { credentialHolder, REQUEST_SQL, runStatement, toCall, toValue, type RequestStatement } from './request-statements.js';
+import { credentialHolder, firstPageStatement, REQUEST_SQL, runStatement, toCall, toValue, type RequestStatement } from './request-statements.js';
 import * as schema from './schema.js';
 import { PgWebhookStore } from './webhook-store.js';
 import { loadWebhookKey } from '../webhook-secrets.js';
@@ -117,10 +119,13 @@ const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
 /** Field names sort by code point, as SQLite's BINARY collation does, whatever the database's collation. */
 const byName = sql`${customFields.name} collate "C"`;
 
-/** credentialHolder as a drizzle column, its one parameter bound to `key`. */
-function credentialHolderSql(kind: 'token' | 'username', key: string): SQL {
-  const [before, after] = credentialHolder(kind, '\0').split('\0') as [string, string];
-  return sql`${sql.raw(before)}${key}${sql.raw(after)}`;
+/** What finds a credential's user: the token's hash or the username. */
+const credentialValue = (credential: CredentialKey): string => (credential.kind === 'token' ? credential.tokenHash : credential.username);
+
+/** credentialHolder as a drizzle column, its one parameter bound to the credential. */
+function credentialHolderSql(credential: CredentialKey): SQL {
+  const [before, after] = credentialHolder(credential.kind, '\0').split('\0') as [string, string];
+  return sql`${sql.raw(before)}${credentialValue(credential)}${sql.raw(after)}`;
 }
 
 /** A callWithValues row as the port's CallWithValues. Takes over the row. */
@@ -385,13 +390,12 @@ export class PgCallStore implements port.CallStore {
   readonly credentialed: port.CredentialedReads = {
     getCall: async (credential, tenantId, callId) => {
       if (!UUID.test(callId)) return { found: null, user: undefined };
-      const [statement, key] =
-        credential.kind === 'token' ? [REQUEST_SQL.callWithValuesByToken, credential.tokenHash] : [REQUEST_SQL.callWithValuesByUsername, credential.username];
+      const statement = credential.kind === 'token' ? REQUEST_SQL.callWithValuesByToken : REQUEST_SQL.callWithValuesByUsername;
       return this.read(async () => {
         const [row] = await this.run<CallRecord & { customFields: ValueRow[]; holder: port.ApiUserRecord | null }>(this.pool, statement, [
           callId,
           tenantId,
-          key,
+          credentialValue(credential),
         ]);
         if (!row) return { found: null, user: undefined };
         const { holder, ...found } = row;
@@ -399,8 +403,7 @@ export class PgCallStore implements port.CallStore {
       });
     },
     listCalls: async (credential, query) => {
-      const holder = credential.kind === 'token' ? credentialHolderSql('token', credential.tokenHash) : credentialHolderSql('username', credential.username);
-      const { page, first } = await this.pageOfCalls(query, holder);
+      const { page, first } = await this.pageOfCalls(query, credential);
       return { page, user: first ? (first.holder as port.ApiUserRecord | null) : undefined };
     },
   };
@@ -413,9 +416,27 @@ export class PgCallStore implements port.CallStore {
     return (await this.pageOfCalls(query)).page;
   }
 
-  /** listCalls, with `extra` as one more column of every row; `first`, the page statement's first row (none for an empty page). */
-  private async pageOfCalls(query: port.ListCallsQuery, extra: SQL = sql`null`): Promise<{ page: port.CallPage; first: { holder: unknown } | undefined }> {
+  /**
+   * listCalls, with a credentialHolder column of `credential` on every row; `first`, the page statement's first row
+   * (none for an empty page). The first page of every call, in any order, is a prepared statement; drizzle builds
+   * the others.
+   */
+  private async pageOfCalls(
+    query: port.ListCallsQuery,
+    credential?: CredentialKey,
+  ): Promise<{ page: port.CallPage; first: { holder?: unknown } | undefined }> {
     const { order, window } = query;
+    if (!window.fromEnd && window.after === null && window.before === null && window.offset === 0 && filtersNothing(query.filter)) {
+      const statement = firstPageStatement(order, query.withTotal, credential?.kind ?? null);
+      const key = credential ? [credentialValue(credential)] : [];
+      return this.read(async () => {
+        const rows = await this.run<CallRecord & { total: number | null; holder?: unknown }>(this.pool, statement, [query.tenantId, window.take + 1, ...key]);
+        const page = rows.slice(0, window.take).map(({ total: _total, holder: _holder, ...call }) => toCall(call));
+        const total = rows[0]?.total ?? (query.withTotal ? 0 : null);
+        return { page: { calls: page, more: rows.length > window.take, behindCursor: false, total }, first: rows[0] };
+      });
+    }
+    const extra = credential ? credentialHolderSql(credential) : sql`null`;
     const matching = callFilterWhere(this.db, query.tenantId, query.filter);
     const reading = window.fromEnd === (order.direction === 'desc') ? 'asc' : 'desc';
     const total: SQL<number | null> = query.withTotal
@@ -464,7 +485,7 @@ export class PgCallStore implements port.CallStore {
     const ids = callIds.filter((id) => UUID.test(id));
     if (ids.length === 0) return byCall;
     const rows = await this.read(() => this.run<ValueRow & { callId: string }>(this.pool, REQUEST_SQL.valuesOfCalls, [ids, tenantId]));
-    for (const { callId, ...value } of rows) byCall.get(callId)?.push(toValue(value));
+    for (const row of rows) byCall.get(row.callId)?.push(toValue(row));
     return byCall;
   }
 

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { CallRecord } from '../../core/call.js';
+import type { CallOrder } from '../../core/call-list.js';
 import type { CustomFieldValue } from '../../core/custom-field.js';
 import { toCustomFieldValue, type ValueRow } from './value-row.js';
 import { instantFromDriver } from './schema.js';
@@ -185,6 +186,29 @@ const TYPES = {
     return pg.types.getTypeParser(oid, format);
   },
 } as pg.CustomTypesConfig;
+
+const firstPages = new Map<string, RequestStatement>();
+
+/**
+ * The first page of a tenant's calls in `order`, every call matching (the call list's commonest request), as the
+ * list's general query reads it: $1 tenant, $2 how many rows (a page and one more, to tell whether there are more);
+ * with `withTotal`, every call counted; with `holder`, a credentialHolder column of the credential $3.
+ */
+export function firstPageStatement(order: CallOrder, withTotal: boolean, holder: 'token' | 'username' | null): RequestStatement {
+  const key = `${order.field}_${order.direction}${withTotal ? '_total' : ''}${holder ? `_by_${holder}` : ''}`;
+  let found = firstPages.get(key);
+  if (!found) {
+    const column = order.field === 'setup_time' ? 'setup_time' : 'duration';
+    const total = withTotal ? '(select count(*)::int from calls where tenant_id = $1)' : 'null::int';
+    found = statement(
+      `first_page_${key}`,
+      `select ${CALL_COLUMNS}, ${total} as total${holder ? `, ${credentialHolder(holder, '$3')} as "holder"` : ''}
+  from calls where tenant_id = $1 order by ${column} ${order.direction}, call_id ${order.direction} limit $2`,
+    );
+    firstPages.set(key, found);
+  }
+  return found;
+}
 
 /** Something that runs a query: the pool, or a client checked out for a transaction. */
 type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
