@@ -145,7 +145,7 @@ export function createRestRouter(routes: readonly Route[], authenticator: Authen
     // A read served on a recalled viewer stands if its first read confirms the viewer; else it is served again, checked.
     const recalled = request.method === 'GET' || request.method === 'HEAD' ? recall(request.headers.get('authorization')) : null;
     if (recalled) {
-      const served = await Promise.resolve(serve({ ...request, reads: recalled.reads.store }, info, url, recalled.viewer)).then(
+      const served = await (async () => serve({ ...request, reads: recalled.reads.store }, info, url, recalled.viewer))().then(
         (reply) => ({ reply }),
         (error: unknown) => ({ error }),
       );
