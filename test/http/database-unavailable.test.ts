@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { StoreUnavailableError } from '../../src/store/call-store.js';
 import { basic, CALL, createTestApp } from '../support/fixtures.js';
+import { failCallReads } from '../support/database.js';
 
 type App = Awaited<ReturnType<typeof createTestApp>>;
 let t: App;
@@ -23,7 +24,7 @@ const noDetails = (text: string) => {
 describe('a database that cannot serve the request', () => {
   it('answers a REST PUT and GET with 503, Retry-After and no driver details', async () => {
     t.store.setCallCustomFields = async () => down();
-    t.store.getCall = async () => down();
+    failCallReads(t.store, () => down());
     for (const response of [await t.rest('PUT', `/api/v2/calls/${CALL.first}.json`, { body: PUT_BODY }), await t.rest('GET', `/api/v2/calls/${CALL.first}.json`)]) {
       expect(response.status).toBe(503);
       expect(response.headers.get('retry-after')).toBe('1');

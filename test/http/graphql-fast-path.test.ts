@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGraphQLFastPath } from '../../src/http/graphql-fast-path.js';
 import { StoreUnavailableError } from '../../src/store/call-store.js';
 import { CALL, FIELD, basic, createTestApp } from '../support/fixtures.js';
+import { failCallReads } from '../support/database.js';
 
 /**
  * The Node entry serves `POST /graphql` with an `application/json` body of a
@@ -238,9 +239,7 @@ describe('POST /graphql: the fast path answers exactly as yoga’s Node adapter'
   }
 
   it('a database that fails while a query runs: the same 503', async () => {
-    const sides = [fast, adapter];
-    const getCall = sides.map((side) => side.t.store.getCall);
-    for (const side of sides) side.t.store.getCall = () => Promise.reject(new StoreUnavailableError('connection refused'));
+    const undo = [fast, adapter].map((side) => failCallReads(side.t.store, () => new StoreUnavailableError('connection refused')));
     try {
       const before = fast.t.app.graphqlDirectExecutions();
       const { viaFastPath, viaAdapter } = await bothPaths({ body: json({ query: callQuery, variables: { id: CALL.first } }) });
@@ -248,7 +247,7 @@ describe('POST /graphql: the fast path answers exactly as yoga’s Node adapter'
       expect(viaFastPath).toBe(viaAdapter);
       expect(fast.t.app.graphqlDirectExecutions() - before).toBe(1);
     } finally {
-      sides.forEach((side, i) => (side.t.store.getCall = getCall[i]!));
+      for (const restore of undo) restore();
     }
   });
 

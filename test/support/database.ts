@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, onTestFinished } from 'vitest';
-import type { CallStore } from '../../src/store/call-store.js';
+import type { CallStore, CredentialedReads } from '../../src/store/call-store.js';
 import { openStore, type StoreOptions } from '../../src/store/open-store.js';
 
 /**
@@ -123,4 +123,22 @@ export async function queryDatabase(url: string, statement: string): Promise<Rec
   } finally {
     await client.end();
   }
+}
+
+/**
+ * Makes every read of a call fail with `error()`: getCall, and its credentialed form where the store has one
+ * (a request on a recalled viewer reads through it); returns the undo.
+ */
+export function failCallReads(store: CallStore, error: () => Error): () => void {
+  const writable = store as { getCall: CallStore['getCall']; credentialed?: CredentialedReads };
+  const { getCall, credentialed } = writable;
+  const fail = async (): Promise<never> => {
+    throw error();
+  };
+  writable.getCall = fail;
+  if (credentialed) writable.credentialed = { ...credentialed, getCall: fail };
+  return () => {
+    writable.getCall = getCall;
+    writable.credentialed = credentialed;
+  };
 }
