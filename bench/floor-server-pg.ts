@@ -14,6 +14,8 @@
  *   calls in one statement and their values in another;
  * - the bearer token is checked on every request: by the statement that reads the call or the page of calls (as
  *   callgate does once it has admitted a token: src/http/provisional-reads.ts), else by a statement of its own;
+ * - every statement is a named prepared statement, planned once per
+ *   connection, as callgate's per-request statements are;
  * - the pool has callgate's settings (size, statement_timeout 10 s, connect
  *   timeout 5 s, idle timeout 10 s, keep-alive).
  *
@@ -132,6 +134,11 @@ const sql = {
   pageValues: `SELECT v.call_id, ${VALUE_COLUMNS} FROM call_custom_field_values v JOIN custom_fields f ON f.field_id = v.field_id WHERE v.call_id = ANY($1::uuid[]) AND f.enabled ${BY_NAME}`,
 };
 
+/** Runs one of the statements above as a named prepared statement, planned once per connection, as callgate runs its own. */
+function run<Row extends pg.QueryResultRow>(db: pg.Pool | pg.PoolClient, statement: keyof typeof sql, values: unknown[]) {
+  return db.query<Row>({ name: `floor_${statement}`, text: sql[statement], values });
+}
+
 const toCall = (r: CallRecord): CallRow => ({ ...r, setup_time: r.setup_time.toISOString() });
 const toValue = <T extends ValueRecord>(r: T) => ({ ...r, updated_at: r.updated_at.toISOString() });
 
@@ -179,49 +186,49 @@ async function transaction<T>(begin: string, run: (client: pg.PoolClient) => Pro
 }
 
 async function readValues(client: pg.PoolClient, callId: string): Promise<ValueRow[]> {
-  return (await client.query<ValueRecord>(sql.values, [callId])).rows.map(toValue);
+  return (await run<ValueRecord>(client, 'values', [callId])).rows.map(toValue);
 }
 
 const store: FloorStore = {
   async viewer(tokenHash) {
-    return (await pool.query<Viewer & { role: Role }>(sql.viewer, [tokenHash])).rows[0] ?? null;
+    return (await run<Viewer & { role: Role }>(pool, 'viewer', [tokenHash])).rows[0] ?? null;
   },
 
   async call(tenantId, callId) {
-    const rows = (await pool.query<CallWithValueRecord>(sql.callWithValues, [callId, tenantId])).rows;
+    const rows = (await run<CallWithValueRecord>(pool, 'callWithValues', [callId, tenantId])).rows;
     return rows.length === 0 ? null : callWithValuesOf(rows);
   },
 
   writeCustomFields(viewer: Viewer, callId: string, entries: FieldEntry[], now: string) {
     return transaction('BEGIN', async (client): Promise<WriteOutcome> => {
       // The row lock first: whoever holds it decides on the field definitions as they are now.
-      const [call] = (await client.query<CallRecord>(sql.callForUpdate, [callId, viewer.tenantId])).rows;
+      const [call] = (await run<CallRecord>(client, 'callForUpdate', [callId, viewer.tenantId])).rows;
       if (!call) return { kind: 'not_found' };
-      const fields = (await client.query<FieldRow>(sql.fields, [viewer.tenantId])).rows.map(toDefinition);
+      const fields = (await run<FieldRow>(client, 'fields', [viewer.tenantId])).rows.map(toDefinition);
       const decision = decideChangeSet(entries, fields);
       if (!decision.ok) return { kind: 'invalid', problems: decision.problems };
       if (decision.changes.length === 0) return { kind: 'updated', call: toCall(call), values: await readValues(client, callId) };
       const cleared = decision.changes.filter((c) => c.value === null).map((c) => c.fieldId);
       const written = decision.changes.filter((c) => c.value !== null);
       const params = [callId, cleared, written.map((c) => c.fieldId), written.map((c) => c.value), now, viewer.userId];
-      const values = (await client.query<ValueRecord>(sql.writeValues, params)).rows.map(toValue);
-      const [bumped] = (await client.query<CallRecord>(sql.bump, [callId])).rows;
+      const values = (await run<ValueRecord>(client, 'writeValues', params)).rows.map(toValue);
+      const [bumped] = (await run<CallRecord>(client, 'bump', [callId])).rows;
       return { kind: 'updated', call: toCall(bumped!), values };
     });
   },
 
   async callPage(tenantId, limit) {
-    return pageWithValues((await pool.query<CallRecord>(sql.page, [tenantId, limit])).rows);
+    return pageWithValues((await run<CallRecord>(pool, 'page', [tenantId, limit])).rows);
   },
 
   withToken: {
     async call(tokenHash, callId) {
-      const rows = (await pool.query<ViewerColumns & CallWithValueRecord>(sql.callWithValuesByToken, [callId, tokenHash])).rows;
+      const rows = (await run<ViewerColumns & CallWithValueRecord>(pool, 'callWithValuesByToken', [callId, tokenHash])).rows;
       if (rows.length === 0) return { viewer: null, found: null };
       return { viewer: viewerOf(rows[0]!), found: rows[0]!.call_id === null ? null : callWithValuesOf(rows) };
     },
     async callPage(tokenHash, limit) {
-      const rows = (await pool.query<ViewerColumns & { [K in keyof CallRecord]: CallRecord[K] | null }>(sql.pageByToken, [tokenHash, limit])).rows;
+      const rows = (await run<ViewerColumns & { [K in keyof CallRecord]: CallRecord[K] | null }>(pool, 'pageByToken', [tokenHash, limit])).rows;
       if (rows.length === 0) return { viewer: null, page: { calls: [], values: [] } };
       const calls = rows.filter((r): r is typeof r & CallRecord => r.call_id !== null).map(({ userId: _u, tenantId: _t, role: _r, ...call }) => call);
       return { viewer: viewerOf(rows[0]!), page: await pageWithValues(calls) };
@@ -246,7 +253,7 @@ function callWithValuesOf(rows: CallWithValueRecord[]) {
 /** A page of calls with the values of those calls (a second statement, as callgate reads them). */
 async function pageWithValues(records: CallRecord[]) {
   const calls = records.map(toCall);
-  const values = (await pool.query<ValueRecord & { call_id: string }>(sql.pageValues, [calls.map((c) => c.call_id)])).rows.map(toValue);
+  const values = (await run<ValueRecord & { call_id: string }>(pool, 'pageValues', [calls.map((c) => c.call_id)])).rows.map(toValue);
   return { calls, values };
 }
 

@@ -18,6 +18,8 @@ export interface AuthenticatorOptions {
   throttle?: LoginThrottle;
   /** The cost a stored hash is brought to on a successful login; SCRYPT_COST except in tests. */
   passwordCost?: ScryptCost;
+  /** Remember whom each token was admitted as, for `recall` (where the store can confirm a recalled viewer). */
+  rememberTokens?: boolean;
 }
 
 /** What authentication reads and writes of API users; the store provides it. */
@@ -117,6 +119,7 @@ export class Authenticator {
   private readonly verify: typeof verifyPassword;
   private readonly throttle: LoginThrottle;
   private readonly passwordCost: ScryptCost;
+  private readonly rememberTokens: boolean;
   private decoyHash: Promise<string> | undefined;
 
   constructor(
@@ -129,6 +132,7 @@ export class Authenticator {
     this.verify = options.verifyPassword ?? verifyPassword;
     this.throttle = options.throttle ?? new LoginThrottle();
     this.passwordCost = options.passwordCost ?? SCRYPT_COST;
+    this.rememberTokens = options.rememberTokens ?? false;
   }
 
   /** Resolves the Authorization header to a viewer, or null for missing, bad or throttled credentials. */
@@ -151,7 +155,7 @@ export class Authenticator {
       const user = await this.store.findUserByTokenHash(tokenHash);
       if (!user || user.disabled) return REFUSED;
       const viewer = toViewer(user);
-      this.rememberToken(tokenHash, viewer);
+      if (this.rememberTokens) putNewest(this.tokens, tokenHash, viewer, this.maxEntries);
       return { kind: 'viewer', viewer };
     }
     if (scheme === 'basic') {
@@ -193,8 +197,8 @@ export class Authenticator {
 
   /**
    * The viewer these credentials were last admitted as, while that is known
-   * (a token checked on this instance, a login still in the cache); null
-   * otherwise. Nothing is read: the caller must have the recollection
+   * (a token checked on this instance with `rememberTokens`, a login still in
+   * the cache); null otherwise. Nothing is read: the caller must have the recollection
    * confirmed by the user row its credential names, read afresh.
    */
   recall(authorization: string | null): RecalledViewer | null {
@@ -228,10 +232,6 @@ export class Authenticator {
       confirms: (user) =>
         user !== null && cached.expiresAt > this.now() && cached.passwordHash === user.passwordHash && !user.disabled && sameViewer(toViewer(user), viewer),
     };
-  }
-
-  private rememberToken(tokenHash: string, viewer: Viewer): void {
-    putNewest(this.tokens, tokenHash, viewer, this.maxEntries);
   }
 
   /** Where a login is cached: a keyed hash of its credentials. */

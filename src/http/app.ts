@@ -103,7 +103,8 @@ const realCredentials: CredentialFactory = {
  */
 export function createApp(deps: AppDeps) {
   const { store } = deps;
-  const authenticator = deps.authenticator ?? new Authenticator(store);
+  const recalling = deps.recallViewers !== false && carriesCredentials(store);
+  const authenticator = deps.authenticator ?? new Authenticator(store, { rememberTokens: recalling });
   const logger = deps.logger === false ? createLogger('silent') : (deps.logger ?? createLogger('info'));
   const webhookAdmin = webhookAdminOf(deps);
   const metrics = createMetrics(store, typeof webhookAdmin === 'string' ? undefined : webhookAdmin.store);
@@ -130,7 +131,7 @@ export function createApp(deps: AppDeps) {
 
   /** A viewer recalled for these credentials and the reads that confirm it, where the store can carry them. */
   const recallViewer: RecallViewer =
-    deps.recallViewers !== false && carriesCredentials(store)
+    recalling && carriesCredentials(store)
       ? (authorization) => {
           const recalled = authenticator.recall(authorization);
           return recalled && { viewer: recalled.viewer, reads: provisionalReads(store, recalled) };
@@ -186,12 +187,14 @@ export function createApp(deps: AppDeps) {
   const graphqlFastPath = createGraphQLFastPath(graphql as never, {
     maxBodyBytes: MAX_BODY_BYTES,
     authenticate: checkCredentials,
-    recall: (request, req) => {
-      const recalled = recallViewer(request.headers.get('authorization'));
-      if (!recalled) return null;
-      requests.infoOf(req)?.setUser(recalled.viewer.username);
-      return { viewer: recalled.viewer, context: { store: recalled.reads.store }, confirmed: recalled.reads.confirmed };
-    },
+    ...(recalling && {
+      recall: (request: Request, req: IncomingMessage) => {
+        const recalled = recallViewer(request.headers.get('authorization'));
+        if (!recalled) return null;
+        requests.infoOf(req)?.setUser(recalled.viewer.username);
+        return { viewer: recalled.viewer, context: { store: recalled.reads.store }, confirmed: recalled.reads.confirmed };
+      },
+    }),
     // Trusted documents run by id; in require mode only an admin's query text runs, anyone else's goes to yoga, whose plugin refuses it.
     ...(persistedDocuments ? { trustedDocument: persistedDocuments.get } : {}),
     ...(persistedDocuments?.mode === 'require' ? { runsQueryText: (viewer: Viewer) => viewer.role === 'admin' } : {}),
@@ -205,7 +208,7 @@ export function createApp(deps: AppDeps) {
   const handleNode = createNodeHandler({
     requests,
     ops: createOps({ store, metrics, metricsSetting: deps.metrics ?? { enabled: true } }),
-    rest: createRestRouter(routes, authenticator, logger, recallViewer),
+    rest: createRestRouter(routes, authenticator, logger, recalling ? recallViewer : undefined),
     graphql,
     graphqlFastPath,
     clientAddress,

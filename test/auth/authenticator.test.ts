@@ -207,6 +207,49 @@ describe('Authenticator', () => {
     expect(await auth.authenticate(basic('admin', 'pa:ss:word'))).toMatchObject({ username: 'admin' });
     expect(PASSWORD).not.toContain(':');
   });
+
+  describe('recall', () => {
+    const bearer = () => `Bearer ${world.tokens.editor}`;
+    const editorRow = async () => (await world.store.findUserByUsername('editor'))!;
+
+    it('recalls nothing for credentials it has not admitted, nor for tokens unless asked to remember them', async () => {
+      expect(auth.recall(bearer())).toBeNull();
+      expect(auth.recall(basic('editor'))).toBeNull();
+      await auth.authenticate(bearer());
+      expect(auth.recall(bearer())).toBeNull();
+    });
+
+    it('recalls a token as it was admitted, confirmed only by a row that admits exactly that viewer, and forgets it on a refusal', async () => {
+      const remembering = new Authenticator(world.store, { rememberTokens: true });
+      const admitted = await remembering.authenticate(bearer());
+      const recalled = remembering.recall(bearer())!;
+      expect(recalled.viewer).toEqual(admitted);
+      expect(recalled.credential.kind).toBe('token');
+      const row = (await world.store.findUserByTokenHash((recalled.credential as { tokenHash: string }).tokenHash))!;
+      expect(recalled.confirms(row)).toBe(true);
+      expect(recalled.confirms({ ...row, role: 'viewer' })).toBe(false);
+      expect(remembering.recall(bearer())).toBeNull();
+      await remembering.authenticate(bearer());
+      expect(remembering.recall(bearer())!.confirms({ ...row, disabled: true })).toBe(false);
+      await remembering.authenticate(bearer());
+      expect(remembering.recall(bearer())!.confirms(null)).toBe(false);
+      expect(remembering.recall(`Bearer ${world.tokens.viewer}`)).toBeNull();
+    });
+
+    it('recalls a cached password login, confirmed only while the user has the hash it was verified against, until it expires', async () => {
+      await auth.authenticate(basic('editor'));
+      const recalled = auth.recall(basic('editor'))!;
+      expect(recalled.credential).toEqual({ kind: 'username', username: 'editor' });
+      const row = await editorRow();
+      expect(recalled.confirms(row)).toBe(true);
+      expect(recalled.confirms({ ...row, passwordHash: await hashPassword('another password') })).toBe(false);
+      expect(recalled.confirms({ ...row, disabled: true })).toBe(false);
+      expect(auth.recall(basic('editor', 'wrong'))).toBeNull();
+      clock += 60_001;
+      expect(recalled.confirms(row)).toBe(false);
+      expect(auth.recall(basic('editor'))).toBeNull();
+    });
+  });
 });
 
 describe('password hashes', () => {
