@@ -40,7 +40,10 @@ export const DEFAULT_MAX_BUFFERED_EVENTS = 1000;
 export interface AppDeps {
   store: CallStore;
   clock?: () => Date;
+  /** How credentials are checked; by default an Authenticator on the store (tests inject their own). */
   authenticator?: Authenticator;
+  /** How long a verified password login is trusted without running scrypt again (AUTH_CACHE_TTL_SECONDS), for the default authenticator. */
+  authCacheTtlMs?: number;
   /** pino logger, or false for silence (tests). */
   logger?: Logger | false;
   /** Introspection and the GraphiQL page; off for production. */
@@ -104,7 +107,7 @@ const realCredentials: CredentialFactory = {
 export function createApp(deps: AppDeps) {
   const { store } = deps;
   const recalling = deps.recallViewers !== false && carriesCredentials(store);
-  const authenticator = deps.authenticator ?? new Authenticator(store, { rememberTokens: recalling });
+  const authenticator = deps.authenticator ?? new Authenticator(store, { cacheTtlMs: deps.authCacheTtlMs, rememberTokens: recalling });
   const logger = deps.logger === false ? createLogger('silent') : (deps.logger ?? createLogger('info'));
   const webhookAdmin = webhookAdminOf(deps);
   const metrics = createMetrics(store, typeof webhookAdmin === 'string' ? undefined : webhookAdmin.store);
@@ -134,7 +137,7 @@ export function createApp(deps: AppDeps) {
     recalling && carriesCredentials(store)
       ? (authorization) => {
           const recalled = authenticator.recall(authorization);
-          return recalled && { viewer: recalled.viewer, reads: provisionalReads(store, recalled) };
+          return recalled && { viewer: recalled.viewer, reads: provisionalReads(store, recalled, metrics.countRecalledViewer) };
         }
       : () => null;
 

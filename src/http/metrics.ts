@@ -27,6 +27,14 @@ export function createMetrics(store: CallStore, webhooks?: WebhookStore) {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [registry],
   });
+  const recalledViewers = new Counter({
+    name: 'callgate_recalled_viewers_total',
+    help:
+      'Requests served on a viewer recalled for their credentials (PostgreSQL), by outcome: confirmed by the user row read with the data, ' +
+      'or served_again through a full check (credentials revoked or changed since, or the database failed)',
+    labelNames: ['outcome'],
+    registers: [registry],
+  });
   const graphqlErrors = new Counter({
     name: 'callgate_graphql_errors_total',
     help: 'GraphQL errors by type: expected result-union errors by type name, others by code',
@@ -101,6 +109,9 @@ export function createMetrics(store: CallStore, webhooks?: WebhookStore) {
       const { count, time } = seriesFor(operation, status);
       count.inc();
       time.observe(seconds);
+    },
+    countRecalledViewer(confirmed: boolean) {
+      recalledViewers.inc({ outcome: confirmed ? 'confirmed' : 'served_again' });
     },
     countGraphQLError(type: string) {
       graphqlErrors.inc({ type });

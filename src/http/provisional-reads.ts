@@ -47,14 +47,25 @@ export interface ProvisionalReads {
  * the request again through a full check when the answer is no
  * (`confirmed()` false), dropping what was computed.
  */
-export function provisionalReads(store: CallStore & { credentialed: CredentialedReads }, recalled: RecalledViewer): ProvisionalReads {
+export function provisionalReads(
+  store: CallStore & { credentialed: CredentialedReads },
+  recalled: RecalledViewer,
+  /** Told the decision once (metrics). */
+  onDecision: (confirmed: boolean) => void = () => {},
+): ProvisionalReads {
   const { credential } = recalled;
   let decision: Promise<boolean> | undefined;
 
   const lookUp = (): Promise<ApiUserRecord | null> =>
     credential.kind === 'token' ? store.findUserByTokenHash(credential.tokenHash) : store.findUserByUsername(credential.username);
   const decide = async (user: CredentialHolder) => recalled.confirms(user === undefined ? await lookUp() : user);
-  const confirmed = () => (decision ??= decide(undefined).catch(() => false));
+  /** The decision, false when it could not be made; reported once. */
+  const settled = (deciding: Promise<boolean>) => {
+    const outcome = deciding.catch(() => false);
+    void outcome.then(onDecision);
+    return outcome;
+  };
+  const confirmed = () => (decision ??= settled(decide(undefined)));
   const admitted = async () => {
     if (!(await confirmed())) throw new ViewerNotConfirmedError();
   };
@@ -66,7 +77,7 @@ export function provisionalReads(store: CallStore & { credentialed: Credentialed
       return plain();
     }
     const read = carried();
-    decision = read.then(({ user }) => decide(user)).catch(() => false);
+    decision = settled(read.then(({ user }) => decide(user)));
     const data = await read;
     await admitted();
     return data;

@@ -2,7 +2,6 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { CallStore } from '../store/call-store.js';
 import { createApp, openWebhooks, type App } from './app.js';
-import { Authenticator } from '../auth/authenticator.js';
 import { parseConfig, type Config } from './config.js';
 import { createLogger } from './logger.js';
 import { WebhookWorker } from './webhook-worker.js';
@@ -70,7 +69,7 @@ export async function startServer(config: Config, store: CallStore, timeouts: Se
     webSocket: config.webSocket,
     maxSubscriptionsPerUser: config.maxSubscriptionsPerUser,
     maxBufferedEvents: config.maxBufferedEvents,
-    authenticator: new Authenticator(store, { cacheTtlMs: config.authCacheTtlMs }),
+    authCacheTtlMs: config.authCacheTtlMs,
   });
   const webhookWorker =
     typeof webhooks !== 'string' && config.webhooks.enabled

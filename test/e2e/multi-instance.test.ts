@@ -233,5 +233,13 @@ describe.skipIf(!onPostgres)(`two callgate instances on one PostgreSQL database 
     await changeThroughA(`updateCustomField(id: "${FIELD.notes}", input: { name: "Notes, renamed" }) { __typename }`);
     expect(JSON.stringify(await (await callOnB(adminOnB)).json())).toContain('Notes, renamed');
     expect(JSON.stringify((await callQueryOnB(adminOnB)).body)).toContain('Notes, renamed');
+
+    // B served on recalled viewers, and each change above made it serve a recalled request again, checked.
+    const metrics = await (await fetch(`${b}/metrics`)).text();
+    const recalled = (outcome: string) => Number(new RegExp(`^callgate_recalled_viewers_total\\{outcome="${outcome}"\\} (\\d+)`, 'm').exec(metrics)?.[1] ?? 0);
+    expect(recalled('confirmed')).toBeGreaterThanOrEqual(15);
+    // The revoked and the disabled token once each (a token refused once is no longer recalled), the disabled and
+    // the changed password login twice each (their logins stay cached until the password is right or they expire).
+    expect(recalled('served_again')).toBe(6);
   }, 120_000);
 });
