@@ -108,12 +108,35 @@ describe.skipIf(!onPostgres)(`PgCallStore under concurrency ${POSTGRES_ONLY}`, (
     const world = await createWorld();
     const editor = (await world.store.findUserByUsername('editor'))!.id;
     const [before] = await world.sql('select last_sequence from change_log_heads');
+    // The import waits, inside its open transaction, at its 2,500th call until the write has finished, so "meanwhile"
+    // holds however busy the machine: a session of the test holds advisory lock 4242 and lets go when the write is
+    // done, or after 10 s, so that a write held up by the import fails the test instead of hanging it.
+    const gate = await adminClient();
+    onCleanup(() => gate.end());
+    await gate.query('select pg_advisory_lock(4242)');
+    const lastOfGate = 'c1000000-0000-4000-8000-000000002500';
+    await world.sql(`create function wait_for_gate() returns trigger language plpgsql as $$
+      begin if new.call_id = '${lastOfGate}' then perform pg_advisory_lock(4242); perform pg_advisory_unlock(4242); end if; return new; end $$`);
+    await world.sql('create trigger wait_for_gate before insert on calls for each row execute function wait_for_gate()');
+    let opened = false;
+    const openGate = async () => {
+      if (opened) return;
+      opened = true;
+      await gate.query('select pg_advisory_unlock(4242)');
+    };
+    const timeout = setTimeout(() => void openGate(), 10_000);
+    onCleanup(() => clearTimeout(timeout));
     const done: string[] = [];
-    let write: ReturnType<typeof setting> | undefined;
+    let write: Promise<unknown> | undefined;
     function* calls() {
       for (let n = 1; n <= 3000; n++) {
         // In the second chunk: the first chunk's rows and records are written, the transaction open.
-        if (n === 1001) write = setting(world, world.store, editor, [{ fieldId: FIELD.amount, value: '42' }]).finally(() => done.push('write'));
+        if (n === 1001) {
+          write = setting(world, world.store, editor, [{ fieldId: FIELD.amount, value: '42' }]).finally(() => {
+            done.push('write');
+            return openGate();
+          });
+        }
         const call = { callId: `c1000000-0000-4000-8000-${String(n).padStart(12, '0')}`, setupTime: NOW, fromNumber: '+1', toNumber: '+2', direction: 'inbound' as const, duration: 1 };
         yield { call, customFields: [{ fieldId: FIELD.notes, value: `note ${n}` }] };
       }
