@@ -114,9 +114,9 @@ describe.skipIf(!onPostgres)(`PgCallStore under concurrency ${POSTGRES_ONLY}`, (
     const gate = await adminClient();
     onCleanup(() => gate.end());
     await gate.query('select pg_advisory_lock(4242)');
-    const lastOfGate = 'c1000000-0000-4000-8000-000000002500';
+    const gatedCall = 'c1000000-0000-4000-8000-000000002500';
     await world.sql(`create function wait_for_gate() returns trigger language plpgsql as $$
-      begin if new.call_id = '${lastOfGate}' then perform pg_advisory_lock(4242); perform pg_advisory_unlock(4242); end if; return new; end $$`);
+      begin if new.call_id = '${gatedCall}' then perform pg_advisory_lock(4242); perform pg_advisory_unlock(4242); end if; return new; end $$`);
     await world.sql('create trigger wait_for_gate before insert on calls for each row execute function wait_for_gate()');
     let opened = false;
     const openGate = async () => {
